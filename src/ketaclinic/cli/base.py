@@ -1,0 +1,85 @@
+"""Helpers shared by the command modules: errors with exit codes, output, Django set-up."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+# ``add_subparsers`` returns this private type; alias it once for the command modules.
+Subparsers = argparse._SubParsersAction
+
+DEFAULT_SETTINGS = "ketaclinic.settings.production"
+
+
+class CliError(Exception):
+    """An error the operator can act on; printed without a traceback."""
+
+    exit_code = 1
+
+
+class UsageError(CliError):
+    """Bad input: the message names the field; nothing was written."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class SafetyLimitError(CliError):
+    """A hard safety limit blocked the request."""
+
+    exit_code = 3
+
+
+def setup_django(settings_module: str | None = None) -> None:
+    """Configure Django for a command; ``settings_module`` overrides the environment."""
+    if settings_module:
+        os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    else:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        raise CliError(f"configuration: {error}") from error
+
+
+def add_format_option(parser: argparse.ArgumentParser, *choices: str) -> None:
+    options = choices or ("json", "table")
+    parser.add_argument(
+        "--format", choices=options, default=options[0], help=f"output format (default {options[0]})"
+    )
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], title: str = "") -> None:
+    """Print rows as a table with rich; each row maps column name to value."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title or None)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(_cell(row.get(column)) for column in columns))
+    Console().print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "ketaclinic.records.accounts"
+    label = "accounts"

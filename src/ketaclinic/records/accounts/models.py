@@ -1,0 +1,32 @@
+"""Accounts: a user with one role; a patient account is linked to exactly one patient."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices)
+    patient = models.OneToOneField(
+        "patients.Patient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account",
+        help_text="Set for patient accounts only: the one record this account may see.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="patient_account_has_patient",
+                condition=(models.Q(role="patient") & models.Q(patient__isnull=False))
+                | (~models.Q(role="patient") & models.Q(patient__isnull=True)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.get_role_display()})"

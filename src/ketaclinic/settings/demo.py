@@ -1,0 +1,16 @@
+"""The embedded demo: SQLite under var/, plain HTTP on loopback, a generated secret key."""
+
+from __future__ import annotations
+
+import secrets
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+if not SECRET_KEY:  # noqa: F405
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _key_file = VAR_DIR / "secret_key"
+    if not _key_file.exists():
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()

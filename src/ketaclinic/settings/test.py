@@ -1,0 +1,21 @@
+"""Tests: SQLite in memory unless DATABASE_URL names another database (PostgreSQL in CI)."""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-only-not-a-secret"
+DATABASES = {  # noqa: F405
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://:memory:"))
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AXES_FAILURE_LIMIT = 3
