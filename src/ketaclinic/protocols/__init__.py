@@ -1,0 +1,5 @@
+"""Ketamine therapy protocols as versioned data."""
+
+from .errors import DomainInputError
+
+__all__ = ["DomainInputError"]
