@@ -1,0 +1,78 @@
+"""Patients: identity, contacts, clinical lists, and a dated history of weight and height."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Patient(models.Model):
+    mrn = models.CharField("medical record number", max_length=32, unique=True)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    address = models.TextField(blank=True)
+    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_phone = models.CharField(max_length=40, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=100, blank=True)
+    allergies = models.JSONField(default=list, blank=True)
+    medications = models.JSONField(default=list, blank=True)
+    history_flags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [models.Index(fields=["family_name", "given_name"], name="patient_name")]
+
+    def __str__(self) -> str:
+        return f"{self.family_name}, {self.given_name} ({self.mrn})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class BodyMeasurement(models.Model):
+    """A weight and/or height taken at a moment; the history is never overwritten."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="measurements")
+    measured_at = models.DateTimeField()
+    weight_kg = models.FloatField(null=True, blank=True)
+    height_cm = models.FloatField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-measured_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-measured_at"], name="measurement_patient_time")]
+        constraints = [
+            models.CheckConstraint(
+                name="measurement_has_value",
+                condition=Q(weight_kg__isnull=False) | Q(height_cm__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="weight_kg_in_range",
+                condition=Q(weight_kg__isnull=True) | Q(weight_kg__gt=0, weight_kg__lte=400),
+            ),
+            models.CheckConstraint(
+                name="height_cm_in_range",
+                condition=Q(height_cm__isnull=True) | Q(height_cm__gte=50, height_cm__lte=250),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} at {self.measured_at:%Y-%m-%d}"

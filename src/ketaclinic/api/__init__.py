@@ -1,0 +1,5 @@
+"""The JSON API (django-ninja): OpenAPI at /api/openapi.json, interactive docs at /api/docs."""
+
+from .app import api
+
+__all__ = ["api"]

@@ -1,0 +1,22 @@
+"""The NinjaAPI instance and its routers."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from . import auth, errors, patients
+
+api = NinjaAPI(
+    title="ketaclinic API",
+    version="1",
+    description=(
+        "JSON API of ketaclinic. Authenticate with POST /api/auth/token, then send "
+        "`Authorization: Bearer <token>`. Errors are JSON with the bad fields named. "
+        "The software informs clinicians; clinicians decide."
+    ),
+    auth=auth.BearerToken(),
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/auth", auth.router)
+api.add_router("/patients", patients.router)

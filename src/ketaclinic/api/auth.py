@@ -1,0 +1,54 @@
+"""Bearer-token authentication and the token endpoints."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+
+from ketaclinic.records.accounts import services as accounts
+from ketaclinic.records.accounts.models import User
+from ketaclinic.records.context import Actor, Face
+
+from .errors import ErrorOut, Unauthorized
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return accounts.user_for_token(token)
+
+
+def actor(request: HttpRequest) -> Actor:
+    """The authenticated API caller as a service actor."""
+    return Actor.from_request(request, Face.API, user=request.auth)  # type: ignore[attr-defined]
+
+
+router = Router(tags=["auth"])
+
+
+class Credentials(Schema):
+    model_config = {"extra": "forbid"}
+
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+@router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut})
+def create_token(request: HttpRequest, credentials: Credentials) -> TokenOut:
+    """Exchange a username and password for a bearer token."""
+    token = accounts.issue_token(request, credentials.username, credentials.password)
+    if token is None:
+        raise Unauthorized("invalid username or password, or the account is locked")
+    return TokenOut(token=token)
+
+
+@router.delete("/token", response={204: None})
+def revoke_token(request: HttpRequest) -> tuple[int, None]:
+    """Revoke the token this request was sent with."""
+    header = request.headers.get("Authorization", "")
+    accounts.revoke_token(actor(request), header.partition(" ")[2])
+    return 204, None

@@ -1,0 +1,86 @@
+"""Every error the API returns is JSON: ``{"detail": ..., "errors": [{"field", "message"}]}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldErrorOut] = []
+
+
+class Unauthorized(Exception):
+    pass
+
+
+def _field(loc: list[Any]) -> str:
+    # ninja prefixes the location with the parameter source and name: ("body", "data", "x").
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        parts = parts[2:] if len(parts) > 2 else parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "missing":
+        return "is required"
+    return str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the handlers that turn service and parsing errors into JSON answers."""
+
+    def respond(request: HttpRequest, status: int, detail: str, errors: list[dict[str, str]] | None = None) -> HttpResponse:
+        return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = [{"field": _field(e.get("loc", [])), "message": _message(e)} for e in exc.errors]
+        return respond(request, 422, "invalid input", errors)
+
+    @api.exception_handler(InvalidInput)
+    def invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+        errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+        return respond(request, 422, "invalid input", errors)
+
+    @api.exception_handler(NotFound)
+    def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+        return respond(request, 404, str(exc))
+
+    @api.exception_handler(Forbidden)
+    def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
+        return respond(request, 403, str(exc))
+
+    @api.exception_handler(Conflict)
+    def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+        return respond(request, 409, str(exc))
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return respond(request, 401, "authentication required: send Authorization: Bearer <token>")
+
+    @api.exception_handler(Unauthorized)
+    def bad_credentials(request: HttpRequest, exc: Unauthorized) -> HttpResponse:
+        return respond(request, 401, str(exc))
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # ninja answers 400 when the body is not JSON at all.
+        errors = [{"field": "body", "message": "is not valid JSON"}] if exc.status_code == 400 else []
+        return respond(request, exc.status_code, str(exc), errors)

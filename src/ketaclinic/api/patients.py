@@ -1,0 +1,135 @@
+"""Patient endpoints: list with search and pagination, detail, create, update, measurements."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Body, Query, Router, Schema
+
+from ketaclinic.records.patients import services
+from ketaclinic.records.patients.inputs import MeasurementIn, MedicationIn, PatientCreate
+from ketaclinic.records.patients.models import BodyMeasurement, Patient
+
+from .auth import actor
+from .errors import ErrorOut
+
+router = Router(tags=["patients"])
+
+ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class MeasurementOut(Schema):
+    id: int
+    measured_at: datetime
+    weight_kg: float | None
+    height_cm: float | None
+    recorded_by: str
+
+    @staticmethod
+    def resolve_recorded_by(obj: BodyMeasurement) -> str:
+        return obj.recorded_by.get_username()
+
+
+class PatientSummaryOut(Schema):
+    id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+    latest_weight_kg: float | None = None
+    latest_height_cm: float | None = None
+
+
+class PatientOut(Schema):
+    id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+    phone: str
+    email: str
+    address: str
+    emergency_contact_name: str
+    emergency_contact_phone: str
+    emergency_contact_relationship: str
+    allergies: list[str]
+    medications: list[MedicationIn]
+    history_flags: list[str]
+    latest_weight_kg: float | None
+    latest_height_cm: float | None
+    measurements: list[MeasurementOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class PatientPageOut(Schema):
+    items: list[PatientSummaryOut]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class PatientSearch(Schema):
+    q: str = ""
+    page: int = 1
+    page_size: int = 25
+
+
+def _detail(chart: services.Chart) -> dict[str, Any]:
+    patient = chart.patient
+    return {
+        **{name: getattr(patient, name) for name in PatientOut.model_fields if hasattr(patient, name)},
+        "latest_weight_kg": chart.latest_weight_kg,
+        "latest_height_cm": chart.latest_height_cm,
+        "measurements": chart.measurements,
+    }
+
+
+@router.get("", response={200: PatientPageOut, **ERRORS})
+def list_patients(request: HttpRequest, params: Query[PatientSearch]) -> services.Page:
+    """Search by MRN, name or date of birth (YYYY-MM-DD); paginated."""
+    return services.search_patients(actor(request), params.q, params.page, params.page_size)
+
+
+@router.get("/{patient_id}", response={200: PatientOut, **ERRORS})
+def get_patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
+    return _detail(services.get_chart(actor(request), patient_id))
+
+
+@router.post("", response={201: PatientOut, **ERRORS})
+def create_patient(request: HttpRequest, data: PatientCreate) -> tuple[int, dict[str, Any]]:
+    """Register a patient; ``weight_kg`` and ``height_cm`` start the measurement history."""
+    who = actor(request)
+    patient = services.register_patient(who, data.model_dump(exclude_unset=True))
+    return 201, _detail(_chart_after_write(patient))
+
+
+@router.patch("/{patient_id}", response={200: PatientOut, **ERRORS})
+def update_patient(
+    request: HttpRequest, patient_id: int, changes: dict[str, Any] = Body(...)
+) -> dict[str, Any]:
+    """Change the named fields only; weight and height go to /measurements."""
+    patient = services.update_patient(actor(request), patient_id, changes)
+    return _detail(_chart_after_write(patient))
+
+
+@router.post("/{patient_id}/measurements", response={201: MeasurementOut, **ERRORS})
+def add_measurement(request: HttpRequest, patient_id: int, data: MeasurementIn) -> tuple[int, BodyMeasurement]:
+    """Record a weight and/or height; the history keeps every earlier value."""
+    return 201, services.record_measurement(actor(request), patient_id, data.model_dump(exclude_unset=True))
+
+
+def _chart_after_write(patient: Patient) -> services.Chart:
+    measurements = list(patient.measurements.select_related("recorded_by")[: services.CHART_MEASUREMENTS])
+    return services.Chart(patient=patient, measurements=measurements)

@@ -1,0 +1,37 @@
+"""``ketaclinic demo``: the embedded demo clinic on SQLite, with its logins printed."""
+
+from __future__ import annotations
+
+import argparse
+
+from .base import Subparsers, setup_django
+from .serve import add_server_options, collect_static, exec_gunicorn
+
+
+def register(commands: Subparsers) -> None:
+    parser = commands.add_parser(
+        "demo", help="set up the demo clinic (SQLite under var/) and serve it"
+    )
+    add_server_options(parser)
+    parser.add_argument("--no-serve", action="store_true", help="set up only; do not start the server")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    setup_django("ketaclinic.settings.demo")
+    from django.core.management import call_command
+
+    from ketaclinic.records.demo import load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    logins = load_demo()
+    collect_static()
+    print("\nketaclinic demo clinic — synthetic data only. The software informs; clinicians decide.")
+    print("Demo logins (also in var/demo-logins.txt):")
+    for login in logins:
+        print(f"  {login.role:<11} {login.username:<10} {login.password}")
+    if args.no_serve:
+        return 0
+    print(f"\nServing on http://{args.host}:{args.port}/  (API docs: /api/docs)  Ctrl-C stops.\n")
+    exec_gunicorn(args)
+    return 0

@@ -1,0 +1,62 @@
+"""The permission rules: one table of role × action.
+
+Every service asks ``authorize`` before it reads or writes. A patient account holds only
+the actions on its own record; that scope is checked with the object, not by the table.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .roles import Role
+
+
+class Action(StrEnum):
+    PATIENT_SEARCH = "patient.search"
+    PATIENT_VIEW = "patient.view"
+    PATIENT_REGISTER = "patient.register"
+    PATIENT_EDIT_DEMOGRAPHICS = "patient.edit_demographics"
+    PATIENT_EDIT_CLINICAL = "patient.edit_clinical"
+    PATIENT_RECORD_MEASUREMENT = "patient.record_measurement"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_EXPORT = "audit.export"
+    ACCOUNT_MANAGE = "account.manage"
+
+
+_CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.PHYSICIAN: frozenset(
+        _CLINICAL_READ
+        | {
+            Action.PATIENT_REGISTER,
+            Action.PATIENT_EDIT_DEMOGRAPHICS,
+            Action.PATIENT_EDIT_CLINICAL,
+            Action.PATIENT_RECORD_MEASUREMENT,
+        }
+    ),
+    Role.NURSE: frozenset(
+        _CLINICAL_READ
+        | {
+            Action.PATIENT_EDIT_DEMOGRAPHICS,
+            Action.PATIENT_EDIT_CLINICAL,
+            Action.PATIENT_RECORD_MEASUREMENT,
+        }
+    ),
+    Role.FRONT_DESK: frozenset(
+        _CLINICAL_READ | {Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS}
+    ),
+    Role.MANAGER: frozenset({Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE}),
+    Role.PATIENT: frozenset({Action.PATIENT_VIEW}),
+}
+
+# Actions a patient account may take, and then only on its own record.
+OWN_RECORD_ONLY: dict[Role, frozenset[Action]] = {Role.PATIENT: PERMISSIONS[Role.PATIENT]}
+
+
+def role_allows(role: str, action: Action) -> bool:
+    """Whether the table grants ``action`` to ``role`` (before any record scope)."""
+    try:
+        return action in PERMISSIONS[Role(role)]
+    except ValueError:
+        return False

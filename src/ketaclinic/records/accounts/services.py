@@ -1,0 +1,130 @@
+"""Accounts: permission checks, user creation, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.models import Outcome
+from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.errors import FieldError, Forbidden, InvalidInput
+
+from .models import ApiToken, User
+from .permissions import OWN_RECORD_ONLY, Action, role_allows
+from .roles import Role
+
+
+def authorize(actor: Actor, action: Action, *, patient_id: int | None = None) -> None:
+    """Allow ``action`` or audit the denial and raise ``Forbidden``.
+
+    Call it before opening the service's transaction, so that a denial stays recorded.
+    """
+    allowed = actor.user.is_active and role_allows(actor.role, action)
+    if allowed and action in OWN_RECORD_ONLY.get(Role(actor.role), frozenset()):
+        allowed = patient_id is not None and patient_id == actor.user.patient_id
+    if not allowed:
+        audit.record(actor, action, outcome=Outcome.DENIED, patient_id=patient_id)
+        raise Forbidden(f"role {actor.role!r} may not {action}")
+
+
+def may(actor: Actor, action: Action) -> bool:
+    """Whether the role may take ``action`` at all (for showing or hiding controls)."""
+    return actor.user.is_active and role_allows(actor.role, action)
+
+
+def create_user(
+    actor: Actor | None,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    patient_id: int | None = None,
+    email: str = "",
+) -> User:
+    """Create an account; ``actor`` is None only for the command line's bootstrap."""
+    if actor is not None:
+        authorize(actor, Action.ACCOUNT_MANAGE)
+    errors: list[FieldError] = []
+    if role not in Role.values:
+        errors.append(FieldError("role", f"must be one of {', '.join(Role.values)}"))
+    if not username or len(username) > 150:
+        errors.append(FieldError("username", "must be 1 to 150 characters"))
+    elif User.objects.filter(username__iexact=username).exists():
+        errors.append(FieldError("username", "is already taken"))
+    if (role == Role.PATIENT) != (patient_id is not None):
+        errors.append(FieldError("patient", "a patient account needs exactly one patient record"))
+    candidate = User(username=username, role=role, email=email)
+    try:
+        validate_password(password, candidate)
+    except ValidationError as error:
+        errors.append(FieldError("password", " ".join(error.messages)))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=username, password=password, role=role, email=email, patient_id=patient_id
+        )
+        audit.record(
+            actor or Actor(user=user, face=Face.CLI),
+            "account.create",
+            obj=user,
+            patient_id=patient_id,
+            detail={"username": username, "role": role},
+        )
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(request: HttpRequest, username: str, password: str) -> str | None:
+    """Check the password (django-axes counts failures) and return a new token, or None."""
+    user = authenticate(request, username=username, password=password)
+    address = request.META.get("REMOTE_ADDR", "")
+    if user is None:
+        audit.record_anonymous(
+            username, "auth.token", Outcome.FAILED, Face.API, address, {"reason": "bad credentials"}
+        )
+        return None
+    token = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        digest=_digest(token),
+        expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
+    )
+    audit.record(Actor(user=user, face=Face.API, source_address=address), "auth.token")  # type: ignore[arg-type]
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a valid, unrevoked, unexpired token belongs to."""
+    now = timezone.now()
+    found = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(token), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if found is None or not found.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found.user
+
+
+def revoke_token(actor: Actor, token: str) -> bool:
+    """Revoke one of the actor's own tokens."""
+    revoked = ApiToken.objects.filter(
+        user=actor.user, digest=_digest(token), revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    audit.record(actor, "auth.token_revoke", detail={"revoked": revoked})
+    return bool(revoked)

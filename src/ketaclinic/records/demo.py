@@ -1,0 +1,167 @@
+"""The demo clinic: one location, chairs, one account per role, synthetic patients.
+
+Loading is idempotent: running it again changes nothing that exists. Every name is
+obviously fictional; every number is synthetic.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ketaclinic.records.accounts import services as accounts
+from ketaclinic.records.accounts.models import User
+from ketaclinic.records.accounts.roles import Role
+from ketaclinic.records.clinics.models import Chair, Location, OpeningHours, Weekday
+from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.patients import services as patients
+from ketaclinic.records.patients.models import Patient
+
+LOCATION_SLUG = "demo-main"
+# The seed documents' opening hours, in the location's local time.
+DEMO_HOURS = [
+    *[(day, time(7, 0), time(16, 30)) for day in (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY)],
+    (Weekday.FRIDAY, time(8, 0), time(12, 0)),
+]
+DEMO_CHAIRS = ("Chair 1", "Chair 2", "Chair 3", "Chair 4")
+STAFF = (
+    ("physician", Role.PHYSICIAN, "Dana", "Demo-Physician"),
+    ("nurse", Role.NURSE, "Noor", "Demo-Nurse"),
+    ("frontdesk", Role.FRONT_DESK, "Frankie", "Demo-Desk"),
+    ("manager", Role.MANAGER, "Morgan", "Demo-Manager"),
+)
+PATIENT_COUNT = 20
+GIVEN = ("Ada", "Blake", "Casey", "Devon", "Eli", "Frances", "Gale", "Harper", "Indy", "Jules",
+         "Kai", "Lee", "Morgan", "Nico", "Oakley", "Parker", "Quinn", "Rory", "Sage", "Tatum")
+FAMILY = ("Example", "Sample", "Testwell", "Placeholder", "Fictional", "Madeup", "Specimen",
+          "Mockford", "Dummyton", "Notreal")
+FLAGS = ("hypertension", "high_cardiovascular_risk", "urinary_symptoms", "alcohol_misuse")
+MEDICATIONS = ("duloxetine", "pregabalin", "amitriptyline", "lorazepam", "tramadol", "lamotrigine")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    password: str
+
+
+def load_demo() -> list[DemoLogin]:
+    """Create whatever part of the demo clinic is missing; return the demo logins."""
+    with transaction.atomic():
+        _location()
+    logins = _accounts()
+    physician = User.objects.get(username="physician")
+    actor = Actor(user=physician, face=Face.SYSTEM, source_address="demo-loader")
+    _patients(actor)
+    patient_login = _patient_account()
+    return [*logins, patient_login]
+
+
+def _location() -> Location:
+    location, created = Location.objects.get_or_create(
+        slug=LOCATION_SLUG,
+        defaults={
+            "name": "Demo Infusion Center",
+            "time_zone": "America/New_York",
+            "address": "1 Example Way, Suite 100\nSpringfield, KY 00000",
+            "phone": "555-0100",
+        },
+    )
+    if created:
+        OpeningHours.objects.bulk_create(
+            OpeningHours(location=location, weekday=day, opens_at=opens, closes_at=closes)
+            for day, opens, closes in DEMO_HOURS
+        )
+        Chair.objects.bulk_create(Chair(location=location, name=name) for name in DEMO_CHAIRS)
+    return location
+
+
+def _credentials_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo-logins.txt"
+
+
+def _saved_passwords() -> dict[str, str]:
+    path = _credentials_file()
+    if not path.exists():
+        return {}
+    pairs = (line.split(" ", 1) for line in path.read_text().splitlines() if " " in line)
+    return {user: password for user, password in pairs}
+
+
+def _save_password(username: str, password: str) -> None:
+    path = _credentials_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as file:
+        file.write(f"{username} {password}\n")
+    path.chmod(0o600)
+
+
+def _ensure_account(username: str, role: str, first: str, last: str, patient_id: int | None = None) -> DemoLogin:
+    saved = _saved_passwords()
+    if not User.objects.filter(username=username).exists():
+        password = saved.get(username) or f"demo-{secrets.token_urlsafe(9)}"
+        user = accounts.create_user(
+            None, username=username, password=password, role=role, patient_id=patient_id
+        )
+        User.objects.filter(pk=user.pk).update(first_name=first, last_name=last)
+        if username not in saved:
+            _save_password(username, password)
+        saved[username] = password
+    return DemoLogin(username, role, saved.get(username, "(set before this demo file existed)"))
+
+
+def _accounts() -> list[DemoLogin]:
+    return [_ensure_account(*spec) for spec in STAFF]
+
+
+def _patients(actor: Actor) -> None:
+    rng = random.Random(2026)  # synthetic and the same on every machine
+    for index in range(PATIENT_COUNT):
+        mrn = f"DEMO-{index + 1:04d}"
+        given, family = GIVEN[index % len(GIVEN)], FAMILY[index % len(FAMILY)]
+        sex = "female" if rng.random() < 0.8 else "male"
+        weight_kg = round(rng.uniform(52, 118), 1)
+        height_cm = round(rng.uniform(152, 172) if sex == "female" else rng.uniform(165, 190), 1)
+        born = date(rng.randint(1956, 2000), rng.randint(1, 12), rng.randint(1, 28))
+        flags = sorted({rng.choice(FLAGS) for _ in range(rng.randint(0, 2))})
+        medications = [{"name": rng.choice(MEDICATIONS)} for _ in range(rng.randint(0, 2))]
+        if Patient.objects.filter(mrn=mrn).exists():
+            continue
+        patient = patients.register_patient(
+            actor,
+            {
+                "mrn": mrn,
+                "given_name": given,
+                "family_name": family,
+                "date_of_birth": born,
+                "sex": sex,
+                "phone": f"555-01{index:02d}",
+                "email": f"{given.lower()}.{family.lower()}@example.org",
+                "emergency_contact_name": f"{rng.choice(GIVEN)} {family}",
+                "emergency_contact_phone": f"555-02{index:02d}",
+                "emergency_contact_relationship": rng.choice(("partner", "parent", "friend", "sibling")),
+                "allergies": ["penicillin"] if rng.random() < 0.2 else [],
+                "medications": list({m["name"]: m for m in medications}.values()),
+                "history_flags": flags,
+            },
+        )
+        # A short weight history: an earlier weighing with height, and today's weight.
+        earlier = timezone.now() - timedelta(days=rng.randint(20, 120))
+        earlier_kg = round(weight_kg + rng.uniform(-3, 3), 1)
+        patients.record_measurement(
+            actor, patient.pk, {"measured_at": earlier, "weight_kg": earlier_kg, "height_cm": height_cm}
+        )
+        patients.record_measurement(actor, patient.pk, {"weight_kg": weight_kg})
+
+
+def _patient_account() -> DemoLogin:
+    patient = Patient.objects.get(mrn="DEMO-0001")
+    return _ensure_account("patient", Role.PATIENT, patient.given_name, patient.family_name, patient.pk)

@@ -1,0 +1,144 @@
+"""What a face may send to the patient services, validated in one place for every face."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ketaclinic.records.errors import FieldError, InvalidInput
+
+# Plausibility limits for an adult infusion clinic's records (clinic policy, issue #2).
+WEIGHT_KG_MAX = 400.0
+HEIGHT_CM_MIN = 50.0
+HEIGHT_CM_MAX = 250.0
+
+ShortText = Annotated[str, Field(max_length=200)]
+WeightKg = Annotated[float, Field(gt=0, le=WEIGHT_KG_MAX, allow_inf_nan=False)]
+HeightCm = Annotated[float, Field(ge=HEIGHT_CM_MIN, le=HEIGHT_CM_MAX, allow_inf_nan=False)]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class MedicationIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    dose_text: Annotated[str, Field(max_length=200)] = ""
+    drug_class: Annotated[str, Field(max_length=100)] = ""
+
+
+class PatientFields(Strict):
+    """Every field of a patient record a user may set."""
+
+    mrn: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,32}$")] | None = None
+    given_name: Annotated[str, Field(min_length=1, max_length=100)]
+    family_name: Annotated[str, Field(min_length=1, max_length=100)]
+    date_of_birth: date
+    sex: Literal["female", "male", "other", "unknown"]
+    phone: Annotated[str, Field(max_length=40)] = ""
+    email: Annotated[str, Field(max_length=254)] = ""
+    address: Annotated[str, Field(max_length=1000)] = ""
+    emergency_contact_name: ShortText = ""
+    emergency_contact_phone: Annotated[str, Field(max_length=40)] = ""
+    emergency_contact_relationship: Annotated[str, Field(max_length=100)] = ""
+    allergies: Annotated[list[ShortText], Field(max_length=100)] = []
+    medications: Annotated[list[MedicationIn], Field(max_length=100)] = []
+    history_flags: Annotated[list[str], Field(max_length=100)] = []
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born_in_the_past(cls, value: date) -> date:
+        if value > timezone.localdate():
+            raise ValueError("cannot be in the future")
+        if value.year < 1900:
+            raise ValueError("must be in 1900 or later")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str) -> str:
+        if value and not _EMAIL.match(value):
+            raise ValueError("is not an e-mail address")
+        return value
+
+    @field_validator("history_flags")
+    @classmethod
+    def _known_flags(cls, value: list[str]) -> list[str]:
+        from .history import known_history_flags
+
+        unknown = sorted(set(value) - known_history_flags())
+        if unknown:
+            raise ValueError(f"unknown condition(s): {', '.join(unknown)}")
+        return sorted(set(value))
+
+
+DEMOGRAPHIC_FIELDS = frozenset(
+    {
+        "mrn",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "phone",
+        "email",
+        "address",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "emergency_contact_relationship",
+    }
+)
+CLINICAL_FIELDS = frozenset({"allergies", "medications", "history_flags"})
+
+
+class PatientCreate(PatientFields):
+    """A new patient, optionally with the first weight and height."""
+
+    weight_kg: WeightKg | None = None
+    height_cm: HeightCm | None = None
+
+
+class MeasurementIn(Strict):
+    weight_kg: WeightKg | None = None
+    height_cm: HeightCm | None = None
+    measured_at: datetime | None = None
+
+    @field_validator("measured_at")
+    @classmethod
+    def _aware_and_past(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return value
+        if value.tzinfo is None:
+            raise ValueError("needs a time zone (e.g. 2026-11-23T09:30:00-05:00)")
+        if value > timezone.now():
+            raise ValueError("cannot be in the future")
+        return value
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], data: Any) -> M:
+    """Validate ``data`` into ``model`` or raise ``InvalidInput`` naming every bad field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise InvalidInput(
+            [
+                FieldError(".".join(str(part) for part in e["loc"]) or "body", _message(e))
+                for e in error.errors()
+            ]
+        ) from None
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "extra_forbidden":
+        return "is not a known field"
+    if error["type"] == "missing":
+        return "is required"
+    return str(error["msg"]).removeprefix("Value error, ")

@@ -1,0 +1,22 @@
+"""Template context for every page: the clinic's name, the idle log-off time, the role's menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from ketaclinic.records.accounts.permissions import Action, role_allows
+
+
+def clinic(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    role = getattr(user, "role", "") if user is not None and user.is_authenticated else ""
+    return {
+        "session_idle_seconds": settings.SESSION_IDLE_MINUTES * 60,
+        "nav": {
+            "patients": role_allows(role, Action.PATIENT_SEARCH),
+            "audit": role_allows(role, Action.AUDIT_VIEW),
+        },
+    }

@@ -1,0 +1,26 @@
+// Automatic log-off: after the configured idle time without input, log out and say why.
+(function () {
+  "use strict";
+  const form = document.getElementById("logout-form");
+  if (!form) return;
+  const idleMs = Number(form.dataset.idleSeconds) * 1000;
+  if (!idleMs) return;
+  let timer;
+  function logOff() {
+    const flag = document.createElement("input");
+    flag.type = "hidden";
+    flag.name = "idle";
+    flag.value = "1";
+    form.appendChild(flag);
+    form.action = form.action + "?idle=1";
+    form.submit();
+  }
+  function reset() {
+    clearTimeout(timer);
+    timer = setTimeout(logOff, idleMs);
+  }
+  ["mousemove", "keydown", "touchstart", "scroll", "click"].forEach(function (name) {
+    document.addEventListener(name, reset, { passive: true });
+  });
+  reset();
+})();

@@ -1,0 +1,68 @@
+"""The manager's audit viewer: filter the trail and export it as CSV."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.models import Outcome
+
+from .common import actor, service_view
+
+
+def _filters(request: HttpRequest) -> tuple[audit.AuditFilter, dict[str, str]]:
+    """Read the filter form; dates are whole local days, ``until`` inclusive."""
+    names = ("username", "action", "outcome", "patient", "since", "until")
+    params = {name: request.GET.get(name, "").strip() for name in names}
+    since, until = _date(params["since"]), _date(params["until"])
+    filters = audit.AuditFilter(
+        username=params["username"],
+        action=params["action"],
+        outcome=params["outcome"] if params["outcome"] in Outcome.values else "",
+        patient_id=int(params["patient"]) if params["patient"].isdigit() else None,
+        since=_local_midnight(since) if since else None,
+        until=_local_midnight(until + timedelta(days=1)) if until else None,
+    )
+    return filters, params
+
+
+def _date(text: str) -> date | None:
+    try:
+        return parse_date(text) if text else None
+    except ValueError:
+        return None
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@service_view
+def audit_list(request: HttpRequest) -> HttpResponse:
+    filters, params = _filters(request)
+    events = audit.search(actor(request), filters)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in params.items() if v})
+    return render(
+        request,
+        "web/audit/list.html",
+        {"page": page, "params": params, "outcomes": Outcome.choices, "query": query},
+    )
+
+
+@service_view
+def audit_csv(request: HttpRequest) -> HttpResponse:
+    filters, _ = _filters(request)
+    events = audit.search(actor(request), filters, action=Action.AUDIT_EXPORT)
+    response = StreamingHttpResponse(audit.csv_lines(events), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    return response

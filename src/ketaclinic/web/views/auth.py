@@ -1,0 +1,56 @@
+"""Log-in, log-out and the landing page."""
+
+from __future__ import annotations
+
+from django.contrib.auth import logout, views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from ketaclinic.records.accounts.permissions import Action, role_allows
+from ketaclinic.records.accounts.roles import Role
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.models import Outcome
+from ketaclinic.records.context import Face
+
+from .common import actor
+
+
+class LoginView(views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        audit.record(actor(self.request), "auth.login")
+        return response
+
+    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+        audit.record_anonymous(
+            self.request.POST.get("username", ""),
+            "auth.login",
+            Outcome.FAILED,
+            Face.WEB,
+            self.request.META.get("REMOTE_ADDR", ""),
+            {"reason": "bad credentials"},
+        )
+        return super().form_invalid(form)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit.record(actor(request), "auth.logout", detail={"idle": "idle" in request.POST})
+    logout(request)
+    return redirect("web:login")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("web:login")
+    role = request.user.role  # type: ignore[union-attr]
+    if role == Role.PATIENT:
+        return redirect("web:patient-detail", patient_id=request.user.patient_id)  # type: ignore[union-attr]
+    if role_allows(role, Action.PATIENT_SEARCH):
+        return redirect("web:patient-list")
+    return redirect("web:audit-list")

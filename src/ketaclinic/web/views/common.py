@@ -1,0 +1,44 @@
+"""What every staff and patient view shares: the actor, and service errors as pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.errors import Forbidden, InvalidInput, NotFound
+
+View = Callable[..., HttpResponse]
+
+
+def actor(request: HttpRequest) -> Actor:
+    return Actor.from_request(request, Face.WEB)
+
+
+def service_view(view: View) -> View:
+    """Log-in required; a denial renders 403, a missing record 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Forbidden:
+            return render(request, "web/forbidden.html", status=403)
+        except NotFound as error:
+            raise Http404(str(error)) from None
+
+    return wrapper
+
+
+def field_errors(error: InvalidInput) -> dict[str, str]:
+    """Errors keyed by the top-level field, for showing beside the form's inputs."""
+    errors: dict[str, str] = {}
+    for item in error.errors:
+        errors.setdefault(item.field.split(".")[0], item.message)
+    return errors
