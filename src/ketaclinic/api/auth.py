@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
 from ketaclinic.records.accounts import services as accounts
@@ -47,8 +47,8 @@ def create_token(request: HttpRequest, credentials: Credentials) -> TokenOut:
 
 
 @router.delete("/token", response={204: None})
-def revoke_token(request: HttpRequest) -> tuple[int, None]:
+def revoke_token(request: HttpRequest) -> Status[None]:
     """Revoke the token this request was sent with."""
     header = request.headers.get("Authorization", "")
     accounts.revoke_token(actor(request), header.partition(" ")[2])
-    return 204, None
+    return Status(204, None)

@@ -46,8 +46,12 @@ def _message(error: dict[str, Any]) -> str:
 def install(api: NinjaAPI) -> None:
     """Register the handlers that turn service and parsing errors into JSON answers."""
 
-    def respond(request: HttpRequest, status: int, detail: str, errors: list[dict[str, str]] | None = None) -> HttpResponse:
-        return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
+    def respond(
+        request: HttpRequest, status: int, detail: str, errors: list[dict[str, str]] | None = None
+    ) -> HttpResponse:
+        return api.create_response(
+            request, {"detail": detail, "errors": errors or []}, status=status
+        )
 
     @api.exception_handler(NinjaValidationError)
     def validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -82,5 +86,7 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja answers 400 when the body is not JSON at all.
-        errors = [{"field": "body", "message": "is not valid JSON"}] if exc.status_code == 400 else []
+        errors = (
+            [{"field": "body", "message": "is not valid JSON"}] if exc.status_code == 400 else []
+        )
         return respond(request, exc.status_code, str(exc), errors)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Body, Query, Router, Schema
+from ninja import Body, Query, Router, Schema, Status
 
 from ketaclinic.records.patients import services
 from ketaclinic.records.patients.inputs import MeasurementIn, MedicationIn, PatientCreate
@@ -89,7 +89,11 @@ class PatientSearch(Schema):
 def _detail(chart: services.Chart) -> dict[str, Any]:
     patient = chart.patient
     return {
-        **{name: getattr(patient, name) for name in PatientOut.model_fields if hasattr(patient, name)},
+        **{
+            name: getattr(patient, name)
+            for name in PatientOut.model_fields
+            if hasattr(patient, name)
+        },
         "latest_weight_kg": chart.latest_weight_kg,
         "latest_height_cm": chart.latest_height_cm,
         "measurements": chart.measurements,
@@ -108,16 +112,16 @@ def get_patient(request: HttpRequest, patient_id: int) -> dict[str, Any]:
 
 
 @router.post("", response={201: PatientOut, **ERRORS})
-def create_patient(request: HttpRequest, data: PatientCreate) -> tuple[int, dict[str, Any]]:
+def create_patient(request: HttpRequest, data: PatientCreate) -> Status[dict[str, Any]]:
     """Register a patient; ``weight_kg`` and ``height_cm`` start the measurement history."""
     who = actor(request)
     patient = services.register_patient(who, data.model_dump(exclude_unset=True))
-    return 201, _detail(_chart_after_write(patient))
+    return Status(201, _detail(_chart_after_write(patient)))
 
 
 @router.patch("/{patient_id}", response={200: PatientOut, **ERRORS})
 def update_patient(
-    request: HttpRequest, patient_id: int, changes: dict[str, Any] = Body(...)
+    request: HttpRequest, patient_id: int, changes: Body[dict[str, Any]]
 ) -> dict[str, Any]:
     """Change the named fields only; weight and height go to /measurements."""
     patient = services.update_patient(actor(request), patient_id, changes)
@@ -125,11 +129,20 @@ def update_patient(
 
 
 @router.post("/{patient_id}/measurements", response={201: MeasurementOut, **ERRORS})
-def add_measurement(request: HttpRequest, patient_id: int, data: MeasurementIn) -> tuple[int, BodyMeasurement]:
+def add_measurement(
+    request: HttpRequest, patient_id: int, data: MeasurementIn
+) -> Status[BodyMeasurement]:
     """Record a weight and/or height; the history keeps every earlier value."""
-    return 201, services.record_measurement(actor(request), patient_id, data.model_dump(exclude_unset=True))
+    return Status(
+        201,
+        services.record_measurement(
+            actor(request), patient_id, data.model_dump(exclude_unset=True)
+        ),
+    )
 
 
 def _chart_after_write(patient: Patient) -> services.Chart:
-    measurements = list(patient.measurements.select_related("recorded_by")[: services.CHART_MEASUREMENTS])
+    measurements = list(
+        patient.measurements.select_related("recorded_by")[: services.CHART_MEASUREMENTS]
+    )
     return services.Chart(patient=patient, measurements=measurements)

@@ -55,7 +55,10 @@ def setup_django(settings_module: str | None = None) -> None:
 def add_format_option(parser: argparse.ArgumentParser, *choices: str) -> None:
     options = choices or ("json", "table")
     parser.add_argument(
-        "--format", choices=options, default=options[0], help=f"output format (default {options[0]})"
+        "--format",
+        choices=options,
+        default=options[0],
+        help=f"output format (default {options[0]})",
     )
 
 

@@ -10,7 +10,9 @@ from .base import Subparsers, UsageError, setup_django
 
 def register(commands: Subparsers) -> None:
     parser = commands.add_parser("createuser", help="create a user account with one role")
-    parser.add_argument("--role", required=True, help="physician, nurse, front_desk, manager or patient")
+    parser.add_argument(
+        "--role", required=True, help="physician, nurse, front_desk, manager or patient"
+    )
     parser.add_argument("--username", required=True)
     parser.add_argument(
         "--password-file", required=True, type=Path, help="file whose first line is the password"
@@ -32,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
 
     patient_id = None
     if args.patient_mrn:
-        patient_id = Patient.objects.filter(mrn=args.patient_mrn).values_list("pk", flat=True).first()
+        patient_id = (
+            Patient.objects.filter(mrn=args.patient_mrn).values_list("pk", flat=True).first()
+        )
         if patient_id is None:
             raise UsageError("--patient-mrn", f"no patient has MRN {args.patient_mrn!r}")
     try:

@@ -13,7 +13,9 @@ def register(commands: Subparsers) -> None:
         "demo", help="set up the demo clinic (SQLite under var/) and serve it"
     )
     add_server_options(parser)
-    parser.add_argument("--no-serve", action="store_true", help="set up only; do not start the server")
+    parser.add_argument(
+        "--no-serve", action="store_true", help="set up only; do not start the server"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -26,7 +28,9 @@ def run(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     logins = load_demo()
     collect_static()
-    print("\nketaclinic demo clinic — synthetic data only. The software informs; clinicians decide.")
+    print(
+        "\nketaclinic demo clinic — synthetic data only. The software informs; clinicians decide."
+    )
     print("Demo logins (also in var/demo-logins.txt):")
     for login in logins:
         print(f"  {login.role:<11} {login.username:<10} {login.password}")

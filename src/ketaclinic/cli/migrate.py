@@ -8,7 +8,9 @@ from .base import Subparsers, setup_django
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("migrate", help="apply database migrations (settings from the environment)")
+    parser = commands.add_parser(
+        "migrate", help="apply database migrations (settings from the environment)"
+    )
     parser.set_defaults(handler=run)
 
 

@@ -45,4 +45,6 @@ class Actor:
         import getpass
         import socket
 
-        return cls(user=user, face=Face.CLI, source_address=f"{getpass.getuser()}@{socket.gethostname()}")
+        return cls(
+            user=user, face=Face.CLI, source_address=f"{getpass.getuser()}@{socket.gethostname()}"
+        )

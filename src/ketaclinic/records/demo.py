@@ -27,7 +27,10 @@ from ketaclinic.records.patients.models import Patient
 LOCATION_SLUG = "demo-main"
 # The seed documents' opening hours, in the location's local time.
 DEMO_HOURS = [
-    *[(day, time(7, 0), time(16, 30)) for day in (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY)],
+    *[
+        (day, time(7, 0), time(16, 30))
+        for day in (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY)
+    ],
     (Weekday.FRIDAY, time(8, 0), time(12, 0)),
 ]
 DEMO_CHAIRS = ("Chair 1", "Chair 2", "Chair 3", "Chair 4")
@@ -38,10 +41,40 @@ STAFF = (
     ("manager", Role.MANAGER, "Morgan", "Demo-Manager"),
 )
 PATIENT_COUNT = 20
-GIVEN = ("Ada", "Blake", "Casey", "Devon", "Eli", "Frances", "Gale", "Harper", "Indy", "Jules",
-         "Kai", "Lee", "Morgan", "Nico", "Oakley", "Parker", "Quinn", "Rory", "Sage", "Tatum")
-FAMILY = ("Example", "Sample", "Testwell", "Placeholder", "Fictional", "Madeup", "Specimen",
-          "Mockford", "Dummyton", "Notreal")
+GIVEN = (
+    "Ada",
+    "Blake",
+    "Casey",
+    "Devon",
+    "Eli",
+    "Frances",
+    "Gale",
+    "Harper",
+    "Indy",
+    "Jules",
+    "Kai",
+    "Lee",
+    "Morgan",
+    "Nico",
+    "Oakley",
+    "Parker",
+    "Quinn",
+    "Rory",
+    "Sage",
+    "Tatum",
+)
+FAMILY = (
+    "Example",
+    "Sample",
+    "Testwell",
+    "Placeholder",
+    "Fictional",
+    "Madeup",
+    "Specimen",
+    "Mockford",
+    "Dummyton",
+    "Notreal",
+)
 FLAGS = ("hypertension", "high_cardiovascular_risk", "urinary_symptoms", "alcohol_misuse")
 MEDICATIONS = ("duloxetine", "pregabalin", "amitriptyline", "lorazepam", "tramadol", "lamotrigine")
 
@@ -93,7 +126,7 @@ def _saved_passwords() -> dict[str, str]:
     if not path.exists():
         return {}
     pairs = (line.split(" ", 1) for line in path.read_text().splitlines() if " " in line)
-    return {user: password for user, password in pairs}
+    return dict(pairs)
 
 
 def _save_password(username: str, password: str) -> None:
@@ -104,7 +137,9 @@ def _save_password(username: str, password: str) -> None:
     path.chmod(0o600)
 
 
-def _ensure_account(username: str, role: str, first: str, last: str, patient_id: int | None = None) -> DemoLogin:
+def _ensure_account(
+    username: str, role: str, first: str, last: str, patient_id: int | None = None
+) -> DemoLogin:
     saved = _saved_passwords()
     if not User.objects.filter(username=username).exists():
         password = saved.get(username) or f"demo-{secrets.token_urlsafe(9)}"
@@ -147,7 +182,9 @@ def _patients(actor: Actor) -> None:
                 "email": f"{given.lower()}.{family.lower()}@example.org",
                 "emergency_contact_name": f"{rng.choice(GIVEN)} {family}",
                 "emergency_contact_phone": f"555-02{index:02d}",
-                "emergency_contact_relationship": rng.choice(("partner", "parent", "friend", "sibling")),
+                "emergency_contact_relationship": rng.choice(
+                    ("partner", "parent", "friend", "sibling")
+                ),
                 "allergies": ["penicillin"] if rng.random() < 0.2 else [],
                 "medications": list({m["name"]: m for m in medications}.values()),
                 "history_flags": flags,
@@ -157,11 +194,15 @@ def _patients(actor: Actor) -> None:
         earlier = timezone.now() - timedelta(days=rng.randint(20, 120))
         earlier_kg = round(weight_kg + rng.uniform(-3, 3), 1)
         patients.record_measurement(
-            actor, patient.pk, {"measured_at": earlier, "weight_kg": earlier_kg, "height_cm": height_cm}
+            actor,
+            patient.pk,
+            {"measured_at": earlier, "weight_kg": earlier_kg, "height_cm": height_cm},
         )
         patients.record_measurement(actor, patient.pk, {"weight_kg": weight_kg})
 
 
 def _patient_account() -> DemoLogin:
     patient = Patient.objects.get(mrn="DEMO-0001")
-    return _ensure_account("patient", Role.PATIENT, patient.given_name, patient.family_name, patient.pk)
+    return _ensure_account(
+        "patient", Role.PATIENT, patient.given_name, patient.family_name, patient.pk
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import SECRET_KEY, VAR_DIR
 
-if not SECRET_KEY:  # noqa: F405
+if not SECRET_KEY:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     _key_file = VAR_DIR / "secret_key"
     if not _key_file.exists():

@@ -9,9 +9,7 @@ import dj_database_url
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-a-secret"
-DATABASES = {  # noqa: F405
-    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://:memory:"))
-}
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://:memory:"))}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -103,7 +103,7 @@ def issue_token(request: HttpRequest, username: str, password: str) -> str | Non
         digest=_digest(token),
         expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
     )
-    audit.record(Actor(user=user, face=Face.API, source_address=address), "auth.token")  # type: ignore[arg-type]
+    audit.record(Actor(user=user, face=Face.API, source_address=address), "auth.token")
     return token
 
 

@@ -66,7 +66,9 @@ class AuditFilter:
     until: datetime | None = None
 
 
-def search(actor: Actor, filters: AuditFilter, *, action: Action = Action.AUDIT_VIEW) -> QuerySet[AuditEvent]:
+def search(
+    actor: Actor, filters: AuditFilter, *, action: Action = Action.AUDIT_VIEW
+) -> QuerySet[AuditEvent]:
     """Entries matching ``filters``, newest first; viewing the trail is itself audited."""
     from ketaclinic.records.accounts.services import authorize
 
@@ -84,7 +86,9 @@ def search(actor: Actor, filters: AuditFilter, *, action: Action = Action.AUDIT_
         events = events.filter(occurred_at__gte=filters.since)
     if filters.until:
         events = events.filter(occurred_at__lt=filters.until)
-    record(actor, action, detail={k: str(v) for k, v in vars(filters).items() if v not in ("", None)})
+    record(
+        actor, action, detail={k: str(v) for k, v in vars(filters).items() if v not in ("", None)}
+    )
     return events
 
 

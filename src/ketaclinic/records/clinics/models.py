@@ -53,8 +53,12 @@ class OpeningHours(models.Model):
     class Meta:
         ordering = ["location", "weekday", "opens_at"]
         constraints = [
-            models.CheckConstraint(name="hours_open_before_close", condition=Q(opens_at__lt=F("closes_at"))),
-            models.UniqueConstraint(fields=["location", "weekday", "opens_at"], name="hours_unique_start"),
+            models.CheckConstraint(
+                name="hours_open_before_close", condition=Q(opens_at__lt=F("closes_at"))
+            ),
+            models.UniqueConstraint(
+                fields=["location", "weekday", "opens_at"], name="hours_unique_start"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -58,7 +58,9 @@ class BodyMeasurement(models.Model):
 
     class Meta:
         ordering = ["-measured_at", "-id"]
-        indexes = [models.Index(fields=["patient", "-measured_at"], name="measurement_patient_time")]
+        indexes = [
+            models.Index(fields=["patient", "-measured_at"], name="measurement_patient_time")
+        ]
         constraints = [
             models.CheckConstraint(
                 name="measurement_has_value",

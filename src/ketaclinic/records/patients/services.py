@@ -64,12 +64,8 @@ def with_latest_body_values(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     """Annotate ``latest_weight_kg`` and ``latest_height_cm`` in the same query."""
     newest = BodyMeasurement.objects.filter(patient=OuterRef("pk")).order_by("-measured_at", "-id")
     return patients.annotate(
-        latest_weight_kg=Subquery(
-            newest.filter(weight_kg__isnull=False).values("weight_kg")[:1]
-        ),
-        latest_height_cm=Subquery(
-            newest.filter(height_cm__isnull=False).values("height_cm")[:1]
-        ),
+        latest_weight_kg=Subquery(newest.filter(weight_kg__isnull=False).values("weight_kg")[:1]),
+        latest_height_cm=Subquery(newest.filter(height_cm__isnull=False).values("height_cm")[:1]),
     )
 
 

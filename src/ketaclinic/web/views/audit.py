@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -60,7 +60,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @service_view
-def audit_csv(request: HttpRequest) -> HttpResponse:
+def audit_csv(request: HttpRequest) -> HttpResponseBase:
     filters, _ = _filters(request)
     events = audit.search(actor(request), filters, action=Action.AUDIT_EXPORT)
     response = StreamingHttpResponse(audit.csv_lines(events), content_type="text/csv")

@@ -20,12 +20,12 @@ class LoginView(views.LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         response = super().form_valid(form)
         audit.record(actor(self.request), "auth.login")
         return response
 
-    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+    def form_invalid(self, form):
         audit.record_anonymous(
             self.request.POST.get("username", ""),
             "auth.login",
@@ -48,9 +48,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("web:login")
-    role = request.user.role  # type: ignore[union-attr]
+    role = request.user.role
     if role == Role.PATIENT:
-        return redirect("web:patient-detail", patient_id=request.user.patient_id)  # type: ignore[union-attr]
+        return redirect("web:patient-detail", patient_id=request.user.patient_id)
     if role_allows(role, Action.PATIENT_SEARCH):
         return redirect("web:patient-list")
     return redirect("web:audit-list")

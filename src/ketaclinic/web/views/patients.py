@@ -27,11 +27,19 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page_number = 1
     page = services.search_patients(actor(request), query, page_number)
-    template = "web/patients/_results.html" if request.headers.get("HX-Request") else "web/patients/list.html"
+    template = (
+        "web/patients/_results.html"
+        if request.headers.get("HX-Request")
+        else "web/patients/list.html"
+    )
     return render(
         request,
         template,
-        {"page": page, "query": query, "can_register": may(actor(request), Action.PATIENT_REGISTER)},
+        {
+            "page": page,
+            "query": query,
+            "can_register": may(actor(request), Action.PATIENT_REGISTER),
+        },
     )
 
 
@@ -127,7 +135,11 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST":
         fields: set[str] = set()
         if may(who, Action.PATIENT_EDIT_DEMOGRAPHICS):
-            fields |= set(PatientFields.model_fields) - {"allergies", "medications", "history_flags"}
+            fields |= set(PatientFields.model_fields) - {
+                "allergies",
+                "medications",
+                "history_flags",
+            }
         if may(who, Action.PATIENT_EDIT_CLINICAL):
             fields |= {"allergies", "medications", "history_flags"}
         changes = _form_data(request, fields)
@@ -149,7 +161,11 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_POST
 @service_view
 def measurement_create(request: HttpRequest, patient_id: int) -> HttpResponse:
-    data = {k: request.POST[k].strip() for k in ("weight_kg", "height_cm") if request.POST.get(k, "").strip()}
+    data = {
+        k: request.POST[k].strip()
+        for k in ("weight_kg", "height_cm")
+        if request.POST.get(k, "").strip()
+    }
     who = actor(request)
     try:
         services.record_measurement(who, patient_id, data)

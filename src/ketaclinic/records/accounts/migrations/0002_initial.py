@@ -6,33 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('patients', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("patients", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='patient',
-            field=models.OneToOneField(blank=True, help_text='Set for patient accounts only: the one record this account may see.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='account', to='patients.patient'),
+            model_name="user",
+            name="patient",
+            field=models.OneToOneField(
+                blank=True,
+                help_text="Set for patient accounts only: the one record this account may see.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="account",
+                to="patients.patient",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='user_permissions',
-            field=models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions'),
+            model_name="user",
+            name="user_permissions",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Specific permissions for this user.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.permission",
+                verbose_name="user permissions",
+            ),
         ),
         migrations.AddField(
-            model_name='apitoken',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL),
+            model_name="apitoken",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="api_tokens",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'patient'), ('patient__isnull', False)), models.Q(models.Q(('role', 'patient'), _negated=True), ('patient__isnull', True)), _connector='OR'), name='patient_account_has_patient'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "patient"), ("patient__isnull", False)),
+                    models.Q(
+                        models.Q(("role", "patient"), _negated=True), ("patient__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="patient_account_has_patient",
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,46 +14,117 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mrn', models.CharField(max_length=32, unique=True, verbose_name='medical record number')),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], max_length=10)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.CharField(blank=True, max_length=254)),
-                ('address', models.TextField(blank=True)),
-                ('emergency_contact_name', models.CharField(blank=True, max_length=200)),
-                ('emergency_contact_phone', models.CharField(blank=True, max_length=40)),
-                ('emergency_contact_relationship', models.CharField(blank=True, max_length=100)),
-                ('allergies', models.JSONField(blank=True, default=list)),
-                ('medications', models.JSONField(blank=True, default=list)),
-                ('history_flags', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mrn",
+                    models.CharField(
+                        max_length=32, unique=True, verbose_name="medical record number"
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.CharField(blank=True, max_length=254)),
+                ("address", models.TextField(blank=True)),
+                ("emergency_contact_name", models.CharField(blank=True, max_length=200)),
+                ("emergency_contact_phone", models.CharField(blank=True, max_length=40)),
+                ("emergency_contact_relationship", models.CharField(blank=True, max_length=100)),
+                ("allergies", models.JSONField(blank=True, default=list)),
+                ("medications", models.JSONField(blank=True, default=list)),
+                ("history_flags", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['family_name', 'given_name', 'id'],
-                'indexes': [models.Index(fields=['family_name', 'given_name'], name='patient_name')],
+                "ordering": ["family_name", "given_name", "id"],
+                "indexes": [
+                    models.Index(fields=["family_name", "given_name"], name="patient_name")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BodyMeasurement',
+            name="BodyMeasurement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measured_at', models.DateTimeField()),
-                ('weight_kg', models.FloatField(blank=True, null=True)),
-                ('height_cm', models.FloatField(blank=True, null=True)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measurements', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("measured_at", models.DateTimeField()),
+                ("weight_kg", models.FloatField(blank=True, null=True)),
+                ("height_cm", models.FloatField(blank=True, null=True)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measurements",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-measured_at', '-id'],
-                'indexes': [models.Index(fields=['patient', '-measured_at'], name='measurement_patient_time')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('weight_kg__isnull', False), ('height_cm__isnull', False), _connector='OR'), name='measurement_has_value'), models.CheckConstraint(condition=models.Q(('weight_kg__isnull', True), models.Q(('weight_kg__gt', 0), ('weight_kg__lte', 400)), _connector='OR'), name='weight_kg_in_range'), models.CheckConstraint(condition=models.Q(('height_cm__isnull', True), models.Q(('height_cm__gte', 50), ('height_cm__lte', 250)), _connector='OR'), name='height_cm_in_range')],
+                "ordering": ["-measured_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["patient", "-measured_at"], name="measurement_patient_time"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("weight_kg__isnull", False),
+                            ("height_cm__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="measurement_has_value",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("weight_kg__isnull", True),
+                            models.Q(("weight_kg__gt", 0), ("weight_kg__lte", 400)),
+                            _connector="OR",
+                        ),
+                        name="weight_kg_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("height_cm__isnull", True),
+                            models.Q(("height_cm__gte", 50), ("height_cm__lte", 250)),
+                            _connector="OR",
+                        ),
+                        name="height_cm_in_range",
+                    ),
+                ],
             },
         ),
     ]

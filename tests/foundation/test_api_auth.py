@@ -1,0 +1,73 @@
+"""Bearer tokens: issue, use, revoke; failures counted and locked out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from ketaclinic.records.accounts.models import ApiToken
+from ketaclinic.records.audit.models import AuditEvent
+from support import PASSWORD, ApiClient
+
+
+def _token(username: str, password: str) -> Any:
+    return Client().post(
+        "/api/auth/token",
+        {"username": username, "password": password},
+        content_type="application/json",
+    )
+
+
+def test_token_is_stored_hashed(users: dict[str, Any]) -> None:
+    answer = _token("nurse-user", PASSWORD)
+    assert answer.status_code == 200
+    token = answer.json()["token"]
+    stored = ApiToken.objects.get()
+    assert token not in stored.digest
+    assert len(stored.digest) == 64
+
+
+def test_wrong_password_is_401_and_audited(users: dict[str, Any]) -> None:
+    answer = _token("nurse-user", "wrong-password")
+    assert answer.status_code == 401
+    failure = AuditEvent.objects.get(action="auth.token")
+    assert (failure.outcome, failure.username) == ("failed", "nurse-user")
+
+
+def test_lockout_after_repeated_failures(users: dict[str, Any], settings: Any) -> None:
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        assert _token("nurse-user", "wrong-password").status_code in (401, 403, 429)
+    # Locked: even the right password is refused now.
+    assert _token("nurse-user", PASSWORD).status_code != 200
+
+
+def test_unknown_fields_and_missing_fields_are_422(db: Any) -> None:
+    answer = Client().post("/api/auth/token", {"username": "x"}, content_type="application/json")
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "password"
+
+
+def test_revoked_token_no_longer_works(api_as: Any, users: dict[str, Any]) -> None:
+    client = api_as(users["physician"])
+    assert client.get("/api/patients").status_code == 200
+    assert client.delete("/api/auth/token").status_code == 204
+    assert client.get("/api/patients").status_code == 401
+    assert ApiToken.objects.get().revoked_at is not None
+
+
+def test_expired_token_no_longer_works(api_as: Any, users: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client: ApiClient = api_as(users["physician"])
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/patients").status_code == 401
+
+
+def test_deactivated_user_token_no_longer_works(api_as: Any, users: dict[str, Any]) -> None:
+    client = api_as(users["physician"])
+    users["physician"].is_active = False
+    users["physician"].save()
+    assert client.get("/api/patients").status_code == 401

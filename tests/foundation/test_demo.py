@@ -1,0 +1,71 @@
+"""The demo clinic: the seeds' hours, a few chairs, one login per role, synthetic patients."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ketaclinic.records.accounts.models import User
+from ketaclinic.records.audit.models import AuditEvent
+from ketaclinic.records.clinics.models import Chair, Location
+from ketaclinic.records.demo import load_demo
+from ketaclinic.records.patients.models import BodyMeasurement, Patient
+
+
+@pytest.fixture
+def var_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+def test_demo_loads_once_and_again_changes_nothing(db: Any, var_dir: Path) -> None:
+    first = load_demo()
+    counts = (
+        Patient.objects.count(),
+        BodyMeasurement.objects.count(),
+        User.objects.count(),
+        Chair.objects.count(),
+    )
+    audit_entries = AuditEvent.objects.count()
+    second = load_demo()
+    assert counts == (20, 40, 5, 4)
+    assert (
+        Patient.objects.count(),
+        BodyMeasurement.objects.count(),
+        User.objects.count(),
+        Chair.objects.count(),
+    ) == counts
+    assert AuditEvent.objects.count() == audit_entries
+    assert first == second
+    assert {login.role for login in first} == {
+        "physician",
+        "nurse",
+        "front_desk",
+        "manager",
+        "patient",
+    }
+    saved = (var_dir / "demo-logins.txt").read_text()
+    for login in first:
+        assert f"{login.username} {login.password}" in saved
+        assert User.objects.get(username=login.username).check_password(login.password)
+
+
+def test_demo_location_has_the_seed_hours(db: Any, var_dir: Path) -> None:
+    load_demo()
+    location = Location.objects.get()
+    assert location.time_zone.startswith("America/")
+    hours = {(h.weekday, h.opens_at, h.closes_at) for h in location.hours.all()}
+    assert hours == {
+        *((day, time(7), time(16, 30)) for day in range(4)),
+        (4, time(8), time(12)),
+    }
+
+
+def test_demo_patient_login_sees_its_record(db: Any, var_dir: Path) -> None:
+    load_demo()
+    account = User.objects.get(username="patient")
+    assert account.patient is not None
+    assert account.patient.mrn == "DEMO-0001"

@@ -1,0 +1,104 @@
+"""Walk every cell of the role × action table through the real services."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ketaclinic.records.accounts import services as accounts
+from ketaclinic.records.accounts.permissions import PERMISSIONS, Action, role_allows
+from ketaclinic.records.accounts.roles import Role
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.models import AuditEvent
+from ketaclinic.records.errors import Forbidden
+from ketaclinic.records.patients import services as patients
+from support import PASSWORD, PATIENT_DATA
+
+Probe = Callable[[Any, Any], object]
+
+PROBES: dict[Action, Probe] = {
+    Action.PATIENT_SEARCH: lambda actor, p: patients.search_patients(actor, "Example"),
+    Action.PATIENT_VIEW: lambda actor, p: patients.get_chart(actor, p.pk),
+    Action.PATIENT_REGISTER: lambda actor, p: patients.register_patient(
+        actor, {**PATIENT_DATA, "mrn": "NEW-1"}
+    ),
+    Action.PATIENT_EDIT_DEMOGRAPHICS: lambda actor, p: patients.update_patient(
+        actor, p.pk, {"phone": "555-0199"}
+    ),
+    Action.PATIENT_EDIT_CLINICAL: lambda actor, p: patients.update_patient(
+        actor, p.pk, {"allergies": ["latex"]}
+    ),
+    Action.PATIENT_RECORD_MEASUREMENT: lambda actor, p: patients.record_measurement(
+        actor, p.pk, {"weight_kg": 71.5}
+    ),
+    Action.AUDIT_VIEW: lambda actor, p: audit.search(actor, audit.AuditFilter()),
+    Action.AUDIT_EXPORT: lambda actor, p: audit.search(
+        actor, audit.AuditFilter(), action=Action.AUDIT_EXPORT
+    ),
+    Action.ACCOUNT_MANAGE: lambda actor, p: accounts.create_user(
+        actor, username="new-nurse", password=PASSWORD, role="nurse"
+    ),
+}
+
+
+# Where a write is audited under the name of what it did rather than the permission used.
+AUDITED_AS = {
+    Action.PATIENT_EDIT_DEMOGRAPHICS: "patient.update",
+    Action.PATIENT_EDIT_CLINICAL: "patient.update",
+    Action.ACCOUNT_MANAGE: "account.create",
+}
+
+
+def test_every_action_has_a_probe() -> None:
+    assert set(PROBES) == set(Action)
+
+
+def test_every_role_has_a_row() -> None:
+    assert set(PERMISSIONS) == set(Role)
+
+
+@pytest.mark.parametrize(("role", "action"), list(itertools.product(Role, Action)))
+def test_cell(role: Role, action: Action, make_user: Any, patient: Any, actor_for: Any) -> None:
+    user = make_user(role, username="walker", patient=patient if role == Role.PATIENT else None)
+    actor = actor_for(user)
+    denials_before = AuditEvent.objects.filter(outcome="denied").count()
+    if action in PERMISSIONS[role]:
+        PROBES[action](actor, patient)
+        audited_as = AUDITED_AS.get(action, action)
+        assert AuditEvent.objects.filter(
+            username="walker", action=audited_as, outcome="allowed"
+        ).exists()
+    else:
+        with pytest.raises(Forbidden):
+            PROBES[action](actor, patient)
+        denial = AuditEvent.objects.filter(outcome="denied").order_by("-id").first()
+        assert AuditEvent.objects.filter(outcome="denied").count() == denials_before + 1
+        assert denial is not None
+        assert (denial.username, denial.role, denial.action) == ("walker", role, action)
+
+
+def test_patient_account_sees_only_its_own_record(
+    patient_user: Any, register: Any, actor_for: Any
+) -> None:
+    other = register(mrn="MRN-OTHER", given_name="Blake")
+    actor = actor_for(patient_user)
+    assert patients.get_chart(actor, patient_user.patient_id).patient.pk == patient_user.patient_id
+    with pytest.raises(Forbidden):
+        patients.get_chart(actor, other.pk)
+    denial = AuditEvent.objects.get(outcome="denied")
+    assert denial.patient_id == other.pk
+
+
+def test_inactive_user_is_denied_everything(
+    users: dict[str, Any], patient: Any, actor_for: Any
+) -> None:
+    users["physician"].is_active = False
+    with pytest.raises(Forbidden):
+        patients.get_chart(actor_for(users["physician"]), patient.pk)
+
+
+def test_unknown_role_is_allowed_nothing() -> None:
+    assert not any(role_allows("janitor", action) for action in Action)

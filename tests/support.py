@@ -1,0 +1,48 @@
+"""Constants and small helpers the tests share (importable as ``support``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.test import Client
+
+PASSWORD = "correct-horse-battery-staple"
+STAFF_ROLES = ("physician", "nurse", "front_desk", "manager")
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+PATIENT_DATA = {
+    "given_name": "Ada",
+    "family_name": "Example",
+    "date_of_birth": "1970-05-17",
+    "sex": "female",
+    "weight_kg": 70,
+    "height_cm": 165,
+}
+
+
+class ApiClient:
+    """A Django test client that sends JSON and a bearer token."""
+
+    def __init__(self, token: str | None) -> None:
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def request(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        call = getattr(self.client, method)
+        if method == "get":
+            return call(path, params, headers=self.headers)
+        data = body if isinstance(body, str | bytes) else json.dumps(body)
+        return call(path, data=data, content_type="application/json", headers=self.headers)
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request("get", path, **params)
+
+    def post(self, path: str, body: Any = None) -> Any:
+        return self.request("post", path, body)
+
+    def patch(self, path: str, body: Any = None) -> Any:
+        return self.request("patch", path, body)
+
+    def delete(self, path: str) -> Any:
+        return self.request("delete", path, {})
