@@ -7,7 +7,13 @@ from importlib.resources import files
 from typing import Any
 
 
-def load_toml(package: str, name: str) -> dict[str, Any]:
-    """Parse ``data/<name>`` of ``package``."""
-    text = files(package).joinpath("data", name).read_text(encoding="utf-8")
+def load_toml(package: str, *parts: str) -> dict[str, Any]:
+    """Parse ``data/<parts…>`` of ``package``."""
+    text = files(package).joinpath("data", *parts).read_text(encoding="utf-8")
     return tomllib.loads(text)
+
+
+def data_file_names(package: str, folder: str) -> tuple[str, ...]:
+    """Names of the TOML files in ``data/<folder>`` of ``package``, sorted."""
+    entries = files(package).joinpath("data", folder).iterdir()
+    return tuple(sorted(entry.name for entry in entries if entry.name.endswith(".toml")))

@@ -1,0 +1,63 @@
+"""Clinical numbers that carry their source, and readers for them in parsed TOML."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import DomainInputError
+
+CLINIC_POLICY = "clinic policy"
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A number and where it comes from (a publication, or ``clinic policy``)."""
+
+    value: float
+    source: str
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"value": self.value, "source": self.source}
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+def read_sourced(table: Mapping[str, Any], key: str, where: str) -> Sourced:
+    """Read ``{value = …, source = "…"}`` at ``table[key]``; ``where`` prefixes error fields."""
+    field = f"{where}.{key}"
+    item = table.get(key)
+    if not isinstance(item, Mapping):
+        raise DomainInputError(field, 'must be a table {value = …, source = "…"}')
+    value = item.get("value")
+    source = item.get("source")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise DomainInputError(f"{field}.value", "must be a finite number")
+    if not isinstance(source, str) or not source.strip():
+        raise DomainInputError(f"{field}.source", "every clinical number needs a source")
+    note = item.get("note", "")
+    if not isinstance(note, str):
+        raise DomainInputError(f"{field}.note", "must be text")
+    return Sourced(value=float(value), source=source.strip(), note=note.strip())
+
+
+def read_optional_sourced(table: Mapping[str, Any], key: str, where: str) -> Sourced | None:
+    return read_sourced(table, key, where) if key in table else None
+
+
+def read_text(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise DomainInputError(f"{where}.{key}", "must be non-empty text")
+    return value.strip()
+
+
+def read_table(table: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = table.get(key, {})
+    if not isinstance(value, Mapping):
+        raise DomainInputError(f"{where}.{key}", "must be a table")
+    return value
