@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "serve",
     "migrate",
     "createuser",
+    "score",
+    "instruments",
 )
 
 
