@@ -8,6 +8,7 @@ UV_VERSION := 0.13.9
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ketaclinic
 HOST ?= 127.0.0.1
 PORT ?= 8000
+LINTED := src tests $(wildcard bench)
 
 .PHONY: demo check lint typecheck test-sqlite test-postgres bench clean
 
@@ -31,11 +32,11 @@ demo: $(VENV)/.base
 ## Every check CI runs: ruff, mypy, pytest on SQLite and on PostgreSQL (browser tests included).
 check: $(VENV)/.dev
 	scripts/ensure-chromium
-	$(MAKE) lint typecheck test-sqlite test-postgres
+	$(MAKE) --keep-going lint typecheck test-sqlite test-postgres
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy src/ketaclinic
