@@ -229,3 +229,14 @@ def test_openapi_document_lists_the_endpoints(db: Any) -> None:
         document["paths"]
     )
     assert ApiClient(None).client.get("/api/docs").status_code == 200
+
+
+def test_responsible_physician_must_be_an_active_physician(
+    physician_api: ApiClient, users: dict[str, Any], patient: Any
+) -> None:
+    ok = physician_api.patch(f"/api/patients/{patient.pk}", {"physician_id": users["physician"].pk})
+    assert ok.status_code == 200
+    assert ok.json()["physician_id"] == users["physician"].pk
+    wrong = physician_api.patch(f"/api/patients/{patient.pk}", {"physician_id": users["nurse"].pk})
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "physician_id"

@@ -65,6 +65,7 @@ class PatientOut(Schema):
     allergies: list[str]
     medications: list[MedicationIn]
     history_flags: list[str]
+    physician_id: int | None
     latest_weight_kg: float | None
     latest_height_cm: float | None
     measurements: list[MeasurementOut]

@@ -188,6 +188,7 @@ def _patients(actor: Actor) -> None:
                 "allergies": ["penicillin"] if rng.random() < 0.2 else [],
                 "medications": list({m["name"]: m for m in medications}.values()),
                 "history_flags": flags,
+                "physician_id": actor.user.pk,
             },
         )
         # A short weight history: an earlier weighing with height, and today's weight.

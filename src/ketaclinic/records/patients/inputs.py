@@ -50,6 +50,7 @@ class PatientFields(Strict):
     allergies: Annotated[list[ShortText], Field(max_length=100)] = []
     medications: Annotated[list[MedicationIn], Field(max_length=100)] = []
     history_flags: Annotated[list[str], Field(max_length=100)] = []
+    physician_id: int | None = None
 
     @field_validator("date_of_birth")
     @classmethod
@@ -77,6 +78,18 @@ class PatientFields(Strict):
             raise ValueError(f"unknown condition(s): {', '.join(unknown)}")
         return sorted(set(value))
 
+    @field_validator("physician_id")
+    @classmethod
+    def _is_a_physician(cls, value: int | None) -> int | None:
+        from ketaclinic.records.accounts.models import User
+
+        if (
+            value is not None
+            and not User.objects.filter(pk=value, role="physician", is_active=True).exists()
+        ):
+            raise ValueError("is not an active physician")
+        return value
+
 
 DEMOGRAPHIC_FIELDS = frozenset(
     {
@@ -91,6 +104,7 @@ DEMOGRAPHIC_FIELDS = frozenset(
         "emergency_contact_name",
         "emergency_contact_phone",
         "emergency_contact_relationship",
+        "physician_id",
     }
 )
 CLINICAL_FIELDS = frozenset({"allergies", "medications", "history_flags"})

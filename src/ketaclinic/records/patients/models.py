@@ -29,6 +29,15 @@ class Patient(models.Model):
     allergies = models.JSONField(default=list, blank=True)
     medications = models.JSONField(default=list, blank=True)
     history_flags = models.JSONField(default=list, blank=True)
+    physician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"role": "physician"},
+        help_text="The responsible physician: alerts about this patient are addressed to them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -111,7 +111,7 @@ def _parse_date(text: str) -> Any:
 def get_chart(actor: Actor, patient_id: int) -> Chart:
     """Open a patient's record: the read is audited."""
     authorize(actor, Action.PATIENT_VIEW, patient_id=patient_id)
-    patient = _get(patient_id)
+    patient = _get(patient_id, related=("physician",))
     measurements = list(patient.measurements.select_related("recorded_by")[:CHART_MEASUREMENTS])
     audit.record(actor, Action.PATIENT_VIEW, obj=patient, patient_id=patient.pk)
     return Chart(patient=patient, measurements=measurements)
@@ -211,9 +211,9 @@ def record_measurement(actor: Actor, patient_id: int, data: Mapping[str, Any]) -
     return measurement
 
 
-def _get(patient_id: int) -> Patient:
+def _get(patient_id: int, related: tuple[str, ...] = ()) -> Patient:
     try:
-        return Patient.objects.get(pk=patient_id)
+        return Patient.objects.select_related(*related).get(pk=patient_id)
     except Patient.DoesNotExist:
         raise NotFound(f"patient {patient_id} does not exist") from None
 
