@@ -1,0 +1,105 @@
+"""The clinic layer: pump resolution, order rules and limits that tighten the protocols'."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
+
+from ketaclinic.protocols import (
+    DomainInputError,
+    LimitRange,
+    Protocol,
+    Sourced,
+    check_ordered,
+    protocol_ids,
+    read_limits,
+    read_sourced,
+)
+from ketaclinic.protocols.datafiles import load_toml
+from ketaclinic.protocols.sourced import read_table, read_text
+
+ALL_PROTOCOLS = "*"
+
+
+@dataclass(frozen=True)
+class ClinicPolicy:
+    version: str
+    clinic: str
+    rate_precision_ml_per_h: Sourced
+    weight_max_age_days: Sourced
+    weight_max_change_fraction: Sourced
+    double_check_tolerance_fraction: Sourced
+    limits: Mapping[str, Mapping[str, LimitRange]]
+    """Limit overrides by protocol id, or ``"*"`` for every protocol."""
+
+
+def clinic_policy_from_mapping(data: Mapping[str, Any]) -> ClinicPolicy:
+    """Build a clinic layer from parsed TOML/JSON; limit overrides name known protocols."""
+    limits_table = read_table(data, "limits", "clinic")
+    limits: dict[str, Mapping[str, LimitRange]] = {}
+    for protocol_id, table in limits_table.items():
+        if protocol_id != ALL_PROTOCOLS and protocol_id not in protocol_ids():
+            raise DomainInputError(f"clinic.limits.{protocol_id}", "names no known protocol")
+        if not isinstance(table, Mapping):
+            raise DomainInputError(f"clinic.limits.{protocol_id}", "must be a table")
+        limits[protocol_id] = read_limits(table, f"clinic.limits.{protocol_id}")
+    pump = read_table(data, "pump", "clinic")
+    orders = read_table(data, "orders", "clinic")
+    double_check = read_table(data, "double_check", "clinic")
+    policy = ClinicPolicy(
+        version=read_text(data, "version", "clinic"),
+        clinic=read_text(data, "clinic", "clinic"),
+        rate_precision_ml_per_h=read_sourced(pump, "rate_precision_ml_per_h", "clinic.pump"),
+        weight_max_age_days=read_sourced(orders, "weight_max_age_days", "clinic.orders"),
+        weight_max_change_fraction=read_sourced(
+            orders, "weight_max_change_fraction", "clinic.orders"
+        ),
+        double_check_tolerance_fraction=read_sourced(
+            double_check, "tolerance_fraction", "clinic.double_check"
+        ),
+        limits=limits,
+    )
+    if policy.rate_precision_ml_per_h.value <= 0:
+        raise DomainInputError("clinic.pump.rate_precision_ml_per_h", "must be positive")
+    return policy
+
+
+@cache
+def default_clinic_policy() -> ClinicPolicy:
+    return clinic_policy_from_mapping(load_toml(__package__, "clinic.toml"))
+
+
+def effective_limits(protocol: Protocol, clinic: ClinicPolicy) -> dict[str, LimitRange]:
+    """The protocol's limits with the clinic's "*" layer, then its per-protocol layer, applied.
+
+    A clinic may add any bound and replace soft bounds, but may only tighten hard bounds.
+    """
+    merged = dict(protocol.limits)
+    for layer_id in (ALL_PROTOCOLS, protocol.id):
+        for quantity, override in clinic.limits.get(layer_id, {}).items():
+            field = f"clinic.limits.{layer_id}.{quantity}"
+            base = merged.get(quantity, LimitRange(quantity))
+            combined = replace(
+                base,
+                hard_min=_tighter(base.hard_min, override.hard_min, max, f"{field}.hard_min"),
+                hard_max=_tighter(base.hard_max, override.hard_max, min, f"{field}.hard_max"),
+                soft_min=override.soft_min or base.soft_min,
+                soft_max=override.soft_max or base.soft_max,
+            )
+            check_ordered(combined, field)
+            merged[quantity] = combined
+    return merged
+
+
+def _tighter(
+    base: Sourced | None, override: Sourced | None, pick: Any, field: str
+) -> Sourced | None:
+    if override is None:
+        return base
+    if base is None:
+        return override
+    if pick(base.value, override.value) != override.value:
+        raise DomainInputError(field, f"may only tighten the protocol's hard limit {base.value:g}")
+    return override
