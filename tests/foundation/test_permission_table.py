@@ -11,6 +11,7 @@ import pytest
 from ketaclinic.records.accounts import services as accounts
 from ketaclinic.records.accounts.permissions import PERMISSIONS, Action, role_allows
 from ketaclinic.records.accounts.roles import Role
+from ketaclinic.records.alerts import services as alerts
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.errors import Forbidden
@@ -18,6 +19,17 @@ from ketaclinic.records.patients import services as patients
 from support import PASSWORD, PATIENT_DATA
 
 Probe = Callable[[Any, Any], object]
+
+
+def _alert_for(patient: Any) -> Any:
+    """An open alert on ``patient``, raised by the physician who registered it."""
+    from ketaclinic.records.accounts.models import User
+    from ketaclinic.records.context import Actor, Face
+
+    raiser = Actor(user=User.objects.get(username="physician-user"), face=Face.SYSTEM)
+    new = alerts.NewAlert(code="test.alert", message="test", severity="warning")
+    return alerts.raise_alerts(raiser, patient, patient, [new])[0]
+
 
 PROBES: dict[Action, Probe] = {
     Action.PATIENT_SEARCH: lambda actor, p: patients.search_patients(actor, "Example"),
@@ -34,6 +46,8 @@ PROBES: dict[Action, Probe] = {
     Action.PATIENT_RECORD_MEASUREMENT: lambda actor, p: patients.record_measurement(
         actor, p.pk, {"weight_kg": 71.5}
     ),
+    Action.ALERT_VIEW: lambda actor, p: alerts.open_alerts(actor, p.pk),
+    Action.ALERT_ACKNOWLEDGE: lambda actor, p: alerts.acknowledge(actor, _alert_for(p).pk, "seen"),
     Action.AUDIT_VIEW: lambda actor, p: audit.search(actor, audit.AuditFilter()),
     Action.AUDIT_EXPORT: lambda actor, p: audit.search(
         actor, audit.AuditFilter(), action=Action.AUDIT_EXPORT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import auth, errors, patients
+from . import alerts, auth, errors, patients
 
 api = NinjaAPI(
     title="ketaclinic API",
@@ -20,3 +20,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/auth", auth.router)
 api.add_router("/patients", patients.router)
+api.add_router("/alerts", alerts.router)

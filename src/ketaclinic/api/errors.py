@@ -22,6 +22,17 @@ class ErrorOut(Schema):
     errors: list[FieldErrorOut] = []
 
 
+# The error answers every endpoint may give, for the OpenAPI document.
+ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
 class Unauthorized(Exception):
     pass
 

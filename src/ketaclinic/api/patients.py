@@ -13,17 +13,9 @@ from ketaclinic.records.patients.inputs import MeasurementIn, MedicationIn, Pati
 from ketaclinic.records.patients.models import BodyMeasurement, Patient
 
 from .auth import actor
-from .errors import ErrorOut
+from .errors import ERRORS
 
 router = Router(tags=["patients"])
-
-ERRORS: dict[int, type[ErrorOut]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-}
 
 
 class MeasurementOut(Schema):

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ketaclinic.records.accounts",
+    "ketaclinic.records.alerts",
     "ketaclinic.records.audit",
     "ketaclinic.records.clinics",
     "ketaclinic.records.patients",

@@ -17,6 +17,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
         "session_idle_seconds": settings.SESSION_IDLE_MINUTES * 60,
         "nav": {
             "patients": role_allows(role, Action.PATIENT_SEARCH),
+            "alerts": role_allows(role, Action.ALERT_VIEW),
             "audit": role_allows(role, Action.AUDIT_VIEW),
         },
     }

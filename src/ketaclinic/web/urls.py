@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, auth, patients
+from .views import alerts, audit, auth, patients
 
 app_name = "web"
 
@@ -17,6 +17,8 @@ urlpatterns = [
         patients.measurement_create,
         name="measurement-create",
     ),
+    path("alerts/", alerts.alert_list, name="alert-list"),
+    path("alerts/<int:alert_id>/acknowledge/", alerts.alert_acknowledge, name="alert-acknowledge"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit.csv", audit.audit_csv, name="audit-csv"),
 ]

@@ -18,16 +18,20 @@ class Action(StrEnum):
     PATIENT_EDIT_DEMOGRAPHICS = "patient.edit_demographics"
     PATIENT_EDIT_CLINICAL = "patient.edit_clinical"
     PATIENT_RECORD_MEASUREMENT = "patient.record_measurement"
+    ALERT_VIEW = "alert.view"
+    ALERT_ACKNOWLEDGE = "alert.acknowledge"
     AUDIT_VIEW = "audit.view"
     AUDIT_EXPORT = "audit.export"
     ACCOUNT_MANAGE = "account.manage"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
+_ALERTS = {Action.ALERT_VIEW, Action.ALERT_ACKNOWLEDGE}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
         _CLINICAL_READ
+        | _ALERTS
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -37,6 +41,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.NURSE: frozenset(
         _CLINICAL_READ
+        | _ALERTS
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,

@@ -18,6 +18,7 @@ from ketaclinic.records.patients.history import history_flag_labels
 from ketaclinic.records.patients.inputs import PatientFields
 from ketaclinic.records.patients.models import Sex
 
+from ..panels import chart_panels
 from .common import actor, field_errors, service_view
 
 
@@ -69,6 +70,7 @@ def _render_chart(
             or may(who, Action.PATIENT_EDIT_CLINICAL),
             "can_measure": may(who, Action.PATIENT_RECORD_MEASUREMENT),
             "measurement_errors": measurement_errors or {},
+            "panels": chart_panels(request, who, chart.patient),
         },
         status=422 if measurement_errors else 200,
     )

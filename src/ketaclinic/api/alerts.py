@@ -1,0 +1,58 @@
+"""Alert endpoints: open alerts (clinic-wide or for a patient) and acknowledgement."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from ketaclinic.records.alerts import services
+from ketaclinic.records.alerts.models import Acknowledgement, Alert
+
+from .auth import actor
+from .errors import ERRORS
+
+router = Router(tags=["alerts"])
+
+
+class AlertOut(Schema):
+    id: int
+    patient_id: int
+    code: str
+    message: str
+    severity: str
+    suggested_action: str
+    source_type: str
+    source_id: str
+    addressed_to_id: int | None
+    raised_at: datetime
+
+
+class AlertFilter(Schema):
+    patient_id: int | None = None
+
+
+class AcknowledgementIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    note: str
+
+
+class AcknowledgementOut(Schema):
+    alert_id: int
+    acknowledged_by_id: int
+    acknowledged_at: datetime
+    note: str
+
+
+@router.get("", response={200: list[AlertOut], **ERRORS})
+def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> list[Alert]:
+    """Unacknowledged alerts, urgent first."""
+    return list(services.open_alerts(actor(request), filters.patient_id)[:500])
+
+
+@router.post("/{alert_id}/acknowledge", response={200: AcknowledgementOut, **ERRORS})
+def acknowledge(request: HttpRequest, alert_id: int, data: AcknowledgementIn) -> Acknowledgement:
+    """Acknowledge with a note saying what was done; audited."""
+    return services.acknowledge(actor(request), alert_id, data.note)

@@ -1,0 +1,45 @@
+"""Panels on the patient chart: each feature adds one function to ``CHART_PANELS``.
+
+A panel function takes the request, the actor and the patient, and returns the template
+to include with its context, or None when the actor's role should not see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import may
+from ketaclinic.records.alerts import services as alerts
+from ketaclinic.records.context import Actor
+from ketaclinic.records.patients.models import Patient
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A template included on the chart with ``panel`` bound to ``context``."""
+
+    template: str
+    context: dict[str, Any]
+    top: bool = False  # above the grid of cards, for what must not be missed
+
+
+PanelFunction = Callable[[HttpRequest, Actor, Patient], Panel | None]
+
+
+def alerts_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel | None:
+    if not may(actor, Action.ALERT_VIEW):
+        return None
+    open_alerts = list(alerts.open_alerts(actor, patient.pk))
+    return Panel("web/alerts/_panel.html", {"alerts": open_alerts}, top=True)
+
+
+CHART_PANELS: tuple[PanelFunction, ...] = (alerts_panel,)
+
+
+def chart_panels(request: HttpRequest, actor: Actor, patient: Patient) -> list[Panel]:
+    return [panel for function in CHART_PANELS if (panel := function(request, actor, patient))]
