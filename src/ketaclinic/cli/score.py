@@ -93,8 +93,10 @@ def _print_tables(output: dict[str, Any]) -> None:
     rows += [{"field": "invalid because", "value": reason} for reason in output["invalid_reasons"]]
     criteria = output["criteria"]
     if criteria:
-        rows.append({"field": criteria["label"], "value": "yes" if criteria["met"] else "no"})
-        rows += [{"field": "", "value": reason} for reason in criteria["reasons"]]
+        verdict = "met" if criteria["met"] else "NOT met"
+        rows.append({"field": "criteria", "value": f"{criteria['label']}: {verdict}"})
+        rows += [{"field": "reason", "value": reason} for reason in criteria["reasons"]]
+        rows.append({"field": "note", "value": criteria["note"]})
     print_table(rows, ("field", "value"), title="Score")
     if output["alerts"]:
         print_table(output["alerts"], ("severity", "code", "message"), title="Alerts")

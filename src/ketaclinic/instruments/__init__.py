@@ -16,7 +16,14 @@ from .definitions import (
     Item,
 )
 from .errors import DefinitionError, InstrumentError
-from .registry import LOCAL_CODE_SYSTEM, Registry, default_registry, load_registry, parse_toml
+from .registry import (
+    LOCAL_CODE_SYSTEM,
+    Registry,
+    default_registry,
+    load_registry,
+    packaged_toml,
+    parse_toml,
+)
 from .results import Alert, CriteriaResult, ScoreResult
 from .scoring import band_for, score, score_definition
 
@@ -41,6 +48,7 @@ __all__ = [
     "check_answer",
     "default_registry",
     "load_registry",
+    "packaged_toml",
     "parse_toml",
     "read_answers",
     "score",

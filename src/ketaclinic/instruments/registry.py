@@ -84,7 +84,7 @@ def load_registry(extra_toml: Sequence[str] = ()) -> Registry:
     A later definition with an existing id overrides it (and must carry a new version);
     the earlier version stays available through ``Registry.get(id, version)``.
     """
-    texts = _packaged_texts()
+    texts = list(packaged_toml().items())
     texts += [(f"extra[{index}]", text) for index, text in enumerate(extra_toml)]
     definitions: list[Definition] = []
     bundles: list[Bundle] = []
@@ -110,10 +110,10 @@ def parse_toml(text: str, origin: str) -> tuple[list[Definition], list[Bundle]]:
     unknown = sorted(set(data) - {"instruments", "bundles"})
     if unknown:
         raise DefinitionError(origin, f"unknown top-level keys {unknown}")
-    definitions = [
-        _validate(Definition, _expand(raw), f"{origin}: instruments[{index}]")
-        for index, raw in enumerate(data.get("instruments", []))
-    ]
+    definitions = []
+    for index, raw in enumerate(data.get("instruments", [])):
+        where = f"{origin}: instruments[{index}]"
+        definitions.append(_validate(Definition, _expand(raw, where), where))
     bundles = [
         _validate(Bundle, raw, f"{origin}: bundles[{index}]")
         for index, raw in enumerate(data.get("bundles", []))
@@ -121,16 +121,17 @@ def parse_toml(text: str, origin: str) -> tuple[list[Definition], list[Bundle]]:
     return definitions, bundles
 
 
-def _packaged_texts() -> list[tuple[str, str]]:
+def packaged_toml() -> dict[str, str]:
+    """The packaged data files by name (a starting point for a clinic's own versions)."""
     folder = files(__package__).joinpath("data")
-    return [
-        (entry.name, entry.read_text(encoding="utf-8"))
+    return {
+        entry.name: entry.read_text(encoding="utf-8")
         for entry in sorted(folder.iterdir(), key=lambda entry: entry.name)
         if entry.name.endswith(".toml")
-    ]
+    }
 
 
-def _expand(raw: Any) -> Any:
+def _expand(raw: Any, where: str) -> Any:
     """Resolve each item's ``scale`` (default ``default``) from ``scales``, apply its own
     ``anchors``, and give a local code to the total and every item that has none."""
     if not isinstance(raw, dict):
@@ -147,9 +148,7 @@ def _expand(raw: Any) -> Any:
         if "answer" not in item:
             name = item.pop("scale", "default")
             if name not in scales:
-                raise DefinitionError(
-                    f"{instrument.get('id')}.items[{index}].scale", f"no scale named {name!r}"
-                )
+                raise DefinitionError(f"{where}.items[{index}].scale", f"no scale named {name!r}")
             item["answer"] = dict(scales[name])
             if "anchors" in item:
                 item["answer"]["anchors"] = item.pop("anchors")
