@@ -1,0 +1,114 @@
+"""Recognising interacting drugs in free-text medication lists (data/medications.toml)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ketaclinic.protocols import DomainInputError
+from ketaclinic.protocols.datafiles import load_toml
+from ketaclinic.protocols.sourced import read_text
+
+
+@dataclass(frozen=True)
+class Medication:
+    """A patient's medication as recorded: a free-text name, optionally a free-text class."""
+
+    name: str
+    drug_class: str = ""
+
+
+@dataclass(frozen=True)
+class DrugClass:
+    id: str
+    label: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KnownDrug:
+    name: str
+    aliases: tuple[str, ...]
+    class_id: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ClassMatch:
+    """Why a medication was put in a class: by drug name, or by the class recorded with it."""
+
+    class_id: str
+    medication: str
+    matched_by: str
+    source: str
+
+
+@dataclass(frozen=True)
+class MedicationCatalog:
+    version: str
+    classes: Mapping[str, DrugClass]
+    drugs: tuple[KnownDrug, ...]
+
+
+def _words(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    items = table.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+        raise DomainInputError(f"{where}.{key}", "must be a list of non-empty texts")
+    return tuple(item.strip().casefold() for item in items)
+
+
+@cache
+def medication_catalog() -> MedicationCatalog:
+    data = load_toml(__package__, "medications.toml")
+    classes = {
+        c["id"]: DrugClass(
+            id=read_text(c, "id", "medications.class"),
+            label=read_text(c, "label", f"medications.class.{c['id']}"),
+            aliases=_words(c, "aliases", f"medications.class.{c['id']}"),
+        )
+        for c in data.get("class", [])
+    }
+    drugs = []
+    for item in data.get("drug", []):
+        where = f"medications.drug.{item.get('name')}"
+        class_id = read_text(item, "class", where)
+        if class_id not in classes:
+            raise DomainInputError(f"{where}.class", "names no class in medications.toml")
+        drugs.append(
+            KnownDrug(
+                name=read_text(item, "name", where).casefold(),
+                aliases=_words(item, "aliases", where),
+                class_id=class_id,
+                source=read_text(item, "source", where),
+            )
+        )
+    return MedicationCatalog(
+        version=read_text(data, "version", "medications"), classes=classes, drugs=tuple(drugs)
+    )
+
+
+def _mentions(text: str, term: str) -> bool:
+    """Whether ``term`` occurs in ``text`` as whole words, ignoring case."""
+    return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text.casefold()) is not None
+
+
+def classify(medication: Medication) -> tuple[ClassMatch, ...]:
+    """The drug classes a medication belongs to, matched by name or by its recorded class."""
+    catalog = medication_catalog()
+    matches: dict[str, ClassMatch] = {}
+    for drug in catalog.drugs:
+        term = next((t for t in (drug.name, *drug.aliases) if _mentions(medication.name, t)), None)
+        if term is not None and drug.class_id not in matches:
+            matches[drug.class_id] = ClassMatch(
+                drug.class_id, medication.name, f"name '{term}'", drug.source
+            )
+    for drug_class in catalog.classes.values():
+        term = next((t for t in drug_class.aliases if _mentions(medication.drug_class, t)), None)
+        if term is not None and drug_class.id not in matches:
+            matches[drug_class.id] = ClassMatch(
+                drug_class.id, medication.name, f"recorded class '{term}'", ""
+            )
+    return tuple(matches.values())
