@@ -217,3 +217,12 @@ def test_a_bundle_naming_an_unknown_instrument_is_refused() -> None:
     )
     with pytest.raises(DefinitionError, match=r"unknown instruments \['bpi'\]"):
         load_registry([text])
+
+
+def test_scales_must_be_tables() -> None:
+    text = phq9_text(
+        {"[instruments.scales.default]": "[instruments.scales]\ndefault = 3\n[instruments.x]"}
+    )
+    with pytest.raises(DefinitionError, match="must be tables") as caught:
+        load_registry([text])
+    assert caught.value.field == "extra[0]: instruments[0].scales"

@@ -138,6 +138,8 @@ def _expand(raw: Any, where: str) -> Any:
         return raw
     instrument = dict(raw)
     scales = instrument.pop("scales", {})
+    if not isinstance(scales, dict) or not all(isinstance(s, dict) for s in scales.values()):
+        raise DefinitionError(f"{where}.scales", "must be tables of min, max, anchors, source")
     instrument.setdefault("codes", [_local_code(str(instrument.get("id")))])
     items = []
     for index, item in enumerate(instrument.get("items", [])):
