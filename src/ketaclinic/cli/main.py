@@ -22,6 +22,9 @@ COMMAND_MODULES = (
     "createuser",
     "score",
     "instruments",
+    "protocols",
+    "dose",
+    "screen",
 )
 
 

@@ -1,0 +1,118 @@
+"""``ketaclinic dose``: compute a session dose and check it against the safety limits."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import TYPE_CHECKING, Any
+
+from .base import (
+    SafetyLimitError,
+    Subparsers,
+    UsageError,
+    add_format_option,
+    print_json,
+    print_table,
+)
+
+if TYPE_CHECKING:
+    from ketaclinic.dosing import DoseResult
+
+_NUMBER_OPTIONS = (
+    ("weight_kg", "--weight-kg"),
+    ("height_cm", "--height-cm"),
+    ("concentration_mg_per_ml", "--concentration-mg-per-ml"),
+    ("dose_mg_per_kg", "--dose-mg-per-kg"),
+    ("dose_mg", "--dose-mg"),
+    ("duration_min", "--duration-min"),
+    ("series_given_mg", "--series-given-mg"),
+)
+
+
+def register(commands: Subparsers) -> None:
+    parser = commands.add_parser(
+        "dose",
+        help="compute a session dose: weight policy, mg, mL, mL/h, limit checks",
+        description="Exit 3 when a hard limit blocks the dose, 2 on bad input.",
+    )
+    parser.add_argument("--protocol", required=True, metavar="ID", help="protocol id")
+    parser.add_argument("--weight-kg", required=True, metavar="W", help="actual body weight")
+    parser.add_argument("--height-cm", metavar="H", help="needed by ideal/adjusted policies")
+    parser.add_argument("--sex", choices=("female", "male"), help="for ideal body weight")
+    parser.add_argument(
+        "--concentration-mg-per-ml", metavar="C", help="a formulary concentration for the route"
+    )
+    parser.add_argument("--dose-mg-per-kg", metavar="D", help="personalised dose (mg/kg)")
+    parser.add_argument("--dose-mg", metavar="D", help="personalised fixed dose (mg)")
+    parser.add_argument("--duration-min", metavar="T", help="personalised infusion duration")
+    parser.add_argument(
+        "--series-given-mg", metavar="M", default="0", help="mg already given in this series"
+    )
+    add_format_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ketaclinic.dosing import DoseRequest, calculate_dose
+    from ketaclinic.protocols import DomainInputError
+
+    numbers = {name: _number(getattr(args, name), option) for name, option in _NUMBER_OPTIONS}
+    series_given_mg = numbers.pop("series_given_mg")
+    try:
+        result = calculate_dose(
+            DoseRequest(protocol_id=args.protocol, sex=args.sex, **numbers),
+            series_dose_mg_given=series_given_mg or 0.0,
+        )
+    except DomainInputError as error:
+        raise UsageError(error.field, error.message) from error
+    if result.blocked:
+        raise SafetyLimitError(
+            "hard limit exceeded, dose blocked: "
+            + "; ".join(check.describe() for check in result.hard_exceeded)
+        )
+    if args.format == "json":
+        print_json(_rounded(result.as_dict()))
+    else:
+        _print_tables(result)
+    return 0
+
+
+def _number(text: str | None, option: str) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(option, f"must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise UsageError(option, f"must be a finite number, got {text!r}")
+    return value
+
+
+def _rounded(data: Any) -> Any:
+    """Floats rounded to 4 decimals for display; the domain keeps full precision."""
+    if isinstance(data, float):
+        return round(data, 4)
+    if isinstance(data, dict):
+        return {key: _rounded(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_rounded(value) for value in data]
+    return data
+
+
+def _print_tables(result: DoseResult) -> None:
+    summary = _rounded(result.as_dict())
+    rows = [
+        {"quantity": key, "value": value}
+        for key, value in summary.items()
+        if key not in ("limit_checks", "warnings")
+    ]
+    rows.append({"quantity": "concentration_mg_per_ml", "value": result.concentration_mg_per_ml})
+    print_table(rows, ("quantity", "value"), title=f"Dose for {result.protocol_id}")
+    checks = [{**check.as_dict(), "detail": check.describe()} for check in result.limit_checks]
+    print_table(checks, ("limit", "value", "status", "detail"), title="Limit checks")
+    print("Preparation:")
+    for step in result.preparation.steps:
+        print(f"  - {step}")
+    for warning in result.warnings:
+        print(f"Warning: {warning}")
