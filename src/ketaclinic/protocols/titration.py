@@ -77,7 +77,7 @@ def propose_titration(
 
     intolerance = _intolerance(tolerance, rule)
     if intolerance:
-        target = max(current_value - step, low)
+        target = max(_stepped(current_value - step), low)
         if target >= current_value:
             action: TitrationAction = "physician_review"
             reasons = (*intolerance, "already at the lowest dose titration may propose")
@@ -100,7 +100,7 @@ def propose_titration(
             f"but the dose is at the protocol maximum {high:g}; more needs a physician override",
         )
     else:
-        action, target = "increase", min(current_value + step, high)
+        action, target = "increase", min(_stepped(current_value + step), high)
         reasons = (
             f"tolerated, and pain relief {response.relief_fraction:.0%} is below the response "
             f"threshold {rule.response_fraction.value:.0%} ({rule.response_fraction.source})",
@@ -112,10 +112,15 @@ def propose_titration(
         rule_version=rule.version,
         quantity=protocol.dose_quantity,
         current_value=float(current_value),
-        proposed_value=round(target, 6),
+        proposed_value=float(target),
         action=action,
         reasons=reasons,
     )
+
+
+def _stepped(value: float) -> float:
+    """Drop float noise from adding a step (0.1 + 0.2 → 0.3)."""
+    return round(value, 9)
 
 
 def _at_least(severity: Severity, threshold: Severity) -> bool:
