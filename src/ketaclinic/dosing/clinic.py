@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -21,6 +21,8 @@ from ketaclinic.protocols.datafiles import load_toml
 from ketaclinic.protocols.sourced import read_table, read_text
 
 ALL_PROTOCOLS = "*"
+# min for upper bounds, max for lower bounds: picks the tighter of two values.
+Pick = Callable[[float, float], float]
 
 
 @dataclass(frozen=True)
@@ -74,27 +76,37 @@ def default_clinic_policy() -> ClinicPolicy:
 def effective_limits(protocol: Protocol, clinic: ClinicPolicy) -> dict[str, LimitRange]:
     """The protocol's limits with the clinic's "*" layer, then its per-protocol layer, applied.
 
-    A clinic may add any bound and replace soft bounds, but may only tighten hard bounds.
+    A clinic may add any bound and replace soft bounds, but may only tighten hard bounds; a
+    protocol's soft bound beyond a clinic's tighter hard bound moves onto that hard bound.
     """
     merged = dict(protocol.limits)
     for layer_id in (ALL_PROTOCOLS, protocol.id):
         for quantity, override in clinic.limits.get(layer_id, {}).items():
             field = f"clinic.limits.{layer_id}.{quantity}"
             base = merged.get(quantity, LimitRange(quantity))
+            hard_min = _tighter(base.hard_min, override.hard_min, max, f"{field}.hard_min")
+            hard_max = _tighter(base.hard_max, override.hard_max, min, f"{field}.hard_max")
             combined = replace(
                 base,
-                hard_min=_tighter(base.hard_min, override.hard_min, max, f"{field}.hard_min"),
-                hard_max=_tighter(base.hard_max, override.hard_max, min, f"{field}.hard_max"),
-                soft_min=override.soft_min or base.soft_min,
-                soft_max=override.soft_max or base.soft_max,
+                hard_min=hard_min,
+                hard_max=hard_max,
+                soft_min=override.soft_min or _within(base.soft_min, hard_min, max),
+                soft_max=override.soft_max or _within(base.soft_max, hard_max, min),
             )
             check_ordered(combined, field)
             merged[quantity] = combined
     return merged
 
 
+def _within(soft: Sourced | None, hard: Sourced | None, pick: Pick) -> Sourced | None:
+    """A protocol's soft bound, moved onto a clinic's tighter hard bound if it lies beyond it."""
+    if soft is None or hard is None or pick(soft.value, hard.value) == soft.value:
+        return soft
+    return hard
+
+
 def _tighter(
-    base: Sourced | None, override: Sourced | None, pick: Any, field: str
+    base: Sourced | None, override: Sourced | None, pick: Pick, field: str
 ) -> Sourced | None:
     if override is None:
         return base

@@ -9,6 +9,9 @@ from ketaclinic.protocols import DomainInputError
 from .calculator import DoseResult
 from .clinic import ClinicPolicy, default_clinic_policy
 
+# Relative slack so that a value exactly at the tolerance is not lost to float round-off.
+_SLACK = 1e-9
+
 
 @dataclass(frozen=True)
 class DoubleCheckResult:
@@ -54,6 +57,6 @@ def compare_double_check(
             raise DomainInputError(field, f"does not apply to a {order.route} order")
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise DomainInputError(field, "must be a number")
-        if not abs(value - expected) <= tolerance * expected:
+        if not abs(value - expected) <= tolerance * expected * (1 + _SLACK):
             mismatches.append(f"{field}: order {expected:.4g}, entered {value:.4g}")
     return DoubleCheckResult(matches=not mismatches, mismatches=tuple(mismatches))
