@@ -66,14 +66,14 @@ def test_rate_rounding_changes_the_run_time() -> None:
 
 
 def test_adjusted_weight_by_hand() -> None:
-    # Female 165 cm: 64.961 in; IBW = 45.5 + 2.3 x 4.961 = 56.911 kg.
-    # Adjusted = 56.911 + 0.4 x (100 - 56.911) = 74.146 kg; 2 mg/kg = 148.29 mg.
+    # Female 165 cm = 64.9606 in; IBW = 45.5 + 2.3 x 4.9606 = 56.9094 kg.
+    # Adjusted = 56.9094 + 0.4 x (100 - 56.9094) = 74.1457 kg; 2 mg/kg = 148.29 mg.
     # 148.29 mg > 100 mL bag at 1 mg/mL, so 2 mg/mL: 74.1 mL; 74.1 / 4 h = 18.525 -> 18.5 mL/h.
     result = calculate_dose(
         DoseRequest("ketamine-iv-0.5mgkgh-240min", weight_kg=100, height_cm=165, sex="female")
     )
     assert result.weight_policy == "adjusted"
-    assert result.weight_used_kg == pytest.approx(74.1465, abs=1e-3)
+    assert result.weight_used_kg == pytest.approx(74.1457, abs=1e-4)
     assert result.prescribed_dose_mg == pytest.approx(148.293, abs=1e-2)
     assert result.concentration_mg_per_ml == 2
     assert (result.volume_ml, result.rate_ml_per_h) == (74.1, 18.5)

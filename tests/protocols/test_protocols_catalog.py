@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,9 +48,17 @@ def test_required_protocols_exist() -> None:
     assert set(protocol_ids()) >= REQUIRED
 
 
-@pytest.mark.parametrize("protocol_id", sorted(REQUIRED))
-def test_every_number_in_the_file_has_a_source(protocol_id: str) -> None:
-    data = load_toml("ketaclinic.protocols", "protocols", f"{protocol_id}.toml")
+DATA_FILES = [
+    (package, str(path.relative_to(files(package).joinpath("data"))))
+    for package in ("ketaclinic.protocols", "ketaclinic.dosing", "ketaclinic.screening")
+    for path in Path(str(files(package).joinpath("data"))).rglob("*.toml")
+]
+
+
+@pytest.mark.parametrize(("package", "name"), DATA_FILES)
+def test_every_number_in_every_data_file_has_a_source(package: str, name: str) -> None:
+    data = load_toml(package, *name.split("/"))
+    assert isinstance(data.get("version"), str)
     assert _numbers_without_source(data) == []
 
 
