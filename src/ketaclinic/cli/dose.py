@@ -18,16 +18,6 @@ from .base import (
 if TYPE_CHECKING:
     from ketaclinic.dosing import DoseResult
 
-_NUMBER_OPTIONS = (
-    ("weight_kg", "--weight-kg"),
-    ("height_cm", "--height-cm"),
-    ("concentration_mg_per_ml", "--concentration-mg-per-ml"),
-    ("dose_mg_per_kg", "--dose-mg-per-kg"),
-    ("dose_mg", "--dose-mg"),
-    ("duration_min", "--duration-min"),
-    ("series_given_mg", "--series-given-mg"),
-)
-
 
 def register(commands: Subparsers) -> None:
     parser = commands.add_parser(
@@ -56,12 +46,21 @@ def run(args: argparse.Namespace) -> int:
     from ketaclinic.dosing import DoseRequest, calculate_dose
     from ketaclinic.protocols import DomainInputError
 
-    numbers = {name: _number(getattr(args, name), option) for name, option in _NUMBER_OPTIONS}
-    series_given_mg = numbers.pop("series_given_mg")
+    request = DoseRequest(
+        protocol_id=args.protocol,
+        weight_kg=_number(args.weight_kg, "--weight-kg"),
+        height_cm=_optional(args.height_cm, "--height-cm"),
+        sex=args.sex,
+        concentration_mg_per_ml=_optional(
+            args.concentration_mg_per_ml, "--concentration-mg-per-ml"
+        ),
+        dose_mg_per_kg=_optional(args.dose_mg_per_kg, "--dose-mg-per-kg"),
+        dose_mg=_optional(args.dose_mg, "--dose-mg"),
+        duration_min=_optional(args.duration_min, "--duration-min"),
+    )
     try:
         result = calculate_dose(
-            DoseRequest(protocol_id=args.protocol, sex=args.sex, **numbers),
-            series_dose_mg_given=series_given_mg or 0.0,
+            request, series_dose_mg_given=_number(args.series_given_mg, "--series-given-mg")
         )
     except DomainInputError as error:
         raise UsageError(error.field, error.message) from error
@@ -77,9 +76,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _number(text: str | None, option: str) -> float | None:
-    if text is None:
-        return None
+def _number(text: str, option: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -87,6 +84,10 @@ def _number(text: str | None, option: str) -> float | None:
     if not math.isfinite(value):
         raise UsageError(option, f"must be a finite number, got {text!r}")
     return value
+
+
+def _optional(text: str | None, option: str) -> float | None:
+    return None if text is None else _number(text, option)
 
 
 def _rounded(data: Any) -> Any:
