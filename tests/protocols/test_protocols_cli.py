@@ -47,6 +47,7 @@ def test_show_as_table_prints_the_evidence(capsys: pytest.CaptureFixture[str]) -
     assert code == 0
     assert "Evidence:" in out
     assert "Limits" in out
+    assert "[clinical.md 2]" in out  # sources are printed, not taken for rich markup
 
 
 def test_unknown_protocol_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,7 @@ from .base import (
     print_json,
     print_table,
 )
+from .protocols import plain_rows
 
 if TYPE_CHECKING:
     from ketaclinic.dosing import DoseResult
@@ -110,8 +111,12 @@ def _print_tables(result: DoseResult) -> None:
     ]
     rows.append({"quantity": "concentration_mg_per_ml", "value": result.concentration_mg_per_ml})
     print_table(rows, ("quantity", "value"), title=f"Dose for {result.protocol_id}")
-    checks = [{**check.as_dict(), "detail": check.describe()} for check in result.limit_checks]
-    print_table(checks, ("limit", "value", "status", "detail"), title="Limit checks")
+    checks = [
+        {**check.as_dict(), "bounds": check.limit_range.bounds_text(), "detail": check.describe()}
+        for check in result.limit_checks
+    ]
+    columns = ("limit", "value", "status", "bounds", "detail")
+    print_table(plain_rows(checks), columns, title="Limit checks")
     print("Preparation:")
     for step in result.preparation.steps:
         print(f"  - {step}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .base import Subparsers, UsageError, add_format_option, print_json, print_table
@@ -44,6 +45,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def plain_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with text escaped so that rich prints "[clinical.md 2]" instead of eating it."""
+    from rich.markup import escape
+
+    return [
+        {key: escape(value) if isinstance(value, str) else value for key, value in row.items()}
+        for row in rows
+    ]
+
+
 def _summary(protocol: Protocol) -> dict[str, Any]:
     unit = "mg/kg" if protocol.dose_quantity == "dose_mg_per_kg" else "mg"
     return {
@@ -79,14 +90,16 @@ def _print_protocol_tables(protocol: Protocol) -> None:
     if protocol.weight_cap_kg is not None:
         rows.append({"item": "weight cap_kg", **protocol.weight_cap_kg.as_dict()})
     print_table(
-        rows, ("item", "value", "source", "note"), title=f"{protocol.name} ({protocol.version})"
+        plain_rows(rows),
+        ("item", "value", "source", "note"),
+        title=f"{protocol.name} ({protocol.version})",
     )
     limits = [
         {"limit": f"{quantity} {bound_name}", **bound}
         for quantity, limit in protocol.limits.items()
         for bound_name, bound in limit.as_dict().items()
     ]
-    print_table(limits, ("limit", "value", "source", "note"), title="Limits")
+    print_table(plain_rows(limits), ("limit", "value", "source", "note"), title="Limits")
     print(f"\nEvidence: {protocol.evidence_note}")
     for source in protocol.evidence_sources:
         print(f"  - {source}")

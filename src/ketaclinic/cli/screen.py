@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from .base import Subparsers, UsageError, add_format_option, print_json, print_table
+from .protocols import plain_rows
 
 
 def register(commands: Subparsers) -> None:
@@ -46,11 +47,11 @@ def run(args: argparse.Namespace) -> int:
         {**finding.as_dict(), "matched": ", ".join(finding.matched)} for finding in result.findings
     ]
     title = f"Screening: {result.outcome} ({result.rule_set_version})"
-    print_table(reasons, ("outcome", "reason", "matched", "source"), title=title)
+    print_table(plain_rows(reasons), ("outcome", "reason", "matched", "source"), title=title)
     tests = [
         {**test.as_dict(), "reasons": "; ".join(test.reasons)} for test in result.required_tests
     ]
-    print_table(tests, ("label", "reasons", "source"), title="Pre-infusion tests")
+    print_table(plain_rows(tests), ("label", "reasons", "source"), title="Pre-infusion tests")
     return 0
 
 

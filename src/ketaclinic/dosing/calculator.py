@@ -58,6 +58,7 @@ class LimitCheck:
     bound_name: str | None
     """The strictest bound broken (e.g. "hard_max"), None when ok."""
     bound: Sourced | None
+    limit_range: LimitRange
 
     def as_dict(self) -> dict[str, Any]:
         return {"limit": self.limit, "value": self.value, "status": str(self.status)}
@@ -240,6 +241,7 @@ def check_limits(
                 status=limit.status_of(value),
                 bound_name=bound_name,
                 bound=limit.bound(bound_name) if bound_name else None,
+                limit_range=limit,
             )
         )
     return tuple(checks)

@@ -63,6 +63,12 @@ class LimitRange:
                 return name
         return None
 
+    def bounds_text(self) -> str:
+        """E.g. "hard_min 30, soft_min 40, soft_max 60, hard_max 120"."""
+        return ", ".join(
+            f"{name} {bound.value:g}" for name in BOUND_NAMES if (bound := self.bound(name))
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             name: bound.as_dict() for name in BOUND_NAMES if (bound := self.bound(name)) is not None

@@ -38,7 +38,8 @@ class KnownDrug:
 
 @dataclass(frozen=True)
 class ClassMatch:
-    """Why a medication was put in a class: by drug name, or by the class recorded with it."""
+    """Why a medication was put in a class: by drug name (``source`` cites the classification),
+    or by the class recorded with it (``source`` empty)."""
 
     class_id: str
     medication: str
