@@ -122,13 +122,7 @@ def test_personalised_dose_and_duration() -> None:
 def test_pk_doses_use_the_computed_dose() -> None:
     result = calculate_dose(DoseRequest(SEED, weight_kg=70))
     assert result.pk_doses() == [
-        {
-            "route": "iv_infusion",
-            "dose_mg": 35.0,
-            "dose_mg_per_kg": 0.5,
-            "start_min": 0.0,
-            "duration_min": 40.0,
-        }
+        {"route": "iv_infusion", "dose_mg": 35.0, "start_min": 0.0, "duration_min": 40.0}
     ]
 
 
@@ -260,3 +254,22 @@ def test_hard_limit_warning_says_blocked() -> None:
     result = calculate_dose(DoseRequest(SEED, weight_kg=70, dose_mg_per_kg=1.2))
     assert result.blocked
     assert any(w.startswith("hard limit: dose_mg_per_kg 1.2") for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        DoseRequest(SEED, weight_kg=70),
+        DoseRequest("ketamine-im-0.5mgkg", weight_kg=70),
+        DoseRequest("esketamine-in-56mg", weight_kg=70),
+    ],
+    ids=lambda r: r.protocol_id,
+)
+def test_pk_doses_are_accepted_by_the_pharmacology_engine(request_: DoseRequest) -> None:
+    from ketaclinic.pharmacology import Dose
+    from ketaclinic.protocols import get_protocol
+
+    for dose in calculate_dose(request_).pk_doses():
+        assert Dose(**dose).amount_mg(70) == dose["dose_mg"]
+    for dose in get_protocol(request_.protocol_id).pk_doses():
+        Dose(**dose)

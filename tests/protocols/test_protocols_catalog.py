@@ -108,7 +108,7 @@ def test_esketamine_observes_at_least_two_hours() -> None:
 
 def test_im_alternative_is_an_injection() -> None:
     protocol = get_protocol("ketamine-im-0.5mgkg")
-    assert protocol.route == "im_injection"
+    assert protocol.route == "im"
     assert protocol.duration_min.value == 0
 
 
@@ -117,7 +117,7 @@ def test_pk_doses_describe_one_session() -> None:
         {"route": "iv_infusion", "dose_mg_per_kg": 0.5, "start_min": 0.0, "duration_min": 40.0}
     ]
     assert get_protocol("esketamine-in-56mg").pk_doses() == [
-        {"route": "intranasal", "dose_mg": 56.0, "start_min": 0.0, "duration_min": 0.0}
+        {"route": "intranasal", "dose_mg": 56.0, "start_min": 0.0, "duration_min": None}
     ]
 
 

@@ -126,14 +126,14 @@ class DoseResult:
         }
 
     def pk_doses(self) -> list[dict[str, Any]]:
-        """This session as doses for the PK engine (mg/kg of the weight used, and mg)."""
+        """This session as doses for the PK engine: the mg actually prepared, so that a capped or
+        adjusted dosing weight does not leak into the patient's PK weight."""
         return [
             {
                 "route": self.route,
                 "dose_mg": self.dose_mg,
-                "dose_mg_per_kg": self.dose_mg / self.weight_used_kg,
                 "start_min": 0.0,
-                "duration_min": self.duration_min,
+                "duration_min": self.duration_min if self.route == "iv_infusion" else None,
             }
         ]
 

@@ -10,7 +10,7 @@ from .errors import DomainInputError
 from .limits import LimitRange, read_limits
 from .sourced import Sourced, read_optional_sourced, read_sourced, read_table, read_text
 
-Route = Literal["iv_infusion", "im_injection", "intranasal"]
+Route = Literal["iv_infusion", "im", "intranasal"]
 Drug = Literal["ketamine", "esketamine"]
 WeightPolicy = Literal["actual", "ideal", "adjusted"]
 DoseQuantity = Literal["dose_mg_per_kg", "dose_mg"]
@@ -53,13 +53,17 @@ class Protocol:
         return self.route == "iv_infusion"
 
     def pk_doses(self) -> list[dict[str, Any]]:
-        """The session as doses for the PK engine, e.g. one 40-min IV infusion at time 0."""
+        """The session as doses for the PK engine, e.g. one 40-min IV infusion at time 0.
+
+        Route names and keys are those of ``ketaclinic.pharmacology``'s ``Dose``; only an
+        infusion has a duration.
+        """
         return [
             {
                 "route": self.route,
                 self.dose_quantity: self.session_dose.value,
                 "start_min": 0.0,
-                "duration_min": self.duration_min.value,
+                "duration_min": self.duration_min.value if self.is_infusion else None,
             }
         ]
 
