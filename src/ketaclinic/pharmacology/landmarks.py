@@ -14,6 +14,7 @@ class Landmark:
 
     key: str
     label: str
+    citation: str
     low_mg_per_l: Sourced
     high_mg_per_l: Sourced
 
@@ -25,6 +26,7 @@ def landmarks() -> tuple[Landmark, ...]:
         Landmark(
             key=key,
             label=entry["label"],
+            citation=entry["citation"],
             low_mg_per_l=sourced(entry, "low_mg_per_l", key),
             high_mg_per_l=sourced(entry, "high_mg_per_l", key),
         )

@@ -45,7 +45,8 @@ class PopulationSimulation:
             "seed": self.seed,
             "variability_cv": dict(self.variability_cv),
         }
-        data["percentiles"] = {key: band.tolist() for key, band in self.percentiles_mg_per_l.items()}
+        bands = self.percentiles_mg_per_l
+        data["percentiles"] = {key: band.tolist() for key, band in bands.items()}
         return data
 
 
@@ -142,9 +143,7 @@ def simulate_population(
     cv = {name: value.value for name, value in chosen.variability_cv.items()}
     for name, value in (variability_cv or {}).items():
         if name not in cv:
-            raise PharmacologyError(
-                f"variability_cv.{name}", f"not a parameter of {chosen.name}"
-            )
+            raise PharmacologyError(f"variability_cv.{name}", f"not a parameter of {chosen.name}")
         cv[name] = check_number(f"variability_cv.{name}", value, minimum=0.0)
     disposition = sample_disposition(chosen, prepared.weight_kg, n_patients, seed, cv)
     solution = Solution(modes(disposition), prepared.schedule)

@@ -97,7 +97,8 @@ def _parse_dose(index: int, item: object) -> Dose:
         raise PharmacologyError(where, "each dose must be an object")
     unknown = sorted(set(item) - set(_FIELDS))
     if unknown:
-        raise PharmacologyError(f"{where}.{unknown[0]}", f"unknown field (known: {', '.join(_FIELDS)})")
+        known = ", ".join(_FIELDS)
+        raise PharmacologyError(f"{where}.{unknown[0]}", f"unknown field (known: {known})")
     if "route" not in item:
         raise PharmacologyError(f"{where}.route", "required")
     values: dict[str, Any] = {}
@@ -114,4 +115,3 @@ def _parse_dose(index: int, item: object) -> Dose:
         return Dose(**values)
     except PharmacologyError as error:
         raise PharmacologyError(f"{where}.{error.field}", error.message) from None
-

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import FloatArray
+from .arrays import FloatArray, float_array
 from .errors import PharmacologyError, check_number
 from .inputs import InputSchedule, regimen_schedule
 from .landmarks import summary_threshold
@@ -167,8 +167,8 @@ def time_grid(until_min: float, step_min: float) -> FloatArray:
         raise PharmacologyError(
             "step_min", f"{count + 1} time points; at most {MAX_TIME_POINTS} are allowed"
         )
-    times = np.arange(count + 1) * step
-    return times if math.isclose(times[-1], until) else np.append(times, until)
+    times = float_array(np.arange(count + 1) * step)
+    return times if math.isclose(times[-1], until) else float_array(np.append(times, until))
 
 
 def check_times(times_min: FloatArray) -> FloatArray:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import threading
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -195,4 +194,3 @@ class Solution:
             self._ka * segment.depot_mg * np.exp(-self._ka * tau), axis=-1, keepdims=True
         )
         out[...] = value + inflow * self.modes.plasma_per_mg.sum(axis=0)
-

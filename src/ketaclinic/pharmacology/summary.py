@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
 
 from .arrays import FloatArray
 from .solution import Solution
@@ -74,6 +73,8 @@ def summarise(solution: Solution, times_min: FloatArray, threshold_mg_per_l: flo
 
 def _roots(points: FloatArray, function: _Curve, level: float) -> FloatArray:
     """Roots of function - level inside each (points[j], points[j+1]) where it changes sign."""
+    from scipy.optimize import brentq  # imported late: scipy.optimize takes a second
+
     start = function(points[:-1])[:, 0] - level
     end = function(points[1:], left=True)[:, 0] - level
     changes = np.flatnonzero(np.sign(start) * np.sign(end) < 0)
