@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "protocols",
     "dose",
     "screen",
+    "pk",
 )
 
 
