@@ -1,0 +1,13 @@
+"""The exception the scheduling domain raises for bad input."""
+
+from __future__ import annotations
+
+from ketaclinic.protocols.errors import DomainInputError
+
+
+class SchedulingInputError(DomainInputError):
+    """Bad scheduling input; ``field`` names the offending input and nothing was planned."""
+
+
+class PlanVerificationError(RuntimeError):
+    """A planner produced a plan that breaks a hard rule: a bug; nothing may be booked from it."""
