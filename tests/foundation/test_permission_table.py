@@ -12,6 +12,8 @@ from ketaclinic.records.accounts import services as accounts
 from ketaclinic.records.accounts.permissions import PERMISSIONS, Action, role_allows
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.alerts import services as alerts
+from ketaclinic.records.assessments import history as assessment_history
+from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.errors import Forbidden
@@ -30,6 +32,17 @@ def _alert_for(patient: Any) -> Any:
     new = alerts.NewAlert(code="test.alert", message="test", severity="warning")
     return alerts.raise_alerts(raiser, patient, patient, [new])[0]
 
+
+def _assessment_for(patient: Any) -> Any:
+    """A signed NRS assessment of ``patient``, recorded by the physician who registered it."""
+    from ketaclinic.records.accounts.models import User
+    from ketaclinic.records.context import Actor, Face
+
+    recorder = Actor(user=User.objects.get(username="physician-user"), face=Face.SYSTEM)
+    return assessments.record_assessment(recorder, patient.pk, _NRS)
+
+
+_NRS = {"instrument": "nrs_fatigue", "answers": {"nrs_fatigue": 4}, "context": "follow_up"}
 
 PROBES: dict[Action, Probe] = {
     Action.PATIENT_SEARCH: lambda actor, p: patients.search_patients(actor, "Example"),
@@ -55,6 +68,15 @@ PROBES: dict[Action, Probe] = {
     Action.ACCOUNT_MANAGE: lambda actor, p: accounts.create_user(
         actor, username="new-nurse", password=PASSWORD, role="nurse"
     ),
+    Action.ASSESSMENT_VIEW: lambda actor, p: assessment_history.list_assessments(actor, p.pk),
+    Action.ASSESSMENT_RECORD: lambda actor, p: assessments.record_assessment(actor, p.pk, _NRS),
+    Action.ASSESSMENT_AMEND: lambda actor, p: assessments.amend_assessment(
+        actor, p.pk, _assessment_for(p).pk, {"answers": {"nrs_fatigue": 5}, "reason": "typo"}
+    ),
+    Action.ASSESSMENT_REQUEST: lambda actor, p: assessments.request_bundle(
+        actor, p.pk, {"bundle": "baseline_intake"}
+    ),
+    Action.ASSESSMENT_REQUEST_VIEW: lambda actor, p: assessments.list_requests(actor, p.pk),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import alerts, auth, errors, patients
+from . import alerts, assessments, auth, errors, instruments, patients
 
 api = NinjaAPI(
     title="ketaclinic API",
@@ -21,3 +21,5 @@ errors.install(api)
 api.add_router("/auth", auth.router)
 api.add_router("/patients", patients.router)
 api.add_router("/alerts", alerts.router)
+api.add_router("/patients", assessments.router)
+api.add_router("/instruments", instruments.router)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "axes",
     "ketaclinic.records.accounts",
     "ketaclinic.records.alerts",
+    "ketaclinic.records.assessments",
     "ketaclinic.records.audit",
     "ketaclinic.records.clinics",
     "ketaclinic.records.patients",

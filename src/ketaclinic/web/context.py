@@ -19,5 +19,6 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "patients": role_allows(role, Action.PATIENT_SEARCH),
             "alerts": role_allows(role, Action.ALERT_VIEW),
             "audit": role_allows(role, Action.AUDIT_VIEW),
+            "questionnaires": role == "patient" and role_allows(role, Action.ASSESSMENT_RECORD),
         },
     }

@@ -15,8 +15,12 @@ from django.http import HttpRequest
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
 from ketaclinic.records.alerts import services as alerts
+from ketaclinic.records.assessments import history as assessment_history
+from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.context import Actor
 from ketaclinic.records.patients.models import Patient
+
+from .sparkline import sparkline
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,33 @@ def alerts_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel 
     return Panel("web/alerts/_panel.html", {"alerts": open_alerts}, top=True)
 
 
-CHART_PANELS: tuple[PanelFunction, ...] = (alerts_panel,)
+def assessments_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel | None:
+    """Latest scores with a trend per instrument (clinicians, the patient), and bundle requests
+    with what is done (also the front desk, which sees no scores)."""
+    if not may(actor, Action.ASSESSMENT_REQUEST_VIEW):
+        return None
+    trends = []
+    if may(actor, Action.ASSESSMENT_VIEW):
+        for trend in assessment_history.trends(actor, patient.pk):
+            low, high = float(trend.definition.total_min), float(trend.definition.total_max)
+            line = sparkline([point.total for point in trend.points], low, high)
+            trends.append({"trend": trend, "line": line})
+    return Panel(
+        "web/assessments/_panel.html",
+        {
+            "patient": patient,
+            "trends": trends,
+            "shows_scores": may(actor, Action.ASSESSMENT_VIEW),
+            "requests": assessments.list_requests(actor, patient.pk)[:5],
+            "instruments": assessment_history.instruments_in_order(),
+            "can_record": may(actor, Action.ASSESSMENT_RECORD),
+            "can_request": may(actor, Action.ASSESSMENT_REQUEST),
+            "is_patient": actor.role == "patient",
+        },
+    )
+
+
+CHART_PANELS: tuple[PanelFunction, ...] = (alerts_panel, assessments_panel)
 
 
 def chart_panels(request: HttpRequest, actor: Actor, patient: Patient) -> list[Panel]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alerts, audit, auth, patients
+from .views import alerts, assessments, audit, auth, patients, questionnaires
 
 app_name = "web"
 
@@ -16,6 +16,42 @@ urlpatterns = [
         "patients/<int:patient_id>/measurements/",
         patients.measurement_create,
         name="measurement-create",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/",
+        assessments.assessment_history,
+        name="assessment-history",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/baseline/",
+        assessments.baseline_summary,
+        name="assessment-baseline",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/new/<slug:instrument>/",
+        assessments.assessment_new,
+        name="assessment-new",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/<int:assessment_id>/",
+        assessments.assessment_detail,
+        name="assessment-detail",
+    ),
+    path(
+        "patients/<int:patient_id>/assessments/<int:assessment_id>/amend/",
+        assessments.assessment_amend,
+        name="assessment-amend",
+    ),
+    path(
+        "patients/<int:patient_id>/assessment-requests/new/",
+        assessments.request_create,
+        name="assessment-request-create",
+    ),
+    path("my/questionnaires/", questionnaires.my_questionnaires, name="my-questionnaires"),
+    path(
+        "my/questionnaires/<slug:instrument>/",
+        questionnaires.my_questionnaire,
+        name="my-questionnaire",
     ),
     path("alerts/", alerts.alert_list, name="alert-list"),
     path("alerts/<int:alert_id>/acknowledge/", alerts.alert_acknowledge, name="alert-acknowledge"),

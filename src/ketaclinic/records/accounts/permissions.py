@@ -23,15 +23,30 @@ class Action(StrEnum):
     AUDIT_VIEW = "audit.view"
     AUDIT_EXPORT = "audit.export"
     ACCOUNT_MANAGE = "account.manage"
+    ASSESSMENT_VIEW = "assessment.view"
+    ASSESSMENT_RECORD = "assessment.record"
+    ASSESSMENT_AMEND = "assessment.amend"
+    ASSESSMENT_REQUEST = "assessment.request"
+    ASSESSMENT_REQUEST_VIEW = "assessment.request_view"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
 _ALERTS = {Action.ALERT_VIEW, Action.ALERT_ACKNOWLEDGE}
+# Clinicians see, record and amend scores; the front desk asks for bundles and sees which
+# questionnaires are done, never a score.
+_ASSESSMENTS = {
+    Action.ASSESSMENT_VIEW,
+    Action.ASSESSMENT_RECORD,
+    Action.ASSESSMENT_AMEND,
+    Action.ASSESSMENT_REQUEST,
+    Action.ASSESSMENT_REQUEST_VIEW,
+}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
         _CLINICAL_READ
         | _ALERTS
+        | _ASSESSMENTS
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -42,6 +57,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.NURSE: frozenset(
         _CLINICAL_READ
         | _ALERTS
+        | _ASSESSMENTS
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -49,10 +65,23 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         }
     ),
     Role.FRONT_DESK: frozenset(
-        _CLINICAL_READ | {Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS}
+        _CLINICAL_READ
+        | {
+            Action.PATIENT_REGISTER,
+            Action.PATIENT_EDIT_DEMOGRAPHICS,
+            Action.ASSESSMENT_REQUEST,
+            Action.ASSESSMENT_REQUEST_VIEW,
+        }
     ),
     Role.MANAGER: frozenset({Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE}),
-    Role.PATIENT: frozenset({Action.PATIENT_VIEW}),
+    Role.PATIENT: frozenset(
+        {
+            Action.PATIENT_VIEW,
+            Action.ASSESSMENT_VIEW,
+            Action.ASSESSMENT_RECORD,
+            Action.ASSESSMENT_REQUEST_VIEW,
+        }
+    ),
 }
 
 # Actions a patient account may take, and then only on its own record.

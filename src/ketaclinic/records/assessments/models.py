@@ -1,0 +1,168 @@
+"""Assessments: scored questionnaires and clinical scores, signed when submitted and never
+edited (a correction is an amendment: a new row pointing at the one it corrects); and
+requests asking a patient to complete a bundle of them."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ketaclinic.records.audit.models import AppendOnlyError
+
+
+class Context(models.TextChoices):
+    BASELINE = "baseline", "Baseline"
+    PRE_INFUSION = "pre_infusion", "Before an infusion"
+    DURING_INFUSION = "during_infusion", "During an infusion"
+    POST_INFUSION = "post_infusion", "After an infusion"
+    FOLLOW_UP = "follow_up", "Follow-up"
+
+
+class EnteredBy(models.TextChoices):
+    STAFF = "staff", "Staff"
+    PATIENT = "patient", "Patient"
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("signed assessment records cannot be changed; amend them")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("signed assessment records cannot be deleted")
+
+
+class AppendOnly(models.Model):
+    """A row written once; on PostgreSQL a trigger also refuses UPDATE and DELETE."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("signed assessment records cannot be changed; amend them")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("signed assessment records cannot be deleted")
+
+
+class AssessmentRequest(AppendOnly):
+    """Staff ask a patient to complete a bundle; completion is derived from the assessments
+    submitted against the request."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="assessment_requests"
+    )
+    bundle_id = models.CharField(max_length=64)
+    bundle_version = models.CharField(max_length=32)
+    instruments = models.JSONField(help_text="The bundle's instrument ids, in order, as asked.")
+    context = models.CharField(max_length=20, choices=Context.choices, default=Context.BASELINE)
+    due_on = models.DateField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "-requested_at"], name="assessment_request_patient")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="assessment_request_context", condition=Q(context__in=Context.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id} for patient {self.patient_id}"
+
+
+class AssessmentQuerySet(AppendOnlyQuerySet):
+    def current(self) -> AssessmentQuerySet:
+        """Assessments that no amendment supersedes."""
+        return self.filter(amendment__isnull=True)
+
+
+class Assessment(AppendOnly):
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="assessments"
+    )
+    instrument_id = models.CharField(max_length=64)
+    instrument_version = models.CharField(max_length=32)
+    context = models.CharField(max_length=20, choices=Context.choices)
+    completed_at = models.DateTimeField()
+    answers = models.JSONField(help_text="By item id in the source's order; null = unanswered.")
+    total = models.FloatField(null=True, blank=True)
+    subscores = models.JSONField(default=dict, blank=True)
+    band_code = models.CharField(max_length=64, blank=True)
+    band_label = models.CharField(max_length=200, blank=True)
+    valid = models.BooleanField()
+    invalid_reasons = models.JSONField(default=list, blank=True)
+    criteria = models.JSONField(null=True, blank=True)
+    alerts = models.JSONField(default=list, blank=True)
+    entered_by = models.CharField(max_length=10, choices=EnteredBy.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    request = models.ForeignKey(
+        AssessmentRequest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    amends = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendment",
+        help_text="The assessment this one corrects; each is corrected at most once.",
+    )
+    amendment_reason = models.TextField(blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-completed_at", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "-completed_at"], name="assessment_patient_time"),
+            models.Index(
+                fields=["patient", "instrument_id", "-completed_at"],
+                name="assessment_patient_instrument",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="assessment_context", condition=Q(context__in=Context.values)
+            ),
+            models.CheckConstraint(
+                name="assessment_entered_by", condition=Q(entered_by__in=EnteredBy.values)
+            ),
+            models.CheckConstraint(
+                name="assessment_total_when_valid",
+                condition=Q(valid=True, total__isnull=False) | Q(valid=False, total__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="assessment_band_when_valid", condition=Q(valid=True) | Q(band_code="")
+            ),
+            models.CheckConstraint(
+                name="assessment_amendment_has_reason",
+                condition=Q(amends__isnull=True, amendment_reason="")
+                | (Q(amends__isnull=False) & ~Q(amendment_reason="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} for patient {self.patient_id} at {self.completed_at:%Y-%m-%d}"
+
+    @property
+    def urgent(self) -> bool:
+        return any(alert.get("severity") == "urgent" for alert in self.alerts)
