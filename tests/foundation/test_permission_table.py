@@ -17,6 +17,7 @@ from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.errors import Forbidden
+from ketaclinic.records.patients import pharmacokinetics
 from ketaclinic.records.patients import services as patients
 from support import PASSWORD, PATIENT_DATA
 
@@ -58,6 +59,9 @@ PROBES: dict[Action, Probe] = {
     ),
     Action.PATIENT_RECORD_MEASUREMENT: lambda actor, p: patients.record_measurement(
         actor, p.pk, {"weight_kg": 71.5}
+    ),
+    Action.PK_SIMULATE: lambda actor, p: pharmacokinetics.simulate_for_patient(
+        actor, p.pk, [{"route": "iv_infusion", "dose_mg_per_kg": 0.5, "duration_min": 40}]
     ),
     Action.ALERT_VIEW: lambda actor, p: alerts.open_alerts(actor, p.pk),
     Action.ALERT_ACKNOWLEDGE: lambda actor, p: alerts.acknowledge(actor, _alert_for(p).pk, "seen"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import alerts, assessments, auth, errors, instruments, patients
+from . import alerts, assessments, auth, errors, instruments, patients, pk
 
 api = NinjaAPI(
     title="ketaclinic API",
@@ -23,3 +23,5 @@ api.add_router("/patients", patients.router)
 api.add_router("/alerts", alerts.router)
 api.add_router("/patients", assessments.router)
 api.add_router("/instruments", instruments.router)
+api.add_router("/pk", pk.router)
+api.add_router("/patients", pk.patient_router)

@@ -81,8 +81,10 @@ def print_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], title
 
 
 def _cell(value: Any) -> str:
+    from rich.markup import escape
+
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value)
+    return escape(str(value))

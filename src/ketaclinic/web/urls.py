@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alerts, assessments, audit, auth, patients, questionnaires
+from .views import alerts, assessments, audit, auth, patients, pk, questionnaires
 
 app_name = "web"
 
@@ -53,6 +53,8 @@ urlpatterns = [
         questionnaires.my_questionnaire,
         name="my-questionnaire",
     ),
+    path("pk/preview/", pk.pk_preview, name="pk-preview"),
+    path("pk/simulator/", pk.pk_simulator, name="pk-simulator"),
     path("alerts/", alerts.alert_list, name="alert-list"),
     path("alerts/<int:alert_id>/acknowledge/", alerts.alert_acknowledge, name="alert-acknowledge"),
     path("audit/", audit.audit_list, name="audit-list"),

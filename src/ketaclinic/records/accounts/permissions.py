@@ -18,6 +18,7 @@ class Action(StrEnum):
     PATIENT_EDIT_DEMOGRAPHICS = "patient.edit_demographics"
     PATIENT_EDIT_CLINICAL = "patient.edit_clinical"
     PATIENT_RECORD_MEASUREMENT = "patient.record_measurement"
+    PK_SIMULATE = "pk.simulate"
     ALERT_VIEW = "alert.view"
     ALERT_ACKNOWLEDGE = "alert.acknowledge"
     AUDIT_VIEW = "audit.view"
@@ -32,6 +33,8 @@ class Action(StrEnum):
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
 _ALERTS = {Action.ALERT_VIEW, Action.ALERT_ACKNOWLEDGE}
+# Pharmacokinetic previews show doses: clinicians only (front desk sees no doses).
+_PK = {Action.PK_SIMULATE}
 # Clinicians see, record and amend scores; the front desk asks for bundles and sees which
 # questionnaires are done, never a score.
 _ASSESSMENTS = {
@@ -46,6 +49,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
         _CLINICAL_READ
         | _ALERTS
+        | _PK
         | _ASSESSMENTS
         | {
             Action.PATIENT_REGISTER,
@@ -57,6 +61,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.NURSE: frozenset(
         _CLINICAL_READ
         | _ALERTS
+        | _PK
         | _ASSESSMENTS
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,

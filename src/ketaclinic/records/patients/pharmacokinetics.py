@@ -1,0 +1,88 @@
+"""Pharmacokinetic previews: the engine run on a patient's latest weight (and age)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from ketaclinic.pharmacology import PharmacologyError, Simulation, parse_regimen, simulate
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import InvalidInput, NotFound
+
+from .models import BodyMeasurement, Patient
+
+
+def simulate_regimen(
+    actor: Actor,
+    doses: Sequence[Any],
+    weight_kg: float,
+    *,
+    age_years: float | None = None,
+    model: str | None = None,
+    until_min: float | None = None,
+    step_min: float | None = None,
+) -> Simulation:
+    """Run the engine on a regimen for a stated weight (no patient record involved)."""
+    authorize(actor, Action.PK_SIMULATE)
+    try:
+        return simulate(
+            parse_regimen(list(doses) if isinstance(doses, list | tuple) else doses),
+            weight_kg,
+            age_years=age_years,
+            model=model,
+            until_min=until_min,
+            step_min=step_min,
+        )
+    except PharmacologyError as error:
+        raise InvalidInput.single(error.field, error.message) from None
+
+
+def simulate_for_patient(
+    actor: Actor,
+    patient_id: int,
+    doses: Sequence[Any],
+    *,
+    model: str | None = None,
+    until_min: float | None = None,
+    step_min: float | None = None,
+) -> Simulation:
+    """Preview a regimen on the patient's latest recorded weight; the read is audited."""
+    authorize(actor, Action.PK_SIMULATE, patient_id=patient_id)
+    try:
+        patient = Patient.objects.get(pk=patient_id)
+    except Patient.DoesNotExist:
+        raise NotFound(f"patient {patient_id} does not exist") from None
+    weight_kg = (
+        BodyMeasurement.objects.filter(patient=patient, weight_kg__isnull=False)
+        .values_list("weight_kg", flat=True)
+        .first()
+    )
+    if weight_kg is None:
+        raise InvalidInput.single("weight_kg", "the patient has no recorded weight")
+    result = simulate_regimen(
+        actor,
+        doses,
+        weight_kg,
+        age_years=_age_years(patient.date_of_birth),
+        model=model,
+        until_min=until_min,
+        step_min=step_min,
+    )
+    audit.record(
+        actor,
+        Action.PK_SIMULATE,
+        obj=patient,
+        patient_id=patient.pk,
+        detail={"model": result.model, "weight_kg": weight_kg},
+    )
+    return result
+
+
+def _age_years(born: date) -> float:
+    from django.utils import timezone
+
+    return (timezone.localdate() - born).days / 365.25
