@@ -100,7 +100,8 @@ def test_simulator_compares_presets(web_as: Any, users: dict[str, Any]) -> None:
     )
     assert answer.status_code == 200
     text = answer.content.decode()
-    assert "0.5 mg/kg over 40 min" in text and "0.5 mg/kg over 60 min" in text
+    assert "0.5 mg/kg over 40 min" in text
+    assert "0.5 mg/kg over 60 min" in text
     assert text.count("<tr><td>0.5 mg/kg over") == 2
     assert not Patient.objects.exists()
 
