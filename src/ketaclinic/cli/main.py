@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "dose",
     "screen",
     "pk",
+    "schedule",
 )
 
 

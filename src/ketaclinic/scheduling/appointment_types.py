@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import SchedulingInputError
+from .errors import SafetyLimitInputError, SchedulingInputError
 from .policy import policy_data, sourced
 
 
@@ -43,7 +43,7 @@ def _minutes(table: Mapping[str, Any], key: str, given: int | None) -> int:
 def _at_least(name: str, minutes: int, table: Mapping[str, Any], key: str) -> None:
     least = int(sourced(table, key))
     if minutes < least:
-        raise SchedulingInputError(name, f"{minutes} min is below the required {least} min")
+        raise SafetyLimitInputError(name, f"{minutes} min is below the required {least} min")
 
 
 def _make(kind: str, needs_chair: bool, **phase_min: int) -> AppointmentType:

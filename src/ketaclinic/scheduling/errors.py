@@ -11,3 +11,8 @@ class SchedulingInputError(DomainInputError):
 
 class PlanVerificationError(RuntimeError):
     """A planner produced a plan that breaks a hard rule: a bug; nothing may be booked from it."""
+
+
+class SafetyLimitInputError(SchedulingInputError):
+    """The input asks for less than a hard safety limit allows (an unsigned plan, too short an
+    observation or recovery); faces report it apart from ordinary bad input."""

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from .appointment_types import AppointmentType
 from .calendar import WeeklyWindow
-from .errors import SchedulingInputError
+from .errors import SafetyLimitInputError, SchedulingInputError
 from .policy import policy_data, sourced
 from .times import TimeRange, require_aware
 
@@ -105,7 +105,7 @@ class SeriesRequest:
         if not self.patient_id:
             raise SchedulingInputError("patient_id", "is empty")
         if self.plan_signed is not True:
-            raise SchedulingInputError(
+            raise SafetyLimitInputError(
                 "plan_signed",
                 f"plan {self.plan_id!r} is not signed; a series is booked only for a signed plan",
             )
