@@ -190,11 +190,10 @@ def _models(args: argparse.Namespace) -> int:
             "ke0_per_min": None if m.ke0_per_min is None else m.ke0_per_min.value,
             "weight_kg": f"{m.weight_kg.min:g}-{m.weight_kg.max:g}",
             "outside range": m.extrapolation,
-            "citation": m.citation,
         }
         for m in models().values()
     ]
-    title = "Parameter sets (sources: ketaclinic pk models --format json)"
+    title = "Parameter sets (citations and sources: --format json)"
     print_table(rows, list(rows[0]), title=title)
     return 0
 

@@ -268,16 +268,15 @@ class _Step:
                 "effect_horizon_min", "the effect-site peak lies beyond the search horizon"
             )
         best = float(ratio[j])
+        if best > 0 and j > 0:
+            from scipy.optimize import brentq  # imported late: scipy.optimize takes a second
+
+            low, high = self.grid[j - 1], self.grid[j + 1]
+            if self._ratio_slope(low, state, target) < 0 < self._ratio_slope(high, state, target):
+                peak = brentq(self._ratio_slope, low, high, args=(state, target), xtol=1e-12)
+                best = min(best, self._ratio(state, target, peak))
         if best * self.grid_unit_effect.max() <= ROUNDING * target:
             return 0.0  # the free course already reaches the target, up to rounding
-        if j == 0:
-            return best
-        from scipy.optimize import brentq  # imported late: scipy.optimize takes a second
-
-        low, high = self.grid[j - 1], self.grid[j + 1]
-        if self._ratio_slope(low, state, target) < 0 < self._ratio_slope(high, state, target):
-            peak = brentq(self._ratio_slope, low, high, args=(state, target), xtol=1e-12)
-            best = min(best, self._ratio(state, target, peak))
         return best
 
     def _free(self, times: FloatArray) -> tuple[FloatArray, FloatArray]:
