@@ -21,7 +21,9 @@ def other_patient(register: Callable[..., Any]) -> Any:
 
 
 @pytest.fixture
-def record(users: dict[str, Any], actor_for: Callable[..., Any], patient: Any) -> Callable[..., Any]:
+def record(
+    users: dict[str, Any], actor_for: Callable[..., Any], patient: Any
+) -> Callable[..., Any]:
     """Record an assessment through the service (as the nurse unless ``by`` is given)."""
     from ketaclinic.records.assessments import services
 

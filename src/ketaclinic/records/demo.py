@@ -19,6 +19,7 @@ from django.utils import timezone
 from ketaclinic.records.accounts import services as accounts
 from ketaclinic.records.accounts.models import User
 from ketaclinic.records.accounts.roles import Role
+from ketaclinic.records.assessments.demo import load_assessments
 from ketaclinic.records.clinics.models import Chair, Location, OpeningHours, Weekday
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.patients import services as patients
@@ -95,6 +96,10 @@ def load_demo() -> list[DemoLogin]:
     actor = Actor(user=physician, face=Face.SYSTEM, source_address="demo-loader")
     _patients(actor)
     patient_login = _patient_account()
+    front_desk = Actor(
+        user=User.objects.get(username="frontdesk"), face=Face.SYSTEM, source_address="demo-loader"
+    )
+    load_assessments(actor, front_desk)
     return [*logins, patient_login]
 
 

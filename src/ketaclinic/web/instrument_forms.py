@@ -117,8 +117,8 @@ def answers_from_post(definition: Definition, post: QueryDict) -> dict[str, obje
     answers: dict[str, object] = {}
     for item in definition.items:
         text = post.get(item.id, "").strip()
-        if _is_checkbox(definition, item):
-            answers[item.id] = item.answer.max if text else item.answer.min
-        elif text:
+        if text:
             answers[item.id] = int(text) if _WHOLE_NUMBER.match(text) else text
+        elif _is_checkbox(definition, item):
+            answers[item.id] = item.answer.min
     return answers

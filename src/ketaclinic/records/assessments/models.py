@@ -97,7 +97,7 @@ class Assessment(AppendOnly):
     instrument_version = models.CharField(max_length=32)
     context = models.CharField(max_length=20, choices=Context.choices)
     completed_at = models.DateTimeField()
-    answers = models.JSONField(help_text="By item id in the source's order; null = unanswered.")
+    answers = models.JSONField(help_text="By item id; null = unanswered.")
     total = models.FloatField(null=True, blank=True)
     subscores = models.JSONField(default=dict, blank=True)
     band_code = models.CharField(max_length=64, blank=True)

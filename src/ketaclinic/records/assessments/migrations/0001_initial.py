@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
                 (
                     "answers",
                     models.JSONField(
-                        help_text="By item id in the source's order; null = unanswered."
+                        help_text="By item id; null = unanswered."
                     ),
                 ),
                 ("total", models.FloatField(blank=True, null=True)),
