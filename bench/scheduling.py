@@ -74,7 +74,7 @@ def scenario(patients: int, seed: int) -> BatchProblem:
                 patient_id=f"p{number:03d}",
                 plan_id=f"plan-{number:03d}",
                 plan_signed=True,
-                rule=rule,
+                series=rule,
                 appointment_type=visit,
                 not_before=referred,
                 not_after=END,

@@ -195,7 +195,7 @@ class Workspace:
         """Verify ``appointments`` on exact times and wrap them up as a plan."""
         problem = self.problem
         placed = {a.patient_id for a in appointments}
-        rules = {r.patient_id: r.rule for r in problem.requests if r.patient_id in placed}
+        rules = {r.patient_id: r.series for r in problem.requests if r.patient_id in placed}
         violations = find_violations(problem.locations, appointments, problem.bookings, rules)
         if violations:
             raise PlanVerificationError(

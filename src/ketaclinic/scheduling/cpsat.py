@@ -83,7 +83,7 @@ class _Model:
             found = self.workspace.candidates[(request.patient_id, location.id)]
             starts, gaps = found.starts(), found.gaps
             usable = usable_starts(
-                starts, request.rule.count, gaps.min_gap, gaps.max_gap, gaps.max_span
+                starts, request.series.count, gaps.min_gap, gaps.max_gap, gaps.max_span
             )
             if usable[0].any():
                 options[location.id] = (found, [starts[mask] for mask in usable])
@@ -105,7 +105,7 @@ class _Model:
         first = next(iter(options.values()))[0]
         gaps = first.gaps
         starts, earliest = [], []
-        for k in range(request.rule.count):
+        for k in range(request.series.count):
             values = np.unique(np.concatenate([domains[k] for _, domains in options.values()]))
             earliest.append(int(values[0]))
             start = model.new_int_var_from_domain(_domain(values), f"{name}/{k + 1}")

@@ -21,14 +21,17 @@ from .series import Availability, SeriesRequest, SeriesRule
 from .times import TimeRange
 
 T = TypeVar("T")
+ROOT = "input"
 
 
 @contextmanager
 def _at(path: str) -> Iterator[None]:
-    """Prefix the field of any scheduling error raised inside with ``path``."""
+    """Prefix ``path`` to the field of a domain error raised inside (ours already have it)."""
     try:
         yield
     except SchedulingInputError as error:
+        if error.field.startswith(ROOT):
+            raise
         raise type(error)(f"{path}.{error.field}", error.message) from error
 
 
@@ -196,7 +199,7 @@ def _request(data: Mapping[str, Any], path: str) -> SeriesRequest:
             patient_id=_get(data, "id", path, str),
             plan_id=_get(data, "plan_id", path, str),
             plan_signed=signed,
-            rule=_rule(_get(data, "series", path, dict), f"{path}.series"),
+            series=_rule(_get(data, "series", path, dict), f"{path}.series"),
             appointment_type=_visit(_get(data, "visit", path, dict), f"{path}.visit"),
             not_before=_datetime(data, "not_before", path),
             not_after=_datetime(data, "not_after", path),
@@ -212,17 +215,16 @@ def _request(data: Mapping[str, Any], path: str) -> SeriesRequest:
 def problem_from_json(data: Any, policy: SchedulingPolicy) -> BatchProblem:
     """A batch problem from the parsed input document."""
     if not isinstance(data, Mapping):
-        raise SchedulingInputError("input", "must be a JSON object")
-    requests = tuple(_request(item, where) for where, item in _items(data, "patients", "input"))
+        raise SchedulingInputError(ROOT, "must be a JSON object")
+    requests = tuple(_request(item, where) for where, item in _items(data, "patients", ROOT))
     if not requests:
-        raise SchedulingInputError("input.patients", "no patients to plan")
+        raise SchedulingInputError(f"{ROOT}.patients", "no patients to plan")
     horizon = TimeRange(min(r.not_before for r in requests), max(r.not_after for r in requests))
     locations = tuple(
-        _location(item, where, policy, horizon)
-        for where, item in _items(data, "locations", "input")
+        _location(item, where, policy, horizon) for where, item in _items(data, "locations", ROOT)
     )
     bookings = []
-    for where, item in _items(data, "bookings", "input"):
+    for where, item in _items(data, "bookings", ROOT):
         span = _range(item, where)
         bookings.append(
             Booking(
@@ -232,7 +234,7 @@ def problem_from_json(data: Any, policy: SchedulingPolicy) -> BatchProblem:
                 _get(item, "patient_id", where, str, ""),
             )
         )
-    with _at("input"):
+    with _at(ROOT):
         return BatchProblem(locations, requests, tuple(bookings))
 
 

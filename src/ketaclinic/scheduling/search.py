@@ -44,7 +44,7 @@ class Gaps:
 
     @classmethod
     def of(cls, request: SeriesRequest, slot_min: int) -> Gaps:
-        rule = request.rule
+        rule = request.series
         span = rule.max_span_min
         return cls(
             duration=slots_at_least(request.appointment_type.duration_min, slot_min),
@@ -84,7 +84,7 @@ class Candidates:
     def chain(self, starts: Slots) -> Slots | None:
         gaps = self.gaps
         return earliest_chain(
-            starts, self.request.rule.count, gaps.min_gap, gaps.max_gap, gaps.max_span
+            starts, self.request.series.count, gaps.min_gap, gaps.max_gap, gaps.max_span
         )
 
     def off_preference(self, chain: Slots) -> int:
@@ -116,7 +116,7 @@ class Candidates:
             else f"the earliest series inside them would start {self.local(int(inside[0]))}"
         )
         note = (
-            f"{off} of {self.request.rule.count} sessions fall outside the preferred times; "
+            f"{off} of {self.request.series.count} sessions fall outside the preferred times; "
             f"{alternative}"
         )
         return best, (Reason("preferences", note),)
@@ -132,7 +132,7 @@ class Candidates:
     def explain(self) -> tuple[Reason, ...]:
         """Why no series fits: the first filter that leaves nothing, or the spacing."""
         request, state = self.request, self.state
-        location, rule = state.location, request.rule
+        location, rule = state.location, request.series
         counts = dict(self.counts())
         visit = f"{request.appointment_type.duration_min}-min visit"
         where = f"location {location.id!r}"

@@ -93,7 +93,7 @@ class SeriesRequest:
     patient_id: str
     plan_id: str
     plan_signed: bool
-    rule: SeriesRule
+    series: SeriesRule
     appointment_type: AppointmentType
     not_before: datetime
     not_after: datetime
@@ -113,10 +113,13 @@ class SeriesRequest:
             raise SchedulingInputError(
                 "appointment_type", f"{self.appointment_type.id} needs no chair; plan it directly"
             )
-        if self.rule.count > 1 and self.rule.min_spacing_min < self.appointment_type.duration_min:
+        if (
+            self.series.count > 1
+            and self.series.min_spacing_min < self.appointment_type.duration_min
+        ):
             raise SchedulingInputError(
-                "min_spacing_h",
-                f"{self.rule.min_spacing_h:g} h is shorter than one "
+                "series.min_spacing_h",
+                f"{self.series.min_spacing_h:g} h is shorter than one "
                 f"{self.appointment_type.duration_min}-min visit",
             )
         not_before = require_aware(self.not_before, "not_before")

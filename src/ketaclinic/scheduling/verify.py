@@ -9,6 +9,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -34,8 +35,7 @@ def _span(item: Item) -> tuple[int, int]:
     return to_epoch_s(item.start), to_epoch_s(item.end)
 
 
-def _when(item: Item, location: Location | None = None) -> str:
-    zone = location.calendar.zone if location else None
+def _when(item: Item, zone: ZoneInfo) -> str:
     start = item.start.astimezone(zone)
     return f"{start:%a %Y-%m-%d %H:%M %Z}–{item.end.astimezone(zone):%H:%M}"
 
@@ -48,9 +48,9 @@ def _overlaps(items: Sequence[Item], code: str, what: str) -> list[Violation]:
         if latest is not None and to_epoch_s(item.start) < to_epoch_s(latest.end):
             new = tuple(x for x in (latest, item) if isinstance(x, Appointment))
             if new:
-                found.append(
-                    Violation(code, f"{what}: {_when(latest)} overlaps {_when(item)}", new)
-                )
+                zone = new[0].zone
+                message = f"{what}: {_when(latest, zone)} overlaps {_when(item, zone)}"
+                found.append(Violation(code, message, new))
         if latest is None or to_epoch_s(item.end) > to_epoch_s(latest.end):
             latest = item
     return found
@@ -116,7 +116,9 @@ def location_violations(
             hours = ", ".join(str(w) for w in calendar.hours)
             found.append(
                 Violation(
-                    "hours", f"{_when(item, location)} is outside opening hours ({hours})", (item,)
+                    "hours",
+                    f"{_when(item, location.calendar.zone)} is outside opening hours ({hours})",
+                    (item,),
                 )
             )
         closure = calendar.closure_over(start, end)
@@ -124,7 +126,7 @@ def location_violations(
             found.append(
                 Violation(
                     "closure",
-                    f"{_when(item, location)} falls in a closure: {closure.reason}",
+                    f"{_when(item, location.calendar.zone)} falls in a closure: {closure.reason}",
                     (item,),
                 )
             )
