@@ -39,7 +39,9 @@ def exp_divided_difference(
     arrays = [np.asarray(node, dtype=float) for node in nodes]
     if len(arrays) == 1:
         result = np.multiply(arrays[0], tau, out=out)
-        return np.exp(np.maximum(result, EXP_FLOOR, out=result), out=result)
+        if np.min(arrays[0], initial=0.0) * np.max(tau, initial=0.0) < EXP_FLOOR:
+            np.maximum(result, EXP_FLOOR, out=result)
+        return np.exp(result, out=result)
     if len(arrays) == 2:
         high = np.maximum(arrays[0], arrays[1])
         value = _expm1_ratio(np.minimum(arrays[0], arrays[1]) - high, tau)
