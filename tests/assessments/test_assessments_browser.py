@@ -26,12 +26,16 @@ def test_a_patient_answers_phq9_one_question_at_a_time(
     expect(page.get_by_text("0 of 10 done")).to_be_visible()
     page.get_by_role("link", name="PHQ-9 (Patient Health Questionnaire-9)").click()
 
+    send = page.get_by_role("button", name="Send my answers")
     for number in range(1, 10):
         expect(page.get_by_text(f"Question {number} of 9")).to_be_visible()
         expect(page.get_by_role("radio")).to_have_count(4)  # only this question shows
+        if number < 9:
+            expect(send).to_be_hidden()
         page.get_by_role("radio", name="Several days").check()
         if number < 9:
             page.get_by_role("button", name="Next").click()
+    expect(send).to_be_visible()
     page.get_by_role("button", name="Back").click()
     expect(page.get_by_role("radio", name="Several days")).to_be_checked()
     page.get_by_role("button", name="Next").click()

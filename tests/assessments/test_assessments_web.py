@@ -184,6 +184,8 @@ class TestBaselineSummary:
         assert "Meets the ACR 2016 fibromyalgia criteria: met" in html
         assert "WPI 9 with SSS 7 meets WPI ≥7 with SSS ≥5" in html
         assert "<strong>16</strong> · Moderate" in html  # FS and its band
+        assert "<dt>SSS</dt><dd>7</dd>" in html
+        assert "<dt>Overall impact</dt><dd>12</dd>" in html
         assert "<strong>60</strong> · Moderate" in html  # FIQR total and band
         assert "item 9 answered 1" in html
         gad = html.split("GAD-7")[1]

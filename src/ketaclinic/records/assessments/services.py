@@ -6,12 +6,13 @@ audit entry and any alerts it raises in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from ketaclinic.instruments import Bundle, Definition, InstrumentError, ScoreResult
@@ -95,9 +96,11 @@ def record_assessment(actor: Actor, patient_id: int, data: Mapping[str, Any]) ->
     definition = definition_for(fields.instrument)
     by_patient = actor.role == Role.PATIENT
     result = score_answers(definition, fields.answers, require_valid=by_patient)
-    patient = patient_or_404(patient_id)
-    request = _request_for(patient, fields, definition.id)
+    patient_or_404(patient_id)
     with transaction.atomic():
+        # Locking the patient serialises submissions, so a request's instrument is answered once.
+        patient = Patient.objects.select_for_update().get(pk=patient_id)
+        request = _request_for(patient, fields, definition.id)
         assessment = _create(
             actor,
             patient,
@@ -218,7 +221,7 @@ def get_request(actor: Actor, patient_id: int, request_id: int) -> RequestStatus
     return statuses[0]
 
 
-def _statuses(requests: Any) -> list[RequestStatus]:
+def _statuses(requests: QuerySet[AssessmentRequest]) -> list[RequestStatus]:
     current = Assessment.objects.current().only("id", "request_id", "instrument_id")
     return [
         RequestStatus(request, frozenset(a.instrument_id for a in request.current_assessments))
@@ -267,7 +270,7 @@ def _create(
     result: ScoreResult,
     *,
     context: str,
-    completed_at: Any,
+    completed_at: datetime,
     request: AssessmentRequest | None,
     amends: Assessment | None = None,
     reason: str = "",
@@ -301,7 +304,7 @@ def _raise(
     patient: Patient,
     assessment: Assessment,
     result: ScoreResult,
-    already: list[dict[str, Any]] | tuple[()],
+    already: Sequence[Mapping[str, Any]],
 ) -> None:
     """Raise the result's alerts, except those an amended original raised word for word."""
     seen = {(alert["code"], alert["message"]) for alert in already}

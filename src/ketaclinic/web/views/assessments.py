@@ -66,11 +66,17 @@ def form_context(
 
 
 def subscore_rows(assessment: Assessment) -> list[tuple[str, object]]:
-    """Subscores labelled for people: a domain's label, WPI and SSS in capitals."""
+    """Subscores labelled for people: abbreviations (WPI, SSS) in capitals, else the
+    domain's label (FIQR), else the name."""
     definition = definition_or_404(assessment.instrument_id, assessment.instrument_version)
     groups = {group.id: group.label for group in definition.groups}
     return [
-        (groups.get(name) or (name.upper() if len(name) <= 3 else name.replace("_", " ")), value)
+        (
+            name.upper()
+            if len(name) <= 3
+            else groups.get(name, name.replace("_", " ").capitalize()),
+            value,
+        )
         for name, value in assessment.subscores.items()
     ]
 

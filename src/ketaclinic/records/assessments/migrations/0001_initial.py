@@ -93,9 +93,7 @@ class Migration(migrations.Migration):
                 ("completed_at", models.DateTimeField()),
                 (
                     "answers",
-                    models.JSONField(
-                        help_text="By item id; null = unanswered."
-                    ),
+                    models.JSONField(help_text="By item id; null = unanswered."),
                 ),
                 ("total", models.FloatField(blank=True, null=True)),
                 ("subscores", models.JSONField(blank=True, default=dict)),
