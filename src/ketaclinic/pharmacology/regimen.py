@@ -16,7 +16,8 @@ MAX_DOSES = 1000
 class Dose:
     """One administration. Give ``dose_mg`` or ``dose_mg_per_kg``; an ``iv_infusion``
     runs at constant rate for ``duration_min``. ``f``, ``ka_per_min`` and ``lag_min``
-    override the route's absorption defaults (extravascular routes only).
+    override the route's absorption defaults (extravascular routes only). ``route`` may also
+    be given as its text, e.g. "im". Bad values raise PharmacologyError naming the field.
     """
 
     route: Route

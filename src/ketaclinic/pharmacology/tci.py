@@ -147,6 +147,8 @@ def plan_tci(
         max_rate = check_number(
             "max_rate_mg_per_min", max_rate_mg_per_min, minimum=0.0, strict=True
         )
+    if cp_limit_ratio is not None and not effect_site:
+        raise PharmacologyError("cp_limit_ratio", "applies to effect-site targeting only")
     limit = settings.cp_limit_ratio.value if cp_limit_ratio is None else cp_limit_ratio
     if not (isinstance(limit, int | float) and limit >= 1):
         raise PharmacologyError("cp_limit_ratio", f"must be at least 1, not {limit!r}")
