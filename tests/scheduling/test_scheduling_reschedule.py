@@ -87,3 +87,8 @@ def test_a_move_is_accepted_exactly_when_the_whole_plan_is_valid(
     check = check_reschedule(SERIES, session, new_start, PLACE, WANTED.series)
     whole = find_violations([PLACE], check.appointments, (), {"p1": WANTED.series})
     assert check.ok == (whole == [])
+
+
+def test_a_series_missing_a_session_is_reported() -> None:
+    codes = [v.code for v in find_violations([PLACE], SERIES[:2], (), {"p1": WANTED.series})]
+    assert codes == ["count"]

@@ -79,7 +79,7 @@ class Location:
             raise SchedulingInputError("location.id", "is empty")
         ids = [chair.id for chair in self.chairs]
         if len(set(ids)) != len(ids):
-            raise SchedulingInputError(f"locations[{self.id}].chairs", "chair ids repeat")
+            raise SchedulingInputError("chairs", f"chair ids repeat at location {self.id!r}")
         if self.patients_per_nurse < 1:
             raise SchedulingInputError(
                 "patients_per_nurse", f"{self.patients_per_nurse} must be at least 1"
