@@ -51,8 +51,8 @@ NEGLIGIBLE_MG_PER_L = 1e-300
 
 def _negligible(weight: FloatArray, rate: npt.ArrayLike, first_tau: float) -> bool:
     """True when weight * exp(rate * tau) is negligible from ``first_tau`` on (rate <= 0)."""
-    exponent = np.maximum(np.asarray(rate) * first_tau, -745.0)
-    return bool(np.max(np.abs(weight) * np.exp(exponent)) < NEGLIGIBLE_MG_PER_L)
+    bound = np.abs(weight) * np.exp(np.asarray(rate) * first_tau)
+    return bool(np.max(bound) < NEGLIGIBLE_MG_PER_L)
 
 
 class Solution:
