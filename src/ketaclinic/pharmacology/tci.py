@@ -164,7 +164,8 @@ def plan_tci(
     pump = _Pump(modes(typical_disposition(chosen, weight_kg)), settings)
 
     times = float_array(np.arange(count) * interval)
-    lengths = np.diff(np.append(times, duration))
+    lengths = np.full(count, interval)  # one exact length: the per-length update is cached
+    lengths[-1] = duration - times[-1]
     targets = steps[1][np.searchsorted(steps[0], times, side="right") - 1]
     rates = np.empty(count)
     plasma = np.empty(count)
