@@ -131,6 +131,9 @@ AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# Clinic instrument definitions (TOML files) loaded beside the packaged ones.
+KETACLINIC_INSTRUMENT_FILES = env_list("KETACLINIC_INSTRUMENT_FILES")
+
 # API bearer tokens expire after this many hours.
 API_TOKEN_TTL_HOURS = int(os.environ.get("KETACLINIC_API_TOKEN_TTL_HOURS", "12"))
 

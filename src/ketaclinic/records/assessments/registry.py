@@ -16,7 +16,7 @@ from ketaclinic.instruments import Registry, default_registry, load_registry
 
 
 def registry() -> Registry:
-    return _load(tuple(getattr(settings, "KETACLINIC_INSTRUMENT_FILES", ())))
+    return _load(tuple(settings.KETACLINIC_INSTRUMENT_FILES))
 
 
 @cache

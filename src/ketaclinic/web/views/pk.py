@@ -10,7 +10,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
-from ketaclinic.pharmacology import Simulation, landmarks, models, render_plot, routes
+from ketaclinic.pharmacology import Simulation, landmarks, models, routes
+from ketaclinic.pharmacology.plot import render_plot
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.patients import pharmacokinetics
 
@@ -109,7 +110,7 @@ def _number(field: str, text: str) -> float:
 @service_view
 def pk_simulator(request: HttpRequest) -> HttpResponse:
     """Compare up to three regimens for one weight, on one plot."""
-    params = request.GET
+    params: QueryDict = request.GET
     if "preset" in params and params["preset"] in PRESETS:
         params = QueryDict(mutable=True)
         params.update(
@@ -137,7 +138,7 @@ def pk_simulator(request: HttpRequest) -> HttpResponse:
 
 
 def _simulate_compared(request: HttpRequest, params: QueryDict) -> dict[str, Any]:
-    weight_kg = _number("weight_kg", params["weight_kg"])
+    weight_kg = _number("weight_kg", params.get("weight_kg", ""))
     model = params.get("model") or None
     curves = []
     for key in COMPARED:
