@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ketaclinic.instruments import score
+from ketaclinic.records.append_only import AppendOnlyError
 from ketaclinic.records.assessments import history, services
 from ketaclinic.records.assessments.models import Assessment
-from ketaclinic.records.audit.models import AppendOnlyError, AuditEvent
+from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 

@@ -10,7 +10,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from ketaclinic.cli import main as cli
-from ketaclinic.records.audit.models import AppendOnlyError, AuditEvent
+from ketaclinic.records.append_only import AppendOnlyError
+from ketaclinic.records.audit.models import AuditEvent
 from support import PATIENT_DATA
 
 

@@ -4,13 +4,11 @@ requests asking a patient to complete a bundle of them."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from ketaclinic.records.audit.models import AppendOnlyError
+from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class Context(models.TextChoices):
@@ -26,30 +24,7 @@ class EnteredBy(models.TextChoices):
     PATIENT = "patient", "Patient"
 
 
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("signed assessment records cannot be changed; amend them")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError("signed assessment records cannot be deleted")
-
-
-class AppendOnly(models.Model):
-    """A row written once; on PostgreSQL a trigger also refuses UPDATE and DELETE."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("signed assessment records cannot be changed; amend them")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("signed assessment records cannot be deleted")
-
-
-class AssessmentRequest(AppendOnly):
+class AssessmentRequest(AppendOnlyModel):
     """Staff ask a patient to complete a bundle; completion is derived from the assessments
     submitted against the request."""
 
@@ -65,8 +40,6 @@ class AssessmentRequest(AppendOnly):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -89,7 +62,7 @@ class AssessmentQuerySet(AppendOnlyQuerySet):
         return self.filter(amendment__isnull=True)
 
 
-class Assessment(AppendOnly):
+class Assessment(AppendOnlyModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="assessments"
     )
