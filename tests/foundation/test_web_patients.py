@@ -156,3 +156,14 @@ def test_patient_sees_own_chart_only(web_as: Any, patient_user: Any, register: A
 
 def test_unknown_patient_is_404(web_as: Any, users: dict[str, Any]) -> None:
     assert web_as(users["nurse"]).get("/patients/424242/").status_code == 404
+
+
+def test_web_login_locks_out_after_repeated_failures(users: dict[str, Any], settings: Any) -> None:
+    from support import PASSWORD
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post("/login/", {"username": "nurse-user", "password": "wrong"})
+    locked = Client().post("/login/", {"username": "nurse-user", "password": PASSWORD})
+    assert locked.status_code in (403, 429)
+    assert b"Too many failed log-ins" in locked.content
+    assert "_auth_user_id" not in locked.wsgi_request.session
