@@ -14,12 +14,12 @@ from hypothesis import settings as hypothesis_settings
 # beside one unless told that the test thread is safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from support import MODEL_BACKEND, PASSWORD, PATIENT_DATA, STAFF_ROLES, ApiClient
+
 # CI runs each property test on the same examples every time: a red run is reproducible.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
-
-from support import MODEL_BACKEND, PASSWORD, PATIENT_DATA, STAFF_ROLES, ApiClient
 
 
 @pytest.fixture
