@@ -19,6 +19,8 @@ from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.errors import Forbidden
 from ketaclinic.records.patients import pharmacokinetics
 from ketaclinic.records.patients import services as patients
+from ketaclinic.records.plans import catalog, orders, screening, titration
+from ketaclinic.records.plans import services as plans
 from support import PASSWORD, PATIENT_DATA
 
 Probe = Callable[[Any, Any], object]
@@ -44,6 +46,50 @@ def _assessment_for(patient: Any) -> Any:
 
 
 _NRS = {"instrument": "nrs_fatigue", "answers": {"nrs_fatigue": 4}, "context": "follow_up"}
+
+
+def _clinician(username: str) -> Any:
+    from ketaclinic.records.accounts.models import User
+    from ketaclinic.records.context import Actor, Face
+
+    return Actor(user=User.objects.get(username=username), face=Face.SYSTEM)
+
+
+def _screening_for(patient: Any) -> Any:
+    return screening.run_screening(_clinician("physician-user"), patient.pk, {"pregnant": False})
+
+
+def _plan_for(patient: Any, signed: bool = True, **choices: Any) -> Any:
+    """A plan on the seed regimen, screened eligible and (unless told) signed by the physician."""
+    physician = _clinician("physician-user")
+    screening.decide(physician, _screening_for(patient).pk, {"decision": "eligible", "note": "ok"})
+    plan = plans.draft_plan(physician, patient.pk, {"protocol": _SEED, **choices})
+    return plans.sign_plan(physician, plan.pk, {}) if signed else plan
+
+
+def _today() -> Any:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _order_for(patient: Any, prepared: bool = False) -> Any:
+    nurse = _clinician("nurse-user")
+    order = orders.create_order(nurse, _plan_for(patient).pk, {"session_on": _today()})
+    if prepared:
+        orders.prepare_order(nurse, order.pk, _DOSE)
+    return order
+
+
+def _changed_weight_plan_for(patient: Any) -> Any:
+    plan = _plan_for(patient)
+    patients.record_measurement(_clinician("nurse-user"), patient.pk, {"weight_kg": 75})
+    return plan
+
+
+_SEED = "ketamine-iv-0.5mgkg-40min"
+_DOSE = {"dose_mg": 35, "volume_ml": 35, "rate_ml_per_h": 52.5}
+_HOLD = {"baseline_pain_nrs": 8, "pain_after_nrs": 4}
 
 PROBES: dict[Action, Probe] = {
     Action.PATIENT_SEARCH: lambda actor, p: patients.search_patients(actor, "Example"),
@@ -81,6 +127,41 @@ PROBES: dict[Action, Probe] = {
         actor, p.pk, {"bundle": "baseline_intake"}
     ),
     Action.ASSESSMENT_REQUEST_VIEW: lambda actor, p: assessments.list_requests(actor, p.pk),
+    Action.PROTOCOL_VIEW: lambda actor, p: catalog.list_protocols(actor),
+    Action.SCREENING_VIEW: lambda actor, p: screening.screenings(actor, p.pk),
+    Action.SCREENING_RUN: lambda actor, p: screening.run_screening(actor, p.pk, {}),
+    Action.SCREENING_DECIDE: lambda actor, p: screening.decide(
+        actor, _screening_for(p).pk, {"decision": "eligible", "note": "no findings"}
+    ),
+    Action.PLAN_VIEW: lambda actor, p: plans.list_plans(actor, p.pk),
+    Action.PLAN_SUMMARY_VIEW: lambda actor, p: plans.plan_summary(actor, p.pk),
+    Action.PLAN_DRAFT: lambda actor, p: plans.draft_plan(
+        actor, _plan_for(p, signed=False).patient_id, {"protocol": _SEED}
+    ),
+    Action.PLAN_SIGN: lambda actor, p: plans.sign_plan(actor, _plan_for(p, signed=False).pk, {}),
+    Action.PLAN_OVERRIDE: lambda actor, p: plans.sign_plan(
+        actor,
+        _plan_for(p, signed=False, dose_mg_per_kg=0.55).pk,
+        {"overrides": {"dose_mg_per_kg": "tolerated 0.5 well"}},
+    ),
+    Action.ORDER_CREATE: lambda actor, p: orders.create_order(
+        actor, _plan_for(p).pk, {"session_on": _today()}
+    ),
+    Action.WEIGHT_CONFIRM: lambda actor, p: orders.confirm_weight(
+        actor, _changed_weight_plan_for(p).pk, {"note": "weighed twice"}
+    ),
+    Action.ORDER_PREPARE: lambda actor, p: orders.prepare_order(actor, _order_for(p).pk, _DOSE),
+    Action.ORDER_VERIFY: lambda actor, p: orders.verify_order(
+        actor, _order_for(p, prepared=True).pk, _DOSE
+    ),
+    Action.TITRATION_RECORD: lambda actor, p: titration.record_titration(
+        actor, _plan_for(p).pk, _HOLD
+    ),
+    Action.TITRATION_DECIDE: lambda actor, p: titration.decide_titration(
+        actor,
+        titration.record_titration(_clinician("nurse-user"), _plan_for(p).pk, _HOLD).pk,
+        {"accept": True},
+    ),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import alerts, assessments, auth, errors, instruments, patients, pk
+from . import alerts, assessments, auth, errors, instruments, patients, pk, plans, protocols
 
 api = NinjaAPI(
     title="ketaclinic API",
@@ -25,3 +25,9 @@ api.add_router("/patients", assessments.router)
 api.add_router("/instruments", instruments.router)
 api.add_router("/pk", pk.router)
 api.add_router("/patients", pk.patient_router)
+api.add_router("/protocols", protocols.router)
+api.add_router("/patients", plans.patient_router)
+api.add_router("/screenings", plans.screening_router)
+api.add_router("/plans", plans.plan_router)
+api.add_router("/orders", plans.order_router)
+api.add_router("/titrations", plans.titration_router)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.audit",
     "ketaclinic.records.clinics",
     "ketaclinic.records.patients",
+    "ketaclinic.records.plans",
     "ketaclinic.web",
 ]
 

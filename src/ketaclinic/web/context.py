@@ -18,6 +18,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "patients": role_allows(role, Action.PATIENT_SEARCH),
             "alerts": role_allows(role, Action.ALERT_VIEW),
+            "protocols": role_allows(role, Action.PROTOCOL_VIEW),
             "simulator": role_allows(role, Action.PK_SIMULATE),
             "audit": role_allows(role, Action.AUDIT_VIEW),
             "questionnaires": role == "patient" and role_allows(role, Action.ASSESSMENT_RECORD),

@@ -19,6 +19,8 @@ from ketaclinic.records.assessments import history as assessment_history
 from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.context import Actor
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.plans.chart import plan_chart
+from ketaclinic.records.plans.services import plan_summary
 
 from .sparkline import sparkline
 
@@ -68,7 +70,24 @@ def assessments_panel(request: HttpRequest, actor: Actor, patient: Patient) -> P
     )
 
 
-CHART_PANELS: tuple[PanelFunction, ...] = (alerts_panel, assessments_panel)
+def plans_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel | None:
+    """Screening status, the current plan and upcoming orders (clinicians); the plan without
+    doses (the patient)."""
+    if may(actor, Action.PLAN_VIEW):
+        return Panel(
+            "web/plans/_panel.html",
+            {
+                "patient": patient,
+                "chart": plan_chart(actor, patient.pk),
+                "can_draft": may(actor, Action.PLAN_DRAFT),
+            },
+        )
+    if may(actor, Action.PLAN_SUMMARY_VIEW):
+        return Panel("web/plans/_summary_panel.html", {"summary": plan_summary(actor, patient.pk)})
+    return None
+
+
+CHART_PANELS: tuple[PanelFunction, ...] = (alerts_panel, assessments_panel, plans_panel)
 
 
 def chart_panels(request: HttpRequest, actor: Actor, patient: Patient) -> list[Panel]:

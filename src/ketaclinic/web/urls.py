@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alerts, assessments, audit, auth, patients, pk, questionnaires
+from .views import alerts, assessments, audit, auth, patients, pk, plans, protocols, questionnaires
 
 app_name = "web"
 
@@ -57,6 +57,34 @@ urlpatterns = [
     path("pk/simulator/", pk.pk_simulator, name="pk-simulator"),
     path("alerts/", alerts.alert_list, name="alert-list"),
     path("alerts/<int:alert_id>/acknowledge/", alerts.alert_acknowledge, name="alert-acknowledge"),
+    path("protocols/", protocols.protocol_list, name="protocol-list"),
+    path("protocols/<str:protocol_id>/", protocols.protocol_detail, name="protocol-detail"),
+    path("patients/<int:patient_id>/screening/", plans.screening_page, name="screening"),
+    path("patients/<int:patient_id>/screening/run/", plans.screening_run, name="screening-run"),
+    path(
+        "patients/<int:patient_id>/screening/<int:screening_id>/decide/",
+        plans.screening_decide,
+        name="screening-decide",
+    ),
+    path("patients/<int:patient_id>/plans/new/", plans.plan_build, name="plan-build"),
+    path(
+        "patients/<int:patient_id>/plans/calculate/",
+        plans.plan_calculate,
+        name="plan-calculate",
+    ),
+    path("plans/<int:plan_id>/", plans.plan_detail, name="plan-detail"),
+    path("plans/<int:plan_id>/sign/", plans.plan_sign, name="plan-sign"),
+    path("plans/<int:plan_id>/orders/", plans.order_create, name="order-create"),
+    path("plans/<int:plan_id>/confirm-weight/", plans.weight_confirm, name="weight-confirm"),
+    path("plans/<int:plan_id>/titrations/", plans.titration_record, name="titration-record"),
+    path(
+        "plans/<int:plan_id>/titrations/<int:proposal_id>/decide/",
+        plans.titration_decide,
+        name="titration-decide",
+    ),
+    path("orders/<int:order_id>/", plans.order_detail, name="order-detail"),
+    path("orders/<int:order_id>/prepare/", plans.order_prepare, name="order-prepare"),
+    path("orders/<int:order_id>/verify/", plans.order_verify, name="order-verify"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit.csv", audit.audit_csv, name="audit-csv"),
 ]

@@ -29,6 +29,21 @@ class Action(StrEnum):
     ASSESSMENT_AMEND = "assessment.amend"
     ASSESSMENT_REQUEST = "assessment.request"
     ASSESSMENT_REQUEST_VIEW = "assessment.request_view"
+    PROTOCOL_VIEW = "protocol.view"
+    SCREENING_VIEW = "screening.view"
+    SCREENING_RUN = "screening.run"
+    SCREENING_DECIDE = "screening.decide"
+    PLAN_VIEW = "plan.view"
+    PLAN_SUMMARY_VIEW = "plan.view_summary"
+    PLAN_DRAFT = "plan.draft"
+    PLAN_SIGN = "plan.sign"
+    PLAN_OVERRIDE = "plan.override"
+    ORDER_CREATE = "order.create"
+    WEIGHT_CONFIRM = "order.confirm_weight"
+    ORDER_PREPARE = "order.prepare"
+    ORDER_VERIFY = "order.verify"
+    TITRATION_RECORD = "titration.record"
+    TITRATION_DECIDE = "titration.decide"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -44,6 +59,29 @@ _ASSESSMENTS = {
     Action.ASSESSMENT_REQUEST,
     Action.ASSESSMENT_REQUEST_VIEW,
 }
+# Protocols, screening, plans, orders and titration all show doses or eligibility: clinicians
+# only. Physicians decide eligibility, draft, sign, override soft limits, confirm a changed
+# weight and decide titration; nurses create orders, prepare them and record tolerance; either
+# may be the second clinician of a double-check. Patients see their own plan without doses.
+_TREATMENT_SHARED = {
+    Action.PROTOCOL_VIEW,
+    Action.SCREENING_VIEW,
+    Action.SCREENING_RUN,
+    Action.PLAN_VIEW,
+    Action.PLAN_SUMMARY_VIEW,
+    Action.ORDER_CREATE,
+    Action.ORDER_VERIFY,
+    Action.TITRATION_RECORD,
+}
+_TREATMENT_PHYSICIAN = _TREATMENT_SHARED | {
+    Action.SCREENING_DECIDE,
+    Action.PLAN_DRAFT,
+    Action.PLAN_SIGN,
+    Action.PLAN_OVERRIDE,
+    Action.WEIGHT_CONFIRM,
+    Action.TITRATION_DECIDE,
+}
+_TREATMENT_NURSE = _TREATMENT_SHARED | {Action.ORDER_PREPARE}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
@@ -51,6 +89,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _ALERTS
         | _PK
         | _ASSESSMENTS
+        | _TREATMENT_PHYSICIAN
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -63,6 +102,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _ALERTS
         | _PK
         | _ASSESSMENTS
+        | _TREATMENT_NURSE
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -85,6 +125,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.ASSESSMENT_VIEW,
             Action.ASSESSMENT_RECORD,
             Action.ASSESSMENT_REQUEST_VIEW,
+            Action.PLAN_SUMMARY_VIEW,
         }
     ),
 }

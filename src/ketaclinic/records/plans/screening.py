@@ -1,0 +1,164 @@
+"""Eligibility screening on the patient's record, and the physician's decision."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import Conflict, InvalidInput
+from ketaclinic.records.patients.inputs import validate
+from ketaclinic.records.patients.models import Patient
+from ketaclinic.screening import Medication, ScreeningInput, Vitals, age_on, screen
+
+from .common import (
+    authorize_on,
+    domain_input,
+    get_or_404,
+    latest_height_cm,
+    latest_weighing,
+    patient_or_404,
+)
+from .inputs import ScreeningDecisionIn, ScreeningIn
+from .models import Decision, Screening, ScreeningDecision, ScreeningOutcome
+
+# Which decisions a physician may record on each screening outcome: a contraindication found
+# by the rules cannot be decided away (correct the record and screen again if it is wrong).
+ALLOWED_DECISIONS: dict[str, tuple[str, ...]] = {
+    ScreeningOutcome.ELIGIBLE: (Decision.ELIGIBLE, Decision.NOT_ELIGIBLE),
+    ScreeningOutcome.NEEDS_PHYSICIAN_REVIEW: (
+        Decision.PROCEED_AFTER_REVIEW,
+        Decision.NOT_ELIGIBLE,
+    ),
+    ScreeningOutcome.NOT_ELIGIBLE: (Decision.NOT_ELIGIBLE,),
+}
+HISTORY_SHOWN = 20
+
+
+def screening_input(patient: Patient, fields: ScreeningIn) -> ScreeningInput:
+    """The pure screening's input from the record (age today, sex, latest weight and height,
+    history, medications) and the facts the clinician added."""
+    vitals = fields.vitals
+    with domain_input():
+        return ScreeningInput(
+            age_years=age_on(patient.date_of_birth, timezone.localdate()),
+            sex=patient.sex,
+            weight_kg=latest_weighing(patient).weight_kg,
+            height_cm=latest_height_cm(patient),
+            history_flags=frozenset(patient.history_flags),
+            medications=tuple(
+                Medication(item.get("name", ""), item.get("drug_class", ""))
+                for item in patient.medications
+            ),
+            pregnant=fields.pregnant,
+            protocol_id=fields.protocol,
+            vitals=Vitals(**vitals.model_dump()) if vitals is not None else None,
+        )
+
+
+def run_screening(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Screening:
+    """Screen the patient and store the result with the rule-set version."""
+    authorize(actor, Action.SCREENING_RUN, patient_id=patient_id)
+    fields = validate(ScreeningIn, data)
+    patient = patient_or_404(patient_id)
+    facts = screening_input(patient, fields)
+    with domain_input():
+        result = screen(facts)
+    with transaction.atomic():
+        screening = Screening.objects.create(
+            patient=patient,
+            facts=_facts_as_data(facts),
+            outcome=result.outcome,
+            result=result.as_dict(),
+            rule_set_version=result.rule_set_version,
+            protocol_id=facts.protocol_id or "",
+            screened_by=actor.user,
+        )
+        audit.record(
+            actor,
+            Action.SCREENING_RUN,
+            obj=screening,
+            patient_id=patient.pk,
+            detail={"outcome": result.outcome, "rule_set_version": result.rule_set_version},
+        )
+    return screening
+
+
+def decide(actor: Actor, screening_id: int, data: Mapping[str, Any]) -> ScreeningDecision:
+    """A physician's decision on the patient's latest screening, with a note."""
+    authorize_on(actor, Action.SCREENING_DECIDE, Screening, screening_id, "patient_id")
+    fields = validate(ScreeningDecisionIn, data)
+    screening = get_or_404(Screening.objects.all(), screening_id, "screening")
+    allowed = ALLOWED_DECISIONS[screening.outcome]
+    if fields.decision not in allowed:
+        raise InvalidInput.single(
+            "decision",
+            f"the screening found {screening.get_outcome_display().lower()}: decide "
+            f"{' or '.join(allowed)} (if the record is wrong, correct it and screen again)",
+        )
+    newest = Screening.objects.filter(patient_id=screening.patient_id).values("pk").first()
+    if newest is None or newest["pk"] != screening.pk:
+        raise Conflict("a newer screening of this patient exists: decide on that one")
+    try:
+        with transaction.atomic():
+            decision = ScreeningDecision.objects.create(
+                screening=screening,
+                decision=fields.decision,
+                note=fields.note.strip(),
+                decided_by=actor.user,
+            )
+            audit.record(
+                actor,
+                Action.SCREENING_DECIDE,
+                obj=screening,
+                patient_id=screening.patient_id,
+                detail={"decision": fields.decision, "outcome": screening.outcome},
+            )
+    except IntegrityError:
+        raise Conflict(f"screening {screening_id} has already been decided") from None
+    return decision
+
+
+def screenings(actor: Actor, patient_id: int) -> list[Screening]:
+    """The patient's latest screenings with their decisions, newest first."""
+    authorize(actor, Action.SCREENING_VIEW, patient_id=patient_id)
+    patient_or_404(patient_id)
+    found = list(
+        Screening.objects.filter(patient_id=patient_id).select_related(
+            "screened_by", "decision__decided_by"
+        )[:HISTORY_SHOWN]
+    )
+    audit.record(actor, Action.SCREENING_VIEW, patient_id=patient_id)
+    return found
+
+
+def latest_decision(patient_id: int) -> ScreeningDecision | None:
+    """The decision on the patient's latest screening (None when undecided or never screened).
+
+    Internal: callers have authorized and audit their own read."""
+    latest = Screening.objects.filter(patient_id=patient_id).select_related("decision").first()
+    return getattr(latest, "decision", None) if latest is not None else None
+
+
+def plan_allowing_decision(patient_id: int) -> ScreeningDecision:
+    """The latest screening's decision if it allows a plan, else ``Conflict``."""
+    decision = latest_decision(patient_id)
+    if decision is None or not decision.allows_plan:
+        raise Conflict(
+            "the patient's latest screening has no decision that allows a plan "
+            "(eligible, or proceed after review): screen and decide first"
+        )
+    return decision
+
+
+def _facts_as_data(facts: ScreeningInput) -> dict[str, Any]:
+    data = asdict(facts)
+    data["history_flags"] = sorted(facts.history_flags)
+    return data

@@ -1,0 +1,73 @@
+"""Fixtures for the plan tests: a screened patient, a signed plan, an order, each through the
+services as the clinician whose role does it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+PROTOCOL = "ketamine-iv-0.5mgkg-40min"
+
+
+@pytest.fixture
+def physician(users: dict[str, Any], actor_for: Callable[..., Any]) -> Any:
+    return actor_for(users["physician"])
+
+
+@pytest.fixture
+def nurse(users: dict[str, Any], actor_for: Callable[..., Any]) -> Any:
+    return actor_for(users["nurse"])
+
+
+@pytest.fixture
+def second_nurse(make_user: Callable[..., Any], actor_for: Callable[..., Any]) -> Any:
+    return actor_for(make_user("nurse", username="second-nurse"))
+
+
+@pytest.fixture
+def screened(patient: Any, physician: Any) -> Any:
+    """The patient screened (not pregnant, normal vitals) and decided eligible."""
+    from ketaclinic.records.plans import screening
+
+    result = screening.run_screening(physician, patient.pk, {"pregnant": False})
+    screening.decide(physician, result.pk, {"decision": "eligible", "note": "no findings"})
+    return patient
+
+
+@pytest.fixture
+def draft(screened: Any, physician: Any) -> Callable[..., Any]:
+    """Draft a plan (the seed regimen unless told) for the screened patient."""
+    from ketaclinic.records.plans import services
+
+    def make(**choices: Any) -> Any:
+        return services.draft_plan(physician, screened.pk, {"protocol": PROTOCOL, **choices})
+
+    return make
+
+
+@pytest.fixture
+def signed(draft: Callable[..., Any], physician: Any) -> Any:
+    """A signed seed-regimen plan for a 70 kg patient: 35 mg in 35 mL at 52.5 mL/h."""
+    from ketaclinic.records.plans import services
+
+    return services.sign_plan(physician, draft().pk, {})
+
+
+@pytest.fixture
+def order(signed: Any, nurse: Any) -> Any:
+    """Today's order from the signed plan."""
+    from django.utils import timezone
+
+    from ketaclinic.records.plans import orders
+
+    return orders.create_order(nurse, signed.pk, {"session_on": timezone.localdate()})
+
+
+@pytest.fixture
+def prepared(order: Any, nurse: Any) -> Any:
+    from ketaclinic.records.plans import orders
+
+    orders.prepare_order(nurse, order.pk, {"dose_mg": 35, "volume_ml": 35, "rate_ml_per_h": 52.5})
+    return order
