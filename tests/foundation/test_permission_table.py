@@ -16,6 +16,11 @@ from ketaclinic.records.assessments import history as assessment_history
 from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.models import AuditEvent
+from ketaclinic.records.bookings import board as booking_board
+from ketaclinic.records.bookings import feeds as booking_feeds
+from ketaclinic.records.bookings import reminders as booking_reminders
+from ketaclinic.records.bookings import services as bookings
+from ketaclinic.records.clinics import services as clinics
 from ketaclinic.records.errors import Forbidden
 from ketaclinic.records.patients import pharmacokinetics
 from ketaclinic.records.patients import services as patients
@@ -91,6 +96,67 @@ _SEED = "ketamine-iv-0.5mgkg-40min"
 _DOSE = {"dose_mg": 35, "volume_ml": 35, "rate_ml_per_h": 52.5}
 _HOLD = {"baseline_pain_nrs": 8, "pain_after_nrs": 4}
 
+
+def _probe_location() -> Any:
+    """A location open every day 00:00–23:45 with one chair (made once)."""
+    from datetime import time
+
+    from ketaclinic.records.clinics.models import Chair, Location, OpeningHours
+
+    location, made = Location.objects.get_or_create(
+        slug="probe", defaults={"name": "Probe clinic", "time_zone": "UTC"}
+    )
+    if made:
+        OpeningHours.objects.bulk_create(
+            OpeningHours(location=location, weekday=d, opens_at=time(0), closes_at=time(23, 45))
+            for d in range(7)
+        )
+        Chair.objects.create(location=location, name="Chair 1")
+    return location
+
+
+def _days_ahead(days: int) -> Any:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return (timezone.now() + timedelta(days=days)).replace(hour=10, minute=0, second=0)
+
+
+def _visit_for(patient: Any, actor: Any = None, days: int = 3) -> Any:
+    """A consultation for ``patient`` a few days ahead (booked by the front desk unless told)."""
+    return bookings.book_appointment(
+        actor or _clinician("front_desk-user"),
+        {
+            "patient_id": patient.pk,
+            "location_id": _probe_location().pk,
+            "appointment_type": "consultation",
+            "start": _days_ahead(days),
+        },
+    )
+
+
+def _past_visit_for(patient: Any) -> Any:
+    """A consultation that began an hour ago (written directly: the services refuse the past)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ketaclinic.records.accounts.models import User
+    from ketaclinic.records.bookings.models import Appointment
+
+    start = timezone.now() - timedelta(hours=1)
+    return Appointment.objects.create(
+        patient=patient,
+        location=_probe_location(),
+        appointment_type="consultation",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        policy_version="test",
+        booked_by=User.objects.get(username="front_desk-user"),
+    )
+
+
 PROBES: dict[Action, Probe] = {
     Action.PATIENT_SEARCH: lambda actor, p: patients.search_patients(actor, "Example"),
     Action.PATIENT_VIEW: lambda actor, p: patients.get_chart(actor, p.pk),
@@ -162,6 +228,23 @@ PROBES: dict[Action, Probe] = {
         titration.record_titration(_clinician("nurse-user"), _plan_for(p).pk, _HOLD).pk,
         {"accept": True},
     ),
+    Action.BOOKING_VIEW: lambda actor, p: bookings.list_appointments(actor, p.pk),
+    Action.BOOKING_BOOK: lambda actor, p: _visit_for(p, actor),
+    Action.BOOKING_CANCEL: lambda actor, p: bookings.cancel(actor, _visit_for(p).pk),
+    Action.BOOKING_RESCHEDULE: lambda actor, p: bookings.reschedule(
+        actor, _visit_for(p).pk, {"start": _days_ahead(4)}
+    ),
+    Action.BOOKING_NO_SHOW: lambda actor, p: bookings.mark_no_show(actor, _past_visit_for(p).pk),
+    Action.BOARD_VIEW: lambda actor, p: booking_board.day_board(
+        actor, _probe_location().pk, _today()
+    ),
+    Action.CLINIC_CONFIGURE: lambda actor, p: clinics.add_closure(
+        actor, _probe_location().pk, {"date": "2031-01-01", "reason": "probe"}
+    ),
+    Action.REMINDER_MANAGE: lambda actor, p: booking_reminders.list_reminders(actor),
+    Action.CALENDAR_FEED: lambda actor, p: booking_feeds.create_feed(
+        actor, {"kind": "patient", "patient_id": p.pk}
+    ),
 }
 
 
@@ -170,6 +253,7 @@ AUDITED_AS = {
     Action.PATIENT_EDIT_DEMOGRAPHICS: "patient.update",
     Action.PATIENT_EDIT_CLINICAL: "patient.update",
     Action.ACCOUNT_MANAGE: "account.create",
+    Action.CALENDAR_FEED: "calendar.feed_create",
 }
 
 

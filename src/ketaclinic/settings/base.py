@@ -34,10 +34,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "ketaclinic.records.accounts",
     "ketaclinic.records.alerts",
     "ketaclinic.records.assessments",
     "ketaclinic.records.audit",
+    "ketaclinic.records.bookings",
     "ketaclinic.records.clinics",
     "ketaclinic.records.patients",
     "ketaclinic.records.plans",
@@ -154,6 +157,16 @@ EMAIL_BACKEND = os.environ.get(
     "KETACLINIC_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("KETACLINIC_FROM_EMAIL", "clinic@localhost")
+
+# Background work (reminders, waitlist offers): Django's task framework with its database
+# backend; ``ketaclinic worker`` runs the tasks. The demo and the tests run them in-process.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "KETACLINIC_TASK_BACKEND", "django_tasks_db.backend.DatabaseBackend"
+        )
+    }
+}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

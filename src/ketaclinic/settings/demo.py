@@ -14,3 +14,6 @@ if not SECRET_KEY:
         _key_file.write_text(secrets.token_urlsafe(50))
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
+
+# Reminders and offers run in-process, right after the booking commits.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -19,3 +19,6 @@ STORAGES = {
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 3
+
+# Reminders and offers run in-process, right after the booking commits.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

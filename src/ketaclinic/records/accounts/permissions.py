@@ -29,6 +29,15 @@ class Action(StrEnum):
     ASSESSMENT_AMEND = "assessment.amend"
     ASSESSMENT_REQUEST = "assessment.request"
     ASSESSMENT_REQUEST_VIEW = "assessment.request_view"
+    BOOKING_VIEW = "booking.view"
+    BOOKING_BOOK = "booking.book"
+    BOOKING_CANCEL = "booking.cancel"
+    BOOKING_RESCHEDULE = "booking.reschedule"
+    BOOKING_NO_SHOW = "booking.no_show"
+    BOARD_VIEW = "board.view"
+    CLINIC_CONFIGURE = "clinic.configure"
+    REMINDER_MANAGE = "reminder.manage"
+    CALENDAR_FEED = "calendar.feed"
     PROTOCOL_VIEW = "protocol.view"
     SCREENING_VIEW = "screening.view"
     SCREENING_RUN = "screening.run"
@@ -83,9 +92,33 @@ _TREATMENT_PHYSICIAN = _TREATMENT_SHARED | {
 }
 _TREATMENT_NURSE = _TREATMENT_SHARED | {Action.ORDER_PREPARE}
 
+# Scheduling: front desk, nurses and physicians book, move, cancel, mark no-shows, run the
+# waitlist and follow up failed reminders; managers see the day board and utilisation and set
+# up closures, nurse shifts and the ratio; patients see, cancel and move only their own visits.
+# Calendar feeds: staff for a location or chair (patient initials only) or a patient; patients
+# for their own.
+_BOOKING_STAFF = {
+    Action.BOOKING_VIEW,
+    Action.BOOKING_BOOK,
+    Action.BOOKING_CANCEL,
+    Action.BOOKING_RESCHEDULE,
+    Action.BOOKING_NO_SHOW,
+    Action.BOARD_VIEW,
+    Action.REMINDER_MANAGE,
+    Action.CALENDAR_FEED,
+}
+_BOOKING_MANAGER = {Action.BOARD_VIEW, Action.CLINIC_CONFIGURE, Action.CALENDAR_FEED}
+_BOOKING_PATIENT = {
+    Action.BOOKING_VIEW,
+    Action.BOOKING_CANCEL,
+    Action.BOOKING_RESCHEDULE,
+    Action.CALENDAR_FEED,
+}
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
         _CLINICAL_READ
+        | _BOOKING_STAFF
         | _ALERTS
         | _PK
         | _ASSESSMENTS
@@ -99,6 +132,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.NURSE: frozenset(
         _CLINICAL_READ
+        | _BOOKING_STAFF
         | _ALERTS
         | _PK
         | _ASSESSMENTS
@@ -111,6 +145,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.FRONT_DESK: frozenset(
         _CLINICAL_READ
+        | _BOOKING_STAFF
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -118,7 +153,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.ASSESSMENT_REQUEST_VIEW,
         }
     ),
-    Role.MANAGER: frozenset({Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE}),
+    Role.MANAGER: frozenset(
+        {Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE} | _BOOKING_MANAGER
+    ),
     Role.PATIENT: frozenset(
         {
             Action.PATIENT_VIEW,
@@ -127,6 +164,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.ASSESSMENT_REQUEST_VIEW,
             Action.PLAN_SUMMARY_VIEW,
         }
+        | _BOOKING_PATIENT
     ),
 }
 

@@ -1,9 +1,11 @@
-"""Clinic locations, their weekly opening hours and their infusion chairs."""
+"""Clinic locations: weekly opening hours, closures, infusion chairs, nurse shifts and the
+nurse-to-patient ratio."""
 
 from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -14,15 +16,36 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not an IANA time zone")
 
 
+def default_patients_per_nurse() -> int:
+    """The scheduling policy's ratio (data/scheduling.toml: 1 nurse : 4, clinic policy)."""
+    from ketaclinic.scheduling import scheduling_policy
+
+    return scheduling_policy().patients_per_nurse
+
+
 class Location(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    patients_per_nurse = models.PositiveSmallIntegerField(
+        default=default_patients_per_nurse,
+        help_text="Patients in chairs per nurse on shift (clinic policy; default 1 : 4).",
+    )
+    visit_instructions = models.TextField(
+        blank=True,
+        help_text="This location's own pre-visit notes (parking, what to bring), added to the "
+        "clinic's standard instructions in every reminder.",
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="location_ratio_positive", condition=Q(patients_per_nurse__gte=1)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -65,6 +88,32 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
 
 
+class Closure(models.Model):
+    """The location is closed over [starts_at, ends_at): a holiday, training day or repair."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="closures")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["location", "starts_at"]
+        indexes = [models.Index(fields=["location", "starts_at"], name="closure_location_time")]
+        constraints = [
+            models.CheckConstraint(
+                name="closure_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
+            ),
+            models.CheckConstraint(name="closure_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location.name} closed {self.starts_at:%Y-%m-%d %H:%M}: {self.reason}"
+
+
 class Chair(models.Model):
     """An infusion chair or room: a resource of its own, booked by time."""
 
@@ -80,3 +129,33 @@ class Chair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location.name} — {self.name}"
+
+
+class StaffShift(models.Model):
+    """A nurse on duty at a location over [starts_at, ends_at); shifts set the nurse ratio."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="shifts")
+    nurse = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="shifts",
+        limit_choices_to={"role": "nurse"},
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["location", "starts_at", "id"]
+        indexes = [models.Index(fields=["location", "starts_at"], name="shift_location_time")]
+        constraints = [
+            models.CheckConstraint(
+                name="shift_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"nurse {self.nurse_id} at {self.location_id} from {self.starts_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,180 @@
+"""iCalendar feeds: a patient's appointments, or a location's or chair's, at a secret URL.
+
+The token is shown once; only its SHA-256 digest is stored, and a feed can be revoked. A feed
+carries the least health information that still works: no diagnosis, no dose, no drug; a
+location or chair feed names patients by initials only. Every fetch is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.clinics.models import Chair, Location
+from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.records.patients.inputs import validate
+from ketaclinic.records.patients.models import Patient
+
+from .inputs import FeedIn
+from .models import CHAIR_TYPES, Appointment, CalendarFeed, FeedKind, Status
+from .policy import booking_policy
+
+PRODUCT_ID = "-//ketaclinic//appointments//EN"
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewFeed:
+    feed: CalendarFeed
+    token: str
+    """Shown once: the feed's URL ends in it."""
+
+
+def create_feed(actor: Actor, data: Mapping[str, Any]) -> NewFeed:
+    """A new secret feed of a patient's (their own, for a patient), a location's or a chair's
+    appointments."""
+    fields = validate(FeedIn, data)
+    target: dict[str, Any] = {}
+    if fields.kind == FeedKind.PATIENT:
+        authorize(actor, Action.CALENDAR_FEED, patient_id=fields.patient_id)
+        if fields.patient_id is None:
+            raise InvalidInput.single("patient_id", "is required for a patient feed")
+        if not Patient.objects.filter(pk=fields.patient_id).exists():
+            raise NotFound(f"patient {fields.patient_id} does not exist")
+        target["patient_id"] = fields.patient_id
+    else:
+        authorize(actor, Action.CALENDAR_FEED)
+        if fields.kind == FeedKind.LOCATION:
+            if not Location.objects.filter(pk=fields.location_id).exists():
+                raise InvalidInput.single("location_id", "is not a location")
+            target["location_id"] = fields.location_id
+        else:
+            if not Chair.objects.filter(pk=fields.chair_id).exists():
+                raise InvalidInput.single("chair_id", "is not a chair")
+            target["chair_id"] = fields.chair_id
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        feed = CalendarFeed.objects.create(
+            kind=fields.kind, digest=digest(token), created_by=actor.user, **target
+        )
+        audit.record(actor, "calendar.feed_create", obj=feed, patient_id=target.get("patient_id"))
+    return NewFeed(feed, token)
+
+
+def my_feeds(actor: Actor) -> QuerySet[CalendarFeed]:
+    """The feeds the actor made that still work."""
+    authorize(actor, Action.CALENDAR_FEED, patient_id=actor.user.patient_id)
+    return CalendarFeed.objects.filter(
+        created_by=actor.user, revoked_at__isnull=True
+    ).select_related("patient", "location", "chair__location")
+
+
+def revoke_feed(actor: Actor, feed_id: int) -> CalendarFeed:
+    """Revoke one of the actor's own feeds: its URL stops working at once."""
+    authorize(actor, Action.CALENDAR_FEED, patient_id=actor.user.patient_id)
+    feed = CalendarFeed.objects.filter(pk=feed_id, created_by=actor.user).first()
+    if feed is None:
+        raise NotFound(f"feed {feed_id} does not exist")
+    if feed.revoked_at is not None:
+        raise Conflict(f"feed {feed_id} is already revoked")
+    with transaction.atomic():
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
+        audit.record(actor, "calendar.feed_revoke", obj=feed, patient_id=feed.patient_id)
+    return feed
+
+
+def initials(patient: Patient) -> str:
+    return f"{patient.given_name[:1]}.{patient.family_name[:1]}.".upper()
+
+
+def render(token: str, source_address: str = "") -> bytes:
+    """The feed's calendar as iCalendar text; ``NotFound`` for an unknown or revoked token."""
+    feed = (
+        CalendarFeed.objects.select_related("created_by", "location", "chair__location")
+        .filter(digest=digest(token), revoked_at__isnull=True)
+        .first()
+    )
+    if feed is None or not feed.created_by.is_active:
+        raise NotFound("no such calendar feed")
+    policy = booking_policy()
+    now = timezone.now()
+    rows = Appointment.objects.filter(
+        starts_at__gte=now - policy.feed_past, starts_at__lt=now + policy.feed_future
+    ).select_related("location", "chair", "series", "patient")
+    if feed.kind == FeedKind.PATIENT:
+        rows = rows.filter(patient_id=feed.patient_id)
+    elif feed.kind == FeedKind.LOCATION:
+        rows = rows.filter(location_id=feed.location_id)
+    else:
+        rows = rows.filter(chair_id=feed.chair_id)
+    rows = rows.exclude(status=Status.RESCHEDULED).order_by("starts_at", "id")
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", _title(feed))
+    for appointment in rows:
+        calendar.add_component(_event(appointment, feed, now))
+    with transaction.atomic():
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
+        audit.record(
+            Actor(user=feed.created_by, face=Face.WEB, source_address=source_address),
+            "calendar.feed_read",
+            obj=feed,
+            patient_id=feed.patient_id,
+            detail={"kind": feed.kind, "events": len(calendar.subcomponents)},
+        )
+    return bytes(calendar.to_ical())
+
+
+def _title(feed: CalendarFeed) -> str:
+    if feed.kind == FeedKind.PATIENT:
+        return "My clinic appointments"
+    if feed.kind == FeedKind.LOCATION:
+        assert feed.location is not None
+        return f"{feed.location.name} appointments"
+    assert feed.chair is not None
+    return f"{feed.chair.location.name} — {feed.chair.name}"
+
+
+def _summary(appointment: Appointment, feed: CalendarFeed) -> str:
+    kind = "Treatment visit" if appointment.appointment_type in CHAIR_TYPES else "Appointment"
+    if appointment.appointment_type == "follow_up_call":
+        kind = "Follow-up call"
+    if appointment.series_id and appointment.series is not None:
+        kind += f" {appointment.session}/{appointment.series.sessions}"
+    if feed.kind == FeedKind.PATIENT:
+        return f"{kind} — {appointment.location.name}"
+    chair = f" · {appointment.chair.name}" if appointment.chair else ""
+    return f"{initials(appointment.patient)} · {kind}{chair}"
+
+
+def _event(appointment: Appointment, feed: CalendarFeed, now: datetime) -> Event:
+    event = Event()
+    event.add("uid", f"appointment-{appointment.pk}@ketaclinic")
+    event.add("dtstamp", now)
+    event.add("dtstart", appointment.starts_at)
+    event.add("dtend", appointment.ends_at)
+    event.add("summary", _summary(appointment, feed))
+    location = appointment.location
+    event.add(
+        "location", ", ".join(filter(None, [location.name, location.address.replace("\n", ", ")]))
+    )
+    event.add("status", "CONFIRMED" if appointment.status == Status.BOOKED else "CANCELLED")
+    return event

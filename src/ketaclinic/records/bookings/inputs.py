@@ -1,0 +1,109 @@
+"""What a face may send to the booking services, validated in one place for every face."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from ketaclinic.records.clinics.inputs import Aware
+from ketaclinic.records.patients.inputs import Strict
+
+Note = Annotated[str, Field(max_length=500)]
+# The model's AppointmentType values (a test keeps them in step).
+Kind = Literal["infusion", "esketamine", "im_injection", "consultation", "follow_up_call"]
+
+
+class WindowIn(Strict):
+    """A weekly window in the location's local time: weekday 0 (Monday) to 6."""
+
+    weekday: Annotated[int, Field(ge=0, le=6)]
+    start: dt.time
+    end: dt.time
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, value: dt.time, info: ValidationInfo) -> dt.time:
+        start = info.data.get("start")
+        if start is not None and value <= start:
+            raise ValueError("must be after start")
+        return value
+
+
+class ProposalIn(Strict):
+    patient_id: int
+    plan_id: int
+    location_id: int
+    not_before: Aware | None = None
+    availability: Annotated[list[WindowIn], Field(max_length=50)] = []
+    preferred: Annotated[list[WindowIn], Field(max_length=50)] = []
+
+
+class SessionIn(Strict):
+    chair_id: int
+    start: Aware
+
+
+class SeriesIn(Strict):
+    patient_id: int
+    plan_id: int
+    location_id: int
+    sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=60)]
+    note: Note = ""
+
+
+class AppointmentIn(Strict):
+    """A single visit: a consultation or call, or one treatment visit of a signed plan."""
+
+    patient_id: int
+    location_id: int
+    appointment_type: Kind
+    start: Aware
+    end: Aware | None = None
+    chair_id: int | None = None
+    plan_id: int | None = None
+    note: Note = ""
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, value: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
+        start = info.data.get("start")
+        if value is not None and start is not None and value <= start:
+            raise ValueError("must be after start")
+        return value
+
+
+class RescheduleIn(Strict):
+    start: Aware
+    chair_id: int | None = None
+    reason: Note = ""
+
+
+class CancelIn(Strict):
+    reason: Note = ""
+
+
+class WaitlistIn(Strict):
+    patient_id: int
+    location_id: int
+    appointment_type: Kind
+    plan_id: int | None = None
+    earliest: Aware
+    latest: Aware
+    note: Note = ""
+
+    @field_validator("latest")
+    @classmethod
+    def _after_earliest(cls, value: dt.datetime, info: ValidationInfo) -> dt.datetime:
+        earliest = info.data.get("earliest")
+        if earliest is not None and value <= earliest:
+            raise ValueError("must be after earliest")
+        return value
+
+
+class FeedIn(Strict):
+    kind: Literal["patient", "location", "chair"]
+    patient_id: int | None = None
+    location_id: int | None = None
+    chair_id: int | None = None

@@ -1,0 +1,349 @@
+"""Bookings: series (one row per series, one appointment row per session), single appointments,
+the waitlist and its offers, reminders with their retries, and calendar feeds.
+
+An appointment is never moved in place: a reschedule marks the row ``rescheduled`` and books a
+new row that ``replaces`` it, so the history of every session stays readable. On PostgreSQL,
+exclusion constraints make a double-booked chair or patient impossible (migration 0002).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+def _user(related_name: str = "+", null: bool = False) -> models.ForeignKey:  # type: ignore[type-arg]
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        null=null,
+        blank=null,
+    )
+
+
+class Series(models.Model):
+    """A signed plan's series booked in one go at one location; its sessions are appointments.
+
+    The rule (count, spacing, span) and the visit length are copied from the plan's protocol
+    when booked, with the versions used, so a later data change never rewrites the past.
+    """
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey("plans.TreatmentPlan", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("clinics.Location", on_delete=models.PROTECT, related_name="+")
+    appointment_type = models.CharField(max_length=32)
+    visit_min = models.PositiveIntegerField()
+    sessions = models.PositiveSmallIntegerField()
+    min_spacing_h = models.FloatField()
+    max_spacing_h = models.FloatField()
+    max_span_days = models.FloatField(null=True, blank=True)
+    protocol_id = models.CharField(max_length=64)
+    protocol_version = models.CharField(max_length=32)
+    policy_version = models.CharField(max_length=32)
+    booked_by = _user()
+    booked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-booked_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-booked_at"], name="series_patient_time")]
+        constraints = [
+            models.CheckConstraint(name="series_sessions_positive", condition=Q(sessions__gte=1)),
+            models.CheckConstraint(
+                name="series_spacing_ordered",
+                condition=Q(min_spacing_h__gt=0, max_spacing_h__gte=F("min_spacing_h")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"series {self.pk} of patient {self.patient_id} ({self.sessions} sessions)"
+
+
+class AppointmentType(models.TextChoices):
+    INFUSION = "infusion", "Infusion"
+    ESKETAMINE = "esketamine", "Esketamine nasal spray"
+    IM_INJECTION = "im_injection", "IM injection"
+    CONSULTATION = "consultation", "Consultation"
+    FOLLOW_UP_CALL = "follow_up_call", "Follow-up call"
+
+
+# Visits that hold a chair (and count toward the nurse ratio) and need a signed plan.
+CHAIR_TYPES = frozenset(
+    {AppointmentType.INFUSION, AppointmentType.ESKETAMINE, AppointmentType.IM_INJECTION}
+)
+
+
+class Status(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CANCELLED = "cancelled", "Cancelled"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    NO_SHOW = "no_show", "No-show"
+
+
+class Appointment(models.Model):
+    """One visit: a session of a series, or a single appointment (consultation, booster)."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
+    )
+    location = models.ForeignKey(
+        "clinics.Location", on_delete=models.PROTECT, related_name="appointments"
+    )
+    chair = models.ForeignKey(
+        "clinics.Chair",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    session = models.PositiveSmallIntegerField(null=True, blank=True)
+    plan = models.ForeignKey(
+        "plans.TreatmentPlan", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    appointment_type = models.CharField(max_length=32, choices=AppointmentType.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOOKED)
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        help_text="The appointment this one was moved from.",
+    )
+    note = models.CharField(max_length=500, blank=True)
+    policy_version = models.CharField(max_length=32)
+    booked_by = _user()
+    booked_at = models.DateTimeField(auto_now_add=True)
+    status_changed_by = _user(null=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["patient", "starts_at"], name="appointment_patient_time"),
+            models.Index(fields=["location", "starts_at"], name="appointment_location_time"),
+            models.Index(fields=["chair", "starts_at"], name="appointment_chair_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="appointment_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
+            ),
+            models.CheckConstraint(
+                name="appointment_status", condition=Q(status__in=Status.values)
+            ),
+            models.CheckConstraint(
+                name="appointment_session_with_series",
+                condition=Q(series__isnull=True, session__isnull=True)
+                | Q(series__isnull=False, session__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="appointment_chair_for_chair_types",
+                condition=Q(chair__isnull=False, appointment_type__in=sorted(CHAIR_TYPES))
+                | (Q(chair__isnull=True) & ~Q(appointment_type__in=sorted(CHAIR_TYPES))),
+            ),
+            models.UniqueConstraint(
+                fields=["series", "session"],
+                condition=Q(status="booked"),
+                name="appointment_one_booked_per_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.appointment_type} for patient {self.patient_id} at {when}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == Status.BOOKED
+
+    @property
+    def duration_min(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    OFFERED = "offered", "Offered a slot"
+    BOOKED = "booked", "Booked"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class WaitlistEntry(models.Model):
+    """A patient who wants an earlier visit at a location, between two times."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("clinics.Location", on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(
+        "plans.TreatmentPlan", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    appointment_type = models.CharField(max_length=32, choices=AppointmentType.choices)
+    visit_min = models.PositiveIntegerField()
+    earliest = models.DateTimeField()
+    latest = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=16, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    created_by = _user()
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["location", "status", "created_at"], name="waitlist_queue"),
+            models.Index(fields=["patient", "created_at"], name="waitlist_patient_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="waitlist_window_ordered", condition=Q(latest__gt=F("earliest"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"waitlist {self.pk}: patient {self.patient_id} at {self.location_id}"
+
+
+class WaitlistOffer(models.Model):
+    """A freed slot offered to the first fitting waitlist entry; e-mailed to the patient."""
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="offers")
+    chair = models.ForeignKey(
+        "clinics.Chair", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    freed_by = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="+")
+    offered_at = models.DateTimeField(auto_now_add=True)
+    booked = models.OneToOneField(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-offered_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="offer_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.pk} to waitlist entry {self.entry_id}"
+
+
+class ReminderKind(models.TextChoices):
+    REMINDER = "reminder", "Appointment reminder with instructions"
+    OFFER = "offer", "Waitlist offer"
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Reminder(models.Model):
+    """An e-mail to a patient, sent by the task queue; every attempt's outcome is kept here so
+    that a failed send is retried with back-off and stays visible until someone acts."""
+
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="reminders"
+    )
+    offer = models.OneToOneField(
+        WaitlistOffer, null=True, blank=True, on_delete=models.PROTECT, related_name="reminder"
+    )
+    due_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.CharField(max_length=254, blank=True)
+    instructions_version = models.CharField(max_length=32)
+    created_by = _user()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["next_attempt_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="reminder_queue"),
+            models.Index(fields=["patient", "due_at"], name="reminder_patient_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="reminder_has_one_subject",
+                condition=Q(kind="reminder", appointment__isnull=False, offer__isnull=True)
+                | Q(kind="offer", appointment__isnull=True, offer__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="reminder_sent_has_time",
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} for patient {self.patient_id}: {self.status}"
+
+
+class FeedKind(models.TextChoices):
+    PATIENT = "patient", "A patient's appointments"
+    LOCATION = "location", "A location's appointments"
+    CHAIR = "chair", "One chair's appointments"
+
+
+class CalendarFeed(models.Model):
+    """An iCalendar feed reached by a secret URL; only the token's SHA-256 digest is kept."""
+
+    kind = models.CharField(max_length=16, choices=FeedKind.choices)
+    patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    location = models.ForeignKey(
+        "clinics.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    chair = models.ForeignKey(
+        "clinics.Chair", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = _user()
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="feed_owner_time")]
+        constraints = [
+            models.CheckConstraint(
+                name="feed_has_its_target",
+                condition=Q(
+                    kind="patient",
+                    patient__isnull=False,
+                    location__isnull=True,
+                    chair__isnull=True,
+                )
+                | Q(
+                    kind="location",
+                    patient__isnull=True,
+                    location__isnull=False,
+                    chair__isnull=True,
+                )
+                | Q(kind="chair", patient__isnull=True, location__isnull=True, chair__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} feed {self.pk}"

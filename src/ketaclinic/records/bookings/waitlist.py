@@ -1,0 +1,208 @@
+"""The waitlist: patients who want an earlier visit; a freed slot is offered to the first entry
+that fits it, the offer is recorded and e-mailed, and the front desk books it on a yes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.clinics.models import Location
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.records.patients.inputs import validate
+from ketaclinic.records.patients.models import Patient
+
+from . import reminders
+from .inputs import WaitlistIn
+from .models import (
+    CHAIR_TYPES,
+    Appointment,
+    Reminder,
+    ReminderKind,
+    WaitlistEntry,
+    WaitlistOffer,
+    WaitlistStatus,
+)
+from .policy import booking_policy
+from .visits import plain_visit, plan_visit, signed_plan
+
+ENTRIES_SHOWN = 200
+
+
+def add(actor: Actor, data: Mapping[str, Any]) -> WaitlistEntry:
+    """Put a patient on a location's waitlist for one visit between two times."""
+    patient_id = data.get("patient_id") if isinstance(data, Mapping) else None
+    authorize(
+        actor, Action.BOOKING_BOOK, patient_id=patient_id if isinstance(patient_id, int) else None
+    )
+    fields = validate(WaitlistIn, data)
+    patient = Patient.objects.filter(pk=fields.patient_id).first()
+    if patient is None:
+        raise NotFound(f"patient {fields.patient_id} does not exist")
+    location = Location.objects.filter(pk=fields.location_id).first()
+    if location is None:
+        raise InvalidInput.single("location_id", f"{fields.location_id} is not a location")
+    plan = None
+    if fields.appointment_type in CHAIR_TYPES:
+        if fields.plan_id is None:
+            raise InvalidInput.single("plan_id", "a treatment visit needs the signed plan")
+        visit = plan_visit(signed_plan(patient.pk, fields.plan_id))
+        if visit.visit.id != fields.appointment_type:
+            raise InvalidInput.single(
+                "appointment_type", f"the plan's protocol gives {visit.visit.id} visits"
+            )
+        plan, visit_min = visit.plan, visit.visit.duration_min
+    else:
+        visit_min = plain_visit(fields.appointment_type).duration_min
+    if fields.latest - fields.earliest < timedelta(minutes=visit_min):
+        raise InvalidInput.single("latest", f"the window is shorter than the {visit_min}-min visit")
+    with transaction.atomic():
+        entry = WaitlistEntry.objects.create(
+            patient=patient,
+            location=location,
+            plan=plan,
+            appointment_type=fields.appointment_type,
+            visit_min=visit_min,
+            earliest=fields.earliest,
+            latest=fields.latest,
+            note=fields.note,
+            created_by=actor.user,
+        )
+        audit.record(actor, "waitlist.add", obj=entry, patient_id=patient.pk)
+    return entry
+
+
+def entries(actor: Actor, location_id: int | None = None) -> QuerySet[WaitlistEntry]:
+    """Waiting and offered entries, oldest first, with their latest offers; audited."""
+    authorize(actor, Action.BOOKING_BOOK)
+    rows = (
+        WaitlistEntry.objects.filter(status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED])
+        .select_related("patient", "location")
+        .prefetch_related("offers__chair")
+    )
+    if location_id is not None:
+        rows = rows.filter(location_id=location_id)
+    audit.record(actor, "waitlist.view", detail={"location": location_id})
+    return rows[:ENTRIES_SHOWN]
+
+
+def _entry(entry_id: int) -> WaitlistEntry:
+    entry = WaitlistEntry.objects.select_related("patient", "location").filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound(f"waitlist entry {entry_id} does not exist")
+    return entry
+
+
+def withdraw(actor: Actor, entry_id: int) -> WaitlistEntry:
+    patient_id = (
+        WaitlistEntry.objects.filter(pk=entry_id).values_list("patient_id", flat=True).first()
+    )
+    authorize(actor, Action.BOOKING_BOOK, patient_id=patient_id)
+    entry = _entry(entry_id)
+    if entry.status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
+        raise Conflict(f"waitlist entry {entry_id} is {entry.status}")
+    with transaction.atomic():
+        _set_status(entry, WaitlistStatus.WITHDRAWN)
+        audit.record(actor, "waitlist.withdraw", obj=entry, patient_id=entry.patient_id)
+    return entry
+
+
+def _set_status(entry: WaitlistEntry, status: str) -> None:
+    entry.status = status
+    entry.status_changed_at = timezone.now()
+    entry.save(update_fields=["status", "status_changed_at"])
+
+
+def offer_freed_slot(actor: Actor, freed: Appointment) -> WaitlistOffer | None:
+    """Offer a future slot that was just freed to the first waiting entry it fits (same kind of
+    visit, as long or longer, inside the entry's window); call inside the freeing transaction."""
+    if freed.starts_at <= timezone.now():
+        return None
+    length = freed.ends_at - freed.starts_at
+    candidates = WaitlistEntry.objects.select_for_update().filter(
+        location_id=freed.location_id,
+        status=WaitlistStatus.WAITING,
+        appointment_type=freed.appointment_type,
+        earliest__lte=freed.starts_at,
+        visit_min__lte=length.total_seconds() // 60,
+    )
+    entry = next(
+        (
+            candidate
+            for candidate in candidates.order_by("created_at", "id")
+            if candidate.latest >= freed.starts_at + timedelta(minutes=candidate.visit_min)
+            and candidate.patient_id != freed.patient_id
+        ),
+        None,
+    )
+    if entry is None:
+        return None
+    offer = WaitlistOffer.objects.create(
+        entry=entry,
+        chair_id=freed.chair_id,
+        starts_at=freed.starts_at,
+        ends_at=freed.starts_at + timedelta(minutes=entry.visit_min),
+        freed_by=freed,
+    )
+    _set_status(entry, WaitlistStatus.OFFERED)
+    now = timezone.now()
+    reminder = Reminder.objects.create(
+        kind=ReminderKind.OFFER,
+        patient_id=entry.patient_id,
+        offer=offer,
+        due_at=now,
+        next_attempt_at=now,
+        instructions_version=booking_policy().version,
+        created_by=actor.user,
+    )
+    reminders.enqueue(reminder)
+    audit.record(
+        actor,
+        "waitlist.offer",
+        obj=offer,
+        patient_id=entry.patient_id,
+        detail={"entry": entry.pk, "start": offer.starts_at.isoformat(), "freed_by": freed.pk},
+    )
+    return offer
+
+
+def book_offer(actor: Actor, offer_id: int) -> Appointment:
+    """The patient said yes: book the offered slot through the ordinary booking service (which
+    refuses it with 409 if someone took it meanwhile) and close the entry."""
+    from .services import book_appointment
+
+    offer = WaitlistOffer.objects.select_related("entry__location").filter(pk=offer_id).first()
+    patient_id = offer.entry.patient_id if offer else None
+    authorize(actor, Action.BOOKING_BOOK, patient_id=patient_id)
+    if offer is None:
+        raise NotFound(f"offer {offer_id} does not exist")
+    entry = offer.entry
+    if entry.status != WaitlistStatus.OFFERED or offer.booked_id is not None:
+        raise Conflict(f"offer {offer_id} is no longer open (the entry is {entry.status})")
+    with transaction.atomic():
+        appointment = book_appointment(
+            actor,
+            {
+                "patient_id": entry.patient_id,
+                "location_id": entry.location_id,
+                "appointment_type": entry.appointment_type,
+                "start": offer.starts_at,
+                "end": offer.ends_at,
+                "chair_id": offer.chair_id,
+                "plan_id": entry.plan_id,
+                "note": f"from waitlist entry {entry.pk}",
+            },
+        )
+        offer.booked = appointment
+        offer.save(update_fields=["booked"])
+        _set_status(entry, WaitlistStatus.BOOKED)
+        audit.record(actor, "waitlist.book", obj=offer, patient_id=entry.patient_id)
+    return appointment

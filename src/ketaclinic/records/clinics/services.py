@@ -1,0 +1,237 @@
+"""Location set-up: closures, nurse shifts and the nurse ratio. A change that would leave booked
+visits over the nurse ratio is refused, naming the first moment it would be broken; a new
+closure over booked visits is recorded and returns them, so the front desk can move them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ketaclinic import scheduling
+from ketaclinic.records.accounts.models import User
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.roles import Role
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.records.patients.inputs import validate
+from ketaclinic.scheduling.verify import location_violations
+
+from .calendars import chair_key, domain_location
+from .inputs import ClosureIn, LocationSettingsIn, ShiftIn
+from .models import Closure, Location, StaffShift
+
+# A new ratio is checked against every booked visit this far ahead.
+RATIO_CHECK_AHEAD = timedelta(days=3 * 365)
+
+
+def locations() -> QuerySet[Location]:
+    """Every location with its hours and chairs (no patient data: no permission needed)."""
+    return Location.objects.prefetch_related("hours", "chairs")
+
+
+def get_location(location_id: int) -> Location:
+    location = locations().filter(pk=location_id).first()
+    if location is None:
+        raise NotFound(f"location {location_id} does not exist")
+    return location
+
+
+def _lock(location_id: int) -> Location:
+    location = Location.objects.select_for_update().filter(pk=location_id).first()
+    if location is None:
+        raise NotFound(f"location {location_id} does not exist")
+    return location
+
+
+def _refuse_ratio_breaks(location: Location, start: datetime, end: datetime, doing: str) -> None:
+    """Under the location's lock: refuse if booked chair visits in [start, end) now exceed the
+    nurse ratio (the caller has already made its change inside the transaction)."""
+    from ketaclinic.records.bookings.models import Appointment, Status
+
+    rows = list(
+        Appointment.objects.filter(
+            location=location,
+            status=Status.BOOKED,
+            chair__isnull=False,
+            starts_at__lt=end,
+            ends_at__gt=start,
+        ).values_list("pk", "patient_id", "chair_id", "starts_at", "ends_at")
+    )
+    if not rows:
+        return
+    first = min(r[3] for r in rows)
+    last = max(r[4] for r in rows)
+    domain = domain_location(location, first, last)
+    visits = [
+        scheduling.Appointment(
+            str(patient), "", 1, location.slug, chair_key(chair), "visit", s, e, location.zone
+        )
+        for _, patient, chair, s, e in rows
+    ]
+    broken = [v for v in location_violations(domain, visits) if v.code == "nurse_ratio"]
+    if broken:
+        raise Conflict(
+            f"{doing} would break the nurse ratio for booked visits: {broken[0].message}"
+        )
+
+
+@dataclass(frozen=True)
+class ClosureResult:
+    closure: Closure
+    affected: list[Any]
+    """Booked visits inside the closure: the front desk must move them."""
+
+
+def add_closure(actor: Actor, location_id: int, data: Mapping[str, Any]) -> ClosureResult:
+    """Close a location for a whole local day or a span."""
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    fields = validate(ClosureIn, data)
+    location = get_location(location_id)
+    if fields.date is not None:
+        if fields.starts_at or fields.ends_at:
+            raise InvalidInput.single("date", "give a date or a span, not both")
+        span = scheduling.Closure.whole_day(fields.date, location.zone, fields.reason)
+        starts_at, ends_at = span.start, span.end
+    elif fields.starts_at is None or fields.ends_at is None:
+        raise InvalidInput.single("date", "give a date, or both starts_at and ends_at")
+    else:
+        starts_at, ends_at = fields.starts_at, fields.ends_at
+    from ketaclinic.records.bookings.models import Appointment, Status
+
+    with transaction.atomic():
+        _lock(location.pk)
+        closure = Closure.objects.create(
+            location=location,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reason=fields.reason,
+            created_by=actor.user,
+        )
+        affected = list(
+            Appointment.objects.filter(
+                location=location,
+                status=Status.BOOKED,
+                starts_at__lt=ends_at,
+                ends_at__gt=starts_at,
+            ).select_related("patient", "chair")
+        )
+        audit.record(
+            actor,
+            Action.CLINIC_CONFIGURE,
+            obj=closure,
+            detail={"closure": fields.reason, "affected": [a.pk for a in affected]},
+        )
+    return ClosureResult(closure, affected)
+
+
+def remove_closure(actor: Actor, closure_id: int) -> None:
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    closure = Closure.objects.filter(pk=closure_id).first()
+    if closure is None:
+        raise NotFound(f"closure {closure_id} does not exist")
+    with transaction.atomic():
+        audit.record(actor, "clinic.closure_remove", obj=closure, detail={"reason": closure.reason})
+        closure.delete()
+
+
+def add_shift(actor: Actor, location_id: int, data: Mapping[str, Any]) -> StaffShift:
+    """Put a nurse on duty at a location."""
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    fields = validate(ShiftIn, data)
+    if not User.objects.filter(pk=fields.nurse_id, role=Role.NURSE, is_active=True).exists():
+        raise InvalidInput.single("nurse_id", "is not an active nurse")
+    with transaction.atomic():
+        location = _lock(location_id)
+        shift = StaffShift.objects.create(
+            location=location,
+            nurse_id=fields.nurse_id,
+            starts_at=fields.starts_at,
+            ends_at=fields.ends_at,
+            created_by=actor.user,
+        )
+        audit.record(actor, Action.CLINIC_CONFIGURE, obj=shift, detail={"nurse": fields.nurse_id})
+    return shift
+
+
+def add_weekly_shifts(
+    actor: Actor,
+    location_id: int,
+    nurse_id: int,
+    weekly: list[tuple[int, time, time]],
+    first: datetime,
+    days: int,
+) -> list[StaffShift]:
+    """Lay a weekly pattern of one nurse's shifts over ``days`` days from ``first`` (skipping
+    shifts already there): rosters for the demo and the command line."""
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    location = get_location(location_id)
+    windows = [scheduling.WeeklyWindow(day, start, end) for day, start, end in weekly]
+    calendar = scheduling.LocationCalendar(location.zone, tuple(windows))
+    pattern = [scheduling.WeeklyNurseShift(window, 1) for window in windows]
+    spans = scheduling.expand_weekly_shifts(pattern, calendar, first, first + timedelta(days=days))
+    made = []
+    with transaction.atomic():
+        _lock(location.pk)
+        existing = set(
+            StaffShift.objects.filter(location=location, nurse_id=nurse_id).values_list(
+                "starts_at", "ends_at"
+            )
+        )
+        for span in spans:
+            if (span.start, span.end) in existing:
+                continue
+            made.append(
+                StaffShift.objects.create(
+                    location=location,
+                    nurse_id=nurse_id,
+                    starts_at=span.start,
+                    ends_at=span.end,
+                    created_by=actor.user,
+                )
+            )
+        audit.record(
+            actor, Action.CLINIC_CONFIGURE, obj=location, detail={"shifts_added": len(made)}
+        )
+    return made
+
+
+def remove_shift(actor: Actor, shift_id: int) -> None:
+    """Take a shift off the roster, unless booked visits would then exceed the nurse ratio."""
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    shift = StaffShift.objects.filter(pk=shift_id).first()
+    if shift is None:
+        raise NotFound(f"shift {shift_id} does not exist")
+    with transaction.atomic():
+        location = _lock(shift.location_id)
+        audit.record(actor, "clinic.shift_remove", obj=shift, detail={"nurse": shift.nurse_id})
+        shift.delete()
+        _refuse_ratio_breaks(location, shift.starts_at, shift.ends_at, "removing this shift")
+
+
+def update_location(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Location:
+    """Change the nurse ratio or the location's own visit notes."""
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    fields = validate(LocationSettingsIn, data)
+    changes = fields.model_dump(exclude_unset=True, exclude_none=True)
+    if not changes:
+        raise InvalidInput.single("body", "name at least one field to change")
+    with transaction.atomic():
+        location = _lock(location_id)
+        for name, value in changes.items():
+            setattr(location, name, value)
+        location.save(update_fields=list(changes))
+        if "patients_per_nurse" in changes:
+            now = timezone.now()
+            _refuse_ratio_breaks(location, now, now + RATIO_CHECK_AHEAD, "this ratio")
+        audit.record(
+            actor, Action.CLINIC_CONFIGURE, obj=location, detail={"changed": sorted(changes)}
+        )
+    return get_location(location.pk)
