@@ -1,0 +1,69 @@
+"""Setting up the ledger: the products stocked and the locked storage at each location."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import InvalidInput
+
+from .common import attempt, location_field, location_or_404
+from .inputs import ProductIn, StorageIn, validate
+from .models import Product, StorageLocation
+
+
+def add_product(actor: Actor, data: Mapping[str, Any]) -> Product:
+    """A new stocked presentation; products are never edited (a new NDC is a new product)."""
+    authorize(actor, Action.LEDGER_SETUP)
+    with attempt(actor, Action.LEDGER_SETUP):
+        fields = validate(ProductIn, data)
+        if Product.objects.filter(ndc=fields.ndc).exists():
+            raise InvalidInput.single("ndc", "a product with this NDC already exists")
+        try:
+            with transaction.atomic():
+                product = Product.objects.create(**fields.model_dump(), created_by=actor.user)
+                audit.record(actor, Action.LEDGER_SETUP, obj=product, detail={"ndc": fields.ndc})
+        except IntegrityError:
+            raise InvalidInput.single("ndc", "a product with this NDC already exists") from None
+    return product
+
+
+def add_storage(actor: Actor, data: Mapping[str, Any]) -> StorageLocation:
+    """A locked cabinet or safe at a clinic location."""
+    authorize(actor, Action.LEDGER_SETUP)
+    with attempt(actor, Action.LEDGER_SETUP):
+        fields = validate(StorageIn, data)
+        location = location_field(fields.location)
+        if StorageLocation.objects.filter(location=location, name=fields.name).exists():
+            raise InvalidInput.single("name", "this location already has storage by that name")
+        try:
+            with transaction.atomic():
+                storage = StorageLocation.objects.create(
+                    location=location,
+                    name=fields.name,
+                    description=fields.description,
+                    created_by=actor.user,
+                )
+                audit.record(actor, Action.LEDGER_SETUP, obj=storage)
+        except IntegrityError:
+            raise InvalidInput.single(
+                "name", "this location already has storage by that name"
+            ) from None
+    return storage
+
+
+def products(actor: Actor) -> list[Product]:
+    authorize(actor, Action.LEDGER_VIEW)
+    return list(Product.objects.all())
+
+
+def storage_at(actor: Actor, location_slug: str) -> list[StorageLocation]:
+    authorize(actor, Action.LEDGER_VIEW)
+    location = location_or_404(location_slug)
+    return list(StorageLocation.objects.filter(location=location).select_related("location"))
