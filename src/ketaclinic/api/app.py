@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import alerts, assessments, auth, errors, instruments, patients, pk, plans, protocols
+from . import (
+    alerts,
+    assessments,
+    auth,
+    bookings,
+    errors,
+    instruments,
+    patients,
+    pk,
+    plans,
+    protocols,
+    scheduling,
+)
 
 api = NinjaAPI(
     title="ketaclinic API",
@@ -31,3 +43,6 @@ api.add_router("/screenings", plans.screening_router)
 api.add_router("/plans", plans.plan_router)
 api.add_router("/orders", plans.order_router)
 api.add_router("/titrations", plans.titration_router)
+api.add_router("/scheduling", scheduling.router)
+api.add_router("/bookings", bookings.router)
+api.add_router("/patients", bookings.patient_router)

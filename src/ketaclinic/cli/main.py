@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "screen",
     "pk",
     "schedule",
+    "worker",
 )
 
 

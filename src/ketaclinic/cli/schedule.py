@@ -1,4 +1,5 @@
-"""``ketaclinic schedule plan``: the batch planner on a JSON file (format in docs/scheduling.md).
+"""``ketaclinic schedule plan``: the batch planner on a JSON file (format in docs/scheduling.md);
+``ketaclinic schedule reminders run``: send the due reminders now (docs/bookings.md).
 
 Pure: no database. Exit 0 with a plan (unscheduled patients are listed with reasons, not an
 error), 2 for bad input naming the JSON field, 3 when the input breaks a hard safety limit
@@ -12,7 +13,14 @@ import json
 import math
 from pathlib import Path
 
-from .base import CliError, SafetyLimitError, Subparsers, UsageError, add_format_option
+from .base import (
+    CliError,
+    SafetyLimitError,
+    Subparsers,
+    UsageError,
+    add_format_option,
+    setup_django,
+)
 
 
 def register(commands: Subparsers) -> None:
@@ -35,6 +43,16 @@ def register(commands: Subparsers) -> None:
     )
     add_format_option(plan)
     plan.set_defaults(handler=run)
+    due = actions.add_parser(
+        "reminders",
+        help="send the reminders and waitlist offers that are due (uses the database)",
+        description="Send every pending reminder that is due, in this process: what a task "
+        "backend could not defer, and retries that are due. Prints counts only (no patient "
+        "data). Exit 0, or 1 when some failed for good (see the reminders page).",
+    )
+    due.add_argument("reminders_action", choices=["run"], help="run: send what is due")
+    due.add_argument("--limit", type=int, default=500, help="at most this many (default 500)")
+    due.set_defaults(handler=run_reminders)
 
 
 def _read(path: str) -> object:
@@ -119,3 +137,17 @@ def run(args: argparse.Namespace) -> int:
         f"{document['objective_h']:.2f} h-equivalent, bound {document['bound_h']}, gap {gap}"
     )
     return 0
+
+
+def run_reminders(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UsageError("--limit", f"{args.limit} must be at least 1")
+    setup_django()
+    from ketaclinic.records.bookings.reminders import run_due
+
+    summary = run_due(args.limit)
+    print(
+        f"reminders: {summary.tried} due, {summary.sent} sent, {summary.failed} failed, "
+        f"{summary.pending} to retry later"
+    )
+    return 1 if summary.failed else 0

@@ -18,6 +18,9 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "patients": role_allows(role, Action.PATIENT_SEARCH),
             "alerts": role_allows(role, Action.ALERT_VIEW),
+            "board": role_allows(role, Action.BOARD_VIEW),
+            "reminders": role_allows(role, Action.REMINDER_MANAGE),
+            "appointments": role == "patient" and role_allows(role, Action.BOOKING_VIEW),
             "protocols": role_allows(role, Action.PROTOCOL_VIEW),
             "simulator": role_allows(role, Action.PK_SIMULATE),
             "audit": role_allows(role, Action.AUDIT_VIEW),

@@ -17,6 +17,7 @@ from ketaclinic.records.accounts.services import may
 from ketaclinic.records.alerts import services as alerts
 from ketaclinic.records.assessments import history as assessment_history
 from ketaclinic.records.assessments import services as assessments
+from ketaclinic.records.bookings import services as bookings
 from ketaclinic.records.context import Actor
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.chart import plan_chart
@@ -87,7 +88,28 @@ def plans_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel |
     return None
 
 
-CHART_PANELS: tuple[PanelFunction, ...] = (alerts_panel, assessments_panel, plans_panel)
+def appointments_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel | None:
+    """Upcoming appointments, and the way to book a series (front desk, nurses, physicians)."""
+    if not may(actor, Action.BOOKING_VIEW):
+        return None
+    upcoming = bookings.list_appointments(actor, patient.pk, upcoming_only=True)
+    return Panel(
+        "web/bookings/_panel.html",
+        {
+            "patient": patient,
+            "appointments": [a for a in upcoming if a.status == "booked"][:10],
+            "can_book": may(actor, Action.BOOKING_BOOK),
+            "is_patient": actor.role == "patient",
+        },
+    )
+
+
+CHART_PANELS: tuple[PanelFunction, ...] = (
+    alerts_panel,
+    assessments_panel,
+    plans_panel,
+    appointments_panel,
+)
 
 
 def chart_panels(request: HttpRequest, actor: Actor, patient: Patient) -> list[Panel]:

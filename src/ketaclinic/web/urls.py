@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import alerts, assessments, audit, auth, patients, pk, plans, protocols, questionnaires
+from .views import (
+    alerts,
+    assessments,
+    audit,
+    auth,
+    board,
+    bookings,
+    patients,
+    pk,
+    plans,
+    protocols,
+    questionnaires,
+)
 
 app_name = "web"
 
@@ -87,4 +99,28 @@ urlpatterns = [
     path("orders/<int:order_id>/verify/", plans.order_verify, name="order-verify"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit.csv", audit.audit_csv, name="audit-csv"),
+    path("patients/<int:patient_id>/series/new/", bookings.series_new, name="series-new"),
+    path("series/<int:series_id>/", bookings.series_detail, name="series-detail"),
+    path("series/<int:series_id>/cancel/", bookings.series_cancel, name="series-cancel"),
+    path(
+        "appointments/<int:appointment_id>/reschedule/",
+        bookings.appointment_reschedule,
+        name="appointment-reschedule",
+    ),
+    path(
+        "appointments/<int:appointment_id>/cancel/",
+        bookings.appointment_cancel,
+        name="appointment-cancel",
+    ),
+    path(
+        "appointments/<int:appointment_id>/no-show/",
+        bookings.appointment_no_show,
+        name="appointment-no-show",
+    ),
+    path("my/appointments/", bookings.my_appointments, name="my-appointments"),
+    path("calendar-feeds/new/", bookings.feed_create, name="feed-create"),
+    path("calendar-feeds/<int:feed_id>/revoke/", bookings.feed_revoke, name="feed-revoke"),
+    path("calendar/<str:token>.ics", bookings.calendar_feed, name="calendar-feed"),
+    path("reminders/", bookings.reminder_list, name="reminder-list"),
+    path("board/", board.day_board, name="day-board"),
 ]
