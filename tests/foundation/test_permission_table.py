@@ -21,7 +21,13 @@ from ketaclinic.records.bookings import feeds as booking_feeds
 from ketaclinic.records.bookings import reminders as booking_reminders
 from ketaclinic.records.bookings import services as bookings
 from ketaclinic.records.clinics import services as clinics
-from ketaclinic.records.errors import Forbidden
+from ketaclinic.records.errors import Forbidden, InvalidInput
+from ketaclinic.records.ledger import catalog as ledger_catalog
+from ketaclinic.records.ledger import counts as ledger_counts
+from ketaclinic.records.ledger import losses as ledger_losses
+from ketaclinic.records.ledger import reports as ledger_reports
+from ketaclinic.records.ledger import services as ledger
+from ketaclinic.records.ledger import stock as ledger_stock
 from ketaclinic.records.patients import pharmacokinetics
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.plans import catalog, orders, screening, titration
@@ -157,6 +163,87 @@ def _past_visit_for(patient: Any) -> Any:
     )
 
 
+_LEDGER_WITNESS = {"witness_username": "nurse-user", "witness_password": PASSWORD}
+
+
+def _ledger_stock() -> Any:
+    """Cabinet A at the probe location holding two 10 mL vials of 50 mg/mL (lot L-1)."""
+    from ketaclinic.records.ledger.models import Lot, StorageLocation
+
+    physician = _clinician("physician-user")
+    location = _probe_location()
+    storage = StorageLocation.objects.filter(location=location).first()
+    if storage is None:
+        storage = ledger_catalog.add_storage(physician, {"location": "probe", "name": "Cabinet A"})
+        product = ledger_catalog.add_product(
+            physician,
+            {
+                "name": "probe",
+                "ndc": "99999-0050-10",
+                "strength_mg_per_ml": 50,
+                "vial_volume_ml": 10,
+            },
+        )
+        ledger.receive(physician, _ledger_receipt(storage, product))
+    return storage, Lot.objects.get(lot_number="L-1")
+
+
+def _ledger_receipt(storage: Any, product: Any) -> dict[str, Any]:
+    from datetime import timedelta
+
+    return {
+        "storage_id": storage.pk,
+        "product_id": product.pk,
+        "lot_number": "L-1",
+        "expires_on": _today() + timedelta(days=365),
+        "vials": 2,
+        "received_on": _today(),
+        "supplier_name": "Probe supply",
+        "supplier_address": "1 Probe Way",
+        "supplier_dea_number": "RS1234563",
+        "invoice_number": "P-1",
+    }
+
+
+def _ledger_draw(patient: Any) -> Any:
+    """Two mL drawn for ``patient`` by the nurse."""
+    storage, lot = _ledger_stock()
+    return ledger.draw(
+        _clinician("nurse-user"),
+        {"storage_id": storage.pk, "lot_id": lot.pk, "patient_id": patient.pk, "volume_ml": 2},
+    )
+
+
+def _ledger_count(actor: Any, full_vials: int = 2) -> Any:
+    storage, lot = _ledger_stock()
+    return ledger_counts.record_count(
+        actor,
+        {
+            "storage_id": storage.pk,
+            "kind": "end_of_day",
+            "lines": [{"lot_id": lot.pk, "full_vials": full_vials}],
+            **_LEDGER_WITNESS,
+        },
+    )
+
+
+def _ledger_witness(actor: Any, patient: Any) -> Any:
+    """The walker witnesses the nurse's waste. A role that may not witness is refused as bad
+    input on the nurse's form; its denial is audited under the witness's own name."""
+    witness = {"witness_username": actor.user.username, "witness_password": PASSWORD}
+    try:
+        return ledger.waste(
+            _clinician("nurse-user"), _ledger_draw(patient).pk, {"volume_ml": 1, **witness}
+        )
+    except InvalidInput as error:
+        raise Forbidden(str(error)) from None
+
+
+def _ledger_discrepancy() -> Any:
+    count = _ledger_count(_clinician("physician-user"), full_vials=1)
+    return count.lines.get().discrepancy
+
+
 PROBES: dict[Action, Probe] = {
     Action.PATIENT_SEARCH: lambda actor, p: patients.search_patients(actor, "Example"),
     Action.PATIENT_VIEW: lambda actor, p: patients.get_chart(actor, p.pk),
@@ -245,6 +332,59 @@ PROBES: dict[Action, Probe] = {
     Action.CALENDAR_FEED: lambda actor, p: booking_feeds.create_feed(
         actor, {"kind": "patient", "patient_id": p.pk}
     ),
+    Action.LEDGER_VIEW: lambda actor, p: ledger_stock.stock(actor, _probe_location().slug),
+    Action.LEDGER_SETUP: lambda actor, p: ledger_catalog.add_product(
+        actor,
+        {"name": "new", "ndc": "99999-0100-05", "strength_mg_per_ml": 100, "vial_volume_ml": 5},
+    ),
+    Action.LEDGER_RECEIVE: lambda actor, p: ledger.receive(
+        actor, {**_ledger_receipt(_ledger_stock()[0], _ledger_stock()[1].product), "vials": 1}
+    ),
+    Action.LEDGER_DRAW: lambda actor, p: ledger.draw(
+        actor,
+        {
+            "storage_id": _ledger_stock()[0].pk,
+            "lot_id": _ledger_stock()[1].pk,
+            "patient_id": p.pk,
+            "volume_ml": 1,
+        },
+    ),
+    Action.LEDGER_ADMINISTER: lambda actor, p: ledger.record_administered(
+        actor, _ledger_draw(p).pk, {"volume_ml": 1}
+    ),
+    Action.LEDGER_WASTE: lambda actor, p: ledger.waste(
+        actor, _ledger_draw(p).pk, {"volume_ml": 1, **_LEDGER_WITNESS}
+    ),
+    Action.LEDGER_WITNESS: _ledger_witness,
+    Action.LEDGER_CORRECT: lambda actor, p: ledger.adjust(
+        actor,
+        {
+            "storage_id": _ledger_stock()[0].pk,
+            "lot_id": _ledger_stock()[1].pk,
+            "change_ml": -1,
+            "reason": "broken vial",
+            **_LEDGER_WITNESS,
+        },
+    ),
+    Action.LEDGER_COUNT: lambda actor, p: _ledger_count(actor),
+    Action.LEDGER_RESOLVE: lambda actor, p: ledger_counts.resolve_discrepancy(
+        actor, _ledger_discrepancy().pk, {"note": "recounted: miscount"}
+    ),
+    Action.LEDGER_REPORT: lambda actor, p: ledger_reports.build_report(
+        actor,
+        {"location": _probe_location().slug, "kind": "waste", "from": _today(), "to": _today()},
+    ),
+    Action.LEDGER_LOSS_REPORT: lambda actor, p: ledger_losses.report_loss(
+        actor,
+        {
+            "location": _probe_location().slug,
+            "kind": "theft",
+            "discovered_on": _today(),
+            "circumstances": "cabinet found open",
+            "police_notified": False,
+            "lines": [{"lot_id": _ledger_stock()[1].pk, "containers": 1, "volume_ml": 10}],
+        },
+    ),
 }
 
 
@@ -253,6 +393,7 @@ AUDITED_AS = {
     Action.PATIENT_EDIT_DEMOGRAPHICS: "patient.update",
     Action.PATIENT_EDIT_CLINICAL: "patient.update",
     Action.ACCOUNT_MANAGE: "account.create",
+    Action.LEDGER_CORRECT: "ledger.adjust",
     Action.CALENDAR_FEED: "calendar.feed_create",
 }
 

@@ -11,6 +11,7 @@ from . import (
     bookings,
     errors,
     instruments,
+    ledger,
     patients,
     pk,
     plans,
@@ -46,3 +47,4 @@ api.add_router("/titrations", plans.titration_router)
 api.add_router("/scheduling", scheduling.router)
 api.add_router("/bookings", bookings.router)
 api.add_router("/patients", bookings.patient_router)
+api.add_router("/ledger", ledger.router)

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "pk",
     "schedule",
     "worker",
+    "ledger",
 )
 
 

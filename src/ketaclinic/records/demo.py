@@ -22,6 +22,7 @@ from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.assessments.demo import load_assessments
 from ketaclinic.records.clinics.models import Chair, Location, OpeningHours, Weekday
 from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.ledger.demo import load_ledger
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.models import Patient
 
@@ -100,6 +101,7 @@ def load_demo() -> list[DemoLogin]:
         user=User.objects.get(username="frontdesk"), face=Face.SYSTEM, source_address="demo-loader"
     )
     load_assessments(actor, front_desk)
+    load_ledger(LOCATION_SLUG, {login.username: login.password for login in logins})
     return [*logins, patient_login]
 
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.audit",
     "ketaclinic.records.bookings",
     "ketaclinic.records.clinics",
+    "ketaclinic.records.ledger",
     "ketaclinic.records.patients",
     "ketaclinic.records.plans",
     "ketaclinic.web",

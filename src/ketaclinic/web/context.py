@@ -23,6 +23,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "appointments": role == "patient" and role_allows(role, Action.BOOKING_VIEW),
             "protocols": role_allows(role, Action.PROTOCOL_VIEW),
             "simulator": role_allows(role, Action.PK_SIMULATE),
+            "ledger": role_allows(role, Action.LEDGER_VIEW),
             "audit": role_allows(role, Action.AUDIT_VIEW),
             "questionnaires": role == "patient" and role_allows(role, Action.ASSESSMENT_RECORD),
         },

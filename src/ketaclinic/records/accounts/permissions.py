@@ -53,6 +53,18 @@ class Action(StrEnum):
     ORDER_VERIFY = "order.verify"
     TITRATION_RECORD = "titration.record"
     TITRATION_DECIDE = "titration.decide"
+    LEDGER_VIEW = "ledger.view"
+    LEDGER_SETUP = "ledger.setup"
+    LEDGER_RECEIVE = "ledger.receive"
+    LEDGER_DRAW = "ledger.draw"
+    LEDGER_ADMINISTER = "ledger.administer"
+    LEDGER_WASTE = "ledger.waste"
+    LEDGER_WITNESS = "ledger.witness"
+    LEDGER_CORRECT = "ledger.correct"
+    LEDGER_COUNT = "ledger.count"
+    LEDGER_RESOLVE = "ledger.resolve"
+    LEDGER_REPORT = "ledger.report"
+    LEDGER_LOSS_REPORT = "ledger.loss_report"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -91,6 +103,25 @@ _TREATMENT_PHYSICIAN = _TREATMENT_SHARED | {
     Action.TITRATION_DECIDE,
 }
 _TREATMENT_NURSE = _TREATMENT_SHARED | {Action.ORDER_PREPARE}
+# The controlled-substance ledger: the clinicians who handle the drug receive, draw, give,
+# waste, witness, count and correct by reversing entries; physicians also set up products and
+# cabinets, close discrepancies and report losses. Managers keep the books (receipts, reports,
+# counts, discrepancies, loss reports) but never handle a dose. Front desk and patients: none.
+_LEDGER_READ = {Action.LEDGER_VIEW, Action.LEDGER_REPORT}
+_LEDGER_CLINICIAN = _LEDGER_READ | {
+    Action.LEDGER_RECEIVE,
+    Action.LEDGER_DRAW,
+    Action.LEDGER_ADMINISTER,
+    Action.LEDGER_WASTE,
+    Action.LEDGER_WITNESS,
+    Action.LEDGER_CORRECT,
+    Action.LEDGER_COUNT,
+}
+_LEDGER_BOOKKEEPING = {
+    Action.LEDGER_SETUP,
+    Action.LEDGER_RESOLVE,
+    Action.LEDGER_LOSS_REPORT,
+}
 
 # Scheduling: front desk, nurses and physicians book, move, cancel, mark no-shows, run the
 # waitlist and follow up failed reminders; managers see the day board and utilisation and set
@@ -123,6 +154,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PK
         | _ASSESSMENTS
         | _TREATMENT_PHYSICIAN
+        | _LEDGER_CLINICIAN
+        | _LEDGER_BOOKKEEPING
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -137,6 +170,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PK
         | _ASSESSMENTS
         | _TREATMENT_NURSE
+        | _LEDGER_CLINICIAN
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -154,7 +188,11 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         }
     ),
     Role.MANAGER: frozenset(
-        {Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE} | _BOOKING_MANAGER
+        {Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE}
+        | _BOOKING_MANAGER
+        | _LEDGER_READ
+        | _LEDGER_BOOKKEEPING
+        | {Action.LEDGER_RECEIVE}
     ),
     Role.PATIENT: frozenset(
         {
