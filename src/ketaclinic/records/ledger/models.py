@@ -12,42 +12,15 @@ DELETE on the append-only tables.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from ketaclinic.records.audit.models import AppendOnlyError
-
-_REFUSED = "ledger records are append-only; correct a mistake with a reversing entry"
+from ketaclinic.records.append_only import AppendOnlyModel
 
 ZERO = Decimal(0)
-
-
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(_REFUSED)
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError(_REFUSED)
-
-
-class AppendOnly(models.Model):
-    """A row written once."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError(_REFUSED)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(_REFUSED)
 
 
 def _user(related_name: str = "+", *, null: bool = False) -> Any:
@@ -83,7 +56,7 @@ class Schedule(models.TextChoices):
     III = "CIII", "Schedule III"
 
 
-class Product(AppendOnly):
+class Product(AppendOnlyModel):
     """A stocked presentation: one NDC, one strength, one vial size."""
 
     name = models.CharField(max_length=200)
@@ -116,7 +89,7 @@ class Product(AppendOnly):
         return self.strength_mg_per_ml * self.vial_volume_ml
 
 
-class StorageLocation(AppendOnly):
+class StorageLocation(AppendOnlyModel):
     """A locked cabinet or safe at a clinic location."""
 
     location = models.ForeignKey(
@@ -137,7 +110,7 @@ class StorageLocation(AppendOnly):
         return f"{self.location.name} — {self.name}"
 
 
-class Lot(AppendOnly):
+class Lot(AppendOnlyModel):
     """A manufacturer's lot of a product, with its expiry date; made by its first receipt."""
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="lots")
@@ -198,7 +171,7 @@ USE_KINDS = (EntryKind.ADMINISTERED, EntryKind.WASTE)
 WITNESSED_KINDS = (EntryKind.WASTE, EntryKind.ADJUSTMENT, EntryKind.REVERSAL)
 
 
-class Entry(AppendOnly):
+class Entry(AppendOnlyModel):
     """One line of the book. ``on_hand_*`` is the signed change to the cabinet's stock,
     ``in_use_*`` the signed change to what is drawn and not yet accounted for:
 
@@ -339,7 +312,7 @@ class DrawBalance(models.Model):
         return f"draw {self.draw_id}: {self.remaining_ml} mL left"
 
 
-class Receipt(AppendOnly):
+class Receipt(AppendOnlyModel):
     """What arrived, from whom, on which invoice; its entry adds the stock."""
 
     entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="receipt")
@@ -366,7 +339,7 @@ class CountKind(models.TextChoices):
     BIENNIAL = "biennial", "Biennial inventory"
 
 
-class Count(AppendOnly):
+class Count(AppendOnlyModel):
     """A physical count of a storage location, by one person with a witness."""
 
     storage = models.ForeignKey(StorageLocation, on_delete=models.PROTECT, related_name="counts")
@@ -389,7 +362,7 @@ class Count(AppendOnly):
         return f"{self.get_kind_display()} count #{self.pk}"
 
 
-class CountLine(AppendOnly):
+class CountLine(AppendOnlyModel):
     """One lot as counted (full vials and the volume in opened ones) against the balance."""
 
     count = models.ForeignKey(Count, on_delete=models.PROTECT, related_name="lines")
@@ -423,7 +396,7 @@ class CountLine(AppendOnly):
         return self.counted_mg - self.expected_mg
 
 
-class Discrepancy(AppendOnly):
+class Discrepancy(AppendOnlyModel):
     """A count line that did not match the balance: open until resolved."""
 
     line = models.OneToOneField(CountLine, on_delete=models.PROTECT, related_name="discrepancy")
@@ -441,7 +414,7 @@ class Discrepancy(AppendOnly):
         return f"discrepancy #{self.pk} (count line {self.line_id})"
 
 
-class DiscrepancyResolution(AppendOnly):
+class DiscrepancyResolution(AppendOnlyModel):
     """What the investigation found, and the adjustment that corrected the stock, if any."""
 
     discrepancy = models.OneToOneField(
@@ -470,7 +443,7 @@ class LossKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class LossReport(AppendOnly):
+class LossReport(AppendOnlyModel):
     """A theft or significant loss, holding what the DEA's Form 106 asks for (field list
     partly UNCONFIRMED, docs/ledger.md)."""
 
@@ -509,7 +482,7 @@ class LossReport(AppendOnly):
         return f"loss report #{self.pk} ({self.get_kind_display()}, {self.discovered_on})"
 
 
-class LossReportLine(AppendOnly):
+class LossReportLine(AppendOnlyModel):
     report = models.ForeignKey(LossReport, on_delete=models.PROTECT, related_name="lines")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
     containers = models.PositiveIntegerField(help_text="Vials or other containers lost.")
@@ -531,7 +504,7 @@ class FilingKind(models.TextChoices):
     FORM_106 = "form_106", "DEA Form 106 submitted"
 
 
-class LossReportFiling(AppendOnly):
+class LossReportFiling(AppendOnlyModel):
     """That a notice or form about a loss report went to the regulator, and when."""
 
     report = models.ForeignKey(LossReport, on_delete=models.PROTECT, related_name="filings")
