@@ -7,8 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-PROTOCOL = "ketamine-iv-0.5mgkg-40min"
+from plans_support import SEED, SEED_DOSE
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ def draft(screened: Any, physician: Any) -> Callable[..., Any]:
     from ketaclinic.records.plans import services
 
     def make(**choices: Any) -> Any:
-        return services.draft_plan(physician, screened.pk, {"protocol": PROTOCOL, **choices})
+        return services.draft_plan(physician, screened.pk, {"protocol": SEED, **choices})
 
     return make
 
@@ -69,5 +68,5 @@ def order(signed: Any, nurse: Any) -> Any:
 def prepared(order: Any, nurse: Any) -> Any:
     from ketaclinic.records.plans import orders
 
-    orders.prepare_order(nurse, order.pk, {"dose_mg": 35, "volume_ml": 35, "rate_ml_per_h": 52.5})
+    orders.prepare_order(nurse, order.pk, SEED_DOSE)
     return order

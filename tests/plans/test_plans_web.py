@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from plans_support import SEED
 
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.plans.models import (
@@ -17,8 +18,6 @@ from ketaclinic.records.plans.models import (
     TreatmentPlan,
 )
 
-from conftest import PROTOCOL
-
 
 def test_protocol_pages_show_the_evidence_and_limits(web_as: Any, users: dict[str, Any]) -> None:
     client = web_as(users["nurse"])
@@ -26,7 +25,7 @@ def test_protocol_pages_show_the_evidence_and_limits(web_as: Any, users: dict[st
     assert listing.status_code == 200
     assert b"from depression research" in listing.content
     assert b"esketamine-in-56mg" in listing.content
-    detail = client.get(f"/protocols/{PROTOCOL}/")
+    detail = client.get(f"/protocols/{SEED}/")
     assert detail.status_code == 200
     assert b"hard_max" in detail.content
     assert b"Andrade 2017" in detail.content
@@ -83,7 +82,7 @@ def test_build_page_and_live_dose(web_as: Any, users: dict[str, Any], screened: 
     assert b"from depression research" in page.content
     live = client.get(
         f"/patients/{screened.pk}/plans/calculate/",
-        {"protocol": PROTOCOL, "dose_mg_per_kg": "0.6", "duration_min": "60"},
+        {"protocol": SEED, "dose_mg_per_kg": "0.6", "duration_min": "60"},
         headers={"HX-Request": "true"},
     )
     assert live.status_code == 200
@@ -91,12 +90,12 @@ def test_build_page_and_live_dose(web_as: Any, users: dict[str, Any], screened: 
     assert b"soft limit" in live.content
     assert b"<html" not in live.content
     hard = client.get(
-        f"/patients/{screened.pk}/plans/calculate/", {"protocol": PROTOCOL, "dose_mg_per_kg": "2"}
+        f"/patients/{screened.pk}/plans/calculate/", {"protocol": SEED, "dose_mg_per_kg": "2"}
     )
     assert b"HARD LIMIT" in hard.content
     bad = client.get(
         f"/patients/{screened.pk}/plans/calculate/",
-        {"protocol": PROTOCOL, "concentration_mg_per_ml": "3"},
+        {"protocol": SEED, "concentration_mg_per_ml": "3"},
     )
     assert bad.status_code == 422
     assert b"concentration_mg_per_ml" in bad.content
@@ -108,13 +107,13 @@ def test_save_sign_order_prepare_verify(
 ) -> None:
     physician = web_as(users["physician"])
     refused = physician.post(
-        f"/patients/{screened.pk}/plans/new/", {"protocol": PROTOCOL, "dose_mg_per_kg": "1.5"}
+        f"/patients/{screened.pk}/plans/new/", {"protocol": SEED, "dose_mg_per_kg": "1.5"}
     )
     assert refused.status_code == 422
     assert b"dose_mg_per_kg" in refused.content
     assert not TreatmentPlan.objects.exists()
     saved = physician.post(
-        f"/patients/{screened.pk}/plans/new/", {"protocol": PROTOCOL, "dose_mg_per_kg": "0.6"}
+        f"/patients/{screened.pk}/plans/new/", {"protocol": SEED, "dose_mg_per_kg": "0.6"}
     )
     assert saved.status_code == 302
     plan = TreatmentPlan.objects.get()

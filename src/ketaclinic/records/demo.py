@@ -25,6 +25,7 @@ from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.ledger.demo import load_ledger
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.plans.demo import load_plans
 
 LOCATION_SLUG = "demo-main"
 # The seed documents' opening hours, in the location's local time.
@@ -101,6 +102,10 @@ def load_demo() -> list[DemoLogin]:
         user=User.objects.get(username="frontdesk"), face=Face.SYSTEM, source_address="demo-loader"
     )
     load_assessments(actor, front_desk)
+    nurse = Actor(
+        user=User.objects.get(username="nurse"), face=Face.SYSTEM, source_address="demo-loader"
+    )
+    load_plans(actor, nurse)
     load_ledger(LOCATION_SLUG, {login.username: login.password for login in logins})
     return [*logins, patient_login]
 

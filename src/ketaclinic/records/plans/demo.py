@@ -1,0 +1,59 @@
+"""Demo data for screening, plans and orders: one screened eligible patient with a signed plan
+on the seed regimen and today's order, prepared and verified. Idempotent: once any demo
+patient has been screened, nothing more is written."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from ketaclinic.dosing import default_clinic_policy
+from ketaclinic.records.context import Actor
+from ketaclinic.records.patients import services as patients
+from ketaclinic.records.patients.models import Patient
+from ketaclinic.screening import screen
+
+from . import orders, screening
+from . import services as plans
+from .common import latest_weighing
+from .inputs import ScreeningIn
+from .models import Screening
+
+SEED_PROTOCOL = "ketamine-iv-0.5mgkg-40min"
+FACTS = {"pregnant": False, "protocol": SEED_PROTOCOL}
+
+
+def load_plans(physician: Actor, nurse: Actor) -> None:
+    """The first demo patient the rules find eligible (DEMO-0001 when it is) gets the plan."""
+    demo_patients = Patient.objects.filter(mrn__startswith="DEMO-").order_by("mrn")
+    if Screening.objects.filter(patient__in=demo_patients).exists():
+        return
+    patient = next((p for p in demo_patients if _eligible(p)), None)
+    if patient is None:
+        return
+    _weigh_if_stale(nurse, patient)
+    found = screening.run_screening(physician, patient.pk, FACTS)
+    screening.decide(
+        physician, found.pk, {"decision": "eligible", "note": "Demo: no findings; ECG not needed."}
+    )
+    draft = plans.draft_plan(physician, patient.pk, {"protocol": SEED_PROTOCOL})
+    plan = plans.sign_plan(physician, draft.pk, {})
+    order = orders.create_order(nurse, plan.pk, {"session_on": timezone.localdate()})
+    numbers = {
+        "dose_mg": order.dose_mg,
+        "volume_ml": order.volume_ml,
+        "rate_ml_per_h": order.rate_ml_per_h,
+    }
+    orders.prepare_order(nurse, order.pk, {**numbers, "note": "demo bag"})
+    orders.verify_order(physician, order.pk, numbers)
+
+
+def _eligible(patient: Patient) -> bool:
+    return screen(screening.screening_input(patient, ScreeningIn(**FACTS))).outcome == "eligible"
+
+
+def _weigh_if_stale(nurse: Actor, patient: Patient) -> None:
+    """A demo loaded long ago has old weights: weigh again so today's order may be made."""
+    weighing = latest_weighing(patient)
+    age_days = (timezone.localdate() - weighing.measured_on).days
+    if age_days > default_clinic_policy().weight_max_age_days.value:
+        patients.record_measurement(nurse, patient.pk, {"weight_kg": weighing.weight_kg})

@@ -1,0 +1,36 @@
+"""The demo clinic's plan: a screened eligible patient, a signed seed-regimen plan, one
+verified order; loading again writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ketaclinic.records.audit.models import AuditEvent
+from ketaclinic.records.demo import load_demo
+from ketaclinic.records.plans.models import Order, Screening, TreatmentPlan
+from ketaclinic.records.plans.orders import order_is_verified
+
+
+@pytest.fixture
+def var_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+def test_demo_has_a_signed_plan_and_a_verified_order(db: Any, var_dir: Path) -> None:
+    load_demo()
+    screening = Screening.objects.select_related("decision", "patient").get()
+    assert (screening.outcome, screening.decision.decision) == ("eligible", "eligible")
+    plan = TreatmentPlan.objects.with_status().get()
+    assert (plan.protocol_id, plan.status) == ("ketamine-iv-0.5mgkg-40min", "current")
+    assert plan.patient_id == screening.patient_id
+    order = Order.objects.get()
+    assert order_is_verified(order)
+    rows = (Screening.objects.count(), TreatmentPlan.objects.count(), Order.objects.count())
+    audit_entries = AuditEvent.objects.count()
+    load_demo()
+    assert (Screening.objects.count(), TreatmentPlan.objects.count(), Order.objects.count()) == rows
+    assert AuditEvent.objects.count() == audit_entries
