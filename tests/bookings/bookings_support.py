@@ -42,7 +42,9 @@ def add_location(
     OpeningHours.objects.bulk_create(
         OpeningHours(location=location, weekday=d, opens_at=o, closes_at=c) for d, o, c in HOURS
     )
-    Chair.objects.bulk_create(Chair(location=location, name=f"Chair {n}") for n in range(1, chairs + 1))
+    Chair.objects.bulk_create(
+        Chair(location=location, name=f"Chair {n}") for n in range(1, chairs + 1)
+    )
     first = FIRST_DAY.replace(tzinfo=zone) - timedelta(days=7)
     services.add_weekly_shifts(manager, location.pk, nurse.pk, HOURS, first, 7 * weeks)
     return location

@@ -28,9 +28,6 @@ from .calendars import chair_key, domain_location
 from .inputs import ClosureIn, LocationSettingsIn, ShiftIn
 from .models import Closure, Location, StaffShift
 
-# A new ratio is checked against every booked visit this far ahead.
-RATIO_CHECK_AHEAD = timedelta(days=3 * 365)
-
 
 def locations() -> QuerySet[Location]:
     """Every location with its hours and chairs (no patient data: no permission needed)."""
@@ -51,9 +48,12 @@ def _lock(location_id: int) -> Location:
     return location
 
 
-def _refuse_ratio_breaks(location: Location, start: datetime, end: datetime, doing: str) -> None:
-    """Under the location's lock: refuse if booked chair visits in [start, end) now exceed the
-    nurse ratio (the caller has already made its change inside the transaction)."""
+def _refuse_ratio_breaks(
+    location: Location, start: datetime, end: datetime | None, doing: str
+) -> None:
+    """Under the location's lock: refuse if booked chair visits from ``start`` (to ``end``, or
+    all later ones) now exceed the nurse ratio (the caller has made its change already, inside
+    the transaction)."""
     from ketaclinic.records.bookings.models import Appointment, Status
 
     rows = list(
@@ -61,8 +61,8 @@ def _refuse_ratio_breaks(location: Location, start: datetime, end: datetime, doi
             location=location,
             status=Status.BOOKED,
             chair__isnull=False,
-            starts_at__lt=end,
             ends_at__gt=start,
+            **({"starts_at__lt": end} if end is not None else {}),
         ).values_list("pk", "patient_id", "chair_id", "starts_at", "ends_at")
     )
     if not rows:
@@ -229,8 +229,7 @@ def update_location(actor: Actor, location_id: int, data: Mapping[str, Any]) -> 
             setattr(location, name, value)
         location.save(update_fields=list(changes))
         if "patients_per_nurse" in changes:
-            now = timezone.now()
-            _refuse_ratio_breaks(location, now, now + RATIO_CHECK_AHEAD, "this ratio")
+            _refuse_ratio_breaks(location, timezone.now(), None, "this ratio")
         audit.record(
             actor, Action.CLINIC_CONFIGURE, obj=location, detail={"changed": sorted(changes)}
         )

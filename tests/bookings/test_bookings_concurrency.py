@@ -1,0 +1,146 @@
+"""Double-booking under concurrency (PostgreSQL): twenty simultaneous requests for one chair slot,
+each on its own connection, and exactly one succeeds; the nurse ratio holds under a rush; the
+exclusion constraint refuses a double-booking that bypasses the services."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+
+from bookings_support import MONDAY, NEW_YORK, add_location, chairs_of
+from ketaclinic.records.bookings import services
+from ketaclinic.records.bookings.checks import SlotConflict
+from ketaclinic.records.bookings.models import Appointment, Status
+from ketaclinic.records.errors import Conflict
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+REQUESTS = 20
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises every writer")
+
+
+def _all_at_once(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run ``calls`` in threads released together; each gets its own database connection."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = calls[index]()
+        except Exception as error:  # the outcome under test
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def _visit(patient: Any, location: Any, chair: Any, start: Any, plan: Any) -> dict[str, Any]:
+    return {
+        "patient_id": patient.pk,
+        "location_id": location.pk,
+        "appointment_type": "infusion",
+        "plan_id": plan.pk,
+        "chair_id": chair.pk,
+        "start": start.isoformat(),
+    }
+
+
+def _signed_plans(count: int, register: Any, staff: dict[str, Any]) -> list[tuple[Any, Any]]:
+    from ketaclinic.records.plans import screening
+    from ketaclinic.records.plans import services as plans
+
+    physician = staff["physician"]
+    made = []
+    for n in range(count):
+        person = register(mrn=f"C-{n}", given_name=f"Racer{n}")
+        result = screening.run_screening(physician, person.pk, {"pregnant": False})
+        screening.decide(physician, result.pk, {"decision": "eligible", "note": "ok"})
+        draft = plans.draft_plan(physician, person.pk, {"protocol": "ketamine-iv-0.5mgkg-40min"})
+        made.append((person, plans.sign_plan(physician, draft.pk, {})))
+    return made
+
+
+def test_twenty_requests_for_one_chair_slot_exactly_one_wins(
+    staff: dict[str, Any], location: Any, register: Any, at: Any
+) -> None:
+    chair = chairs_of(location)[0]
+    racers = _signed_plans(REQUESTS, register, staff)
+    start = at(MONDAY, "09:00")
+    calls = [
+        (
+            lambda p=p, plan=plan: services.book_appointment(
+                staff["front_desk"], _visit(p, location, chair, start, plan)
+            )
+        )
+        for p, plan in racers
+    ]
+    results = _all_at_once(calls)
+    booked = [r for r in results if isinstance(r, Appointment)]
+    clashes = [r for r in results if isinstance(r, SlotConflict)]
+    assert len(booked) == 1, results
+    assert len(clashes) == REQUESTS - 1, results
+    assert all(c.slot.chair == chair.name and c.slot.starts_at == start for c in clashes)
+    assert Appointment.objects.filter(chair=chair, status=Status.BOOKED).count() == 1
+
+
+def test_the_nurse_ratio_holds_when_many_book_at_once(
+    staff: dict[str, Any], users: dict[str, Any], register: Any, at: Any
+) -> None:
+    """Eight chairs, one nurse at 1 : 3: eight patients rush eight chairs at the same time."""
+    location = add_location(
+        staff["manager"], users["nurse"], "rush", NEW_YORK, chairs=8, patients_per_nurse=3
+    )
+    racers = _signed_plans(8, register, staff)
+    start = at(MONDAY, "09:00")
+    calls = [
+        (
+            lambda p=p, plan=plan, chair=chair: services.book_appointment(
+                staff["front_desk"], _visit(p, location, chair, start, plan)
+            )
+        )
+        for (p, plan), chair in zip(racers, chairs_of(location), strict=True)
+    ]
+    results = _all_at_once(calls)
+    booked = [r for r in results if isinstance(r, Appointment)]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(booked) == 3, results
+    assert len(refused) == 5
+    assert all("nurse" in str(r) for r in refused)
+
+
+def test_the_database_refuses_a_double_booking_that_skips_the_services(
+    staff: dict[str, Any], location: Any, register: Any, at: Any
+) -> None:
+    chair = chairs_of(location)[0]
+    first, second = register(mrn="X-1"), register(mrn="X-2", given_name="Blake")
+    row = {
+        "location": location,
+        "chair": chair,
+        "appointment_type": "infusion",
+        "starts_at": at(MONDAY, "09:00"),
+        "ends_at": at(MONDAY, "10:55"),
+        "policy_version": "test",
+        "booked_by": staff["front_desk"].user,
+    }
+    Appointment.objects.create(patient=first, **row)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.create(patient=second, **{**row, "starts_at": at(MONDAY, "10:00")})
+    # A cancelled visit frees the chair for the constraint too.
+    Appointment.objects.filter(patient=first).update(status=Status.CANCELLED)
+    Appointment.objects.create(patient=second, **row)
