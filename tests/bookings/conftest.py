@@ -10,8 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from bookings_support import HOURS, NEW_YORK, add_location
+from bookings_support import NEW_YORK, add_location
 
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 
@@ -57,6 +56,3 @@ def local(day: str, clock: str, zone: ZoneInfo = NEW_YORK) -> datetime:
 def at() -> Callable[..., datetime]:
     """``at("2031-03-03", "09:00")``: a New York local time."""
     return local
-
-
-__all__ = ["HOURS"]

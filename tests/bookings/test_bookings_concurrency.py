@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from bookings_support import MONDAY, NEW_YORK, add_location, chairs_of
 from django.db import IntegrityError, connection, connections, transaction
 
-from bookings_support import MONDAY, NEW_YORK, add_location, chairs_of
 from ketaclinic.records.bookings import services
 from ketaclinic.records.bookings.checks import SlotConflict
 from ketaclinic.records.bookings.models import Appointment, Status

@@ -7,12 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from bookings_support import MONDAY, NEW_YORK, chairs_of
 from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 from icalendar import Calendar
 
-from bookings_support import MONDAY, NEW_YORK, chairs_of
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.bookings import feeds, reminders, services
 from ketaclinic.records.bookings.models import Reminder, ReminderStatus, WaitlistStatus
@@ -148,7 +148,7 @@ def test_calendar_feeds_parse_back_with_minimum_phi_and_can_be_revoked(
         staff["front_desk"], {"kind": "location", "location_id": location.pk}
     )
     calendar = Calendar.from_ical(feeds.render(desk_feed.token))
-    events = [c for c in calendar.walk("VEVENT")]
+    events = list(calendar.walk("VEVENT"))
     assert len(events) == 1
     assert events[0]["summary"].startswith("F.F. · Appointment")
     assert "Findable" not in calendar.to_ical().decode()

@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-
 from bookings_support import MONDAY, NEW_YORK, chairs_of
+
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.bookings import services
 from ketaclinic.records.bookings.checks import SlotConflict
@@ -264,7 +264,8 @@ def test_cancel_then_rebook_a_session_and_no_show(
     with pytest.raises(Conflict):
         services.cancel(desk, second.pk)
     again = services.reschedule(desk, second.pk, {"start": at("2031-03-04", "07:00").isoformat()})
-    assert again.status == Status.BOOKED and again.session == 2
+    assert again.status == Status.BOOKED
+    assert again.session == 2
     with pytest.raises(Conflict):  # a future visit is cancelled, not a no-show
         services.mark_no_show(staff["nurse"], again.pk)
 

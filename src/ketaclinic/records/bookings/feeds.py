@@ -61,11 +61,11 @@ def create_feed(actor: Actor, data: Mapping[str, Any]) -> NewFeed:
     else:
         authorize(actor, Action.CALENDAR_FEED)
         if fields.kind == FeedKind.LOCATION:
-            if not Location.objects.filter(pk=fields.location_id).exists():
+            if not Location.objects.filter(pk=fields.location_id or 0).exists():
                 raise InvalidInput.single("location_id", "is not a location")
             target["location_id"] = fields.location_id
         else:
-            if not Chair.objects.filter(pk=fields.chair_id).exists():
+            if not Chair.objects.filter(pk=fields.chair_id or 0).exists():
                 raise InvalidInput.single("chair_id", "is not a chair")
             target["chair_id"] = fields.chair_id
     token = secrets.token_urlsafe(32)
@@ -118,12 +118,12 @@ def render(token: str, source_address: str = "") -> bytes:
     rows = Appointment.objects.filter(
         starts_at__gte=now - policy.feed_past, starts_at__lt=now + policy.feed_future
     ).select_related("location", "chair", "series", "patient")
-    if feed.kind == FeedKind.PATIENT:
-        rows = rows.filter(patient_id=feed.patient_id)
-    elif feed.kind == FeedKind.LOCATION:
-        rows = rows.filter(location_id=feed.location_id)
-    else:
-        rows = rows.filter(chair_id=feed.chair_id)
+    target = {
+        FeedKind.PATIENT: "patient_id",
+        FeedKind.LOCATION: "location_id",
+        FeedKind.CHAIR: "chair_id",
+    }[FeedKind(feed.kind)]
+    rows = rows.filter(**{target: getattr(feed, target)})
     rows = rows.exclude(status=Status.RESCHEDULED).order_by("starts_at", "id")
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)

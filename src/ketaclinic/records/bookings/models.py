@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 
 
-def _user(related_name: str = "+", null: bool = False) -> models.ForeignKey:  # type: ignore[type-arg]
+def _user(related_name: str = "+", null: bool = False) -> models.ForeignKey:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
