@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.ledger",
     "ketaclinic.records.patients",
     "ketaclinic.records.plans",
+    "ketaclinic.records.sessions",
     "ketaclinic.web",
 ]
 

@@ -1,0 +1,46 @@
+"""Signing a session record: after the signature it takes amendments only."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import Conflict
+from ketaclinic.sessions import FINAL_STATES
+
+from .common import attempt, authorize_session, locked, open_alert_count
+from .models import Signature
+
+
+def sign_session(actor: Actor, session_id: int) -> Signature:
+    """Sign a discharged (or cancelled) session whose alerts are all acknowledged."""
+    patient_id = authorize_session(actor, Action.SESSION_SIGN, session_id)
+    with (
+        attempt(actor, Action.SESSION_SIGN, "sign", patient_id),
+        locked(session_id, what="a signature", final_allowed=True) as ctx,
+    ):
+        session = ctx.session
+        if Signature.objects.filter(session=session).exists():
+            raise Conflict(f"session {session.pk} is already signed")
+        if ctx.timeline.state not in FINAL_STATES:
+            raise Conflict(
+                f"session {session.pk} is {ctx.timeline.state}: sign it once the patient "
+                "is discharged (or the session cancelled)"
+            )
+        unacknowledged = open_alert_count(session)
+        if unacknowledged:
+            raise Conflict(f"acknowledge the session's {unacknowledged} open alert(s) first")
+        try:
+            signature = Signature.objects.create(session=session, signed_by=actor.user)
+        except IntegrityError:
+            raise Conflict(f"session {session.pk} is already signed") from None
+        audit.record(
+            actor,
+            Action.SESSION_SIGN,
+            obj=session,
+            patient_id=patient_id,
+            detail={"what": "sign", "state": ctx.timeline.state},
+        )
+    return signature

@@ -1,0 +1,84 @@
+"""After discharge: the session's tolerance and response, recorded through the plans'
+titration service as the proposal for the next session."""
+
+from __future__ import annotations
+
+from django.db.models import Max
+
+from ketaclinic.protocols import SEVERITIES
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.assessments.models import Assessment, Context
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import Conflict, InvalidInput
+from ketaclinic.records.plans import titration as plans_titration
+from ketaclinic.records.plans.models import TitrationProposal
+from ketaclinic.sessions import Phase, State
+
+from .common import attempt, authorize_session, load_timeline
+from .models import Session, SideEffect, VitalSigns
+from .readiness import session_assessments
+from .summary import with_summary
+
+# The pain score the titration rule compares (0-10 NRS, clinical.md 5): the clinic's baseline
+# before the series, and this session's after the infusion.
+PAIN_INSTRUMENT = "nrs_pain_average"
+
+
+def propose_titration(actor: Actor, session_id: int) -> TitrationProposal:
+    """Record the discharged session's tolerance (worst side effect, highest CADSS-6, peak
+    systolic BP and heart rate) and response (pain after vs the baseline) with the plans'
+    titration service; its proposal is for the physician to decide."""
+    patient_id = authorize_session(actor, Action.SESSION_RECORD, session_id)
+    authorize(actor, Action.TITRATION_RECORD, patient_id=patient_id)
+    with attempt(actor, Action.SESSION_RECORD, "titration", patient_id):
+        session = with_summary(Session.objects.filter(pk=session_id)).select_related("order").get()
+        if load_timeline(session).state != State.DISCHARGED:
+            raise Conflict("titration is proposed after the patient is discharged")
+        if TitrationProposal.objects.filter(order_id=session.order_id).exists():
+            raise Conflict(f"a titration proposal for order {session.order_id} already exists")
+        pain_after = _pain(session_assessments(session, Phase.POST_INFUSION))
+        if pain_after is None:
+            raise InvalidInput.single("pain_after_nrs", "record the pain score after the infusion")
+        baseline = _pain(
+            Assessment.objects.current().filter(patient_id=patient_id, context=Context.BASELINE)
+        )
+        if baseline is None:
+            baseline = _pain(session_assessments(session, Phase.PRE_INFUSION))
+        if baseline is None:
+            raise InvalidInput.single("baseline_pain_nrs", "no baseline or pre-infusion pain score")
+        peaks = (
+            VitalSigns.objects.current()
+            .filter(session=session)
+            .aggregate(sbp=Max("sbp_mm_hg"), hr=Max("heart_rate_per_min"))
+        )
+        return plans_titration.record_titration(
+            actor,
+            session.order.plan_id,
+            {
+                "worst_side_effect": _worst_side_effect(session),
+                "cadss6_score": session.max_cadss6,
+                "peak_sbp_mm_hg": peaks["sbp"],
+                "peak_heart_rate_per_min": peaks["hr"],
+                "baseline_pain_nrs": baseline,
+                "pain_after_nrs": pain_after,
+                "order_id": session.order_id,
+            },
+        )
+
+
+def _pain(assessments: object) -> float | None:
+    latest = (
+        assessments.filter(instrument_id=PAIN_INSTRUMENT, valid=True)  # type: ignore[attr-defined]
+        .order_by("-completed_at", "-id")
+        .values_list("total", flat=True)
+        .first()
+    )
+    return None if latest is None else float(latest)
+
+
+def _worst_side_effect(session: Session) -> str:
+    severities = set(
+        SideEffect.objects.current().filter(session=session).values_list("severity", flat=True)
+    )
+    return max(severities, key=SEVERITIES.index, default="none")
