@@ -4,6 +4,8 @@ requests asking a patient to complete a bundle of them."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -62,6 +64,9 @@ class AssessmentQuerySet(AppendOnlyQuerySet):
         return self.filter(amendment__isnull=True)
 
 
+AssessmentManager = models.Manager.from_queryset(AssessmentQuerySet)
+
+
 class Assessment(AppendOnlyModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="assessments"
@@ -101,7 +106,7 @@ class Assessment(AppendOnlyModel):
     )
     amendment_reason = models.TextField(blank=True)
 
-    objects = AssessmentQuerySet.as_manager()
+    objects: ClassVar[AssessmentManager] = AssessmentManager()
 
     class Meta:
         ordering = ["-completed_at", "-id"]
