@@ -20,6 +20,7 @@ from ketaclinic.records.accounts import services as accounts
 from ketaclinic.records.accounts.models import User
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.assessments.demo import load_assessments
+from ketaclinic.records.bookings.demo import load_bookings
 from ketaclinic.records.clinics.models import Chair, Location, OpeningHours, Weekday
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.ledger.demo import load_ledger
@@ -107,6 +108,10 @@ def load_demo() -> list[DemoLogin]:
     )
     load_plans(actor, nurse)
     load_ledger(LOCATION_SLUG, {login.username: login.password for login in logins})
+    manager = Actor(
+        user=User.objects.get(username="manager"), face=Face.SYSTEM, source_address="demo-loader"
+    )
+    load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk)
     return [*logins, patient_login]
 
 

@@ -1,0 +1,52 @@
+"""Demo data for scheduling: the demo nurse's roster for the coming weeks, and the series of
+the demo patient whose plan is signed, booked at the earliest time the rules allow.
+Idempotent: shifts already there are skipped; a patient with a series is left alone."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django.utils import timezone
+
+from ketaclinic.records.clinics.models import Location
+from ketaclinic.records.clinics.services import add_weekly_shifts
+from ketaclinic.records.context import Actor
+from ketaclinic.records.plans.models import TreatmentPlan
+
+from . import services
+from .models import Series
+
+# The nurse works the location's opening hours (the seed documents' hours).
+ROSTER = [
+    *[(day, time(7, 0), time(16, 30)) for day in range(4)],
+    (4, time(8, 0), time(12, 0)),
+]
+ROSTER_DAYS = 56
+
+
+def load_bookings(location_slug: str, nurse_id: int, manager: Actor, front_desk: Actor) -> None:
+    location = Location.objects.get(slug=location_slug)
+    today = timezone.localtime(timezone.now(), location.zone).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    add_weekly_shifts(manager, location.pk, nurse_id, ROSTER, today, ROSTER_DAYS)
+    for plan in TreatmentPlan.objects.filter(patient__mrn__startswith="DEMO-").order_by("pk"):
+        if Series.objects.filter(patient_id=plan.patient_id).exists():
+            continue
+        bookable = services.bookable_plans(front_desk, plan.patient_id)
+        if plan.pk not in {choice.plan_id for choice in bookable}:
+            continue
+        request = {"patient_id": plan.patient_id, "plan_id": plan.pk, "location_id": location.pk}
+        proposal = services.propose(front_desk, request)
+        if not proposal.sessions:
+            continue
+        services.book_series(
+            front_desk,
+            {
+                **request,
+                "sessions": [
+                    {"chair_id": s.chair.pk, "start": s.starts_at} for s in proposal.sessions
+                ],
+                "note": "Demo series",
+            },
+        )
