@@ -197,9 +197,10 @@ def add_weekly_shifts(
                     created_by=actor.user,
                 )
             )
-        audit.record(
-            actor, Action.CLINIC_CONFIGURE, obj=location, detail={"shifts_added": len(made)}
-        )
+        if made:
+            audit.record(
+                actor, Action.CLINIC_CONFIGURE, obj=location, detail={"shifts_added": len(made)}
+            )
     return made
 
 
