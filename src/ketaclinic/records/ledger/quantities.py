@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 ML_STEP = Decimal("0.001")
+MG_STEP = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -45,3 +46,8 @@ def plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
+
+
+def summed(value: Decimal | float | int, step: Decimal = ML_STEP) -> Decimal:
+    """A database sum back to its exact step (SQLite adds decimals in floating point)."""
+    return Decimal(str(value)).quantize(step)

@@ -29,7 +29,7 @@ from .common import attempt, local_start, location_field
 from .counts import discrepancy_rows
 from .inputs import ReportKind, ReportQuery, validate
 from .models import Entry, EntryKind, Lot, StorageLocation
-from .quantities import plain
+from .quantities import MG_STEP, plain, summed
 
 KINDS: dict[str, str] = {
     "dispensing": "Dispensing log",
@@ -234,14 +234,14 @@ def _inventory(location: Location, start: datetime, end: datetime) -> list[Row]:
                 "ndc": lot.product.ndc,
                 "lot": lot.lot_number,
                 "expires_on": lot.expires_on,
-                "opening_ml": row["opening_ml"],
-                "received_ml": row["received_ml"],
-                "drawn_ml": -row["drawn_ml"],
-                "adjusted_ml": row["adjusted_ml"],
-                "closing_ml": row["closing_ml"],
-                "closing_mg": row["closing_mg"],
-                "administered_ml": -row["administered_ml"],
-                "wasted_ml": -row["wasted_ml"],
+                "opening_ml": summed(row["opening_ml"]),
+                "received_ml": summed(row["received_ml"]),
+                "drawn_ml": -summed(row["drawn_ml"]),
+                "adjusted_ml": summed(row["adjusted_ml"]),
+                "closing_ml": summed(row["closing_ml"]),
+                "closing_mg": summed(row["closing_mg"], MG_STEP),
+                "administered_ml": -summed(row["administered_ml"]),
+                "wasted_ml": -summed(row["wasted_ml"]),
             }
         )
     return sorted(rows, key=lambda r: (r["storage"], r["product"], r["expires_on"], r["lot"]))

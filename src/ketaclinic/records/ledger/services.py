@@ -2,10 +2,10 @@
 
 Each service checks the actor's permission first (a denial is audited and survives), then
 validates, then writes in one transaction: it locks the lot's balance row at the storage
-location (``select_for_update``), checks, appends the entry, moves the balance with the
-database's own arithmetic (its check constraints refuse a negative balance even if a check
-here were wrong) and writes the audit entry. A refused attempt writes nothing and is audited
-as ``failed``.
+location (``select_for_update``), checks, appends the entry, writes the new balance computed
+exactly from the locked row (the database's check constraints refuse a negative balance even
+if a check here were wrong) and writes the audit entry. A refused attempt writes nothing and
+is audited as ``failed``.
 
 The infusion session calls ``draw``, ``record_administered`` and ``waste`` with a
 ``reference`` naming itself (``reference_for(session)``).
@@ -20,7 +20,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ketaclinic.records.accounts.permissions import Action
@@ -353,7 +352,8 @@ def _locked_remainder(drawn: Entry) -> DrawBalance:
 
 def _move_remainder(remainder: DrawBalance, change: Quantity) -> None:
     DrawBalance.objects.filter(pk=remainder.pk).update(
-        remaining_mg=F("remaining_mg") + change.mg, remaining_ml=F("remaining_ml") + change.ml
+        remaining_mg=remainder.remaining_mg + change.mg,
+        remaining_ml=remainder.remaining_ml + change.ml,
     )
 
 
@@ -422,11 +422,12 @@ def _post(
         witness=witness.user if witness is not None else None,
         **fields,
     )
+    # Exact decimals computed from the locked row (SQLite would add in floating point).
     Balance.objects.filter(pk=balance.pk).update(
-        on_hand_mg=F("on_hand_mg") + on_hand.mg,
-        on_hand_ml=F("on_hand_ml") + on_hand.ml,
-        in_use_mg=F("in_use_mg") + in_use.mg,
-        in_use_ml=F("in_use_ml") + in_use.ml,
+        on_hand_mg=after.mg,
+        on_hand_ml=after.ml,
+        in_use_mg=balance.in_use_mg + in_use.mg,
+        in_use_ml=balance.in_use_ml + in_use.ml,
         updated_at=timezone.now(),
     )
     return entry
