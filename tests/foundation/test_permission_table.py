@@ -32,6 +32,10 @@ from ketaclinic.records.patients import pharmacokinetics
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.plans import catalog, orders, screening, titration
 from ketaclinic.records.plans import services as plans
+from ketaclinic.records.sessions import flowsheet as session_flowsheet
+from ketaclinic.records.sessions import lifecycle as session_lifecycle
+from ketaclinic.records.sessions import reads as session_reads
+from ketaclinic.records.sessions import signing as session_signing
 from support import PASSWORD, PATIENT_DATA
 
 Probe = Callable[[Any, Any], object]
@@ -119,6 +123,38 @@ def _probe_location() -> Any:
         )
         Chair.objects.create(location=location, name="Chair 1")
     return location
+
+
+def _session_location() -> Any:
+    """A location in the clinic's own zone, so that today's order is today's there too."""
+    from django.conf import settings
+
+    from ketaclinic.records.clinics.models import Location
+
+    location, _ = Location.objects.get_or_create(
+        slug="session-probe", defaults={"name": "Session probe", "time_zone": settings.TIME_ZONE}
+    )
+    return location
+
+
+def _session_for(patient: Any, checked_in: bool = False, cancelled: bool = False) -> Any:
+    """A session opened by the nurse for today's order; checked in, or cancelled, if told."""
+    nurse = _clinician("nurse-user")
+    session = session_lifecycle.open_session(
+        nurse, {"order_id": _order_for(patient).pk, "location_id": _session_location().pk}
+    )
+    if checked_in:
+        session_lifecycle.transition(nurse, session.pk, {"command": "check_in"})
+    if cancelled:
+        session_lifecycle.transition(nurse, session.pk, {"command": "cancel", "reason": "ill"})
+    return session
+
+
+def _session_note_for(patient: Any) -> tuple[int, str, int]:
+    """(session, kind, entry) of a note the nurse wrote in a checked-in session."""
+    session = _session_for(patient, checked_in=True)
+    note = session_flowsheet.add_note(_clinician("nurse-user"), session.pk, {"text": "prbe"})
+    return session.pk, "notes", note.entry.pk
 
 
 def _days_ahead(days: int) -> Any:
@@ -384,6 +420,22 @@ PROBES: dict[Action, Probe] = {
             "police_notified": False,
             "lines": [{"lot_id": _ledger_stock()[1].pk, "containers": 1, "volume_ml": 10}],
         },
+    ),
+    Action.SESSION_VIEW: lambda actor, p: session_reads.get_flowsheet(actor, _session_for(p).pk),
+    Action.SESSION_BOARD: lambda actor, p: session_reads.live_board(
+        actor, _session_for(p).location_id
+    ),
+    Action.SESSION_CHECK_IN: lambda actor, p: session_lifecycle.open_session(
+        actor, {"order_id": _order_for(p).pk, "location_id": _session_location().pk}
+    ),
+    Action.SESSION_RECORD: lambda actor, p: session_flowsheet.add_note(
+        actor, _session_for(p, checked_in=True).pk, {"text": "probe"}
+    ),
+    Action.SESSION_SIGN: lambda actor, p: session_signing.sign_session(
+        actor, _session_for(p, cancelled=True).pk
+    ),
+    Action.SESSION_AMEND: lambda actor, p: session_flowsheet.amend_entry(
+        actor, *_session_note_for(p), {"values": {"text": "corrected"}, "reason": "typo"}
     ),
 }
 

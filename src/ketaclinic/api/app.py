@@ -17,6 +17,7 @@ from . import (
     plans,
     protocols,
     scheduling,
+    sessions,
 )
 
 api = NinjaAPI(
@@ -48,3 +49,6 @@ api.add_router("/scheduling", scheduling.router)
 api.add_router("/bookings", bookings.router)
 api.add_router("/patients", bookings.patient_router)
 api.add_router("/ledger", ledger.router)
+api.add_router("/sessions", sessions.router)
+api.add_router("/locations", sessions.location_router)
+api.add_router("/patients", sessions.patient_router)

@@ -30,6 +30,7 @@ from .lifecycle import (
     allowed_commands,
     phase_of,
     replay,
+    state_label,
 )
 from .readiness import (
     DischargeFacts,
@@ -92,6 +93,7 @@ __all__ = [
     "rules_from_mapping",
     "session_rules",
     "side_effect_findings",
+    "state_label",
     "urinary_findings",
     "vitals_findings",
     "vitals_svg",

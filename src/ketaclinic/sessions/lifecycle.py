@@ -116,6 +116,11 @@ def advance(state: State, command: str, reason: str = "") -> State:
     return target
 
 
+def state_label(state: str) -> str:
+    """For people: "infusion_ended" → "Infusion ended"."""
+    return state.replace("_", " ").capitalize()
+
+
 def allowed_commands(state: State) -> tuple[Command, ...]:
     """The commands accepted in ``state``, in lifecycle order."""
     return tuple(command for command in Command if (state, command) in TRANSITIONS)

@@ -19,6 +19,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "patients": role_allows(role, Action.PATIENT_SEARCH),
             "alerts": role_allows(role, Action.ALERT_VIEW),
             "board": role_allows(role, Action.BOARD_VIEW),
+            "chairs": role_allows(role, Action.SESSION_BOARD),
             "reminders": role_allows(role, Action.REMINDER_MANAGE),
             "appointments": role == "patient" and role_allows(role, Action.BOOKING_VIEW),
             "protocols": role_allows(role, Action.PROTOCOL_VIEW),

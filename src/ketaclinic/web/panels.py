@@ -18,10 +18,12 @@ from ketaclinic.records.alerts import services as alerts
 from ketaclinic.records.assessments import history as assessment_history
 from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.bookings import services as bookings
+from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.chart import plan_chart
 from ketaclinic.records.plans.services import plan_summary
+from ketaclinic.records.sessions import reads as sessions
 
 from .sparkline import sparkline
 
@@ -104,11 +106,33 @@ def appointments_panel(request: HttpRequest, actor: Actor, patient: Patient) -> 
     )
 
 
+def sessions_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel | None:
+    """The patient's recent infusion sessions (clinicians) and check-in for today's orders
+    (clinicians and the front desk)."""
+    if not may(actor, Action.SESSION_CHECK_IN):
+        return None
+    recent = None
+    if may(actor, Action.SESSION_VIEW):
+        recent = sessions.patient_sessions(actor, patient.pk)
+    return Panel(
+        "web/sessions/_panel.html",
+        {
+            "patient": patient,
+            "orders": sessions.openable_orders(actor, patient.pk),
+            "locations": Location.objects.order_by("name"),
+            "chairs": Chair.objects.filter(active=True).select_related("location"),
+            "sessions": recent.items if recent else None,
+            "total": recent.total if recent else 0,
+        },
+    )
+
+
 CHART_PANELS: tuple[PanelFunction, ...] = (
     alerts_panel,
     assessments_panel,
     plans_panel,
     appointments_panel,
+    sessions_panel,
 )
 
 

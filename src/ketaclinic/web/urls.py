@@ -8,11 +8,13 @@ from .views import (
     board,
     bookings,
     ledger,
+    live_board,
     patients,
     pk,
     plans,
     protocols,
     questionnaires,
+    sessions,
 )
 
 app_name = "web"
@@ -171,4 +173,13 @@ urlpatterns = [
         ledger.ledger_report_csv,
         name="ledger-report-csv",
     ),
+    path("chairs/", live_board.live_board, name="live-board"),
+    path("chairs/<int:location_id>/", live_board.live_board, name="live-board-location"),
+    path("sessions/<int:session_id>/", sessions.session_detail, name="session-detail"),
+    path(
+        "sessions/<int:session_id>/<slug:action>/",
+        sessions.session_action,
+        name="session-action",
+    ),
+    path("patients/<int:patient_id>/sessions/open/", sessions.session_open, name="session-open"),
 ]

@@ -65,6 +65,12 @@ class Action(StrEnum):
     LEDGER_RESOLVE = "ledger.resolve"
     LEDGER_REPORT = "ledger.report"
     LEDGER_LOSS_REPORT = "ledger.loss_report"
+    SESSION_VIEW = "session.view"
+    SESSION_BOARD = "session.board"
+    SESSION_CHECK_IN = "session.check_in"
+    SESSION_RECORD = "session.record"
+    SESSION_SIGN = "session.sign"
+    SESSION_AMEND = "session.amend"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -146,6 +152,18 @@ _BOOKING_PATIENT = {
     Action.CALENDAR_FEED,
 }
 
+# Infusion sessions: the front desk opens a session for a verified order, checks the patient in
+# or cancels before the infusion, and sees the live board (states, times, alert counts: no
+# doses). Nurses and physicians keep the flowsheet, move the session through its states, sign
+# it and amend it. Managers and patients: none (outcomes and reports cover them).
+_SESSIONS_DESK = {Action.SESSION_BOARD, Action.SESSION_CHECK_IN}
+_SESSIONS_CLINICIAN = _SESSIONS_DESK | {
+    Action.SESSION_VIEW,
+    Action.SESSION_RECORD,
+    Action.SESSION_SIGN,
+    Action.SESSION_AMEND,
+}
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
         _CLINICAL_READ
@@ -156,6 +174,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _TREATMENT_PHYSICIAN
         | _LEDGER_CLINICIAN
         | _LEDGER_BOOKKEEPING
+        | _SESSIONS_CLINICIAN
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -171,6 +190,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _ASSESSMENTS
         | _TREATMENT_NURSE
         | _LEDGER_CLINICIAN
+        | _SESSIONS_CLINICIAN
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -180,6 +200,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.FRONT_DESK: frozenset(
         _CLINICAL_READ
         | _BOOKING_STAFF
+        | _SESSIONS_DESK
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,

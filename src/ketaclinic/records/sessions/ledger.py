@@ -23,15 +23,24 @@ from .models import LedgerPosting, PumpEvent, PumpEventKind
 from .summary import dose_given_mg
 
 
-def open_draws(session_patient_id: int) -> list[LedgerEntry]:
-    """The patient's draws with something left to account for, newest first."""
-    return list(
+def open_draws(actor: Actor, session_id: int) -> list[LedgerEntry]:
+    """The session's patient's draws with something left to account for, newest first."""
+    patient_id = authorize_session(actor, Action.SESSION_VIEW, session_id)
+    authorize(actor, Action.LEDGER_VIEW, patient_id=patient_id)
+    draws = list(
         LedgerEntry.objects.filter(
-            kind=EntryKind.DRAW, patient_id=session_patient_id, remainder__remaining_ml__gt=0
+            kind=EntryKind.DRAW, patient_id=patient_id, remainder__remaining_ml__gt=0
         )
         .select_related("lot__product", "remainder")
         .order_by("-occurred_at", "-id")
     )
+    audit.record(
+        actor,
+        Action.LEDGER_VIEW,
+        patient_id=patient_id,
+        detail={"what": "open draws", "session": session_id, "shown": [d.pk for d in draws]},
+    )
+    return draws
 
 
 def post_to_ledger(actor: Actor, session_id: int, data: Mapping[str, Any]) -> LedgerPosting:

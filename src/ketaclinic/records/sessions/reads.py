@@ -28,6 +28,7 @@ from ketaclinic.sessions import (
     Timeline,
     allowed_commands,
     next_vitals_due,
+    state_label,
 )
 
 from .common import authorize_session, load_timeline
@@ -86,6 +87,10 @@ class Flowsheet:
     @property
     def state(self) -> State:
         return self.timeline.state
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state)
 
     @property
     def commands(self) -> tuple[Command, ...]:
@@ -186,21 +191,26 @@ def get_flowsheet(actor: Actor, session_id: int) -> Flowsheet:
 
 @dataclass(frozen=True)
 class BoardRow:
-    session: Session
+    session: Any
+    """A session annotated by ``with_summary``."""
     next_vitals_due: datetime | None
     now: datetime
 
     @property
     def elapsed_min(self) -> float | None:
-        started = self.session.started_at  # type: ignore[attr-defined]
+        started = self.session.started_at
         if started is None:
             return None
-        until = self.session.ended_at or self.now  # type: ignore[attr-defined]
+        until = self.session.ended_at or self.now
         return (until - started).total_seconds() / 60
 
     @property
     def vitals_overdue(self) -> bool:
         return self.next_vitals_due is not None and self.next_vitals_due < self.now
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.session.state)
 
 
 @dataclass(frozen=True)
@@ -283,6 +293,7 @@ def patient_sessions(
         .order_by("-created_at", "-id")[start : start + page_size]
     )
     for session in items:
+        session.state_label = state_label(session.state)
         session.dose_given_mg = dose_given_mg(
             session.order,
             session.started_at,

@@ -1,0 +1,40 @@
+"""The live board of the chairs at a location: who is in each, the session's state, minutes
+since the infusion started, when vitals are next due, open alerts. The table reloads itself
+every few seconds (htmx polling); each poll is an audited read."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import may
+from ketaclinic.records.clinics.models import Location
+from ketaclinic.records.sessions import reads
+
+from .common import actor, service_view
+
+POLL_SECONDS = 10
+
+
+@service_view
+def live_board(request: HttpRequest, location_id: int | None = None) -> HttpResponse:
+    who = actor(request)
+    locations = list(Location.objects.order_by("name"))
+    if location_id is None:
+        chosen = request.GET.get("location", "")
+        location_id = int(chosen) if chosen.isdigit() else (locations[0].pk if locations else 0)
+    if not locations:
+        raise Http404("no clinic location is set up")
+    board = reads.live_board(who, location_id)
+    fragment = bool(request.headers.get("HX-Request"))
+    return render(
+        request,
+        "web/sessions/_board.html" if fragment else "web/sessions/board.html",
+        {
+            "board": board,
+            "locations": locations,
+            "poll_seconds": POLL_SECONDS,
+            "may_view": may(who, Action.SESSION_VIEW),
+        },
+    )

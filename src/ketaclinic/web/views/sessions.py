@@ -1,0 +1,334 @@
+"""The nurse's flowsheet: one page for a session from check-in to discharge, with a form for
+every action. Each form posts to ``session_action``; a refused entry re-renders the flowsheet
+with the error beside its form (422 bad input, 409 a clash with the session's state) and
+nothing written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_time
+from django.views.decorators.http import require_POST
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import may
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import Conflict, InvalidInput
+from ketaclinic.records.sessions import (
+    checklist,
+    flowsheet,
+    ledger,
+    lifecycle,
+    reads,
+    scores,
+    signing,
+    titration,
+)
+from ketaclinic.records.sessions.models import URINARY_SYMPTOMS, MedicationRoute, Session
+from ketaclinic.sessions import (
+    NEEDS_REASON,
+    SIDE_EFFECT_KINDS,
+    SIDE_EFFECT_SEVERITIES,
+    VITAL_QUANTITIES,
+    Command,
+    Point,
+    required_confirmations,
+    session_rules,
+    vitals_svg,
+)
+
+from ..instrument_forms import answers_from_post
+from .assessments import definition_or_404, form_context
+from .common import actor, field_errors, service_view
+
+COMMAND_LABELS = {
+    Command.CHECK_IN: "Check in",
+    Command.COMPLETE_PRE_CHECKS: "Pre-infusion checks done",
+    Command.VERIFY_DOSE: "Dose verified",
+    Command.START_INFUSION: "Start infusion",
+    Command.PAUSE: "Pause",
+    Command.RESUME: "Resume",
+    Command.END_INFUSION: "End infusion",
+    Command.STOP_EARLY: "Stop early",
+    Command.START_RECOVERY: "Start recovery",
+    Command.DISCHARGE: "Discharge",
+    Command.CANCEL: "Cancel session",
+}
+VITAL_LABELS = {
+    "sbp_mm_hg": "Systolic (mm Hg)",
+    "dbp_mm_hg": "Diastolic (mm Hg)",
+    "heart_rate_per_min": "Heart rate (/min)",
+    "spo2_percent": "SpO2 (%)",
+    "resp_rate_per_min": "Resp. rate (/min)",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str = "number"  # number, decimal, text, select, checkbox, textarea
+    choices: tuple[str, ...] = ()
+
+
+# The fields of each amendable entry, for its correction form.
+AMEND_FIELDS: dict[str, tuple[Field, ...]] = {
+    "vitals": tuple(Field(name, VITAL_LABELS[name]) for name in VITAL_QUANTITIES),
+    "side_effects": (
+        Field("kind", "Side effect", "select", SIDE_EFFECT_KINDS),
+        Field("severity", "Severity", "select", SIDE_EFFECT_SEVERITIES),
+        Field("note", "Note", "text"),
+    ),
+    "rescue_medications": (
+        Field("drug", "Drug", "text"),
+        Field("dose_mg", "Dose (mg)", "decimal"),
+        Field("route", "Route", "select", tuple(MedicationRoute.values)),
+        Field("note", "Note", "text"),
+    ),
+    "notes": (Field("text", "Note", "textarea"),),
+    "urinary_screen": (
+        *(Field(name, name.capitalize(), "checkbox") for name in URINARY_SYMPTOMS),
+        Field("note", "Note", "text"),
+    ),
+    "volume_infused": (Field("volume_infused_ml", "Volume infused (mL)", "decimal"),),
+}
+CHECKBOXES = frozenset(URINARY_SYMPTOMS)
+
+
+def _posted(post: QueryDict, names: tuple[str, ...], session: Session) -> dict[str, Any]:
+    """The named fields as the services take them: blanks left out (so a missing one is
+    named), ticked boxes true and unticked false, a clock time (``at_time``, e.g. for a late
+    entry) as today's moment in the location's zone."""
+    data: dict[str, Any] = {}
+    for name in names:
+        if name in CHECKBOXES:
+            data[name] = name in post
+        elif value := str(post.get(name, "")).strip():
+            data[name] = value
+    if clock := str(post.get("at_time", "")).strip():
+        data["at"] = _today_at(clock, session)
+    return data
+
+
+def _today_at(text: str, session: Session) -> Any:
+    clock = parse_time(text.strip())
+    if clock is None:
+        return text  # the service names ``at`` as not a time
+    zone = session.location.zone
+    return datetime.combine(timezone.localtime(timezone.now(), zone).date(), clock, tzinfo=zone)
+
+
+Handler = Callable[[Actor, int, HttpRequest, Session], object]
+
+
+def _posting(service: Callable[[Actor, int, dict[str, Any]], object], *names: str) -> Handler:
+    """A handler posting the form's ``names`` to a flowsheet service."""
+
+    def handle(who: Actor, session_id: int, request: HttpRequest, session: Session) -> object:
+        return service(who, session_id, _posted(request.POST, names, session))
+
+    return handle
+
+
+def _transition(who: Actor, session_id: int, request: HttpRequest, session: Session) -> object:
+    names = ("command", "reason", "rate_ml_per_h", "vtbi_ml", "volume_infused_ml")
+    return lifecycle.transition(who, session_id, _posted(request.POST, names, session))
+
+
+def _score(who: Actor, session_id: int, request: HttpRequest, session: Session) -> object:
+    definition = definition_or_404(request.POST.get("instrument", ""))
+    data = {
+        "instrument": definition.id,
+        "answers": answers_from_post(definition, request.POST),
+        **_posted(request.POST, (), session),
+    }
+    return scores.record_score(who, session_id, data)
+
+
+def _amend(who: Actor, session_id: int, request: HttpRequest, session: Session) -> object:
+    kind = request.POST.get("kind", "")
+    fields = AMEND_FIELDS.get(kind)
+    if fields is None:
+        raise Http404("no such entry kind")
+    values = _posted(request.POST, tuple(field.name for field in fields), session)
+    data = {"values": values, "reason": request.POST.get("reason", "")}
+    return flowsheet.amend_entry(who, session_id, kind, int(request.POST.get("entry_id", 0)), data)
+
+
+ACTIONS: dict[str, Handler] = {
+    "transition": _transition,
+    "vitals": _posting(flowsheet.record_vitals, *VITAL_QUANTITIES),
+    "side-effect": _posting(flowsheet.record_side_effect, "kind", "severity", "note"),
+    "rescue": _posting(flowsheet.record_rescue_medication, "drug", "dose_mg", "route", "note"),
+    "pump": _posting(flowsheet.change_pump_rate, "rate_ml_per_h", "reason"),
+    "note": _posting(flowsheet.add_note, "text"),
+    "urinary": _posting(flowsheet.record_urinary_screen, *URINARY_SYMPTOMS, "note"),
+    "confirm": _posting(checklist.confirm, "kind", "note"),
+    "weight": _posting(checklist.record_weight, "weight_kg"),
+    "ledger": _posting(ledger.post_to_ledger, "draw_id", "witness_username", "witness_password"),
+    "score": _score,
+    "amend": _amend,
+    "sign": lambda who, session_id, request, session: signing.sign_session(who, session_id),
+    "titration": lambda who, session_id, request, session: titration.propose_titration(
+        who, session_id
+    ),
+}
+
+
+@service_view
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _render(request, actor(request), session_id)
+
+
+@require_POST
+@service_view
+def session_action(request: HttpRequest, session_id: int, action: str) -> HttpResponse:
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404("no such action")
+    who = actor(request)
+    session = Session.objects.select_related("location").filter(pk=session_id).first()
+    if session is None:
+        raise Http404("no such session")
+    try:
+        handler(who, session_id, request, session)
+    except InvalidInput as error:
+        return _render(
+            request, who, session_id, form=action, errors=field_errors(error), status=422
+        )
+    except Conflict as error:
+        return _render(request, who, session_id, form=action, conflict=str(error), status=409)
+    if not may(who, Action.SESSION_VIEW):
+        return redirect("web:live-board")
+    return redirect(f"{request.path.rsplit('/', 2)[0]}/#{action}")
+
+
+@require_POST
+@service_view
+def session_open(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Open a session for one of today's orders and check the patient in."""
+    who = actor(request)
+    data = {
+        name: int(value) if value.isdigit() else value
+        for name in ("order_id", "location_id", "chair_id")
+        if (value := request.POST.get(name, "").strip())
+    }
+    try:
+        session = lifecycle.open_session(who, data)
+        lifecycle.transition(who, session.pk, {"command": Command.CHECK_IN})
+    except (InvalidInput, Conflict) as error:
+        return render(
+            request,
+            "web/sessions/open_refused.html",
+            {"error": str(error), "patient_id": patient_id},
+            status=422 if isinstance(error, InvalidInput) else 409,
+        )
+    if may(who, Action.SESSION_VIEW):
+        return redirect("web:session-detail", session_id=session.pk)
+    return redirect("web:live-board")
+
+
+def _render(
+    request: HttpRequest,
+    who: Actor,
+    session_id: int,
+    *,
+    form: str = "",
+    errors: dict[str, str] | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    sheet = reads.get_flowsheet(who, session_id)
+    session = sheet.session
+    _attach_amend_fields(sheet)
+    rules = session_rules()
+    confirmed = {confirmation.kind for confirmation in sheet.confirmations}
+    pending = [
+        item
+        for item in (
+            *required_confirmations(rules.pre_checks.confirmations, session.patient.sex),
+            *rules.discharge.confirmations,
+        )
+        if item.kind not in confirmed
+    ]
+    return render(
+        request,
+        "web/sessions/flowsheet.html",
+        {
+            "sheet": sheet,
+            "session": session,
+            "patient": session.patient,
+            "order": session.order,
+            "form": form,
+            "errors": errors or {},
+            "conflict": conflict,
+            "commands": [
+                {
+                    "value": command.value,
+                    "label": COMMAND_LABELS[command],
+                    "needs_reason": command in NEEDS_REASON,
+                }
+                for command in sheet.commands
+            ],
+            "vital_fields": [(name, VITAL_LABELS[name]) for name in VITAL_QUANTITIES],
+            "chart": _chart(sheet),
+            "score_forms": [
+                form_context(definition_or_404(instrument), {})
+                for instrument in scores.session_instruments()
+            ],
+            "pending_confirmations": pending,
+            "side_effect_kinds": SIDE_EFFECT_KINDS,
+            "side_effect_severities": SIDE_EFFECT_SEVERITIES,
+            "routes": MedicationRoute.choices,
+            "urinary_symptoms": URINARY_SYMPTOMS,
+            "amend_fields": AMEND_FIELDS,
+            "draws": ledger.open_draws(who, session_id) if _may_post(who, sheet) else [],
+            "may_amend": may(who, Action.SESSION_AMEND),
+            "may_sign": may(who, Action.SESSION_SIGN),
+        },
+        status=status,
+    )
+
+
+def _attach_amend_fields(sheet: reads.Flowsheet) -> None:
+    """Give each amendable row ``amend_fields``: its correction form's fields with the current
+    values (templates cannot look up a field by a name held in a variable)."""
+    kinds: tuple[tuple[str, list[Any]], ...] = (
+        ("vitals", sheet.vitals),
+        ("side_effects", sheet.side_effects),
+        ("rescue_medications", sheet.rescue_medications),
+        ("notes", sheet.notes),
+        ("urinary_screen", sheet.urinary_screens),
+        ("volume_infused", [row for row in sheet.pump_events if row.kind == "end"]),
+    )
+    for kind, rows in kinds:
+        for row in rows:
+            row.amend_fields = [(field, getattr(row, field.name)) for field in AMEND_FIELDS[kind]]
+
+
+def _may_post(who: Actor, sheet: reads.Flowsheet) -> bool:
+    """Whether the ledger form shows: the infusion is over, nothing posted, and the role
+    handles the drug."""
+    over = sheet.timeline.infusion_ended_at is not None and sheet.ledger is None
+    return over and may(who, Action.LEDGER_ADMINISTER)
+
+
+def _chart(sheet: reads.Flowsheet) -> str:
+    rows = sheet.current_vitals
+    if len(rows) < 2:
+        return ""
+    first = rows[0].at
+    points = [
+        Point(
+            minute=(row.at - first).total_seconds() / 60,
+            values={name: float(getattr(row, name)) for name in VITAL_QUANTITIES},
+        )
+        for row in rows
+    ]
+    return vitals_svg(points)
