@@ -315,9 +315,7 @@ def ledger_reverse(request: HttpRequest, entry_id: int) -> HttpResponse:
     clash, status = "", 200
     if request.method == "POST":
         values = _posted(request, "reason", *WITNESS_FIELDS)
-        entry, errors, clash, status = _attempt(
-            request, lambda: services.reverse(who, entry_id, values)
-        )
+        entry, errors, clash, status = _attempt(lambda: services.reverse(who, entry_id, values))
         if entry is not None:
             messages.success(request, f"Entry {entry_id} reversed by entry {entry.pk}.")
             return redirect("web:ledger-stock", slug=original.storage.location.slug)
@@ -392,25 +390,32 @@ def ledger_count_new(request: HttpRequest, slug: str, storage_id: int) -> HttpRe
     storage = next((s for s in catalog.storage_at(who, slug) if s.pk == storage_id), None)
     if storage is None:
         raise Http404(f"storage {storage_id} is not at {location.name}")
-    rows = [b for b in stock.balances_at(who, slug) if b.storage_id == storage_id]
+    rows = [
+        b
+        for b in stock.balances_at(who, slug)
+        if b.storage_id == storage_id and (b.on_hand_ml > 0 or b.in_use_ml > 0)
+    ]
     values: dict[str, str] = {"kind": CountKind.END_OF_DAY}
     errors: dict[str, str] = {}
     line_errors: dict[int, str] = {}
     clash, status = "", 200
     if request.method == "POST":
         posted = _posted(request, "kind", "note", *WITNESS_FIELDS)
-        lines = [
-            {
-                "lot_id": row.lot_id,
-                "full_vials": request.POST.get(f"full_vials_{row.lot_id}", "").strip(),
-                "open_ml": request.POST.get(f"open_ml_{row.lot_id}", "").strip() or "0",
-            }
+        entered = {
+            row.lot_id: (
+                request.POST.get(f"full_vials_{row.lot_id}", "").strip(),
+                request.POST.get(f"open_ml_{row.lot_id}", "").strip(),
+            )
             for row in rows
+        }
+        lines = [
+            {"lot_id": lot_id, "full_vials": full, "open_ml": open_ml or "0"}
+            for lot_id, (full, open_ml) in entered.items()
         ]
         values = {
             **posted,
-            **{f"full_vials_{x['lot_id']}": x["full_vials"] for x in lines},
-            **{f"open_ml_{x['lot_id']}": x["open_ml"] for x in lines},
+            **{f"full_vials_{lot_id}": full for lot_id, (full, _) in entered.items()},
+            **{f"open_ml_{lot_id}": open_ml for lot_id, (_, open_ml) in entered.items()},
         }
         try:
             count = counts.record_count(who, {**posted, "storage_id": storage_id, "lines": lines})
@@ -419,7 +424,7 @@ def ledger_count_new(request: HttpRequest, slug: str, storage_id: int) -> HttpRe
             for item in error.errors:
                 parts = item.field.split(".")
                 if parts[0] == "lines" and len(parts) > 1 and parts[1].isdigit():
-                    line_errors[lines[int(parts[1])]["lot_id"]] = item.message
+                    line_errors[rows[int(parts[1])].lot_id] = item.message
                 else:
                     errors.setdefault(parts[0], item.message)
         except Conflict as error:
@@ -618,7 +623,9 @@ def ledger_reports(request: HttpRequest, slug: str) -> HttpResponse:
             "query": query,
             "report": built,
             "page": page,
-            "rows": [[reports.cell_text(row[c]) for c in built.columns] for row in page] if built and page else [],
+            "rows": [[reports.cell_text(row[c]) for c in built.columns] for row in page]
+            if built and page
+            else [],
             "kinds": reports.KINDS.items(),
             "errors": errors,
         },
