@@ -183,3 +183,88 @@ def test_chart_panel_by_role(
     assert b"52.5" not in own.content
     assert b"mL/h" not in own.content
     assert AuditEvent.objects.filter(action="plan.view_summary", username="patient-user").exists()
+
+
+def test_amend_confirm_a_weight_and_titrate_on_the_web(
+    web_as: Any, users: dict[str, Any], signed: Any, nurse: Any
+) -> None:
+    from ketaclinic.records.patients import services as patients
+
+    physician = web_as(users["physician"])
+    form = physician.get(f"/patients/{signed.patient_id}/plans/new/", {"amends": signed.pk})
+    assert form.status_code == 200
+    assert b"Why this amendment" in form.content
+    no_reason = physician.post(
+        f"/patients/{signed.patient_id}/plans/new/",
+        {"protocol": SEED, "amends": signed.pk, "duration_min": "60"},
+    )
+    assert no_reason.status_code == 422
+    saved = physician.post(
+        f"/patients/{signed.patient_id}/plans/new/",
+        {"protocol": SEED, "amends": signed.pk, "duration_min": "60", "reason": "dysphoria"},
+    )
+    assert saved.status_code == 302
+    amendment = TreatmentPlan.objects.get(amends=signed)
+    assert (amendment.duration_min, amendment.rate_ml_per_h) == (60, 35)
+    physician.post(f"/plans/{amendment.pk}/sign/", {})
+    assert b"superseded by" in physician.get(f"/plans/{signed.pk}/").content
+
+    patients.record_measurement(nurse, signed.patient_id, {"weight_kg": 80})
+    today = timezone.localdate().isoformat()
+    refused = physician.post(f"/plans/{amendment.pk}/orders/", {"session_on": today})
+    assert refused.status_code == 422
+    assert b"Confirm the weight" in refused.content
+    confirmed = physician.post(f"/plans/{amendment.pk}/confirm-weight/", {"note": "re-weighed"})
+    assert confirmed.status_code == 302
+    assert physician.post(f"/plans/{amendment.pk}/orders/", {"session_on": today}).status_code == (
+        302
+    )
+
+    recorded = physician.post(
+        f"/plans/{amendment.pk}/titrations/",
+        {"worst_side_effect": "severe", "baseline_pain_nrs": "8", "pain_after_nrs": "7"},
+    )
+    assert recorded.status_code == 302
+    page = physician.get(f"/plans/{amendment.pk}/")
+    assert b"decrease" in page.content
+    proposal = amendment.titrations.get()
+    decided = physician.post(
+        f"/plans/{amendment.pk}/titrations/{proposal.pk}/decide/", {"accept": "yes"}
+    )
+    assert decided.status_code == 302
+    newest = TreatmentPlan.objects.get(amends=amendment)
+    assert decided["Location"] == f"/plans/{newest.pk}/"
+    assert newest.dose_mg_per_kg == 0.4
+
+
+def test_an_unknown_protocol_is_404(web_as: Any, users: dict[str, Any], screened: Any) -> None:
+    client = web_as(users["physician"])
+    assert client.get(f"/patients/{screened.pk}/plans/new/", {"protocol": "nope"}).status_code == (
+        404
+    )
+
+
+def test_the_plan_page_does_not_query_per_order(
+    web_as: Any, users: dict[str, Any], signed: Any, nurse: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ketaclinic.records.plans import orders
+
+    client = web_as(users["nurse"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/plans/{signed.pk}/").status_code == 200
+        return len(captured)
+
+    orders.create_order(nurse, signed.pk, {"session_on": timezone.localdate()})
+    one = queries()
+    for day in (2, 4, 6):
+        orders.create_order(
+            nurse, signed.pk, {"session_on": timezone.localdate() + timedelta(days=day)}
+        )
+    assert queries() == one

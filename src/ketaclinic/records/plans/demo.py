@@ -4,6 +4,8 @@ patient has been screened, nothing more is written."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from ketaclinic.dosing import default_clinic_policy
@@ -19,7 +21,7 @@ from .inputs import ScreeningIn
 from .models import Screening
 
 SEED_PROTOCOL = "ketamine-iv-0.5mgkg-40min"
-FACTS = {"pregnant": False, "protocol": SEED_PROTOCOL}
+FACTS: dict[str, Any] = {"pregnant": False, "protocol": SEED_PROTOCOL}
 
 
 def load_plans(physician: Actor, nurse: Actor) -> None:
@@ -48,7 +50,8 @@ def load_plans(physician: Actor, nurse: Actor) -> None:
 
 
 def _eligible(patient: Patient) -> bool:
-    return screen(screening.screening_input(patient, ScreeningIn(**FACTS))).outcome == "eligible"
+    facts = ScreeningIn.model_validate(FACTS)
+    return screen(screening.screening_input(patient, facts)).outcome == "eligible"
 
 
 def _weigh_if_stale(nurse: Actor, patient: Patient) -> None:

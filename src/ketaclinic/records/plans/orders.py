@@ -33,6 +33,7 @@ from ketaclinic.records.audit.models import Outcome
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
 from ketaclinic.records.patients.inputs import validate
+from ketaclinic.records.patients.models import Patient
 
 from .calculation import (
     calculator_input,
@@ -74,28 +75,12 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
         plan=plan, measurement=weighing.measurement
     ).first()
     protocol = protocol_for(plan.protocol_id)
-    given_mg = _series_given_mg(plan.patient_id, on, protocol)
-    request = replace(plan_request(plan), weight_kg=weighing.weight_kg)
-    with calculator_input():
-        try:
-            result = derive_order(
-                plan_request(plan),
-                _reading(weighing),
-                on,
-                weight_confirmed=confirmation is not None,
-                series_dose_mg_given=given_mg,
-            )
-        except WeightRecheckRequired as error:
-            advice = "weigh the patient again"
-            if not _stale(weighing, on):
-                advice += ", or a physician confirms this weight"
-            raise InvalidInput.single(
-                "weight_kg", f"re-check needed: {'; '.join(error.reasons)}; {advice}"
-            ) from None
-    refuse_hard_limits(result)
-    _refuse_unapproved_soft_limits(plan, result)
     try:
         with transaction.atomic():
+            # One order at a time per patient: the series and interval checks read the others.
+            Patient.objects.select_for_update().get(pk=plan.patient_id)
+            given_mg = _series_given_mg(plan.patient_id, on, protocol)
+            result = _derived(plan, weighing, on, confirmation is not None, given_mg)
             order = Order.objects.create(
                 plan=plan,
                 patient_id=plan.patient_id,
@@ -104,7 +89,7 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
                 weight_kg=weighing.weight_kg,
                 weight_confirmation=confirmation,
                 series_dose_mg_given=given_mg,
-                dose_request=asdict(request),
+                dose_request=asdict(replace(plan_request(plan), weight_kg=weighing.weight_kg)),
                 dose_result=snapshot(result),
                 created_by=actor.user,
                 **dose_columns(result),
@@ -296,6 +281,32 @@ def _refuse_unless(order: Order, expected: OrderStatus) -> None:
     if order.status == OrderStatus.VOID:
         raise Conflict(f"order {order.pk} is void: its plan has been amended; make a new order")
     raise Conflict(f"order {order.pk} is {order.status.label.lower()}")
+
+
+def _derived(
+    plan: TreatmentPlan, weighing: Weighing, on: date, confirmed: bool, given_mg: float
+) -> DoseResult:
+    """The order's dose (``dosing.derive_order``), refused for a weight that needs a re-check,
+    a hard limit, or a soft limit the signed plan did not override."""
+    with calculator_input():
+        try:
+            result = derive_order(
+                plan_request(plan),
+                _reading(weighing),
+                on,
+                weight_confirmed=confirmed,
+                series_dose_mg_given=given_mg,
+            )
+        except WeightRecheckRequired as error:
+            advice = "weigh the patient again"
+            if not _stale(weighing, on):
+                advice += ", or a physician confirms this weight"
+            raise InvalidInput.single(
+                "weight_kg", f"re-check needed: {'; '.join(error.reasons)}; {advice}"
+            ) from None
+    refuse_hard_limits(result)
+    _refuse_unapproved_soft_limits(plan, result)
+    return result
 
 
 def _reading(weighing: Weighing) -> WeightReading:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -49,6 +49,12 @@ def _posted(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str]:
     return {
         name: request.POST[name].strip() for name in names if request.POST.get(name, "").strip()
     }
+
+
+def _overrides(request: HttpRequest) -> dict[str, str]:
+    """The physician's reasons posted as ``overrides.<limit>``, by limit."""
+    posted = _posted(request, tuple(n for n in request.POST if n.startswith("overrides.")))
+    return {name.removeprefix("overrides."): reason for name, reason in posted.items()}
 
 
 def _errors(error: InvalidInput) -> dict[str, str]:
@@ -146,8 +152,11 @@ def screening_decide(request: HttpRequest, patient_id: int, screening_id: int) -
 
 
 def _protocol_or_default(protocol_id: str) -> Protocol:
+    """The chosen protocol (the seed regimen when none is chosen); 404 for an unknown id."""
     known = {protocol.id: protocol for protocol in protocols()}
-    return known.get(protocol_id) or known[DEFAULT_PROTOCOL]
+    if protocol_id and protocol_id not in known:
+        raise Http404(f"unknown protocol {protocol_id!r}")
+    return known[protocol_id or DEFAULT_PROTOCOL]
 
 
 def _choices(request_data: Any, protocol: Protocol) -> dict[str, str]:
@@ -306,11 +315,7 @@ def _retry(
 @service_view
 def plan_sign(request: HttpRequest, plan_id: int) -> HttpResponse:
     who = actor(request)
-    reasons = {
-        name.removeprefix("overrides."): value.strip()
-        for name, value in request.POST.items()
-        if name.startswith("overrides.") and value.strip()
-    }
+    reasons = _overrides(request)
     try:
         services.sign_plan(who, plan_id, {"overrides": reasons})
     except (InvalidInput, Conflict) as error:
@@ -363,11 +368,7 @@ def titration_decide(request: HttpRequest, plan_id: int, proposal_id: int) -> Ht
     who = actor(request)
     data: dict[str, Any] = _posted(request, ("dose_mg_per_kg", "dose_mg", "note"))
     data["accept"] = request.POST.get("accept") == "yes"
-    data["overrides"] = {
-        name.removeprefix("overrides."): value.strip()
-        for name, value in request.POST.items()
-        if name.startswith("overrides.") and value.strip()
-    }
+    data["overrides"] = _overrides(request)
     try:
         decision = titration.decide_titration(who, proposal_id, data)
     except (InvalidInput, Conflict) as error:
