@@ -111,7 +111,7 @@ def decide(actor: Actor, screening_id: int, data: Mapping[str, Any]) -> Screenin
             decision = ScreeningDecision.objects.create(
                 screening=screening,
                 decision=fields.decision,
-                note=fields.note.strip(),
+                note=fields.note,
                 decided_by=actor.user,
             )
             audit.record(

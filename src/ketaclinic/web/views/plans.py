@@ -182,7 +182,26 @@ def _dose_context(who: Actor, patient_id: int, choices: dict[str, str]) -> dict[
 
 
 def _dose_box(dose: dict[str, Any], patient_id: int) -> dict[str, Any]:
-    return {"dose": dose, "regimen": json.dumps(dose["pk_doses"]), "patient_id": patient_id}
+    """What web/plans/_dose.html shows: the calculator's output, its numbers as text, and the
+    regimen for the PK preview."""
+    return {
+        "dose": dose,
+        "shown": {name: _text(value) for name, value in dose.items() if _is_number(value)},
+        "checks": [
+            {**check, "value_text": _text(check["value"])} for check in dose["limit_checks"]
+        ],
+        "regimen": json.dumps(dose["pk_doses"]),
+        "patient_id": patient_id,
+    }
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _text(value: float) -> str:
+    """A clinical number without noise: 52.5, 0.857143, 35."""
+    return f"{value:.6g}"
 
 
 @service_view
