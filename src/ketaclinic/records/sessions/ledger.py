@@ -73,8 +73,10 @@ def post_to_ledger(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Le
             ).first()
             if drawn is None:
                 raise InvalidInput.single("draw_id", "is not a draw for this patient")
+            # Given when the infusion ended, or when the draw was recorded if that was later.
+            given_at = max(ended, drawn.occurred_at)
             given = ledger.record_administered(
-                actor, drawn.pk, {"dose_mg": Decimal(str(dose_mg)), "occurred_at": ended}
+                actor, drawn.pk, {"dose_mg": Decimal(str(dose_mg)), "occurred_at": given_at}
             )
             left = DrawBalance.objects.get(draw=drawn).remaining_ml
             wasted = None
