@@ -58,7 +58,8 @@ def test_infusion_events_summarise_each_infusion(two_sessions: tuple[Any, Any]) 
     assert [event.session_id for event in events] == [done.pk, running.pk]
     first, second = events
     assert (first.final_state, first.dose_mg, first.route) == ("discharged", 35, "iv_infusion")
-    assert first.ended_at is not None and first.ended_at > first.started_at
+    assert first.ended_at is not None
+    assert first.ended_at > first.started_at
     assert (first.max_cadss6, first.alert_count, first.signed) == (6, 1, False)
     assert first.side_effects == (SideEffectSeen("nausea", "severe"),)
     assert (first.protocol_id, first.location_id) == (done.protocol_id, done.location_id)
@@ -83,7 +84,7 @@ def test_a_session_never_started_is_not_an_infusion(nurse: Any, session: Any) ->
 def test_the_live_board_shows_the_chairs_in_use(
     two_sessions: tuple[Any, Any], nurse: Any, desk: Any, location: Any
 ) -> None:
-    done, running = two_sessions
+    _done, running = two_sessions
     alarm = flowsheet.record_vitals(nurse, running.pk, {**GOOD_VITALS, "spo2_percent": 88})
     board = reads.live_board(desk, location.pk)
     [row] = board.rows
