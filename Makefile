@@ -47,8 +47,9 @@ test-sqlite: $(VENV)/.dev
 test-postgres: $(VENV)/.dev
 	scripts/with-postgres $(BIN)/pytest -p no:cacheprovider
 
+## Benchmarks (not tests): each script prints its figures; docs/PERFORMANCE.md quotes them.
 bench: $(VENV)/.dev
-	$(BIN)/python -m bench
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
