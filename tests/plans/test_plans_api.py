@@ -162,6 +162,22 @@ EDGES = [
         {"dose_mg_per_kg": 6.01 / 7, "sessions": 6},
     ),
     (CHRONIC_PAIN, "dose_mg", "soft", {"dose_mg_per_kg": 80 / 62.14538}, {"dose_mg_per_kg": 1.28}),
+    # These hard limits cannot be reached without breaking others; the one tested is named.
+    (SEED, "dose_mg", "hard", {"dose_mg_per_kg": 120 / 70}, {"dose_mg_per_kg": 120.1 / 70}),
+    (
+        SEED,
+        "series_dose_mg",
+        "hard",
+        {"dose_mg_per_kg": 120 / 70, "sessions": 6},
+        {"dose_mg_per_kg": 120.1 / 70, "sessions": 6},
+    ),
+    (
+        SEED,
+        "rate_ml_per_h",
+        "hard",
+        {"dose_mg_per_kg": 999 / 70, "duration_min": 30, "concentration_mg_per_ml": 2},
+        {"dose_mg_per_kg": 1000 / 70, "duration_min": 30, "concentration_mg_per_ml": 2},
+    ),
 ]
 
 

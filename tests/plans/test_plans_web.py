@@ -268,3 +268,18 @@ def test_the_plan_page_does_not_query_per_order(
             nurse, signed.pk, {"session_on": timezone.localdate() + timedelta(days=day)}
         )
     assert queries() == one
+
+
+@pytest.mark.parametrize(
+    ("protocol", "shown"),
+    [("esketamine-in-56mg", b"56 mg"), ("ketamine-im-0.5mgkg", b"0.7 mL at 50 mg/mL")],
+)
+def test_build_page_for_other_routes(
+    web_as: Any, users: dict[str, Any], screened: Any, protocol: str, shown: bytes
+) -> None:
+    page = web_as(users["physician"]).get(
+        f"/patients/{screened.pk}/plans/new/", {"protocol": protocol}
+    )
+    assert page.status_code == 200
+    assert shown in page.content
+    assert b'name="duration_min"' not in page.content
