@@ -283,3 +283,22 @@ def test_build_page_for_other_routes(
     assert page.status_code == 200
     assert shown in page.content
     assert b'name="duration_min"' not in page.content
+
+
+def test_a_titration_change_beyond_a_soft_limit_on_the_web(
+    web_as: Any, users: dict[str, Any], signed: Any
+) -> None:
+    physician = web_as(users["physician"])
+    physician.post(
+        f"/plans/{signed.pk}/titrations/", {"baseline_pain_nrs": "8", "pain_after_nrs": "7"}
+    )
+    proposal = signed.titrations.get()
+    assert b'name="overrides.dose_mg_per_kg"' in physician.get(f"/plans/{signed.pk}/").content
+    url = f"/plans/{signed.pk}/titrations/{proposal.pk}/decide/"
+    change = {"accept": "no", "dose_mg_per_kg": "0.6", "note": "no relief at 0.5"}
+    missing = physician.post(url, change)
+    assert missing.status_code == 422
+    assert b"overrides.dose_mg_per_kg" in missing.content
+    done = physician.post(url, {**change, "overrides.dose_mg_per_kg": "tolerated well"})
+    assert done.status_code == 302
+    assert TreatmentPlan.objects.get(amends=signed).dose_mg == 42

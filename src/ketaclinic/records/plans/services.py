@@ -145,7 +145,7 @@ def write_version(
         weight_kg=result.weight_kg,
         weight_used_kg=result.weight_used_kg,
         prescribed_dose_mg=result.prescribed_dose_mg,
-        dose_request=_as_data(version.request),
+        dose_request=asdict(version.request),
         dose_result=snapshot(result),
         drafted_by=actor.user,
         **dose_columns(result),
@@ -391,7 +391,3 @@ def _packaged(protocol_id: str) -> Protocol | None:
         return get_protocol(protocol_id)
     except DomainInputError:
         return None
-
-
-def _as_data(request: DoseRequest) -> dict[str, Any]:
-    return asdict(request)

@@ -301,7 +301,9 @@ def _plan_page(
             "patient": plan.patient,
             "protocol": detail.protocol,
             "soft_exceeded": [
-                check for check in plan.dose_result["limit_checks"] if check["status"] != "ok"
+                check
+                for check in plan.dose_result["limit_checks"]
+                if check["status"] == "soft_exceeded"
             ],
             "can_sign": plan.status == PlanStatus.DRAFT and may(who, Action.PLAN_SIGN),
             "can_amend": current and may(who, Action.PLAN_DRAFT),
