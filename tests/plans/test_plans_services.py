@@ -333,3 +333,16 @@ def test_reading_plans_is_audited_and_clinicians_only(
     assert (summary.sessions, summary.duration_min, summary.observation_min) == (6, 40, 60)
     assert "depression research" in summary.evidence_note
     assert not any("dose" in name for name in vars(summary))
+
+
+@pytest.mark.parametrize("duration_min", [1e-300, 5e-324, 0.001])
+def test_an_absurdly_short_infusion_is_refused_not_a_crash(
+    screened: Any, physician: Any, duration_min: float
+) -> None:
+    """Regression: the pump-rate rounding raised decimal.InvalidOperation for huge rates."""
+    with pytest.raises(InvalidInput) as error:
+        services.draft_plan(
+            physician, screened.pk, {"protocol": SEED, "duration_min": duration_min}
+        )
+    assert "duration_min" in [e.field for e in error.value.errors]
+    assert not TreatmentPlan.objects.exists()

@@ -295,9 +295,10 @@ def _pump(
     """(rate_ml_per_h rounded to the pump, the duration that rate gives) for an infusion."""
     if made.volume_ml is None or duration_min == 0:
         return None, 0.0
-    rate_ml_per_h = round_to_step(
-        made.volume_ml * 60 / duration_min, clinic.rate_precision_ml_per_h.value
-    )
+    exact_ml_per_h = made.volume_ml * 60 / duration_min
+    if not math.isfinite(exact_ml_per_h):
+        raise DomainInputError("duration_min", "is too short: no pump rate can deliver it")
+    rate_ml_per_h = round_to_step(exact_ml_per_h, clinic.rate_precision_ml_per_h.value)
     if rate_ml_per_h <= 0:
         raise DomainInputError(
             "concentration_mg_per_ml",
