@@ -68,8 +68,16 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
     fields = validate(OrderIn, data)
     plan = current_plan_or_conflict(plan_id)
     on = fields.session_on
-    if on < timezone.localdate():
+    today = timezone.localdate()
+    if on < today:
         raise InvalidInput.single("session_on", "cannot be in the past")
+    horizon = default_clinic_policy().weight_max_age_days
+    if (on - today).days > horizon.value:
+        raise InvalidInput.single(
+            "session_on",
+            f"is more than {horizon.value:g} days ahead: today's weight would be too old by "
+            f"then ({horizon.source}); order nearer the session",
+        )
     weighing = latest_weighing(plan.patient)
     confirmation = WeightConfirmation.objects.filter(
         plan=plan, measurement=weighing.measurement
