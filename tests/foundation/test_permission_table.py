@@ -28,6 +28,12 @@ from ketaclinic.records.ledger import losses as ledger_losses
 from ketaclinic.records.ledger import reports as ledger_reports
 from ketaclinic.records.ledger import services as ledger
 from ketaclinic.records.ledger import stock as ledger_stock
+from ketaclinic.records.outcomes import cohort as outcome_cohort
+from ketaclinic.records.outcomes import exchange as outcome_exchange
+from ketaclinic.records.outcomes import reports as outcome_reports
+from ketaclinic.records.outcomes import research as outcome_research
+from ketaclinic.records.outcomes import services as outcome_services
+from ketaclinic.records.outcomes import tables as outcome_tables
 from ketaclinic.records.patients import pharmacokinetics
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.plans import catalog, orders, screening, titration
@@ -197,6 +203,38 @@ def _past_visit_for(patient: Any) -> Any:
         policy_version="test",
         booked_by=User.objects.get(username="front_desk-user"),
     )
+
+
+def _booster_decision(actor: Any, patient: Any) -> Any:
+    """Decide on a due booster: a signed plan, pain 8 at baseline, 4 then 7 since, and one
+    infusion 40 days ago given through the outcomes' sessions seam (as a session would)."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from ketaclinic.outcomes import InfusionEvent
+    from ketaclinic.records.outcomes import infusions
+
+    _plan_for(patient)
+    now = timezone.now()
+    for days, value, context in ((60, 8, "baseline"), (30, 4, "follow_up"), (2, 7, "follow_up")):
+        answers = {"nrs_pain_average": value}
+        assessments.record_assessment(
+            _clinician("physician-user"),
+            patient.pk,
+            {
+                "instrument": "nrs_pain_average",
+                "answers": answers,
+                "context": context,
+                "completed_at": now - timedelta(days=days),
+            },
+        )
+    given = [InfusionEvent(patient.pk, now - timedelta(days=40), 35, "iv_infusion", _SEED, 40)]
+    with mock.patch.object(infusions, "infusion_events", return_value=given):
+        return outcome_services.decide_booster(
+            actor, patient.pk, {"decision": "accepted", "note": "probe"}
+        )
 
 
 _LEDGER_WITNESS = {"witness_username": "nurse-user", "witness_password": PASSWORD}
@@ -436,6 +474,24 @@ PROBES: dict[Action, Probe] = {
     ),
     Action.SESSION_AMEND: lambda actor, p: session_flowsheet.amend_entry(
         actor, *_session_note_for(p), {"values": {"text": "corrected"}, "reason": "typo"}
+    ),
+    Action.OUTCOME_VIEW: lambda actor, p: outcome_services.patient_outcomes(actor, p.pk),
+    Action.OUTCOME_RECORD_DISCONTINUATION: lambda actor, p: outcome_services.record_discontinuation(
+        actor, p.pk, {"reason": "cost", "stopped_on": _today()}
+    ),
+    Action.BOOSTER_DECIDE: lambda actor, p: _booster_decision(actor, p),
+    Action.COHORT_VIEW: lambda actor, p: outcome_cohort.cohort_report(actor, {}),
+    Action.REPORT_PATIENT: lambda actor, p: outcome_services.patient_outcomes(
+        actor, p.pk, action=Action.REPORT_PATIENT, view="report"
+    ),
+    Action.REPORT_CLINIC: lambda actor, p: outcome_reports.clinic_month(
+        actor, {"month": f"{_today():%Y-%m}"}
+    ),
+    Action.EXPORT_FHIR: lambda actor, p: outcome_exchange.patient_record(actor, p.pk),
+    Action.EXPORT_CSV: lambda actor, p: outcome_tables.clinic_tables(actor),
+    Action.EXPORT_RESEARCH: lambda actor, p: outcome_research.research_tables(actor),
+    Action.IMPORT_PATIENTS: lambda actor, p: outcome_exchange.import_patients(
+        actor, [], outcome_exchange.ImportMode.DRY_RUN
     ),
 }
 

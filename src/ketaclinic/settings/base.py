@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.bookings",
     "ketaclinic.records.clinics",
     "ketaclinic.records.ledger",
+    "ketaclinic.records.outcomes",
     "ketaclinic.records.patients",
     "ketaclinic.records.plans",
     "ketaclinic.records.sessions",

@@ -65,6 +65,16 @@ class Action(StrEnum):
     LEDGER_RESOLVE = "ledger.resolve"
     LEDGER_REPORT = "ledger.report"
     LEDGER_LOSS_REPORT = "ledger.loss_report"
+    OUTCOME_VIEW = "outcome.view"
+    OUTCOME_RECORD_DISCONTINUATION = "outcome.record_discontinuation"
+    BOOSTER_DECIDE = "outcome.decide_booster"
+    COHORT_VIEW = "outcome.cohort"
+    REPORT_PATIENT = "report.patient"
+    REPORT_CLINIC = "report.clinic"
+    EXPORT_FHIR = "export.fhir"
+    EXPORT_CSV = "export.csv"
+    EXPORT_RESEARCH = "export.research"
+    IMPORT_PATIENTS = "import.patients"
     SESSION_VIEW = "session.view"
     SESSION_BOARD = "session.board"
     SESSION_CHECK_IN = "session.check_in"
@@ -151,6 +161,25 @@ _BOOKING_PATIENT = {
     Action.BOOKING_RESCHEDULE,
     Action.CALENDAR_FEED,
 }
+# Outcomes, reports and exports: clinicians see a patient's outcomes and progress report, export
+# the patient's FHIR record and record a drop-out; physicians decide on booster suggestions and
+# export the clinic's identified tables. Aggregates only for managers: the cohort dashboard, the
+# monthly clinic report and the de-identified research export (researchers use a manager
+# account); physicians, as medical directors, see them too. Who registers patients (physicians,
+# front desk) may import them from FHIR. Patients see their own progress, report and record.
+_OUTCOMES_CLINICIAN = {
+    Action.OUTCOME_VIEW,
+    Action.OUTCOME_RECORD_DISCONTINUATION,
+    Action.REPORT_PATIENT,
+    Action.EXPORT_FHIR,
+}
+_OUTCOMES_AGGREGATE = {Action.COHORT_VIEW, Action.REPORT_CLINIC, Action.EXPORT_RESEARCH}
+_OUTCOMES_PHYSICIAN = (
+    _OUTCOMES_CLINICIAN
+    | _OUTCOMES_AGGREGATE
+    | {Action.BOOSTER_DECIDE, Action.EXPORT_CSV, Action.IMPORT_PATIENTS}
+)
+_OUTCOMES_PATIENT = {Action.OUTCOME_VIEW, Action.REPORT_PATIENT, Action.EXPORT_FHIR}
 
 # Infusion sessions: the front desk opens a session for a verified order, checks the patient in
 # or cancels before the infusion, and sees the live board (states, times, alert counts: no
@@ -172,6 +201,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PK
         | _ASSESSMENTS
         | _TREATMENT_PHYSICIAN
+        | _OUTCOMES_PHYSICIAN
         | _LEDGER_CLINICIAN
         | _LEDGER_BOOKKEEPING
         | _SESSIONS_CLINICIAN
@@ -189,6 +219,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PK
         | _ASSESSMENTS
         | _TREATMENT_NURSE
+        | _OUTCOMES_CLINICIAN
         | _LEDGER_CLINICIAN
         | _SESSIONS_CLINICIAN
         | {
@@ -199,6 +230,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.FRONT_DESK: frozenset(
         _CLINICAL_READ
+        | {Action.IMPORT_PATIENTS}
         | _BOOKING_STAFF
         | _SESSIONS_DESK
         | {
@@ -210,6 +242,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     ),
     Role.MANAGER: frozenset(
         {Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE}
+        | _OUTCOMES_AGGREGATE
         | _BOOKING_MANAGER
         | _LEDGER_READ
         | _LEDGER_BOOKKEEPING
@@ -224,6 +257,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.PLAN_SUMMARY_VIEW,
         }
         | _BOOKING_PATIENT
+        | _OUTCOMES_PATIENT
     ),
 }
 

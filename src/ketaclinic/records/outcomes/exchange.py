@@ -1,0 +1,194 @@
+"""What leaves and enters in standard forms: one patient's whole record (for the FHIR export and
+the FHIR read endpoints) and patients to import (from a FHIR Bundle, already read by the face)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+from django.db.models.functions import Lower
+
+from ketaclinic.instruments import Definition, InstrumentError
+from ketaclinic.outcomes import InfusionEvent
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.assessments.models import Assessment
+from ketaclinic.records.assessments.registry import registry
+from ketaclinic.records.assessments.services import patient_or_404
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import FieldError, InvalidInput
+from ketaclinic.records.patients import services as patients
+from ketaclinic.records.patients.inputs import PatientCreate, validate
+from ketaclinic.records.patients.models import BodyMeasurement, Patient
+
+from . import infusions
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """One patient's record as the exports read it; lists are oldest first."""
+
+    patient: Patient
+    measurements: list[BodyMeasurement]
+    assessments: list[Assessment]
+    """Current assessments only (an amendment replaces what it corrects)."""
+    infusions: list[InfusionEvent]
+    appointments: list[Any]
+
+    def definition(self, assessment: Assessment) -> Definition | None:
+        """The definition version the assessment was scored with, if still loaded."""
+        try:
+            return registry().get(assessment.instrument_id, assessment.instrument_version)
+        except InstrumentError:
+            return None
+
+
+def patient_record(
+    actor: Actor, patient_id: int, *, action: Action = Action.EXPORT_FHIR, view: str = "bundle"
+) -> PatientRecord:
+    """Demographics, measurements, current assessments, infusions and appointments; ``action``
+    is the permission the read needs and the name it is audited under."""
+    from ketaclinic.records.bookings.models import Appointment
+
+    authorize(actor, action, patient_id=patient_id)
+    patient = patient_or_404(patient_id)
+    record = PatientRecord(
+        patient=patient,
+        measurements=list(patient.measurements.order_by("measured_at", "id")),
+        assessments=list(
+            Assessment.objects.current()
+            .filter(patient=patient)
+            .select_related("amends")
+            .order_by("completed_at", "id")
+        ),
+        infusions=infusions.infusion_events([patient.pk], None, None),
+        appointments=list(
+            Appointment.objects.filter(patient=patient)
+            .select_related("location")
+            .order_by("starts_at", "id")
+        ),
+    )
+    audit.record(actor, action, obj=patient, patient_id=patient.pk, detail={"view": view})
+    return record
+
+
+class ImportMode(StrEnum):
+    DRY_RUN = "dry_run"
+    """Report what would happen; write nothing."""
+    ALL_OR_NOTHING = "all_or_nothing"
+    """Import every patient, or none when any is invalid."""
+    VALID_ONLY = "valid_only"
+    """Import the valid patients; report the invalid ones."""
+
+
+@dataclass(frozen=True)
+class ImportCandidate:
+    """One entry of the file: the patient fields read from it, or why it could not be read."""
+
+    position: int
+    label: str
+    fields: dict[str, Any] | None
+    errors: tuple[FieldError, ...] = ()
+    skipped: str = ""
+    """Why the entry is not a patient to import (e.g. another resource type)."""
+
+
+@dataclass
+class ImportLine:
+    position: int
+    label: str
+    status: str
+    """valid, invalid, skipped, imported or not_imported."""
+    messages: list[str] = field(default_factory=list)
+    mrn: str = ""
+    patient_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    mode: ImportMode
+    lines: tuple[ImportLine, ...]
+
+    def count(self, status: str) -> int:
+        return sum(1 for line in self.lines if line.status == status)
+
+    @property
+    def invalid(self) -> int:
+        return self.count("invalid")
+
+    @property
+    def imported(self) -> int:
+        return self.count("imported")
+
+
+def _check(candidates: Sequence[ImportCandidate]) -> list[ImportLine]:
+    """Validate every candidate as a new patient; MRNs must be new and not repeat."""
+    given = [str(c.fields["mrn"]).lower() for c in candidates if c.fields and c.fields.get("mrn")]
+    repeats = Counter(given)
+    taken = set(
+        Patient.objects.annotate(lower_mrn=Lower("mrn"))
+        .filter(lower_mrn__in=given)
+        .values_list("lower_mrn", flat=True)
+    )
+    lines = []
+    for candidate in candidates:
+        line = ImportLine(candidate.position, candidate.label, "valid")
+        if candidate.skipped:
+            line.status, line.messages = "skipped", [candidate.skipped]
+        else:
+            messages = [f"{e.field}: {e.message}" for e in candidate.errors]
+            if not messages and candidate.fields is not None:
+                try:
+                    checked = validate(PatientCreate, candidate.fields)
+                except InvalidInput as error:
+                    messages = [f"{e.field}: {e.message}" for e in error.errors]
+                else:
+                    line.mrn = checked.mrn or ""
+                    if checked.mrn and checked.mrn.lower() in taken:
+                        messages.append(f"mrn: {checked.mrn} is already in use")
+                    elif checked.mrn and repeats[checked.mrn.lower()] > 1:
+                        messages.append(f"mrn: {checked.mrn} appears more than once in the file")
+            if messages:
+                line.status, line.messages = "invalid", messages
+        lines.append(line)
+    return lines
+
+
+def import_patients(
+    actor: Actor, candidates: Sequence[ImportCandidate], mode: ImportMode
+) -> ImportReport:
+    """Check every candidate, then (unless a dry run) register them in one transaction: all of
+    them, or only the valid ones when asked; each registration is audited as usual."""
+    authorize(actor, Action.IMPORT_PATIENTS)
+    lines = _check(candidates)
+    by_position = {c.position: c for c in candidates}
+    any_invalid = any(line.status == "invalid" for line in lines)
+    importing = mode == ImportMode.VALID_ONLY or (
+        mode == ImportMode.ALL_OR_NOTHING and not any_invalid
+    )
+    if importing:
+        with transaction.atomic():
+            for line in lines:
+                if line.status != "valid":
+                    continue
+                data = by_position[line.position].fields or {}
+                patient = patients.register_patient(actor, data)
+                line.status, line.mrn, line.patient_id = "imported", patient.mrn, patient.pk
+            audit.record(actor, Action.IMPORT_PATIENTS, detail=_summary(mode, lines))
+    else:
+        if mode != ImportMode.DRY_RUN:
+            for line in lines:
+                if line.status == "valid":
+                    line.status = "not_imported"
+                    line.messages.append("not imported: another entry is invalid")
+        audit.record(actor, Action.IMPORT_PATIENTS, detail=_summary(mode, lines))
+    return ImportReport(mode, tuple(lines))
+
+
+def _summary(mode: ImportMode, lines: list[ImportLine]) -> dict[str, Any]:
+    return {"mode": str(mode), **Counter(line.status for line in lines)}

@@ -1,0 +1,141 @@
+"""Outcome records: a physician's decision on a booster suggestion, a patient's stopping of the
+programme (a drop-out, with its reason), and the stored research pseudonym and date shift of
+each patient. All are written once; a correction of a drop-out is an amendment."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
+
+
+class BoosterChoice(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class BoosterReview(AppendOnlyModel):
+    """The physician accepts or declines a booster the protocol's rule suggested, once per
+    piece of evidence (``evidence_at``: the later of the last infusion and the pain score the
+    rule read); a new score or infusion makes a new suggestion."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="booster_reviews"
+    )
+    protocol_id = models.CharField(max_length=64)
+    decision = models.CharField(max_length=10, choices=BoosterChoice.choices)
+    note = models.TextField()
+    suggestion = models.JSONField(help_text="The rule's inputs, answer and reasons as shown.")
+    evidence_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-decided_at"], name="booster_review_patient")]
+        constraints = [
+            models.CheckConstraint(
+                name="booster_review_decision", condition=Q(decision__in=BoosterChoice.values)
+            ),
+            models.CheckConstraint(name="booster_review_has_note", condition=~Q(note="")),
+            models.UniqueConstraint(
+                fields=["patient", "evidence_at"], name="booster_review_once_per_evidence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"booster {self.decision} for patient {self.patient_id}"
+
+
+class DiscontinuationReason(models.TextChoices):
+    SIDE_EFFECTS = "side_effects", "Side effects"
+    NO_BENEFIT = "no_benefit", "No benefit"
+    PATIENT_CHOICE = "patient_choice", "Patient's choice"
+    COST = "cost", "Cost or coverage"
+    MEDICAL = "medical", "Medical reason (contraindication, other illness)"
+    LOST_TO_FOLLOW_UP = "lost_to_follow_up", "Lost to follow-up"
+    OTHER = "other", "Other"
+
+
+class DiscontinuationQuerySet(AppendOnlyQuerySet):
+    def current(self) -> DiscontinuationQuerySet:
+        """Records no amendment supersedes."""
+        return self.filter(amendment__isnull=True)
+
+
+class Discontinuation(AppendOnlyModel):
+    """The patient stopped the programme (a drop-out) on ``stopped_on``, and why."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="discontinuations"
+    )
+    protocol_id = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=24, choices=DiscontinuationReason.choices)
+    note = models.TextField(blank=True)
+    stopped_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    amends = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendment",
+        help_text="The record this one corrects; each is corrected at most once.",
+    )
+    amendment_reason = models.TextField(blank=True)
+
+    objects = DiscontinuationQuerySet.as_manager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["-stopped_on", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "-stopped_on"], name="discontinuation_patient"),
+            models.Index(fields=["stopped_on"], name="discontinuation_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="discontinuation_reason", condition=Q(reason__in=DiscontinuationReason.values)
+            ),
+            models.CheckConstraint(
+                name="discontinuation_other_has_note", condition=~Q(reason="other") | ~Q(note="")
+            ),
+            models.CheckConstraint(
+                name="discontinuation_amendment_has_reason",
+                condition=Q(amends__isnull=True, amendment_reason="")
+                | (Q(amends__isnull=False) & ~Q(amendment_reason="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"patient {self.patient_id} stopped on {self.stopped_on}: {self.reason}"
+
+
+class ResearchIdentity(AppendOnlyModel):
+    """A patient's pseudonym and date shift in research exports: random, not derived from any
+    identifier, stored so that every export shifts the same patient by the same days."""
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.PROTECT, related_name="research_identity"
+    )
+    research_id = models.CharField(max_length=16, unique=True)
+    date_shift_days = models.SmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="research_shift_in_range",
+                condition=Q(date_shift_days__gte=-365, date_shift_days__lte=365)
+                & ~Q(date_shift_days=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.research_id

@@ -1,0 +1,239 @@
+"""A patient's outcomes ("is it working?"), the physician's booster decision and drop-outs.
+
+Every read is permission-checked and audited; the screen's data comes from a fixed number of
+queries (the patient, all of their outcome scores in one, the plan's protocol, the decisions
+and drop-outs), whatever the length of the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ketaclinic.instruments import Definition
+from ketaclinic.outcomes import PatientOutcome, ScorePoint, assess_patient, outcome_rules
+from ketaclinic.protocols import DomainInputError, Protocol, get_protocol
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.assessments.models import Assessment
+from ketaclinic.records.assessments.registry import registry
+from ketaclinic.records.assessments.services import patient_or_404
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.records.patients.models import Patient
+
+from . import infusions
+from .inputs import BoosterDecisionIn, DiscontinuationIn, validate
+from .models import BoosterReview, Discontinuation
+
+REVIEWS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class PatientOutcomes:
+    patient: Patient
+    outcome: PatientOutcome
+    protocol: Protocol | None
+    definitions: dict[str, Definition]
+    reviews: list[BoosterReview]
+    """The latest booster decisions, newest first."""
+    discontinuations: list[Discontinuation]
+    """Current drop-out records, newest first."""
+    evidence_at: datetime | None
+    """The later of the last infusion and the pain score the booster rule read."""
+
+    @property
+    def booster_pending(self) -> bool:
+        """A booster is due and no physician has decided on this evidence yet."""
+        return self.outcome.booster.due and not any(
+            review.evidence_at == self.evidence_at for review in self.reviews
+        )
+
+    def title(self, instrument_id: str) -> str:
+        definition = self.definitions.get(instrument_id)
+        return definition.title if definition else instrument_id
+
+
+def outcome_instruments() -> tuple[str, ...]:
+    """Every instrument the outcome screen reads, without repeats."""
+    rules = outcome_rules()
+    return tuple(
+        dict.fromkeys(
+            (*rules.shown_instruments, rules.fiqr_instrument, rules.dissociation_instrument)
+        )
+    )
+
+
+def score_points(patient_ids: Any, instruments: tuple[str, ...]) -> dict[int, list[ScorePoint]]:
+    """The valid, current totals of ``instruments`` by patient, in one query."""
+    rows = (
+        Assessment.objects.current()
+        .filter(patient_id__in=patient_ids, valid=True, instrument_id__in=instruments)
+        .values_list("patient_id", "id", "instrument_id", "completed_at", "total", "context")
+    )
+    points: dict[int, list[ScorePoint]] = {}
+    for patient_id, pk, instrument_id, completed_at, total, context in rows.iterator(2000):
+        points.setdefault(patient_id, []).append(
+            ScorePoint(instrument_id, completed_at, total, context, pk)
+        )
+    return points
+
+
+def plan_protocol(patient_id: int) -> Protocol | None:
+    """The protocol of the patient's current signed treatment plan, if it is still known."""
+    from ketaclinic.records.plans.models import TreatmentPlan
+
+    protocol_id = (
+        TreatmentPlan.objects.current()
+        .filter(patient_id=patient_id)
+        .order_by("-drafted_at", "-id")
+        .values_list("protocol_id", flat=True)
+        .first()
+    )
+    if protocol_id is None:
+        return None
+    try:
+        return get_protocol(protocol_id)
+    except DomainInputError:
+        return None
+
+
+def _assess(patient: Patient, now: datetime, return_fraction: float | None) -> PatientOutcomes:
+    instruments = outcome_instruments()
+    definitions = {i: registry().get(i) for i in instruments if i in registry().ids()}
+    protocol = plan_protocol(patient.pk)
+    outcome = assess_patient(
+        score_points([patient.pk], instruments).get(patient.pk, []),
+        infusions.infusion_events([patient.pk], None, None),
+        protocol=protocol,
+        now=now,
+        higher_is_better={i: d.direction == "higher_is_better" for i, d in definitions.items()},
+        return_fraction=return_fraction,
+    )
+    booster = outcome.booster
+    evidence = [
+        moment
+        for moment in (booster.last_infusion_at, _current_pain_at(outcome))
+        if moment is not None
+    ]
+    return PatientOutcomes(
+        patient=patient,
+        outcome=outcome,
+        protocol=protocol,
+        definitions=definitions,
+        reviews=list(
+            BoosterReview.objects.filter(patient=patient).select_related("decided_by")[
+                :REVIEWS_SHOWN
+            ]
+        ),
+        discontinuations=list(
+            Discontinuation.objects.current().filter(patient=patient).select_related("recorded_by")
+        ),
+        evidence_at=max(evidence) if evidence else None,
+    )
+
+
+def _current_pain_at(outcome: PatientOutcome) -> datetime | None:
+    latest = outcome.trajectory(outcome.rules.pain_instrument).latest
+    return latest.completed_at if latest else None
+
+
+def patient_outcomes(
+    actor: Actor,
+    patient_id: int,
+    *,
+    return_fraction: float | None = None,
+    action: Action = Action.OUTCOME_VIEW,
+    view: str = "screen",
+) -> PatientOutcomes:
+    """Everything the outcome screen shows; ``action`` and ``view`` name the read in the audit
+    (the progress report reads the same data under ``report.patient``)."""
+    authorize(actor, action, patient_id=patient_id)
+    if return_fraction is not None and not 0 < return_fraction <= 1:
+        raise InvalidInput.single("return_fraction", "must be above 0 and at most 1")
+    patient = patient_or_404(patient_id)
+    result = _assess(patient, timezone.now(), return_fraction)
+    audit.record(actor, action, obj=patient, patient_id=patient.pk, detail={"view": view})
+    return result
+
+
+def decide_booster(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> BoosterReview:
+    """The physician accepts or declines the booster the rule suggests now; 409 when none is
+    due or when this evidence has already been decided on."""
+    authorize(actor, Action.BOOSTER_DECIDE, patient_id=patient_id)
+    fields = validate(BoosterDecisionIn, data)
+    patient = patient_or_404(patient_id)
+    current = _assess(patient, timezone.now(), None)
+    suggestion = current.outcome.booster
+    if not suggestion.due or current.evidence_at is None or current.protocol is None:
+        why = suggestion.unavailable or "the protocol's rule does not call for one"
+        raise Conflict(f"no booster is suggested now: {why}")
+    try:
+        with transaction.atomic():
+            review = BoosterReview.objects.create(
+                patient=patient,
+                protocol_id=current.protocol.id,
+                decision=fields.decision,
+                note=fields.note,
+                suggestion=suggestion.as_dict(),
+                evidence_at=current.evidence_at,
+                decided_by=actor.user,
+            )
+            audit.record(
+                actor,
+                Action.BOOSTER_DECIDE,
+                obj=review,
+                patient_id=patient.pk,
+                detail={"decision": fields.decision, "protocol": current.protocol.id},
+            )
+    except IntegrityError:
+        raise Conflict(
+            "this booster suggestion has already been decided; a new pain score or infusion "
+            "makes a new one"
+        ) from None
+    return review
+
+
+def record_discontinuation(
+    actor: Actor, patient_id: int, data: Mapping[str, Any]
+) -> Discontinuation:
+    """Record that the patient stopped the programme, and why; with ``amends``, correct an
+    earlier record (409 when it has already been corrected)."""
+    authorize(actor, Action.OUTCOME_RECORD_DISCONTINUATION, patient_id=patient_id)
+    fields = validate(DiscontinuationIn, data).check()
+    patient = patient_or_404(patient_id)
+    original = None
+    if fields.amends is not None:
+        original = Discontinuation.objects.filter(pk=fields.amends, patient=patient).first()
+        if original is None:
+            raise NotFound(f"drop-out record {fields.amends} does not exist for this patient")
+    try:
+        with transaction.atomic():
+            record = Discontinuation.objects.create(
+                patient=patient,
+                protocol_id=fields.protocol_id or "",
+                reason=fields.reason,
+                note=fields.note,
+                stopped_on=fields.stopped_on,
+                recorded_by=actor.user,
+                amends=original,
+                amendment_reason=fields.amendment_reason,
+            )
+            audit.record(
+                actor,
+                Action.OUTCOME_RECORD_DISCONTINUATION,
+                obj=record,
+                patient_id=patient.pk,
+                detail={"reason": fields.reason, "amends": fields.amends},
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"drop-out record {fields.amends} has already been corrected; correct the current one"
+        ) from None
+    return record
