@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from plans_support import CHRONIC_PAIN, SEED, SEED_DOSE
 
 from ketaclinic.records.audit.models import AuditEvent
@@ -433,3 +435,56 @@ def test_openapi_lists_the_endpoints(doctor: ApiClient) -> None:
         "/api/titrations/{proposal_id}/decision",
     ):
         assert path in paths
+
+
+CHOICE_NAMES = ("dose_mg_per_kg", "dose_mg", "duration_min", "concentration_mg_per_ml", "sessions")
+ANYTHING = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.fixed_dictionaries(
+        {"protocol": st.sampled_from([SEED, CHRONIC_PAIN, "esketamine-in-56mg", "x"])},
+        optional=dict.fromkeys(CHOICE_NAMES, ANYTHING),
+    )
+)
+def test_any_dose_choices_get_an_answer_never_a_crash(
+    doctor: ApiClient, screened: Any, body: dict[str, Any]
+) -> None:
+    answer = doctor.post(f"/api/patients/{screened.pk}/plans/calculate", body)
+    assert answer.status_code in (200, 422), answer.content
+    if answer.status_code == 422:
+        assert answer.json()["errors"][0]["field"]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.fixed_dictionaries(
+        {},
+        optional={
+            "pregnant": ANYTHING,
+            "protocol": st.sampled_from([SEED, "x"]) | ANYTHING,
+            "vitals": st.dictionaries(
+                st.sampled_from(["sbp_mm_hg", "dbp_mm_hg", "heart_rate_per_min", "other"]),
+                ANYTHING,
+                max_size=3,
+            ),
+        },
+    )
+)
+def test_any_screening_facts_get_an_answer_never_a_crash(
+    nurse_api: ApiClient, patient: Any, body: dict[str, Any]
+) -> None:
+    answer = nurse_api.post(f"/api/patients/{patient.pk}/screenings", body)
+    assert answer.status_code in (201, 422), answer.content
