@@ -221,7 +221,8 @@ def session_open(request: HttpRequest, patient_id: int) -> HttpResponse:
     }
     try:
         session = lifecycle.open_session(who, data)
-        lifecycle.transition(who, session.pk, {"command": Command.CHECK_IN})
+        check_in = {"command": Command.CHECK_IN, **_posted(request.POST, (), session)}
+        lifecycle.transition(who, session.pk, check_in)
     except (InvalidInput, Conflict) as error:
         return render(
             request,
