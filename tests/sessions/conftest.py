@@ -101,8 +101,7 @@ def session(open_session: Callable[..., Any], order: Any) -> Any:
 def walked(nurse: Any, session: Any) -> Callable[..., Any]:
     """Walk ``session`` to a state; check-in ``minutes_ago`` (default: just long enough)."""
     from django.utils import timezone
-
-    from ketaclinic.records.sessions.demo import minutes_to_discharge, walk
+    from sessions_support import minutes_to_discharge, walk
 
     def make(until: str, minutes_ago: float | None = None) -> Any:
         ago = minutes_ago if minutes_ago is not None else minutes_to_discharge(session) + 3

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sessions_support import ALDRETE_READY, CADSS6_MILD, GOOD_VITALS
 
 from ketaclinic.records.audit.models import AuditEvent
-from ketaclinic.records.sessions.demo import ALDRETE_READY, CADSS6_MILD, GOOD_VITALS
 from ketaclinic.records.sessions.models import Note, VitalSigns
 from support import ApiClient
 

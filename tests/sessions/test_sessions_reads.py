@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from sessions_support import GOOD_VITALS, minutes_to_discharge, walk
 
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.sessions import flowsheet, ledger, lifecycle, reads
-from ketaclinic.records.sessions.demo import GOOD_VITALS, minutes_to_discharge, walk
 from ketaclinic.records.sessions.events import SideEffectSeen, infusion_events
 from support import PASSWORD
 

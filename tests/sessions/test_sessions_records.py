@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from sessions_support import ALDRETE_READY, CADSS6_MILD, GOOD_VITALS, walk
 
 from ketaclinic.records.alerts import services as alert_services
 from ketaclinic.records.alerts.models import Alert
@@ -28,7 +29,6 @@ from ketaclinic.records.sessions import (
     signing,
     titration,
 )
-from ketaclinic.records.sessions.demo import ALDRETE_READY, CADSS6_MILD, GOOD_VITALS
 from ketaclinic.records.sessions.models import (
     Note,
     SessionAlert,
@@ -160,7 +160,6 @@ def test_starting_without_a_verified_order_is_refused(
     open_session: Callable[..., Any],
 ) -> None:
     from ketaclinic.records.plans import orders
-    from ketaclinic.records.sessions.demo import walk
 
     unverified = make_order(patient, verified=False)
     session = open_session(unverified)
@@ -444,8 +443,6 @@ def test_an_open_alert_blocks_discharge_and_signing_until_acknowledged(
 ) -> None:
     walked("recovery")
     alarm = flowsheet.record_vitals(nurse, session.pk, {**GOOD_VITALS, "heart_rate_per_min": 45})
-    from ketaclinic.records.sessions.demo import walk
-
     with pytest.raises(Conflict, match="not acknowledged"):
         walk(nurse, session.pk, "discharged", minutes_ago(130))
     alert_services.acknowledge(nurse, alarm.alerts[0].pk, "rechecked: 62, asleep")

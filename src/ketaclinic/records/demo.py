@@ -27,6 +27,7 @@ from ketaclinic.records.ledger.demo import load_ledger
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.demo import load_plans
+from ketaclinic.records.sessions.demo import load_sessions
 
 LOCATION_SLUG = "demo-main"
 # The seed documents' opening hours, in the location's local time.
@@ -112,6 +113,7 @@ def load_demo() -> list[DemoLogin]:
         user=User.objects.get(username="manager"), face=Face.SYSTEM, source_address="demo-loader"
     )
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk)
+    load_sessions(nurse, LOCATION_SLUG)
     return [*logins, patient_login]
 
 

@@ -1,0 +1,42 @@
+"""The demo session: the plans' demo patient checked in on the live board; loading again
+writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ketaclinic.records.audit.models import AuditEvent
+from ketaclinic.records.clinics.models import Location
+from ketaclinic.records.demo import load_demo
+from ketaclinic.records.plans.models import Order
+from ketaclinic.records.sessions import reads
+from ketaclinic.records.sessions.models import Session
+
+
+@pytest.fixture
+def var_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+def test_the_demo_patient_is_checked_in_on_the_board(
+    db: Any, var_dir: Path, actor_for: Any
+) -> None:
+    from ketaclinic.records.accounts.models import User
+
+    load_demo()
+    session = Session.objects.get()
+    assert session.order == Order.objects.get()
+    nurse = actor_for(User.objects.get(username="nurse"))
+    sheet = reads.get_flowsheet(nurse, session.pk)
+    assert sheet.state == "checked_in"
+    assert [gap.field for gap in sheet.gaps] == ["scores"]
+    [row] = reads.live_board(nurse, Location.objects.get().pk).rows
+    assert (row.session.pk, row.session.chair.name) == (session.pk, "Chair 1")
+    audit_entries = AuditEvent.objects.count()
+    load_demo()
+    assert Session.objects.count() == 1
+    assert AuditEvent.objects.count() == audit_entries
