@@ -604,3 +604,50 @@ def test_postgres_refuses_updates_and_rows_after_signing(
             **GOOD_VITALS,
         )  # fmt: skip
     assert not Signature.objects.filter(session=session).exclude(signed_by=nurse.user).exists()
+
+
+# --- opening from a booked appointment -----------------------------------------------------
+
+
+def _appointment(patient: Any, location: Any, hours: int = 0, **fields: Any) -> Any:
+    """An infusion booked ``hours`` from now at the location's last chair (written directly:
+    booking rules are the bookings area's)."""
+    from ketaclinic.records.accounts.models import User
+    from ketaclinic.records.bookings.models import Appointment
+
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=hours)
+    return Appointment.objects.create(
+        patient=patient,
+        location=location,
+        chair=location.chairs.order_by("name").last(),
+        appointment_type="infusion",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        policy_version="test",
+        booked_by=User.objects.get(username="front_desk-user"),
+        **fields,
+    )
+
+
+def test_a_session_opened_from_its_appointment_takes_its_place(
+    nurse: Any, order: Any, location: Any, patient: Any, register: Callable[..., Any]
+) -> None:
+    booked = _appointment(patient, location)
+    with pytest.raises(InvalidInput) as caught:
+        lifecycle.open_session(
+            nurse, {"order_id": order.pk, "appointment_id": booked.pk, "location_id": location.pk}
+        )
+    assert caught.value.errors[0].field == "location_id"
+    someone_else = _appointment(register(mrn="MRN-0002"), location, hours=3)
+    with pytest.raises(InvalidInput) as caught:
+        lifecycle.open_session(nurse, {"order_id": order.pk, "appointment_id": someone_else.pk})
+    assert caught.value.errors[0].field == "appointment_id"
+    cancelled = _appointment(patient, location, hours=6, status="cancelled")
+    with pytest.raises(Conflict, match="cancelled"):
+        lifecycle.open_session(nurse, {"order_id": order.pk, "appointment_id": cancelled.pk})
+    session = lifecycle.open_session(nurse, {"order_id": order.pk, "appointment_id": booked.pk})
+    assert (session.appointment_id, session.location_id, session.chair_id) == (
+        booked.pk,
+        location.pk,
+        booked.chair_id,
+    )
