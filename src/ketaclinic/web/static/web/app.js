@@ -1,3 +1,15 @@
+// htmx swaps 422 answers too: they carry the form or fragment with the fields' errors.
+document.addEventListener("DOMContentLoaded", function () {
+  if (window.htmx) {
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "422", swap: true, error: false },
+      { code: "[45]..", swap: false, error: true },
+    ];
+  }
+});
+
 // Automatic log-off: after the configured idle time without input, log out and say why.
 (function () {
   "use strict";
