@@ -166,3 +166,36 @@ def test_the_chart_panel_lists_the_patients_sessions(
     assert "Infusion sessions" in chart
     assert f'href="/sessions/{session.pk}/"' in chart
     assert "Discharged" in chart
+
+
+def test_check_in_at_the_booked_visit(
+    web_as: Any, users: dict[str, Any], order: Any, location: Any, patient: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ketaclinic.records.bookings.models import Appointment
+
+    now = timezone.localtime(timezone.now(), location.zone)
+    start = max(now.replace(hour=0, minute=5), now - timedelta(hours=1))
+    visit = Appointment.objects.create(
+        patient=patient,
+        location=location,
+        chair=location.chairs.order_by("name").last(),
+        appointment_type="infusion",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        policy_version="test",
+        booked_by=users["front_desk"],
+    )
+    desk = web_as(users["front_desk"])
+    chart = desk.get(f"/patients/{patient.pk}/").content.decode()
+    assert f'name="appointment_id" value="{visit.pk}"' in chart
+    assert "Booked" in chart
+    desk.post(
+        f"/patients/{patient.pk}/sessions/open/",
+        {"order_id": order.pk, "appointment_id": visit.pk},
+    )
+    session = Session.objects.get()
+    assert (session.appointment_id, session.chair_id) == (visit.pk, visit.chair_id)

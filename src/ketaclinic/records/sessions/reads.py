@@ -4,7 +4,7 @@ sessions, and the orders a session may be opened for. Every read is audited."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -15,6 +15,8 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.alerts.models import Alert
 from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.bookings.models import CHAIR_TYPES, Appointment
+from ketaclinic.records.bookings.models import Status as AppointmentStatus
 from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
@@ -309,7 +311,8 @@ def patient_sessions(
 
 
 def openable_orders(actor: Actor, patient_id: int) -> list[Order]:
-    """Today's orders of the patient that are not void and have no session yet."""
+    """Today's orders of the patient that are not void and have no session yet, each with
+    ``appointment``: the patient's treatment visit booked today, if any, to open it at."""
     authorize(actor, Action.SESSION_CHECK_IN, patient_id=patient_id)
     today = timezone.localdate()
     orders = [
@@ -320,6 +323,21 @@ def openable_orders(actor: Actor, patient_id: int) -> list[Order]:
         .select_related("plan")
         if order.status != OrderStatus.VOID
     ]
+    booked = [
+        visit
+        for visit in Appointment.objects.filter(
+            patient_id=patient_id,
+            status=AppointmentStatus.BOOKED,
+            appointment_type__in=sorted(CHAIR_TYPES),
+            starts_at__date__range=(today - timedelta(days=1), today + timedelta(days=1)),
+        )
+        .exclude(Exists(Session.objects.filter(appointment=OuterRef("pk"))))
+        .select_related("location", "chair")
+        .order_by("starts_at")
+        if timezone.localtime(visit.starts_at, visit.location.zone).date() == today
+    ]
+    for order in orders:
+        order.appointment = booked[0] if booked else None
     audit.record(
         actor,
         Action.SESSION_CHECK_IN,

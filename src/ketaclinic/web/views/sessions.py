@@ -216,7 +216,7 @@ def session_open(request: HttpRequest, patient_id: int) -> HttpResponse:
     who = actor(request)
     data = {
         name: int(value) if value.isdigit() else value
-        for name in ("order_id", "location_id", "chair_id")
+        for name in ("order_id", "appointment_id", "location_id", "chair_id")
         if (value := request.POST.get(name, "").strip())
     }
     try:
