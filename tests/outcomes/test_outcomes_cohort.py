@@ -102,7 +102,7 @@ def test_filters_by_protocol_location_and_period(
     assert cohort.cohort_report(manager, {"protocol": PROTOCOL}).patients == 2
     both = cohort.cohort_report(manager, {"protocol": PROTOCOL, "location": "north"})
     assert both.patients == 1
-    assert both.label == f"patients with protocol {PROTOCOL}, location north"
+    assert both.label == f"patients on protocol {PROTOCOL} at location north"
     today = timezone.localdate()
     started = today - timedelta(days=90)
     assert cohort.cohort_report(manager, {"since": started, "until": started}).patients == 5
@@ -116,7 +116,7 @@ def test_a_filter_matching_nobody_is_an_empty_labelled_report(
         actor_for(users["physician"]), {"protocol": "ketamine-im-0.5mgkg"}
     )
     assert report.empty
-    assert report.label == "patients with protocol ketamine-im-0.5mgkg"
+    assert report.label == "patients on protocol ketamine-im-0.5mgkg"
     assert report.pain_rates[0].proportion.rate is None
     assert report.durability.n == 0
 

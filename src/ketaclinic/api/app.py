@@ -10,8 +10,10 @@ from . import (
     auth,
     bookings,
     errors,
+    fhir,
     instruments,
     ledger,
+    outcomes,
     patients,
     pk,
     plans,
@@ -52,3 +54,6 @@ api.add_router("/ledger", ledger.router)
 api.add_router("/sessions", sessions.router)
 api.add_router("/locations", sessions.location_router)
 api.add_router("/patients", sessions.patient_router)
+api.add_router("/patients", outcomes.patient_router)
+api.add_router("/outcomes", outcomes.router)
+api.add_router("/imports", fhir.import_router)

@@ -30,6 +30,9 @@ COMMAND_MODULES = (
     "schedule",
     "worker",
     "ledger",
+    "export",
+    "report",
+    "outcomes",
 )
 
 

@@ -4,6 +4,7 @@ Kaplan-Meier survival curves (scipy), each returning plain values."""
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -128,7 +129,10 @@ def kaplan_meier(
     if not observed.any():
         return KaplanMeier(int(times.size), 0, (), (), (), (), _check_level(level))
     result = stats.ecdf(stats.CensoredData.right_censored(times, ~observed)).sf
-    band = result.confidence_interval(_check_level(level), method="log-log")
+    with warnings.catch_warnings():
+        # Undefined where survival reaches 0 or 1 (scipy says so); those ends become 0 and 1.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        band = result.confidence_interval(_check_level(level), method="log-log")
     return KaplanMeier(
         n=int(times.size),
         events=int(observed.sum()),

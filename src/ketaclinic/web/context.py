@@ -26,6 +26,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "simulator": role_allows(role, Action.PK_SIMULATE),
             "ledger": role_allows(role, Action.LEDGER_VIEW),
             "audit": role_allows(role, Action.AUDIT_VIEW),
+            "outcomes": role_allows(role, Action.COHORT_VIEW),
             "questionnaires": role == "patient" and role_allows(role, Action.ASSESSMENT_RECORD),
         },
     }

@@ -20,6 +20,7 @@ from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.bookings import services as bookings
 from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor
+from ketaclinic.records.outcomes import services as outcomes
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.chart import plan_chart
 from ketaclinic.records.plans.services import plan_summary
@@ -127,12 +128,25 @@ def sessions_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Pane
     )
 
 
+def outcomes_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel | None:
+    """Responder status and whether a booster awaits a decision, linking to the outcome
+    screen (clinicians and the patient)."""
+    if not may(actor, Action.OUTCOME_VIEW):
+        return None
+    data = outcomes.patient_outcomes(actor, patient.pk, view="chart_panel")
+    return Panel(
+        "web/outcomes/_panel.html",
+        {"patient": patient, "outcome": data.outcome, "pending": data.booster_pending},
+    )
+
+
 CHART_PANELS: tuple[PanelFunction, ...] = (
     alerts_panel,
     assessments_panel,
     plans_panel,
     appointments_panel,
     sessions_panel,
+    outcomes_panel,
 )
 
 

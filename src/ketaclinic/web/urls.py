@@ -9,11 +9,13 @@ from .views import (
     bookings,
     ledger,
     live_board,
+    outcomes,
     patients,
     pk,
     plans,
     protocols,
     questionnaires,
+    reports,
     sessions,
 )
 
@@ -182,4 +184,24 @@ urlpatterns = [
         name="session-action",
     ),
     path("patients/<int:patient_id>/sessions/open/", sessions.session_open, name="session-open"),
+    path(
+        "patients/<int:patient_id>/outcomes/", outcomes.patient_outcomes, name="patient-outcomes"
+    ),
+    path(
+        "patients/<int:patient_id>/outcomes/booster/",
+        outcomes.booster_decide,
+        name="booster-decide",
+    ),
+    path(
+        "patients/<int:patient_id>/outcomes/discontinuation/",
+        outcomes.discontinuation_create,
+        name="discontinuation-create",
+    ),
+    path("patients/<int:patient_id>/report.pdf", outcomes.patient_report, name="patient-report"),
+    path("patients/<int:patient_id>/fhir.json", outcomes.patient_fhir, name="patient-fhir"),
+    path("outcomes/", outcomes.cohort_dashboard, name="cohort"),
+    path("reports/", reports.reports_index, name="reports"),
+    path("reports/clinic.pdf", reports.clinic_report, name="clinic-report"),
+    path("reports/research.zip", reports.research_export, name="research-export"),
+    path("reports/tables.zip", reports.csv_export, name="csv-export"),
 ]

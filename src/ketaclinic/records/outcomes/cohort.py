@@ -95,6 +95,86 @@ class CohortReport:
     def empty(self) -> bool:
         return self.patients == 0
 
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready) for the API and the command line."""
+        curve = self.durability
+        return {
+            "filters": self.filters.model_dump(mode="json"),
+            "label": self.label,
+            "empty": self.empty,
+            "patients": self.patients,
+            "patients_treated": self.patients_treated,
+            "infusions": self.infusions,
+            "series_booked": self.series_booked,
+            "series_completed": self.series_completed,
+            "changes": [
+                {"instrument_id": c.instrument_id, "title": c.title, **_estimate(c.estimate)}
+                for c in self.changes
+            ],
+            "responders": [
+                {
+                    "instrument_id": instrument,
+                    "category": r.threshold.category,
+                    "label": r.threshold.label,
+                    "threshold_percent": r.threshold.percent.value,
+                    "source": r.threshold.percent.source,
+                    "confirmed": r.threshold.confirmed,
+                    **_share(r.proportion),
+                }
+                for instrument, rates in (("pain", self.pain_rates), ("fiqr", self.fiqr_rates))
+                for r in rates
+            ],
+            "dropouts": {
+                **_share(self.dropouts.overall),
+                "by_reason": [{"reason": k, "patients": n} for k, n in self.dropouts.by_reason],
+            },
+            "durability": {
+                "patients": curve.n,
+                "returned": curve.events,
+                "median_days": curve.median,
+                "curve": [
+                    {"days": t, "survival": s, "ci_low": lo, "ci_high": hi}
+                    for t, s, lo, hi in zip(
+                        curve.times, curve.survival, curve.low, curve.high, strict=True
+                    )
+                ],
+            },
+            "dissociation": {
+                "scores": self.dissociation.scores,
+                "patients": self.dissociation.patients,
+                "mean": self.dissociation.mean,
+                "highest": self.dissociation.highest,
+            },
+            "alerts_by_code": [{"code": k, "alerts": n} for k, n in self.alerts_by_code],
+            "patients_with_alerts": _share(self.patients_with_alerts),
+            "side_effects": {
+                **_share(self.side_effects),
+                "by_code": [{"code": k, "infusions": n} for k, n in self.side_effects_by_code],
+            },
+        }
+
+
+def _estimate(estimate: MeanEstimate) -> dict[str, Any]:
+    interval = estimate.interval
+    return {
+        "n": estimate.n,
+        "mean": estimate.mean,
+        "sd": estimate.sd,
+        "ci_low": interval.low if interval else None,
+        "ci_high": interval.high if interval else None,
+    }
+
+
+def _share(share: Proportion) -> dict[str, Any]:
+    interval = share.interval
+    return {
+        "count": share.successes,
+        "of": share.n,
+        "rate": share.rate,
+        "ci_low": interval.low if interval else None,
+        "ci_high": interval.high if interval else None,
+    }
+
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
@@ -376,15 +456,15 @@ def _range(instrument_id: str) -> float:
 
 def describe(fields: CohortFilterIn) -> str:
     """The filters in words, for headings and empty results."""
-    parts = []
+    words = "patients"
     if fields.protocol:
-        parts.append(f"protocol {fields.protocol}")
+        words += f" on protocol {fields.protocol}"
     if fields.location:
-        parts.append(f"location {fields.location}")
+        words += f" at location {fields.location}"
     if fields.since and fields.until:
-        parts.append(f"started {fields.since:%Y-%m-%d} to {fields.until:%Y-%m-%d}")
+        words += f" who started from {fields.since:%Y-%m-%d} to {fields.until:%Y-%m-%d}"
     elif fields.since:
-        parts.append(f"started on or after {fields.since:%Y-%m-%d}")
+        words += f" who started on or after {fields.since:%Y-%m-%d}"
     elif fields.until:
-        parts.append(f"started on or before {fields.until:%Y-%m-%d}")
-    return "all patients" if not parts else "patients with " + ", ".join(parts)
+        words += f" who started on or before {fields.until:%Y-%m-%d}"
+    return "all patients" if words == "patients" else words

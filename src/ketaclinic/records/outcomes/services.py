@@ -8,7 +8,7 @@ and drop-outs), whatever the length of the history.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +58,95 @@ class PatientOutcomes:
     def title(self, instrument_id: str) -> str:
         definition = self.definitions.get(instrument_id)
         return definition.title if definition else instrument_id
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready) for the API."""
+        outcome = self.outcome
+        durability = outcome.durability
+        booster = outcome.booster
+        return {
+            "patient_id": self.patient.pk,
+            "protocol_id": self.protocol.id if self.protocol else None,
+            "rules": outcome.rules.as_dict(),
+            "trajectories": [
+                {
+                    "instrument_id": t.instrument_id,
+                    "title": self.title(t.instrument_id),
+                    "baseline": t.baseline.total if t.baseline else None,
+                    "latest": t.latest.total if t.latest else None,
+                    "change_points": change.points if (change := t.change()) else None,
+                    "percent_fall": change.percent_fall if change else None,
+                    "points": [
+                        {
+                            "assessment_id": p.assessment_id,
+                            "completed_at": p.completed_at,
+                            "total": p.total,
+                            "context": p.context,
+                        }
+                        for p in t.points
+                    ],
+                }
+                for t in (*outcome.trajectories, outcome.dissociation)
+            ],
+            "pain_response": asdict(outcome.pain_response),
+            "fiqr_response": asdict(outcome.fiqr_response),
+            "immediate": [
+                {
+                    "instrument_id": c.instrument_id,
+                    "pairs": len(c.pairs),
+                    "mean_change_in_visit": c.immediate.mean,
+                    "lasting_change": c.lasting.points if c.lasting else None,
+                }
+                for c in outcome.immediate
+            ],
+            "durability": {
+                "status": durability.status,
+                "summary": durability.summary,
+                "return_fraction": durability.return_fraction,
+                "threshold": durability.threshold,
+                "last_infusion_at": durability.last_infusion_at,
+                "observed_at": durability.observed_at,
+                "days": durability.days,
+            },
+            "booster": {
+                **booster.as_dict(),
+                "summary": booster.summary,
+                "pending": self.booster_pending,
+                "evidence_at": self.evidence_at,
+            },
+            "infusions": [
+                {
+                    "session_id": e.session_id,
+                    "started_at": e.started_at,
+                    "dose_mg": e.dose_mg,
+                    "route": e.route,
+                    "duration_min": e.duration_min,
+                    "protocol_id": e.protocol_id,
+                }
+                for e in outcome.infusions
+            ],
+            "booster_decisions": [
+                {
+                    "id": r.pk,
+                    "decision": r.decision,
+                    "note": r.note,
+                    "decided_at": r.decided_at,
+                    "decided_by": r.decided_by.get_username(),
+                }
+                for r in self.reviews
+            ],
+            "discontinuations": [
+                {
+                    "id": d.pk,
+                    "reason": d.reason,
+                    "note": d.note,
+                    "stopped_on": d.stopped_on,
+                    "protocol_id": d.protocol_id,
+                    "recorded_by": d.recorded_by.get_username(),
+                }
+                for d in self.discontinuations
+            ],
+        }
 
 
 def outcome_instruments() -> tuple[str, ...]:

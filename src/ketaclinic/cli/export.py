@@ -1,0 +1,100 @@
+"""``ketaclinic export``: a patient's FHIR Bundle, the clinic's CSV tables, the de-identified
+research export; and ``ketaclinic import fhir`` (registered here with it).
+
+Every command acts as ``--user`` (permission-checked, audited with the face ``cli``). Exit 0
+on success, 2 for bad input naming the option (unknown user or patient, an output directory
+that is not empty, a file that is not a FHIR Bundle), 1 when the role may not do it. Long
+exports show their progress on standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import fhir_import
+from .acting import (
+    acting,
+    add_user_option,
+    patient_id_for,
+    progress_bar,
+    service_errors,
+    table_progress,
+)
+from .base import Subparsers, setup_django
+
+
+def register(commands: Subparsers) -> None:
+    parser = commands.add_parser("export", help="FHIR, CSV and de-identified research exports")
+    kinds = parser.add_subparsers(dest="export_command", metavar="KIND", required=True)
+    fhir = kinds.add_parser(
+        "fhir", help="one patient's record as a FHIR R4 Bundle (JSON)", description=__doc__
+    )
+    fhir.add_argument("--patient", required=True, metavar="MRN")
+    fhir.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    add_user_option(fhir)
+    fhir.set_defaults(handler=run_fhir)
+    for name, text in (
+        ("csv", "every table a clinic analyses, identified (physicians)"),
+        ("research", "de-identified tables (HIPAA Safe Harbor) with a data dictionary"),
+    ):
+        kind = kinds.add_parser(name, help=text, description=text)
+        kind.add_argument("--out", type=Path, required=True, metavar="DIR", help="new directory")
+        add_user_option(kind)
+        kind.set_defaults(handler=run_tables)
+    fhir_import.register(commands)
+
+
+def run_fhir(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.utils import timezone
+
+    from ketaclinic.interop.fhir import patient_bundle
+    from ketaclinic.records.outcomes import exchange
+
+    actor = acting(args.user)
+    patient_id = patient_id_for(args.patient, "--patient")
+    with service_errors():
+        bundle = patient_bundle(exchange.patient_record(actor, patient_id), timezone.now())
+    text = json.dumps(bundle, indent=2)
+    if args.out is None:
+        sys.stdout.write(text + "\n")
+    else:
+        _write_whole(args.out, text)
+        print(f"wrote {len(bundle['entry'])} resources to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path``, then rename: never half a file."""
+    from ketaclinic.records.errors import InvalidInput
+
+    if path.is_dir():
+        raise InvalidInput.single("out", f"{path} is a directory")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise InvalidInput.single("out", f"cannot write {path}: {error.strerror}") from None
+
+
+def run_tables(args: argparse.Namespace) -> int:
+    setup_django()
+    from ketaclinic.interop.research import research_files
+    from ketaclinic.interop.tables import with_dictionary, write_directory
+    from ketaclinic.records.outcomes import research, tables
+
+    actor = acting(args.user)
+    with service_errors({"out": "--out"}):
+        if args.export_command == "research":
+            files = research_files(research.research_tables(actor))
+        else:
+            files = with_dictionary(tables.clinic_tables(actor))
+        with progress_bar() as bar:
+            written = write_directory(files, args.out, table_progress(bar))
+    print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,92 @@
+"""``ketaclinic outcomes cohort``: the cohort dashboard's figures as JSON or a table.
+
+Acts as ``--user`` (permission-checked, audited with the face ``cli``). A filter that matches
+nobody gives an empty, labelled result (exit 0). Exit 2 for bad input naming the option
+(unknown user, protocol or location; a malformed or reversed period), 1 when the role may not
+see the cohort.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .acting import acting, add_user_option, service_errors
+from .base import Subparsers, add_format_option, print_json, print_table, setup_django
+
+OPTIONS = {
+    "protocol": "--protocol",
+    "location": "--location",
+    "since": "--since",
+    "until": "--until",
+}
+
+
+def register(commands: Subparsers) -> None:
+    parser = commands.add_parser("outcomes", help="clinic outcomes in aggregate")
+    actions = parser.add_subparsers(dest="outcomes_command", metavar="ACTION", required=True)
+    cohort = actions.add_parser(
+        "cohort", help="responders, changes, durability, drop-outs", description=__doc__
+    )
+    cohort.add_argument("--protocol", metavar="ID")
+    cohort.add_argument("--location", metavar="SLUG")
+    cohort.add_argument("--since", metavar="YYYY-MM-DD", help="started on or after")
+    cohort.add_argument("--until", metavar="YYYY-MM-DD", help="started on or before")
+    add_user_option(cohort)
+    add_format_option(cohort, "json", "table")
+    cohort.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    setup_django()
+    from ketaclinic.records.outcomes import cohort
+
+    actor = acting(args.user)
+    filters = {name: getattr(args, name) for name in OPTIONS if getattr(args, name)}
+    with service_errors(OPTIONS):
+        data = cohort.cohort_report(actor, filters).as_dict()
+    if args.format == "json":
+        print_json(data)
+    else:
+        print_table(
+            _rows(data), ("figure", "value"), f"{data['label']}: {data['patients']} patients"
+        )
+    return 0
+
+
+def _share(share: dict[str, Any]) -> str:
+    if share["rate"] is None:
+        return f"{share['count']}/{share['of']}"
+    return (
+        f"{share['count']}/{share['of']} = {100 * share['rate']:.0f} % "
+        f"(95 % CI {100 * share['ci_low']:.0f}–{100 * share['ci_high']:.0f})"
+    )
+
+
+def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [
+        {"figure": "patients", "value": data["patients"]},
+        {"figure": "patients treated (infusions recorded)", "value": data["patients_treated"]},
+        {"figure": "infusions", "value": data["infusions"]},
+    ]
+    rows += [
+        {"figure": f"responders, {r['instrument_id']} {r['label']}", "value": _share(r)}
+        for r in data["responders"]
+    ]
+    for change in data["changes"]:
+        mean = change["mean"]
+        value = "—" if mean is None else f"{mean:+.2f}"
+        if change["ci_low"] is not None:
+            value += f" ({change['ci_low']:+.2f} to {change['ci_high']:+.2f})"
+        rows.append({"figure": f"mean change, {change['title']} (n={change['n']})", "value": value})
+    curve = data["durability"]
+    rows += [
+        {"figure": "drop-outs", "value": _share(data["dropouts"])},
+        {
+            "figure": "durability (Kaplan–Meier)",
+            "value": f"n={curve['patients']}, returned {curve['returned']}, median "
+            f"{curve['median_days'] if curve['median_days'] is not None else '—'} days",
+        },
+        {"figure": "infusions with side effects", "value": _share(data["side_effects"])},
+    ]
+    return rows

@@ -1,0 +1,379 @@
+"""Building the FHIR resources of one patient's record, each validated by its R4B model."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from fhir.resources.R4B import get_fhir_model_class
+
+from ketaclinic.instruments import Definition
+from ketaclinic.outcomes import InfusionEvent
+from ketaclinic.protocols import DomainInputError, get_protocol
+from ketaclinic.records.assessments.models import Assessment
+from ketaclinic.records.outcomes.exchange import PatientRecord
+from ketaclinic.records.patients.models import BodyMeasurement, Patient
+
+from . import codes
+
+Resource = dict[str, Any]
+_NAMESPACE = uuid.UUID("5b0c8f3e-7a0e-4c55-9a36-1c2f4b6f6c1a")
+APPOINTMENT_STATUS = {
+    "booked": "booked",
+    "cancelled": "cancelled",
+    "rescheduled": "cancelled",
+    "no_show": "noshow",
+}
+
+
+@dataclass(frozen=True)
+class Addresser:
+    """Where resources live: under ``base`` (a server's FHIR base URL), or, without one (a file
+    export), as ``urn:uuid:`` names that references inside the Bundle use too."""
+
+    base: str = ""
+
+    def full_url(self, kind: str, resource_id: str) -> str:
+        if self.base:
+            return f"{self.base.rstrip('/')}/{kind}/{resource_id}"
+        return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{kind}/{resource_id}')}"
+
+    def reference(self, kind: str, resource_id: str) -> dict[str, str]:
+        return {
+            "reference": f"{kind}/{resource_id}" if self.base else self.full_url(kind, resource_id)
+        }
+
+
+def validated(resource: Resource) -> Resource:
+    """The resource checked by its fhir.resources model, as JSON-ready data."""
+    model = get_fhir_model_class(resource["resourceType"])
+    return model.model_validate(resource).model_dump(mode="json", exclude_none=True)
+
+
+def _instant(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _quantity(value: float, unit: str, code: str | None = None) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "system": codes.UCUM, "code": code or unit}
+
+
+def patient_resource(patient: Patient) -> Resource:
+    resource: Resource = {
+        "resourceType": "Patient",
+        "id": str(patient.pk),
+        "identifier": [
+            {
+                "use": "usual",
+                "type": {"coding": [{"system": codes.IDENTIFIER_TYPE, "code": "MR"}]},
+                "system": codes.MRN_SYSTEM,
+                "value": patient.mrn,
+            }
+        ],
+        "name": [{"use": "official", "family": patient.family_name, "given": [patient.given_name]}],
+        "gender": patient.sex,
+        "birthDate": patient.date_of_birth.isoformat(),
+    }
+    telecom = [
+        {"system": system, "value": value, "use": "home"}
+        for system, value in (("phone", patient.phone), ("email", patient.email))
+        if value
+    ]
+    if telecom:
+        resource["telecom"] = telecom
+    if patient.address:
+        resource["address"] = [{"text": patient.address}]
+    if patient.emergency_contact_name or patient.emergency_contact_phone:
+        contact: Resource = {}
+        if patient.emergency_contact_relationship:
+            contact["relationship"] = [{"text": patient.emergency_contact_relationship}]
+        if patient.emergency_contact_name:
+            contact["name"] = {"text": patient.emergency_contact_name}
+        if patient.emergency_contact_phone:
+            contact["telecom"] = [{"system": "phone", "value": patient.emergency_contact_phone}]
+        resource["contact"] = [contact]
+    return validated(resource)
+
+
+def _instrument_code(assessment: Assessment, definition: Definition | None) -> Resource:
+    """The total's codes: LOINC where one is confirmed, and ketaclinic's local code."""
+    coding = [
+        {
+            "system": code.system,
+            "code": code.code,
+            **({"display": code.display} if code.display else {}),
+        }
+        for code in (definition.codes if definition else ())
+        if code.status != "unconfirmed"
+    ]
+    if not any(c["system"] == codes.INSTRUMENTS for c in coding):
+        coding.append({"system": codes.INSTRUMENTS, "code": assessment.instrument_id})
+    return {"coding": coding, "text": definition.title if definition else assessment.instrument_id}
+
+
+def score_observation(
+    assessment: Assessment, definition: Definition | None, at: Addresser
+) -> Resource | None:
+    """A valid total as a survey Observation with its subscores as components."""
+    if not assessment.valid or assessment.total is None:
+        return None
+    patient = str(assessment.patient_id)
+    resource: Resource = {
+        "resourceType": "Observation",
+        "id": f"score-{assessment.pk}",
+        "status": "amended" if assessment.amends_id else "final",
+        "category": [
+            {
+                "coding": [
+                    {"system": codes.OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}
+                ]
+            }
+        ],
+        "code": _instrument_code(assessment, definition),
+        "subject": at.reference("Patient", patient),
+        "effectiveDateTime": _instant(assessment.completed_at),
+        "issued": _instant(assessment.recorded_at),
+        "valueQuantity": _quantity(assessment.total, "{score}"),
+        "derivedFrom": [at.reference("QuestionnaireResponse", f"qr-{assessment.pk}")],
+        "note": [{"text": f"context: {assessment.get_context_display()}"}],
+    }
+    if assessment.band_label:
+        resource["interpretation"] = [{"text": assessment.band_label}]
+    components = [
+        {
+            "code": {
+                "coding": [
+                    {"system": codes.SUBSCORES, "code": f"{assessment.instrument_id}.{name}"}
+                ],
+                "text": name,
+            },
+            "valueQuantity": _quantity(value, "{score}"),
+        }
+        for name, value in sorted(assessment.subscores.items())
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+    if components:
+        resource["component"] = components
+    return validated(resource)
+
+
+def measurement_observations(measurement: BodyMeasurement, at: Addresser) -> list[Resource]:
+    """A weighing and/or height as vital-sign Observations (LOINC 29463-7, 8302-2)."""
+    found = []
+    for kind, value, code, unit in (
+        ("weight", measurement.weight_kg, codes.BODY_WEIGHT, "kg"),
+        ("height", measurement.height_cm, codes.BODY_HEIGHT, "cm"),
+    ):
+        if value is None:
+            continue
+        found.append(
+            validated(
+                {
+                    "resourceType": "Observation",
+                    "id": f"{kind}-{measurement.pk}",
+                    "status": "final",
+                    "category": [
+                        {
+                            "coding": [
+                                {
+                                    "system": codes.OBSERVATION_CATEGORY,
+                                    "code": "vital-signs",
+                                    "display": "Vital Signs",
+                                }
+                            ]
+                        }
+                    ],
+                    "code": {"coding": [code], "text": code["display"]},
+                    "subject": at.reference("Patient", str(measurement.patient_id)),
+                    "effectiveDateTime": _instant(measurement.measured_at),
+                    "valueQuantity": _quantity(value, unit),
+                }
+            )
+        )
+    return found
+
+
+def questionnaire_response(
+    assessment: Assessment, definition: Definition | None, at: Addresser
+) -> Resource:
+    """The answers as given, in the definition's item order (unanswered items left out)."""
+    answers = assessment.answers
+    order = [item.id for item in definition.items] if definition else sorted(answers)
+    labels = (
+        {item.id: (item.label, item.answer.kind) for item in definition.items} if definition else {}
+    )
+    items = []
+    for item_id in order:
+        value = answers.get(item_id)
+        if value is None:
+            continue
+        label, kind = labels.get(item_id, ("", "integer"))
+        answer = (
+            {"valueBoolean": bool(value)} if kind == "boolean" else {"valueInteger": int(value)}
+        )
+        items.append({"linkId": item_id, **({"text": label} if label else {}), "answer": [answer]})
+    resource: Resource = {
+        "resourceType": "QuestionnaireResponse",
+        "id": f"qr-{assessment.pk}",
+        "questionnaire": (
+            f"{codes.QUESTIONNAIRES}:{assessment.instrument_id}|{assessment.instrument_version}"
+        ),
+        "status": "amended" if assessment.amends_id else "completed",
+        "subject": at.reference("Patient", str(assessment.patient_id)),
+        "authored": _instant(assessment.completed_at),
+    }
+    if assessment.entered_by == "patient":
+        resource["source"] = at.reference("Patient", str(assessment.patient_id))
+    if items:
+        resource["item"] = items
+    return validated(resource)
+
+
+def condition_resource(patient: Patient, acr: Assessment, at: Addresser) -> Resource:
+    """Fibromyalgia (ICD-10-CM M79.7, SNOMED CT 203082005), provisional: the ACR 2016 criteria
+    were met; a physician confirms the diagnosis."""
+    resource: Resource = {
+        "resourceType": "Condition",
+        "id": f"fibromyalgia-{patient.pk}",
+        "clinicalStatus": {"coding": [{"system": codes.CONDITION_CLINICAL, "code": "active"}]},
+        "verificationStatus": {
+            "coding": [{"system": codes.CONDITION_VERIFICATION, "code": "provisional"}]
+        },
+        "code": {"coding": list(codes.FIBROMYALGIA), "text": "Fibromyalgia"},
+        "subject": at.reference("Patient", str(patient.pk)),
+        "recordedDate": _instant(acr.completed_at),
+        "note": [
+            {"text": "ACR 2016 fibromyalgia criteria met; a physician confirms the diagnosis."}
+        ],
+    }
+    if acr.valid:
+        resource["evidence"] = [{"detail": [at.reference("Observation", f"score-{acr.pk}")]}]
+    return validated(resource)
+
+
+def _drug(protocol_id: str) -> str:
+    try:
+        return get_protocol(protocol_id).drug
+    except DomainInputError:
+        return "ketamine"
+
+
+def medication_administration(event: InfusionEvent, number: int, at: Addresser) -> Resource:
+    """One dose given (from the sessions seam): drug, dose in mg, route and period."""
+    drug = _drug(event.protocol_id)
+    resource: Resource = {
+        "resourceType": "MedicationAdministration",
+        "id": f"infusion-{event.session_id if event.session_id is not None else number}",
+        "status": "completed",
+        "medicationCodeableConcept": {
+            "coding": [{"system": codes.DRUGS, "code": drug}],
+            "text": drug,
+        },
+        "subject": at.reference("Patient", str(event.patient_id)),
+        "dosage": {
+            "route": {
+                "coding": [{"system": codes.ROUTES, "code": event.route}],
+                "text": event.route,
+            },
+            "dose": _quantity(event.dose_mg, "mg"),
+        },
+        "note": [{"text": f"protocol {event.protocol_id}"}],
+    }
+    if event.duration_min:
+        end = event.started_at + timedelta(minutes=event.duration_min)
+        resource["effectivePeriod"] = {"start": _instant(event.started_at), "end": _instant(end)}
+    else:
+        resource["effectiveDateTime"] = _instant(event.started_at)
+    return validated(resource)
+
+
+def appointment_resource(appointment: Any, at: Addresser) -> Resource:
+    """A booked, cancelled, moved (cancelled, with its replacement booked) or missed visit."""
+    resource: Resource = {
+        "resourceType": "Appointment",
+        "id": f"appointment-{appointment.pk}",
+        "status": APPOINTMENT_STATUS.get(appointment.status, "booked"),
+        "serviceType": [
+            {
+                "coding": [
+                    {"system": codes.APPOINTMENT_TYPES, "code": appointment.appointment_type}
+                ],
+                "text": appointment.get_appointment_type_display(),
+            }
+        ],
+        "start": _instant(appointment.starts_at),
+        "end": _instant(appointment.ends_at),
+        "minutesDuration": appointment.duration_min,
+        "participant": [
+            {"actor": at.reference("Patient", str(appointment.patient_id)), "status": "accepted"},
+            {"actor": {"display": appointment.location.name}, "status": "accepted"},
+        ],
+    }
+    if appointment.session:
+        resource["description"] = f"session {appointment.session} of a series"
+    return validated(resource)
+
+
+def _entries(resources: Iterable[Resource], at: Addresser, search: bool) -> list[Resource]:
+    return [
+        {
+            "fullUrl": at.full_url(resource["resourceType"], resource["id"]),
+            "resource": resource,
+            **({"search": {"mode": "match"}} if search else {}),
+        }
+        for resource in resources
+    ]
+
+
+def _bundle(kind: str, resources: list[Resource], at: Addresser, now: datetime) -> Resource:
+    bundle: Resource = {
+        "resourceType": "Bundle",
+        "type": kind,
+        "timestamp": _instant(now),
+        "entry": _entries(resources, at, search=kind == "searchset"),
+    }
+    if kind == "searchset":
+        bundle["total"] = len(resources)
+    return validated(bundle)
+
+
+def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
+    """Scores (survey) and weights and heights (vital signs), oldest first."""
+    found: list[tuple[datetime, Resource]] = []
+    for assessment in record.assessments:
+        observation = score_observation(assessment, record.definition(assessment), at)
+        if observation is not None:
+            found.append((assessment.completed_at, observation))
+    for measurement in record.measurements:
+        found.extend(
+            (measurement.measured_at, r) for r in measurement_observations(measurement, at)
+        )
+    return [resource for _, resource in sorted(found, key=lambda pair: pair[0])]
+
+
+def patient_bundle(record: PatientRecord, now: datetime, at: Addresser | None = None) -> Resource:
+    """The patient's record as a collection Bundle: Patient, Condition, Observations,
+    QuestionnaireResponses, MedicationAdministrations and Appointments."""
+    at = at or Addresser()
+    resources = [patient_resource(record.patient)]
+    acr = [a for a in record.assessments if a.instrument_id == "acr2016"]
+    if acr and (acr[-1].criteria or {}).get("met"):
+        resources.append(condition_resource(record.patient, acr[-1], at))
+    resources.extend(observations(record, at))
+    resources.extend(
+        questionnaire_response(a, record.definition(a), at) for a in record.assessments
+    )
+    resources.extend(
+        medication_administration(event, number, at)
+        for number, event in enumerate(record.infusions, start=1)
+    )
+    resources.extend(appointment_resource(a, at) for a in record.appointments)
+    return _bundle("collection", resources, at, now)
+
+
+def observation_bundle(record: PatientRecord, now: datetime, at: Addresser) -> Resource:
+    """The answer to ``GET Observation?patient=<id>``: a searchset Bundle."""
+    return _bundle("searchset", observations(record, at), at, now)

@@ -1,0 +1,83 @@
+"""The PDF reports render: their text, extracted with pypdf, says what it should."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.utils import timezone
+from outcomes_support import infusion
+from pypdf import PdfReader
+
+from ketaclinic.interop import pdf
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.outcomes import reports, services
+
+
+def text_of(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def test_patient_progress_report(
+    scored: Any, clinician: Any, infusions_given: list, sign_plan: Any
+) -> None:
+    sign_plan(scored)
+    infusions_given += [infusion(scored, 60), infusion(scored, 58, dose_mg=38.5)]
+    data = services.patient_outcomes(clinician, scored.pk, action=Action.REPORT_PATIENT)
+    content = pdf.patient_report(data, timezone.get_current_timezone(), timezone.now())
+    assert content.startswith(b"%PDF")
+    text = text_of(content)
+    for expected in (
+        "Progress report",
+        "Ada Example",
+        "MRN MRN-0001",
+        "Is it working?",
+        "Pain (IMMPACT)",
+        "not a responder",
+        "improved by the MCID (unconfirmed)",
+        "A booster is due",
+        "Scores over time",
+        "Average pain (NRS 0–10)",
+        "38.5",
+        "iv_infusion",
+        "not a medical device",
+    ):
+        assert expected in text, expected
+
+
+def test_patient_report_without_scores_or_infusions(patient: Any, clinician: Any) -> None:
+    data = services.patient_outcomes(clinician, patient.pk)
+    text = text_of(pdf.patient_report(data, timezone.get_current_timezone(), timezone.now()))
+    assert "No infusions recorded yet." in text
+    assert "no baseline score recorded" in text
+    assert "Scores over time" not in text
+
+
+def test_clinic_month_report(
+    scored: Any, users: dict[str, Any], actor_for: Any, infusions_given: list
+) -> None:
+    infusions_given.append(infusion(scored, 0.5, side_effects=("nausea",)))
+    month = timezone.localdate().replace(day=1)
+    data = reports.clinic_month(actor_for(users["manager"]), {"month": f"{month:%Y-%m}"})
+    text = text_of(pdf.clinic_report(data, timezone.get_current_timezone(), timezone.now()))
+    for expected in (
+        f"Clinic report — {month:%B %Y} (month to date)",
+        "aggregates only",
+        "new patients registered 1",
+        "infusions given 1",
+        "Outcomes: patients who started on or before",
+        "moderate (IMMPACT)",
+        "Dworkin",
+        "mean change from baseline (95 % CI)",
+        "infusions with side effects 1/1",
+    ):
+        assert expected in text, expected
+    assert "Example" not in text  # no patient is named
+
+
+def test_an_empty_month_says_so(users: dict[str, Any], actor_for: Any) -> None:
+    data = reports.clinic_month(actor_for(users["manager"]), {"month": "2021-02"})
+    text = text_of(pdf.clinic_report(data, timezone.get_current_timezone(), timezone.now()))
+    assert "Clinic report — February 2021" in text
+    assert "No patient matches" in text
