@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_time
 from django.views.decorators.http import require_POST
@@ -206,7 +207,7 @@ def session_action(request: HttpRequest, session_id: int, action: str) -> HttpRe
         return _render(request, who, session_id, form=action, conflict=str(error), status=409)
     if not may(who, Action.SESSION_VIEW):
         return redirect("web:live-board")
-    return redirect(f"{request.path.rsplit('/', 2)[0]}/#{action}")
+    return redirect(reverse("web:session-detail", args=[session_id]) + f"#{action}")
 
 
 @require_POST
