@@ -651,3 +651,28 @@ def test_a_session_opened_from_its_appointment_takes_its_place(
         location.pk,
         booked.chair_id,
     )
+
+
+def test_every_write_of_a_walk_is_audited_with_the_patient(
+    nurse: Any, session: Any, walked: Any
+) -> None:
+    walked("discharged")
+    signing.sign_session(nurse, session.pk)
+    reads.get_flowsheet(nurse, session.pk)
+    events = AuditEvent.objects.filter(patient_id=session.patient_id, outcome="allowed")
+    whats = {(e.action, e.detail.get("what")) for e in events if e.action.startswith("session.")}
+    assert whats >= {
+        ("session.check_in", "open"),
+        ("session.record", "transition"),
+        ("session.record", "weight"),
+        ("session.record", "vitals"),
+        ("session.record", "score"),
+        ("session.record", "confirmation"),
+        ("session.record", "urinary_screen"),
+        ("session.sign", "sign"),
+        ("session.view", None),
+    }
+    transitions = events.filter(detail__what="transition")
+    assert transitions.filter(action="session.record").count() == 6
+    assert transitions.get(action="session.check_in").detail["command"] == "check_in"
+    assert not AuditEvent.objects.filter(outcome="failed").exists()
