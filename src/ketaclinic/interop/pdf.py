@@ -238,8 +238,8 @@ def _cohort_story(cohort: CohortReport) -> list[Any]:
         ),
     ]
     png = cohort_plot(
-        (*cohort.pain_rates, *cohort.fiqr_rates),
-        [ChangeRow(c.title, c.estimate, c.scale_range) for c in cohort.changes],
+        cohort.rates,
+        [ChangeRow(c.short_title, c.estimate, c.scale_range) for c in cohort.changes],
         cohort.durability,
         image_format="png",
         dpi=150,

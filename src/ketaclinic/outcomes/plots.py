@@ -187,15 +187,15 @@ class ChangeRow:
 
 
 def cohort_plot(
-    rates: Sequence[ResponderRate],
+    rates: Sequence[tuple[str, ResponderRate]],
     changes: Sequence[ChangeRow],
     curve: KaplanMeier,
     *,
     image_format: str = "svg",
     dpi: int = 110,
 ) -> bytes:
-    """Responder rates with Wilson 95 % intervals, mean change from baseline with t intervals,
-    and the durability Kaplan-Meier curve with its band."""
+    """Responder rates (each with its label) with Wilson 95 % intervals, mean change from
+    baseline with t intervals, and the durability Kaplan-Meier curve with its band."""
     figure = Figure(figsize=(11, 3.4), layout="constrained")
     left, middle, right = figure.subplots(1, 3)
     _rates_panel(left, rates)
@@ -210,11 +210,12 @@ def _empty(axes: Axes, message: str) -> None:
     axes.set_yticks([])
 
 
-def _rates_panel(axes: Axes, rates: Sequence[ResponderRate]) -> None:
+def _rates_panel(axes: Axes, rates: Sequence[tuple[str, ResponderRate]]) -> None:
     axes.set_title("Responders (Wilson 95 % CI)", fontsize=9, loc="left")
+    labels = {id(r): label for label, r in rates}
     shown = [
         (r, r.proportion.rate, r.proportion.interval)
-        for r in rates
+        for _, r in rates
         if r.proportion.rate is not None and r.proportion.interval is not None
     ]
     if not shown:
@@ -227,17 +228,16 @@ def _rates_panel(axes: Axes, rates: Sequence[ResponderRate]) -> None:
     ]
     positions = list(range(len(shown)))
     axes.barh(positions, values, xerr=errors, color=SCORE, alpha=0.8, capsize=3)
-    for position, (rate, _, _) in zip(positions, shown, strict=True):
+    for position, value, (rate, _, _) in zip(positions, values, shown, strict=True):
         axes.annotate(
             f"{rate.proportion.successes}/{rate.proportion.n}",
-            (0, position),
-            xytext=(3, 0),
+            (value, position),
+            xytext=(3, 5),
             textcoords="offset points",
-            va="center",
             fontsize=7,
-            color="white",
+            color=MUTED,
         )
-    axes.set_yticks(positions, [rate.threshold.label for rate, _, _ in shown], fontsize=7)
+    axes.set_yticks(positions, [labels[id(rate)] for rate, _, _ in shown], fontsize=7)
     axes.set_xlim(0, 100)
     axes.set_xlabel("% of assessable patients", fontsize=8)
     axes.invert_yaxis()
@@ -245,7 +245,7 @@ def _rates_panel(axes: Axes, rates: Sequence[ResponderRate]) -> None:
 
 
 def _changes_panel(axes: Axes, changes: Sequence[ChangeRow]) -> None:
-    axes.set_title("Mean change from baseline (t 95 % CI)", fontsize=9, loc="left")
+    axes.set_title("Mean change (t 95 % CI)", fontsize=9, loc="left")
     shown = [row for row in changes if row.estimate.mean is not None and row.scale_range > 0]
     if not shown:
         _empty(axes, "no patient with a baseline\nand a follow-up score")
@@ -274,7 +274,7 @@ def _changes_panel(axes: Axes, changes: Sequence[ChangeRow]) -> None:
 
 
 def _durability_panel(axes: Axes, curve: KaplanMeier) -> None:
-    axes.set_title("Durability: pain not yet returned", fontsize=9, loc="left")
+    axes.set_title("Durability: pain not back yet", fontsize=9, loc="left")
     if curve.n == 0:
         _empty(axes, "no infusions with a later\npain score recorded")
         return

@@ -89,7 +89,7 @@ def classify(trajectory: Trajectory, thresholds: tuple[Threshold, ...]) -> Respo
         reason = f"{_moved(fall)}: less than the {thresholds[-1].percent.value:g} % fall needed"
     else:
         category, label = met.category, met.label
-        reason = f"{_moved(fall)}: at least {met.percent.value:g} % ({met.percent.source})"
+        reason = f"{_moved(fall)}: at least the {met.percent.value:g} % fall of this threshold"
     return ResponderStatus(
         name,
         category,

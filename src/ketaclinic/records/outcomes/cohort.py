@@ -61,6 +61,11 @@ class InstrumentChange:
     estimate: MeanEstimate
     """Mean of (latest follow-up - baseline) over patients with both."""
 
+    @property
+    def short_title(self) -> str:
+        """The title without its parenthesis: "FIQR", "Average pain"."""
+        return self.title.split(" (")[0]
+
 
 @dataclass(frozen=True)
 class Dissociation:
@@ -94,6 +99,15 @@ class CohortReport:
     @property
     def empty(self) -> bool:
         return self.patients == 0
+
+    @property
+    def rates(self) -> tuple[tuple[str, ResponderRate], ...]:
+        """Every responder rate with a label naming the scale and the fall."""
+        return tuple(
+            (f"{name} −{rate.threshold.percent.value:g} % ({rate.threshold.category})", rate)
+            for name, rates in (("Pain", self.pain_rates), ("FIQR", self.fiqr_rates))
+            for rate in rates
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready) for the API and the command line."""

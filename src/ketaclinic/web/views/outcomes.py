@@ -159,8 +159,8 @@ def patient_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
 def cohort_plot_uri(report: CohortReport) -> str:
     return svg_uri(
         cohort_plot(
-            (*report.pain_rates, *report.fiqr_rates),
-            [ChangeRow(c.title, c.estimate, c.scale_range) for c in report.changes],
+            report.rates,
+            [ChangeRow(c.short_title, c.estimate, c.scale_range) for c in report.changes],
             report.durability,
         )
     )
