@@ -256,3 +256,14 @@ def test_the_seam_turns_session_records_into_infusions(scored: Any) -> None:
     # No session has been recorded: nothing was given.
     assert infusion_events([scored.pk], None, None) == []
     assert infusion_events(None, None, None) == []
+
+
+def test_demo_drop_out_is_loaded_once(register: Any, clinician: Any) -> None:
+    from ketaclinic.records.outcomes.demo import PAUSED, load_outcomes
+
+    load_outcomes(clinician)  # no demo patient: nothing to do
+    assert not Discontinuation.objects.exists()
+    register(mrn=PAUSED)
+    load_outcomes(clinician)
+    load_outcomes(clinician)
+    assert Discontinuation.objects.get().reason == "patient_choice"

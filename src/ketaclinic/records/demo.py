@@ -24,6 +24,7 @@ from ketaclinic.records.bookings.demo import load_bookings
 from ketaclinic.records.clinics.models import Chair, Location, OpeningHours, Weekday
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.ledger.demo import load_ledger
+from ketaclinic.records.outcomes.demo import load_outcomes
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.demo import load_plans
@@ -114,6 +115,7 @@ def load_demo() -> list[DemoLogin]:
     )
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk)
     load_sessions(nurse, LOCATION_SLUG)
+    load_outcomes(actor)
     return [*logins, patient_login]
 
 
