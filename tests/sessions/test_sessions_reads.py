@@ -139,8 +139,10 @@ def test_openable_orders_are_todays_without_a_session(
 
 
 @pytest.fixture
-def drawn(physician: Any, nurse: Any, location: Any, patient: Any) -> Any:
-    """50 mg/mL ketamine received at the location; 1 mL (50 mg) drawn for the patient."""
+def drawn(request: Any, physician: Any, nurse: Any, location: Any, patient: Any) -> Any:
+    """Ketamine received at the location and drawn for the patient: by default 50 mg/mL with
+    1 mL (50 mg) drawn; ``indirect`` parameters give (strength mg/mL, volume drawn mL)."""
+    strength_mg_per_ml, drawn_ml = getattr(request, "param", (50, 1))
     from ketaclinic.records.ledger import catalog
     from ketaclinic.records.ledger import services as ledger_services
     from ketaclinic.records.ledger.models import Lot
@@ -148,8 +150,8 @@ def drawn(physician: Any, nurse: Any, location: Any, patient: Any) -> Any:
     storage = catalog.add_storage(physician, {"location": location.slug, "name": "Safe"})
     product = catalog.add_product(
         physician,
-        {"name": "Ketamine", "ndc": "99999-0050-10", "strength_mg_per_ml": 50,
-         "vial_volume_ml": 10},
+        {"name": "Ketamine", "ndc": "99999-0050-10", "strength_mg_per_ml": strength_mg_per_ml,
+         "vial_volume_ml": 20},
     )  # fmt: skip
     ledger_services.receive(
         physician,
@@ -169,8 +171,28 @@ def drawn(physician: Any, nurse: Any, location: Any, patient: Any) -> Any:
     lot = Lot.objects.get(lot_number="L-1")
     return ledger_services.draw(
         nurse,
-        {"storage_id": storage.pk, "lot_id": lot.pk, "patient_id": patient.pk, "volume_ml": 1},
+        {"storage_id": storage.pk, "lot_id": lot.pk, "patient_id": patient.pk,
+         "volume_ml": drawn_ml},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("drawn", [(3, 12)], indirect=True)
+def test_a_dose_that_is_no_whole_thousandth_of_a_ml_is_posted_rounded(
+    nurse: Any, session: Any, walked: Any, drawn: Any
+) -> None:
+    from ketaclinic.records.ledger.models import DrawBalance
+
+    walked("recovery")
+    posting = ledger.post_to_ledger(
+        nurse,
+        session.pk,
+        {"draw_id": drawn.pk, "witness_username": "physician-user", "witness_password": PASSWORD},
     )
+    # 35 mg at 3 mg/mL is 11.666... mL: posted as 11.667 mL, the rest (0.333 mL) wasted.
+    assert posting.administered.in_use_ml == Decimal("-11.667")
+    assert posting.wasted is not None
+    assert posting.wasted.in_use_ml == Decimal("-0.333")
+    assert DrawBalance.objects.get(draw=drawn).remaining_ml == 0
 
 
 def test_the_dose_given_is_posted_and_the_rest_wasted_before_a_witness(

@@ -5,7 +5,7 @@ a witness. Both entries and the link commit together, once per session."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ketaclinic.records.accounts.permissions import Action
@@ -15,6 +15,7 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.ledger import services as ledger
 from ketaclinic.records.ledger.models import DrawBalance, EntryKind
+from ketaclinic.records.ledger.quantities import ML_STEP
 from ketaclinic.records.ledger.models import Entry as LedgerEntry
 
 from .common import attempt, authorize_session, locked
@@ -68,15 +69,22 @@ def post_to_ledger(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Le
             dose_mg = dose_given_mg(session.order, ctx.timeline.infusion_started_at, volume)
             if dose_mg is None:
                 raise Conflict("the dose given is not known: record the volume infused")
-            drawn = LedgerEntry.objects.filter(
-                pk=fields.draw_id, kind=EntryKind.DRAW, patient_id=session.patient_id
-            ).first()
+            drawn = (
+                LedgerEntry.objects.select_related("lot__product")
+                .filter(pk=fields.draw_id, kind=EntryKind.DRAW, patient_id=session.patient_id)
+                .first()
+            )
             if drawn is None:
                 raise InvalidInput.single("draw_id", "is not a draw for this patient")
             # Given when the infusion ended, or when the draw was recorded if that was later.
             given_at = max(ended, drawn.occurred_at)
+            # The ledger counts whole 0.001 mL of the vial's strength: the dose given is
+            # posted as that volume (at 50 mg/mL, within 0.025 mg of the computed dose).
+            strength = drawn.lot.product.strength_mg_per_ml
+            remaining = DrawBalance.objects.get(draw=drawn).remaining_ml
+            given_ml = (Decimal(str(dose_mg)) / strength).quantize(ML_STEP, ROUND_HALF_UP)
             given = ledger.record_administered(
-                actor, drawn.pk, {"dose_mg": Decimal(str(dose_mg)), "occurred_at": given_at}
+                actor, drawn.pk, {"volume_ml": min(given_ml, remaining), "occurred_at": given_at}
             )
             left = DrawBalance.objects.get(draw=drawn).remaining_ml
             wasted = None
