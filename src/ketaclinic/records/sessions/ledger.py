@@ -15,8 +15,8 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.ledger import services as ledger
 from ketaclinic.records.ledger.models import DrawBalance, EntryKind
-from ketaclinic.records.ledger.quantities import ML_STEP
 from ketaclinic.records.ledger.models import Entry as LedgerEntry
+from ketaclinic.records.ledger.quantities import ML_STEP
 
 from .common import attempt, authorize_session, locked
 from .inputs import LedgerPostingIn, validate
