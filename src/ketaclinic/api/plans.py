@@ -334,7 +334,7 @@ def _double_check(check: DoubleCheck, order_verified: bool) -> dict[str, Any]:
     }
 
 
-def _titration(proposal: TitrationProposal) -> dict[str, Any]:
+def titration_out(proposal: TitrationProposal) -> dict[str, Any]:
     decision: TitrationDecision | None = getattr(proposal, "decision", None)
     return {
         **{
@@ -462,7 +462,7 @@ def record_titration(
 ) -> Status[dict[str, Any]]:
     """Record a session's tolerance and response; the rule proposes the next dose."""
     proposal = titration.record_titration(actor(request), plan_id, data.model_dump())
-    return Status(201, _titration(proposal))
+    return Status(201, titration_out(proposal))
 
 
 @order_router.get("/{order_id}", response={200: OrderOut, **ERRORS})
@@ -496,4 +496,4 @@ def decide_titration(
     """Accept the proposal, or give the dose decided with a note; a changed dose is signed as
     an amendment (``overrides`` for soft limits it exceeds)."""
     decision = titration.decide_titration(actor(request), proposal_id, data.model_dump())
-    return Status(201, _titration(decision.proposal))
+    return Status(201, titration_out(decision.proposal))

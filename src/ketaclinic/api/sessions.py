@@ -46,7 +46,7 @@ from .alerts import AlertOut
 from .auth import actor
 from .errors import ERRORS
 from .patients import MeasurementOut
-from .plans import TitrationOut, _titration
+from .plans import TitrationOut, titration_out
 
 router = Router(tags=["sessions"])
 location_router = Router(tags=["sessions"])
@@ -482,7 +482,7 @@ def sign(request: HttpRequest, session_id: int) -> Status[dict[str, Any]]:
 @router.post("/{session_id}/titration", response={201: TitrationOut, **ERRORS})
 def propose_titration(request: HttpRequest, session_id: int) -> Status[dict[str, Any]]:
     """After discharge: the session's tolerance and response to the plans' titration rule."""
-    return Status(201, _titration(titration.propose_titration(actor(request), session_id)))
+    return Status(201, titration_out(titration.propose_titration(actor(request), session_id)))
 
 
 @router.post("/{session_id}/ledger", response={201: LedgerPostingOut, **ERRORS})

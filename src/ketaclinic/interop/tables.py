@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ketaclinic.records.audit.services import _safe_cell as safe_cell
+from ketaclinic.records.audit.services import safe_cell
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.outcomes.tables import Column, Table
 

@@ -117,10 +117,10 @@ def csv_lines(events: QuerySet[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(CSV_COLUMNS)
     for row in events.values_list(*CSV_COLUMNS).iterator(chunk_size=2000):
-        yield writer.writerow([_safe_cell(value) for value in row])
+        yield writer.writerow([safe_cell(value) for value in row])
 
 
-def _safe_cell(value: Any) -> Any:
+def safe_cell(value: Any) -> Any:
     """Neutralise text a spreadsheet would run as a formula (CSV injection)."""
     if isinstance(value, dict):
         value = json.dumps(value, sort_keys=True)

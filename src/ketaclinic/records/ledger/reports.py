@@ -21,7 +21,7 @@ from django.utils import timezone
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
-from ketaclinic.records.audit.services import _safe_cell
+from ketaclinic.records.audit.services import safe_cell
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 
@@ -313,6 +313,6 @@ def _csv_cells(row: Row, columns: Iterable[str]) -> list[Any]:
     for key in columns:
         value = row[key]
         cells.append(
-            cell_text(value) if isinstance(value, Decimal) else _safe_cell(cell_text(value))
+            cell_text(value) if isinstance(value, Decimal) else safe_cell(cell_text(value))
         )
     return cells
