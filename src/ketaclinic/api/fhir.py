@@ -157,4 +157,3 @@ def import_patients(
         "invalid": report.invalid,
         "lines": report.lines,
     }
-

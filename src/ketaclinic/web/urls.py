@@ -184,9 +184,7 @@ urlpatterns = [
         name="session-action",
     ),
     path("patients/<int:patient_id>/sessions/open/", sessions.session_open, name="session-open"),
-    path(
-        "patients/<int:patient_id>/outcomes/", outcomes.patient_outcomes, name="patient-outcomes"
-    ),
+    path("patients/<int:patient_id>/outcomes/", outcomes.patient_outcomes, name="patient-outcomes"),
     path(
         "patients/<int:patient_id>/outcomes/booster/",
         outcomes.booster_decide,
