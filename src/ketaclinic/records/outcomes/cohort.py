@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 
 from ketaclinic.outcomes import (
@@ -50,6 +50,7 @@ from ketaclinic.records.patients.models import Patient
 from . import infusions
 from .inputs import CohortFilterIn, validate
 from .models import Discontinuation
+from .queries import current, first_baselines
 from .services import score_points
 
 
@@ -200,22 +201,15 @@ def members(fields: CohortFilterIn) -> QuerySet[Patient]:
     from ketaclinic.records.bookings.models import Appointment
     from ketaclinic.records.plans.models import TreatmentPlan
 
-    baselines = Assessment.objects.current().filter(context=Context.BASELINE)
+    baselines = current(Assessment).filter(context=Context.BASELINE)
     patients = Patient.objects.filter(Exists(baselines.filter(patient=OuterRef("pk"))))
     if fields.since or fields.until:
-        started = Patient.objects.annotate(
-            started_at=Min(
-                "assessments__completed_at",
-                filter=Q(
-                    assessments__context=Context.BASELINE, assessments__amendment__isnull=True
-                ),
-            )
-        )
+        started = first_baselines()
         if fields.since:
             started = started.filter(started_at__gte=_day_start(fields.since))
         if fields.until:
             started = started.filter(started_at__lt=_day_start(fields.until + timedelta(days=1)))
-        patients = patients.filter(pk__in=started.values("pk"))
+        patients = patients.filter(pk__in=started.values("patient_id"))
     if fields.protocol:
         signed = TreatmentPlan.objects.filter(
             patient=OuterRef("pk"), protocol_id=fields.protocol, signature__isnull=False
@@ -229,10 +223,11 @@ def members(fields: CohortFilterIn) -> QuerySet[Patient]:
     return patients
 
 
-# The change from baseline per patient and instrument, aggregated per instrument. Baseline: the
-# latest current valid score in the baseline context; follow-up: the latest current valid score
-# after it in a lasting context (follow-up, pre-infusion) — the same rule as
-# ketaclinic.outcomes.Trajectory. Thresholds compare (baseline - latest) x 100 >= p x baseline.
+# The change from baseline per patient and instrument, aggregated per instrument, in one pass of
+# window functions (no self-join). Baseline: the latest current valid score in the baseline
+# context; follow-up: the latest current valid score after it in a lasting context (follow-up,
+# pre-infusion); ties go to the higher id — the rule of ketaclinic.outcomes.Trajectory.
+# Thresholds compare (baseline - latest) x 100 >= p x baseline, as ``falls_by`` does.
 _CHANGES_SQL = """
 WITH scores AS (
     SELECT a.id, a.patient_id, a.instrument_id, a.context, a.completed_at, a.total
@@ -240,22 +235,26 @@ WITH scores AS (
     WHERE a.valid AND a.instrument_id IN ({instruments}) AND a.patient_id IN ({members})
       AND a.completed_at < %s
       AND NOT EXISTS (SELECT 1 FROM {assessment} b WHERE b.amends_id = a.id)
-), baselines AS (
-    SELECT patient_id, instrument_id, total, completed_at FROM (
-        SELECT patient_id, instrument_id, total, completed_at,
-               ROW_NUMBER() OVER (PARTITION BY patient_id, instrument_id
-                                  ORDER BY completed_at DESC, id DESC) AS position
-        FROM scores WHERE context = 'baseline'
-    ) ranked WHERE position = 1
-), latest AS (
-    SELECT patient_id, instrument_id, baseline, total FROM (
-        SELECT s.patient_id, s.instrument_id, b.total AS baseline, s.total,
-               ROW_NUMBER() OVER (PARTITION BY s.patient_id, s.instrument_id
-                                  ORDER BY s.completed_at DESC, s.id DESC) AS position
-        FROM scores s
-        JOIN baselines b ON b.patient_id = s.patient_id AND b.instrument_id = s.instrument_id
-        WHERE s.context IN ('follow_up', 'pre_infusion') AND s.completed_at > b.completed_at
-    ) ranked WHERE position = 1
+), marked AS (
+    SELECT id, patient_id, instrument_id, context, completed_at, total,
+           MAX(CASE WHEN context = 'baseline' THEN completed_at END)
+               OVER (PARTITION BY patient_id, instrument_id) AS baseline_at
+    FROM scores
+), ranked AS (
+    SELECT patient_id, instrument_id, context = 'baseline' AS is_baseline, total,
+           ROW_NUMBER() OVER (PARTITION BY patient_id, instrument_id, context = 'baseline'
+                              ORDER BY completed_at DESC, id DESC) AS position
+    FROM marked
+    WHERE (context = 'baseline' AND completed_at = baseline_at)
+       OR (context IN ('follow_up', 'pre_infusion') AND completed_at > baseline_at)
+), changes AS (
+    SELECT instrument_id,
+           MAX(CASE WHEN is_baseline THEN total END) AS baseline,
+           MAX(CASE WHEN NOT is_baseline THEN total END) AS total
+    FROM ranked
+    WHERE position = 1
+    GROUP BY patient_id, instrument_id
+    HAVING COUNT(*) = 2
 )
 SELECT instrument_id,
        COUNT(*),
@@ -263,7 +262,7 @@ SELECT instrument_id,
        SUM((total - baseline) * (total - baseline)),
        SUM(CASE WHEN baseline > 0 THEN 1 ELSE 0 END),
        {met}
-FROM latest
+FROM changes
 GROUP BY instrument_id
 """
 
@@ -285,7 +284,7 @@ def change_aggregates(
 ) -> dict[str, _Changes]:
     """Per instrument: patients with a baseline and a follow-up, the sum and sum of squares of
     their changes, those with a baseline above 0, and how many fell by each of ``percents``."""
-    member_sql, member_params = patients.values("pk").query.sql_with_params()
+    member_sql, member_params = patients.order_by().values("pk").query.sql_with_params()
     met = ",\n       ".join(
         "SUM(CASE WHEN baseline > 0 AND (baseline - total) * 100 >= %s * baseline "
         "THEN 1 ELSE 0 END)"
@@ -406,7 +405,7 @@ def _dropouts(cohort: QuerySet[Patient], patients: int, as_of: datetime) -> Drop
     """Each patient counted once, with the reason of their latest current record."""
     latest: dict[int, str] = {}
     for patient_id, reason in (
-        Discontinuation.objects.current()
+        current(Discontinuation)
         .filter(patient__in=cohort.values("pk"), stopped_on__lte=timezone.localdate(as_of))
         .order_by("stopped_on", "id")
         .values_list("patient_id", "reason")
@@ -438,7 +437,7 @@ def _durability(events: list[InfusionEvent]) -> KaplanMeier:
 
 def _dissociation(cohort: QuerySet[Patient], instrument: str, as_of: datetime) -> Dissociation:
     row = (
-        Assessment.objects.current()
+        current(Assessment)
         .filter(
             patient__in=cohort.values("pk"),
             instrument_id=instrument,

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.alerts.models import Alert
-from ketaclinic.records.assessments.models import Assessment, Context
+from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
@@ -23,6 +23,7 @@ from . import infusions
 from .cohort import CohortReport, cohort_summary
 from .inputs import CohortFilterIn, MonthIn, validate
 from .models import BoosterChoice, BoosterReview, Discontinuation, DiscontinuationReason
+from .queries import current, first_baselines
 
 Counts = tuple[tuple[str, int], ...]
 
@@ -77,25 +78,14 @@ def clinic_month(actor: Actor, data: Mapping[str, Any]) -> ClinicMonth:
     now = timezone.now()
     as_of = min(end, now)
     assessments = (
-        Assessment.objects.current()
+        current(Assessment)
         .filter(completed_at__gte=start, completed_at__lt=end)
         .values("instrument_id")
         .annotate(n=Count("id"))
         .order_by("-n", "instrument_id")
         .values_list("instrument_id", "n")
     )
-    started = (
-        Patient.objects.annotate(
-            first=Min(
-                "assessments__completed_at",
-                filter=Q(
-                    assessments__context=Context.BASELINE, assessments__amendment__isnull=True
-                ),
-            )
-        )
-        .filter(first__gte=start, first__lt=end)
-        .count()
-    )
+    started = first_baselines().filter(started_at__gte=start, started_at__lt=end).count()
     events = infusions.infusion_events(None, start, end)
     alerts = Alert.objects.filter(raised_at__gte=start, raised_at__lt=end)
     report = ClinicMonth(
@@ -117,7 +107,7 @@ def clinic_month(actor: Actor, data: Mapping[str, Any]) -> ClinicMonth:
         ),
         alerts_acknowledged=alerts.filter(acknowledgement__isnull=False).count(),
         dropouts=_counts(
-            Discontinuation.objects.current()
+            current(Discontinuation)
             .filter(stopped_on__gte=month, stopped_on__lt=_following(month))
             .values("reason")
             .annotate(n=Count("id"))

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from ketaclinic.records.accounts.permissions import Action
@@ -29,6 +29,7 @@ from ketaclinic.records.patients.models import Patient
 
 from . import infusions
 from .models import BoosterReview, Discontinuation, ResearchIdentity
+from .queries import current
 from .tables import CHUNK, Column, Table
 
 MAX_SHIFT_DAYS = 365
@@ -127,16 +128,14 @@ def _participants() -> Iterator[tuple[Any, ...]]:
         .order_by("-drafted_at", "-id")
         .values("protocol_id")[:1]
     )
+    started = (
+        current(Assessment)
+        .filter(patient=OuterRef("pk"), context=Context.BASELINE)
+        .order_by("completed_at")
+        .values("completed_at")[:1]
+    )
     rows = (
-        Patient.objects.annotate(
-            started=Min(
-                "assessments__completed_at",
-                filter=Q(
-                    assessments__context=Context.BASELINE, assessments__amendment__isnull=True
-                ),
-            ),
-            protocol=Subquery(protocol),
-        )
+        Patient.objects.annotate(started=Subquery(started), protocol=Subquery(protocol))
         .order_by("research_identity__research_id")
         .values_list(
             "research_identity__research_id",
@@ -156,7 +155,7 @@ def _participants() -> Iterator[tuple[Any, ...]]:
 def _scores(with_answers: bool) -> Iterator[tuple[Any, ...]]:
     """Current scores per participant in time order, numbered 1, 2, … within each."""
     rows = (
-        Assessment.objects.current()
+        current(Assessment)
         .order_by("patient_id", "completed_at", "id")
         .values_list(
             "patient_id",
@@ -300,7 +299,7 @@ def research_tables(actor: Actor) -> list[Table]:
             "dropouts",
             "participants who stopped, with the reason (notes left out)",
             (RESEARCH_ID, C("date", SHIFTED_DATE), C("reason", "why the participant stopped")),
-            _dated(Discontinuation.objects.current().order_by("id"), "stopped_on", "reason"),
+            _dated(current(Discontinuation).order_by("id"), "stopped_on", "reason"),
         ),
         Table(
             "booster_decisions",

@@ -31,6 +31,7 @@ from ketaclinic.records.patients.models import Patient
 from . import infusions
 from .inputs import BoosterDecisionIn, DiscontinuationIn, validate
 from .models import BoosterReview, Discontinuation
+from .queries import current
 
 REVIEWS_SHOWN = 5
 
@@ -162,7 +163,7 @@ def outcome_instruments() -> tuple[str, ...]:
 def score_points(patient_ids: Any, instruments: tuple[str, ...]) -> dict[int, list[ScorePoint]]:
     """The valid, current totals of ``instruments`` by patient, in one query."""
     rows = (
-        Assessment.objects.current()
+        current(Assessment)
         .filter(patient_id__in=patient_ids, valid=True, instrument_id__in=instruments)
         .values_list("patient_id", "id", "instrument_id", "completed_at", "total", "context")
     )

@@ -21,6 +21,7 @@ from ketaclinic.records.patients.models import BodyMeasurement, Patient
 
 from . import infusions
 from .models import BoosterReview, Discontinuation
+from .queries import superseded
 
 CHUNK = 2000
 Rows = Callable[[], Iterable[tuple[Any, ...]]]
@@ -57,11 +58,6 @@ def query_table(name: str, description: str, queryset: Any, columns: tuple[Colum
         columns,
         lambda: queryset.values_list(*fields).iterator(chunk_size=CHUNK),
     )
-
-
-def superseded(model: Any) -> Any:
-    """Whether an amendment corrects the row (models with an ``amends`` link)."""
-    return Exists(model.objects.filter(amends=OuterRef("pk")))
 
 
 def _infusion_rows() -> Iterator[tuple[Any, ...]]:
