@@ -53,6 +53,11 @@ from .models import Discontinuation
 from .queries import current, first_baselines
 from .services import score_points
 
+# Cohorts up to this size are queried by their ids; larger ones by the membership subquery.
+SMALL_COHORT = 5000
+Scope = list[int] | QuerySet[Any]
+"""The cohort's patients as ids or as a subquery of ``pk``."""
+
 
 @dataclass(frozen=True)
 class InstrumentChange:
@@ -277,14 +282,18 @@ class _Changes:
 
 
 def change_aggregates(
-    patients: QuerySet[Patient],
+    patients: Scope,
     instruments: tuple[str, ...],
     percents: tuple[float, ...],
     until: datetime,
 ) -> dict[str, _Changes]:
     """Per instrument: patients with a baseline and a follow-up, the sum and sum of squares of
     their changes, those with a baseline above 0, and how many fell by each of ``percents``."""
-    member_sql, member_params = patients.order_by().values("pk").query.sql_with_params()
+    member_params: tuple[Any, ...]
+    if isinstance(patients, list):
+        member_sql, member_params = ", ".join("%s" for _ in patients) or "NULL", tuple(patients)
+    else:
+        member_sql, member_params = patients.query.sql_with_params()
     met = ",\n       ".join(
         "SUM(CASE WHEN baseline > 0 AND (baseline - total) * 100 >= %s * baseline "
         "THEN 1 ELSE 0 END)"
@@ -296,7 +305,7 @@ def change_aggregates(
         members=member_sql,
         met=met or "0",
     )
-    params = [*instruments, *member_params, until, *percents]
+    params: list[Any] = [*instruments, *member_params, until, *percents]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -336,13 +345,16 @@ def cohort_summary(fields: CohortFilterIn, as_of: datetime) -> CohortReport:
 
     rules = outcome_rules()
     cohort = members(fields)
-    patients = cohort.count()
+    ids = list(cohort.order_by().values_list("pk", flat=True))
+    patients = len(ids)
+    # A small cohort is passed as its ids (index lookups); a large one as the subquery.
+    scope: Scope = ids if patients <= SMALL_COHORT else cohort.order_by().values("pk")
     shown = rules.shown_instruments
     pain_t, fiqr_t = pain_thresholds(rules), fiqr_thresholds(rules)
     percents = tuple(t.percent.value for t in (*pain_t, *fiqr_t))
-    changes = change_aggregates(cohort, shown, percents, as_of) if patients else {}
-    events = infusions.infusion_events(cohort.values_list("pk", flat=True), None, as_of)
-    series = Series.objects.filter(patient__in=cohort.values("pk"))
+    changes = change_aggregates(scope, shown, percents, as_of) if patients else {}
+    events = infusions.infusion_events(ids, None, as_of)
+    series = Series.objects.filter(patient__in=scope)
     if fields.protocol:
         series = series.filter(protocol_id=fields.protocol)
     if fields.location:
@@ -351,7 +363,7 @@ def cohort_summary(fields: CohortFilterIn, as_of: datetime) -> CohortReport:
     given = Counter(e.series_id for e in events if e.series_id in planned)
     side = Counter(code for e in events for code in set(e.side_effects))
     alerts = (
-        Alert.objects.filter(patient__in=cohort.values("pk"), raised_at__lt=as_of)
+        Alert.objects.filter(patient__in=scope, raised_at__lt=as_of)
         .values("code")
         .annotate(n=Count("id"))
         .order_by("-n", "code")
@@ -377,14 +389,15 @@ def cohort_summary(fields: CohortFilterIn, as_of: datetime) -> CohortReport:
         ),
         pain_rates=_rates(changes.get(rules.pain_instrument), pain_t),
         fiqr_rates=_rates(changes.get(rules.fiqr_instrument), fiqr_t),
-        dropouts=_dropouts(cohort, patients, as_of),
+        dropouts=_dropouts(scope, patients, as_of),
         durability=_durability(events),
-        dissociation=_dissociation(cohort, rules.dissociation_instrument, as_of),
+        dissociation=_dissociation(scope, rules.dissociation_instrument, as_of),
         alerts_by_code=tuple((row["code"], row["n"]) for row in alerts),
         patients_with_alerts=proportion(
-            cohort.filter(
-                Exists(Alert.objects.filter(patient=OuterRef("pk"), raised_at__lt=as_of))
-            ).count(),
+            Alert.objects.filter(patient__in=scope, raised_at__lt=as_of)
+            .values("patient_id")
+            .distinct()
+            .count(),
             patients,
         ),
         side_effects=proportion(sum(1 for e in events if e.side_effects), len(events)),
@@ -401,12 +414,12 @@ def _rates(
     return responder_rates(met, changes.assessable, thresholds)
 
 
-def _dropouts(cohort: QuerySet[Patient], patients: int, as_of: datetime) -> DropoutSummary:
+def _dropouts(scope: Scope, patients: int, as_of: datetime) -> DropoutSummary:
     """Each patient counted once, with the reason of their latest current record."""
     latest: dict[int, str] = {}
     for patient_id, reason in (
         current(Discontinuation)
-        .filter(patient__in=cohort.values("pk"), stopped_on__lte=timezone.localdate(as_of))
+        .filter(patient__in=scope, stopped_on__lte=timezone.localdate(as_of))
         .order_by("stopped_on", "id")
         .values_list("patient_id", "reason")
     ):
@@ -435,11 +448,11 @@ def _durability(events: list[InfusionEvent]) -> KaplanMeier:
     )
 
 
-def _dissociation(cohort: QuerySet[Patient], instrument: str, as_of: datetime) -> Dissociation:
+def _dissociation(scope: Scope, instrument: str, as_of: datetime) -> Dissociation:
     row = (
         current(Assessment)
         .filter(
-            patient__in=cohort.values("pk"),
+            patient__in=scope,
             instrument_id=instrument,
             valid=True,
             completed_at__lt=as_of,
