@@ -4,7 +4,7 @@ no-show, the waitlist, reminders and calendar feeds. A clash answers 409 with th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.http import HttpRequest
@@ -203,6 +203,27 @@ class WaitlistQuery(Schema):
     location_id: int | None = None
 
 
+class FreeSlotsQuery(Schema):
+    days: int = 14
+    start: date | None = None
+
+
+class FreeSlotOut(Schema):
+    chair_id: int
+    chair: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class FreeSlotsOut(Schema):
+    appointment_id: int
+    not_before: datetime
+    not_after: datetime
+    spacing_from: datetime | None
+    spacing_until: datetime | None
+    slots: list[FreeSlotOut]
+
+
 class AppointmentQuery(Schema):
     upcoming_only: bool = False
 
@@ -292,6 +313,32 @@ def reschedule(request: HttpRequest, appointment_id: int, data: RescheduleIn) ->
     return _clash(
         lambda: services.reschedule(who, appointment_id, data.model_dump(exclude_unset=True))
     )
+
+
+@router.get("/appointments/{appointment_id}/free-slots", response={200: FreeSlotsOut, **ERRORS})
+def free_slots(
+    request: HttpRequest, appointment_id: int, query: Query[FreeSlotsQuery]
+) -> dict[str, Any]:
+    """Where a chair visit could move over ``days`` days (from ``start``, a local date, or the
+    earliest allowed): every slot listed is one ``reschedule`` accepts, its own chair first.
+    ``spacing_from``/``spacing_until`` bound a series session by its neighbours."""
+    found = services.free_slots(actor(request), appointment_id, query.model_dump(exclude_none=True))
+    return {
+        "appointment_id": found.appointment.pk,
+        "not_before": found.not_before,
+        "not_after": found.not_after,
+        "spacing_from": found.spacing_from,
+        "spacing_until": found.spacing_until,
+        "slots": [
+            {
+                "chair_id": slot.chair.pk,
+                "chair": slot.chair.name,
+                "starts_at": slot.starts_at,
+                "ends_at": slot.ends_at,
+            }
+            for slot in found.slots
+        ],
+    }
 
 
 @router.post("/appointments/{appointment_id}/cancel", response={200: AppointmentOut, **ERRORS})

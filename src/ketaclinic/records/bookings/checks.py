@@ -120,12 +120,26 @@ def check_chair_visits(
     here = chair_bookings(location, start, end, exclude)
     patient_id = int(new[0].patient_id)
     elsewhere = patient_elsewhere(patient_id, location, start, end, exclude)
-    found = [
+    found = chair_visit_violations(domain, new, here, elsewhere, rule=rule, series=series)
+    raise_for(found, new, field_prefix, location, exclude)
+
+
+def chair_visit_violations(
+    domain: scheduling.Location,
+    new: Sequence[scheduling.Appointment],
+    here: Sequence[scheduling.Booking],
+    elsewhere: Sequence[scheduling.Booking],
+    *,
+    rule: scheduling.SeriesRule | None = None,
+    series: Sequence[scheduling.Appointment] | None = None,
+) -> list[Violation]:
+    """Every hard rule ``new`` chair visits break against the location's bookings (``here``),
+    the patient's other visits (``elsewhere``) and, with ``rule``, their series."""
+    return [
         *location_violations(domain, new, here),
         *patient_violations(new, [*here, *elsewhere]),
         *(series_violations(new if series is None else series, rule) if rule else []),
     ]
-    raise_for(found, new, field_prefix, location, exclude)
 
 
 def check_plain_visit(

@@ -80,6 +80,14 @@ class RescheduleIn(Strict):
     reason: Note = ""
 
 
+class FreeSlotsIn(Strict):
+    """Where a visit could move: ``days`` days from ``start`` (a local date; default the
+    earliest the clinic's rules and the series' spacing allow)."""
+
+    days: Annotated[int, Field(ge=1)] = 14
+    start: dt.date | None = None
+
+
 class CancelIn(Strict):
     reason: Note = ""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
@@ -25,8 +25,16 @@ from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
 
-from . import checks, reminders, waitlist
-from .inputs import AppointmentIn, CancelIn, ProposalIn, RescheduleIn, SeriesIn, WindowIn
+from . import checks, reminders, slots, waitlist
+from .inputs import (
+    AppointmentIn,
+    CancelIn,
+    FreeSlotsIn,
+    ProposalIn,
+    RescheduleIn,
+    SeriesIn,
+    WindowIn,
+)
 from .models import CHAIR_TYPES, Appointment, Series, Status
 from .policy import booking_policy
 from .visits import PlanVisit, current_plans, plain_visit, plan_visit, signed_plan
@@ -546,6 +554,99 @@ def reschedule(actor: Actor, appointment_id: int, data: Mapping[str, Any]) -> Ap
             return new
 
     return _guarded(write, [moved], location, exclude=[old.pk])
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    chair: Chair
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class FreeSlots:
+    """Where a visit could move (nothing is booked); ``spacing_*`` bound a series session."""
+
+    appointment: Appointment
+    slots: list[FreeSlot]
+    not_before: datetime
+    not_after: datetime
+    spacing_from: datetime | None
+    spacing_until: datetime | None
+
+
+def free_slots(actor: Actor, appointment_id: int, data: Mapping[str, Any]) -> FreeSlots:
+    """Every start over the coming days where ``reschedule`` would move this chair visit (same
+    length and location, its own chair first): hours, closures, chairs, the nurse ratio, the
+    patient's other visits, and a session's spacing and span in its series. Audited."""
+    authorize(actor, Action.BOOKING_RESCHEDULE, patient_id=_patient_of(appointment_id))
+    fields = validate(FreeSlotsIn, data)
+    horizon = booking_policy().proposal_horizon.days
+    if fields.days > horizon:
+        raise InvalidInput.single("days", f"must be at most {horizon}")
+    old = _appointment(appointment_id)
+    if not _cancelled_session(old):
+        _require_booked(old, "moved")
+    _self_service_rules(actor, old, None)
+    if old.chair_id is None:
+        raise InvalidInput.single(
+            "appointment_id", f"a {old.appointment_type} holds no chair: give the new time"
+        )
+    location = old.location
+    visit = _domain_appointment(
+        old.patient,
+        location,
+        old.appointment_type,
+        old.chair_id,
+        old.starts_at,
+        old.ends_at,
+        old.session or 1,
+        old.plan_id,
+    )
+    others: list[scheduling.Appointment] = []
+    rule = None
+    if old.series is not None:
+        sessions = _series_sessions(old.series, location.zone)
+        others = [s for s in sessions if s.session != old.session]
+        rule = _series_rule(old.series, len(others) + 1)
+    spacing_from, spacing_until = slots.spacing_window(visit.session, others, rule)
+    earliest = timezone.now()
+    if actor.role == Role.PATIENT:
+        earliest += booking_policy().self_service_cutoff
+    bounds = [earliest, *([spacing_from] if spacing_from else [])]
+    if fields.start is not None:
+        bounds.append(datetime.combine(fields.start, time(0), tzinfo=location.zone))
+    not_before = max(bounds)
+    not_after = not_before + timedelta(days=fields.days)
+    if spacing_until is not None:
+        not_after = min(not_after, spacing_until + timedelta(seconds=1))
+    margin = timedelta(days=1)
+    start, end = not_before - margin, max(not_after, not_before) + margin
+    move = slots.Move(
+        visit,
+        domain_location(location, start, end),
+        checks.chair_bookings(location, start, end, exclude=[old.pk]),
+        checks.patient_elsewhere(old.patient_id, location, start, end, exclude=[old.pk]),
+        rule,
+        others,
+    )
+    found = slots.free_starts(move, not_before, not_after, scheduling.scheduling_policy().slot_min)
+    chairs = {chair_key(c.pk): c for c in Chair.objects.filter(location=location)}
+    audit.record(
+        actor,
+        "booking.free_slots",
+        obj=old,
+        patient_id=old.patient_id,
+        detail={"from": not_before.isoformat(), "days": fields.days, "found": len(found)},
+    )
+    return FreeSlots(
+        old,
+        [FreeSlot(chairs[a.chair_id], a.start, a.end) for a in found],
+        not_before,
+        not_after,
+        spacing_from,
+        spacing_until,
+    )
 
 
 def _close(appointment: Appointment, status: str, actor: Actor, reason: str) -> None:
