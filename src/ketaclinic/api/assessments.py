@@ -9,7 +9,12 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from ketaclinic.records.assessments import history, services
-from ketaclinic.records.assessments.inputs import AmendmentIn, AssessmentIn, BundleRequestIn
+from ketaclinic.records.assessments.inputs import (
+    AmendmentIn,
+    AssessmentIn,
+    BundleRequestIn,
+    WithdrawalIn,
+)
 from ketaclinic.records.assessments.models import Assessment
 
 from .auth import actor
@@ -140,6 +145,8 @@ class RequestOut(Schema):
     done: list[str]
     remaining: list[str]
     complete: bool
+    withdrawn: bool
+    withdrawal_reason: str | None
 
 
 class RequestFilter(Schema):
@@ -161,6 +168,8 @@ def _request_out(status: services.RequestStatus) -> dict[str, Any]:
         "done": [i for i in request.instruments if i in status.done],
         "remaining": status.remaining,
         "complete": status.complete,
+        "withdrawn": status.withdrawn,
+        "withdrawal_reason": request.withdrawal.reason if status.withdrawn else None,
     }
 
 
@@ -246,3 +255,16 @@ def create_request(
     who = actor(request)
     created = services.request_bundle(who, patient_id, data.model_dump(exclude_unset=True))
     return Status(201, _request_out(services.RequestStatus(created, frozenset())))
+
+
+@router.post(
+    "/{patient_id}/assessment-requests/{request_id}/withdraw",
+    response={200: RequestOut, **ERRORS},
+)
+def withdraw_request(
+    request: HttpRequest, patient_id: int, request_id: int, data: WithdrawalIn
+) -> dict[str, Any]:
+    """Withdraw an open request with a reason; 409 when it is already complete or withdrawn."""
+    return _request_out(
+        services.withdraw_request(actor(request), patient_id, request_id, data.model_dump())
+    )

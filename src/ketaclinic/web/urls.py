@@ -64,6 +64,11 @@ urlpatterns = [
         assessments.request_create,
         name="assessment-request-create",
     ),
+    path(
+        "patients/<int:patient_id>/assessment-requests/<int:request_id>/withdraw/",
+        assessments.request_withdraw,
+        name="assessment-request-withdraw",
+    ),
     path("my/questionnaires/", questionnaires.my_questionnaires, name="my-questionnaires"),
     path(
         "my/questionnaires/<slug:instrument>/",

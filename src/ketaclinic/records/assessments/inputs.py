@@ -82,6 +82,10 @@ class BundleRequestIn(Strict):
         return value
 
 
+class WithdrawalIn(Strict):
+    reason: Reason
+
+
 def score_answers(
     definition: Definition, answers: Mapping[str, Any], *, require_valid: bool = False
 ) -> ScoreResult:

@@ -58,6 +58,23 @@ class AssessmentRequest(AppendOnlyModel):
         return f"{self.bundle_id} for patient {self.patient_id}"
 
 
+class RequestWithdrawal(AppendOnlyModel):
+    """Staff withdraw a request the patient will not complete (an abandoned intake, a bundle
+    asked in error); the request stays on record and stops counting as open."""
+
+    request = models.OneToOneField(
+        AssessmentRequest, on_delete=models.PROTECT, related_name="withdrawal"
+    )
+    reason = models.TextField()
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"withdrawal of request {self.request_id}"
+
+
 class AssessmentQuerySet(AppendOnlyQuerySet):
     def current(self) -> AssessmentQuerySet:
         """Assessments that no amendment supersedes."""

@@ -25,8 +25,15 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.records.patients.models import Patient
 
-from .inputs import AmendmentIn, AssessmentIn, BundleRequestIn, score_answers, validate
-from .models import Assessment, AssessmentRequest, EnteredBy
+from .inputs import (
+    AmendmentIn,
+    AssessmentIn,
+    BundleRequestIn,
+    WithdrawalIn,
+    score_answers,
+    validate,
+)
+from .models import Assessment, AssessmentRequest, EnteredBy, RequestWithdrawal
 from .registry import registry
 
 
@@ -53,6 +60,15 @@ class RequestStatus:
     @property
     def complete(self) -> bool:
         return set(self.request.instruments) <= self.done
+
+    @property
+    def withdrawn(self) -> bool:
+        return hasattr(self.request, "withdrawal")
+
+    @property
+    def open(self) -> bool:
+        """Still waiting for the patient: neither complete nor withdrawn."""
+        return not (self.complete or self.withdrawn)
 
     @property
     def remaining(self) -> list[str]:
@@ -170,7 +186,7 @@ def request_bundle(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> As
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient_id)
         if any(
-            not status.complete
+            status.open
             for status in _statuses(AssessmentRequest.objects.filter(patient=patient))
             if status.request.bundle_id == bundle.id
         ):
@@ -200,7 +216,7 @@ def list_requests(actor: Actor, patient_id: int, *, open_only: bool = False) -> 
     patient_or_404(patient_id)
     statuses = _statuses(AssessmentRequest.objects.filter(patient_id=patient_id))
     if open_only:
-        statuses = [status for status in statuses if not status.complete]
+        statuses = [status for status in statuses if status.open]
     audit.record(
         actor,
         Action.ASSESSMENT_REQUEST_VIEW,
@@ -208,6 +224,35 @@ def list_requests(actor: Actor, patient_id: int, *, open_only: bool = False) -> 
         detail={"shown": [status.request.pk for status in statuses]},
     )
     return statuses
+
+
+def withdraw_request(
+    actor: Actor, patient_id: int, request_id: int, data: Mapping[str, Any]
+) -> RequestStatus:
+    """Withdraw an open request with a reason; what was already answered stays on record."""
+    authorize(actor, Action.ASSESSMENT_REQUEST, patient_id=patient_id)
+    fields = validate(WithdrawalIn, data)
+    patient_or_404(patient_id)
+    with transaction.atomic():
+        Patient.objects.select_for_update().get(pk=patient_id)
+        statuses = _statuses(AssessmentRequest.objects.filter(patient_id=patient_id, pk=request_id))
+        if not statuses:
+            raise NotFound(f"request {request_id} does not exist for patient {patient_id}")
+        status = statuses[0]
+        if not status.open:
+            state = "withdrawn" if status.withdrawn else "complete"
+            raise Conflict(f"request {request_id} is already {state}")
+        RequestWithdrawal.objects.create(
+            request=status.request, reason=fields.reason, withdrawn_by=actor.user
+        )
+        audit.record(
+            actor,
+            "assessment.request_withdraw",
+            obj=status.request,
+            patient_id=patient_id,
+            detail={"reason": fields.reason, "done": sorted(status.done)},
+        )
+    return _statuses(AssessmentRequest.objects.filter(pk=request_id))[0]
 
 
 def get_request(actor: Actor, patient_id: int, request_id: int) -> RequestStatus:
@@ -225,9 +270,9 @@ def _statuses(requests: QuerySet[AssessmentRequest]) -> list[RequestStatus]:
     current = Assessment.objects.current().only("id", "request_id", "instrument_id")
     return [
         RequestStatus(request, frozenset(a.instrument_id for a in request.current_assessments))
-        for request in requests.select_related("requested_by").prefetch_related(
-            Prefetch("assessments", queryset=current, to_attr="current_assessments")
-        )
+        for request in requests.select_related(
+            "requested_by", "withdrawal", "withdrawal__withdrawn_by"
+        ).prefetch_related(Prefetch("assessments", queryset=current, to_attr="current_assessments"))
     ]
 
 
@@ -243,7 +288,7 @@ def _request_for(
             (
                 s.request
                 for s in candidates
-                if instrument_id in s.request.instruments and instrument_id not in s.done
+                if s.open and instrument_id in s.request.instruments and instrument_id not in s.done
             ),
             None,
         )
@@ -251,6 +296,8 @@ def _request_for(
     if not found:
         raise InvalidInput.single("request_id", "is not a request for this patient")
     status = found[0]
+    if status.withdrawn:
+        raise InvalidInput.single("request_id", f"request {status.request.pk} was withdrawn")
     if instrument_id not in status.request.instruments:
         raise InvalidInput.single("request_id", f"does not ask for {instrument_id}")
     if fields.context != status.request.context:

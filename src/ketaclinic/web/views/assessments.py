@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -294,6 +295,36 @@ def request_create(request: HttpRequest, patient_id: int) -> HttpResponse:
             "errors": errors,
             "bundles": registry().bundles(),
             "contexts": Context.choices,
+        },
+        status=status,
+    )
+
+
+@service_view
+def request_withdraw(request: HttpRequest, patient_id: int, request_id: int) -> HttpResponse:
+    who = actor(request)
+    patient = services.open_for_entry(who, patient_id, Action.ASSESSMENT_REQUEST)
+    reason = request.POST.get("reason", "")
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            services.withdraw_request(who, patient_id, request_id, {"reason": reason})
+        except InvalidInput as error:
+            errors, status = split_errors(error)[1], 422
+        except Conflict as error:
+            errors, status = {"request": str(error)}, 409
+        else:
+            messages.success(request, "The request was withdrawn.")
+            return redirect("web:patient-detail", patient_id=patient_id)
+    return render(
+        request,
+        "web/assessments/withdraw_form.html",
+        {
+            "patient": patient,
+            "status": services.get_request(who, patient_id, request_id),
+            "reason": reason,
+            "errors": errors,
         },
         status=status,
     )

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ketaclinic.records.accounts.permissions import Action, role_allows
 from ketaclinic.records.accounts.roles import Role
+from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.models import Outcome
 from ketaclinic.records.context import Face
@@ -45,12 +46,19 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("web:login")
 
 
+def _patient_home(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """A patient lands on the questionnaires the clinic is waiting for, else on their chart."""
+    if assessments.list_requests(actor(request), patient_id, open_only=True):
+        return redirect("web:my-questionnaires")
+    return redirect("web:patient-detail", patient_id=patient_id)
+
+
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("web:login")
-    role = request.user.role
-    if role == Role.PATIENT:
-        return redirect("web:patient-detail", patient_id=request.user.patient_id)
+    role, patient_id = request.user.role, request.user.patient_id
+    if role == Role.PATIENT and patient_id is not None:  # the database pairs them
+        return _patient_home(request, patient_id)
     if role_allows(role, Action.PATIENT_SEARCH):
         return redirect("web:patient-list")
     return redirect("web:audit-list")

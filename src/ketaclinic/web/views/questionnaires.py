@@ -34,7 +34,7 @@ def my_questionnaires(request: HttpRequest) -> HttpResponse:
     if patient_id is None:
         return render(request, "web/forbidden.html", status=403)
     statuses = services.list_requests(actor(request), patient_id)
-    pending = [status for status in statuses if not status.complete]
+    pending = [status for status in statuses if status.open]
     asked = {instrument for status in pending for instrument in status.request.instruments}
     return render(
         request,
