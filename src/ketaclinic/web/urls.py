@@ -127,6 +127,11 @@ urlpatterns = [
         bookings.appointment_no_show,
         name="appointment-no-show",
     ),
+    path(
+        "appointments/<int:appointment_id>/free-slots/",
+        bookings.appointment_free_slots,
+        name="appointment-free-slots",
+    ),
     path("my/appointments/", bookings.my_appointments, name="my-appointments"),
     path("calendar-feeds/new/", bookings.feed_create, name="feed-create"),
     path("calendar-feeds/<int:feed_id>/revoke/", bookings.feed_revoke, name="feed-revoke"),

@@ -4,7 +4,8 @@ failed and pending reminders, and the secret calendar feed."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,6 @@ from django.views.decorators.http import require_POST
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
 from ketaclinic.records.bookings import feeds, reminders, services
-from ketaclinic.records.bookings.checks import SlotConflict
 from ketaclinic.records.bookings.models import Status
 from ketaclinic.records.bookings.policy import booking_policy
 from ketaclinic.records.clinics.services import locations
@@ -121,11 +121,13 @@ def series_detail(request: HttpRequest, series_id: int) -> HttpResponse:
     )
 
 
+def _local_path(target: str) -> str:
+    """``target`` when it is a path on this site, else empty (no open redirects)."""
+    return target if target.startswith("/") and not target.startswith("//") else ""
+
+
 def _back(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect("web:home")
+    return redirect(_local_path(request.POST.get("next", "")) or "web:home")
 
 
 def _zone_of(request: HttpRequest, appointment_id: int) -> ZoneInfo:
@@ -151,12 +153,47 @@ def appointment_reschedule(request: HttpRequest, appointment_id: int) -> HttpRes
     return _back(request, appointment_id)
 
 
-def _explain(error: InvalidInput | Conflict) -> str:
+def _explain(error: InvalidInput | Conflict, outcome: str = "Not changed") -> str:
     if isinstance(error, InvalidInput):
-        return "Not changed: " + "; ".join(f"{e.field}: {e.message}" for e in error.errors)
-    if isinstance(error, SlotConflict):
-        return f"Not changed: {error}"
-    return f"Not changed: {error}"
+        return f"{outcome}: " + "; ".join(f"{e.field}: {e.message}" for e in error.errors)
+    return f"{outcome}: {error}"
+
+
+@dataclass(frozen=True)
+class _Day:
+    day: date
+    slots: list[services.FreeSlot]
+
+
+def _by_day(found: services.FreeSlots, zone: ZoneInfo) -> list[_Day]:
+    days: dict[date, list[services.FreeSlot]] = {}
+    for slot in found.slots:
+        days.setdefault(slot.starts_at.astimezone(zone).date(), []).append(slot)
+    return [_Day(day, slots) for day, slots in days.items()]
+
+
+@service_view
+def appointment_free_slots(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """The free times a chair visit could move to, each a button that moves it (an htmx
+    fragment in the appointment's row, or a page of its own without JavaScript)."""
+    data = {name: request.GET[name] for name in ("days", "start") if request.GET.get(name)}
+    context: dict[str, Any] = {
+        "appointment_id": appointment_id,
+        "next": _local_path(request.GET.get("next", "")),
+    }
+    status = 200
+    try:
+        found = services.free_slots(actor(request), appointment_id, data)
+    except InvalidInput as error:
+        context["error"], status = _explain(error, "No free times"), 422
+    except Conflict as error:
+        context["error"], status = _explain(error, "No free times"), 409
+    else:
+        zone = found.appointment.location.zone
+        context.update(found=found, zone=zone, days=_by_day(found, zone))
+    fragment = request.headers.get("HX-Request")
+    template = "web/bookings/_free_slots.html" if fragment else "web/bookings/free_slots.html"
+    return render(request, template, context, status=status)
 
 
 @require_POST
