@@ -201,6 +201,8 @@ class ReminderQuery(Schema):
 
 class WaitlistQuery(Schema):
     location_id: int | None = None
+    status: str | None = None
+    """waiting, offered, booked or withdrawn; default waiting and offered."""
 
 
 class FreeSlotsQuery(Schema):
@@ -367,7 +369,7 @@ def bookable_plans(request: HttpRequest, patient_id: int) -> list[services.PlanC
 
 @router.get("/waitlist", response={200: list[WaitlistOut], **ERRORS})
 def list_waitlist(request: HttpRequest, query: Query[WaitlistQuery]) -> list[WaitlistEntry]:
-    return list(waitlist.entries(actor(request), query.location_id))
+    return list(waitlist.entries(actor(request), query.location_id, query.status))
 
 
 @router.post("/waitlist", response={201: WaitlistOut, **ERRORS})

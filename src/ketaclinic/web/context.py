@@ -21,6 +21,8 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "board": role_allows(role, Action.BOARD_VIEW),
             "chairs": role_allows(role, Action.SESSION_BOARD),
             "reminders": role_allows(role, Action.REMINDER_MANAGE),
+            "waitlist": role_allows(role, Action.BOOKING_BOOK),
+            "locations": role_allows(role, Action.CLINIC_CONFIGURE),
             "appointments": role == "patient" and role_allows(role, Action.BOOKING_VIEW),
             "protocols": role_allows(role, Action.PROTOCOL_VIEW),
             "simulator": role_allows(role, Action.PK_SIMULATE),

@@ -9,6 +9,7 @@ from .views import (
     bookings,
     ledger,
     live_board,
+    locations,
     outcomes,
     patients,
     pk,
@@ -17,6 +18,7 @@ from .views import (
     questionnaires,
     reports,
     sessions,
+    waitlist,
 )
 
 app_name = "web"
@@ -138,6 +140,21 @@ urlpatterns = [
     path("calendar/<str:token>.ics", bookings.calendar_feed, name="calendar-feed"),
     path("reminders/", bookings.reminder_list, name="reminder-list"),
     path("board/", board.day_board, name="day-board"),
+    path("locations/", locations.location_list, name="location-list"),
+    path("locations/<int:location_id>/", locations.location_detail, name="location-detail"),
+    path("locations/<int:location_id>/closures/", locations.closure_add, name="closure-add"),
+    path("closures/<int:closure_id>/remove/", locations.closure_remove, name="closure-remove"),
+    path("locations/<int:location_id>/shifts/", locations.shift_add, name="shift-add"),
+    path("shifts/<int:shift_id>/remove/", locations.shift_remove, name="shift-remove"),
+    path(
+        "locations/<int:location_id>/settings/",
+        locations.location_settings,
+        name="location-settings",
+    ),
+    path("waitlist/", waitlist.waitlist_page, name="waitlist"),
+    path("waitlist/add/", waitlist.waitlist_add, name="waitlist-add"),
+    path("waitlist/<int:entry_id>/withdraw/", waitlist.waitlist_withdraw, name="waitlist-withdraw"),
+    path("waitlist/offers/<int:offer_id>/book/", waitlist.offer_book, name="waitlist-offer-book"),
     path("ledger/", ledger.ledger_home, name="ledger-home"),
     path("ledger/setup/", ledger.ledger_setup, name="ledger-setup"),
     path("ledger/setup/products/", ledger.ledger_product_new, name="ledger-product-new"),

@@ -80,17 +80,23 @@ def add(actor: Actor, data: Mapping[str, Any]) -> WaitlistEntry:
     return entry
 
 
-def entries(actor: Actor, location_id: int | None = None) -> QuerySet[WaitlistEntry]:
-    """Waiting and offered entries, oldest first, with their latest offers; audited."""
+def entries(
+    actor: Actor, location_id: int | None = None, status: str | None = None
+) -> QuerySet[WaitlistEntry]:
+    """Entries in ``status`` (default: waiting and offered), oldest first, with their latest
+    offers; audited."""
     authorize(actor, Action.BOOKING_BOOK)
+    if status is not None and status not in WaitlistStatus.values:
+        raise InvalidInput.single("status", f"must be one of {', '.join(WaitlistStatus.values)}")
+    statuses = [status] if status else [WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
     rows = (
-        WaitlistEntry.objects.filter(status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED])
+        WaitlistEntry.objects.filter(status__in=statuses)
         .select_related("patient", "location")
         .prefetch_related("offers__chair")
     )
     if location_id is not None:
         rows = rows.filter(location_id=location_id)
-    audit.record(actor, "waitlist.view", detail={"location": location_id})
+    audit.record(actor, "waitlist.view", detail={"location": location_id, "status": status})
     return rows[:ENTRIES_SHOWN]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -39,6 +39,45 @@ def get_location(location_id: int) -> Location:
     if location is None:
         raise NotFound(f"location {location_id} does not exist")
     return location
+
+
+CLOSURES_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A location's set-up as its manager sees it (no patient data)."""
+
+    location: Location
+    closures: list[Closure]
+    """Closures that have not ended before today, soonest first."""
+    week: date
+    """The Monday of the week whose nurse shifts are listed."""
+    shifts: list[StaffShift]
+    nurses: list[User]
+    """Active nurses, who may be put on a shift."""
+
+
+def setup(actor: Actor, location_id: int, week: date | None = None) -> Setup:
+    """Hours, chairs, coming closures, one local week's nurse shifts (this week by default)."""
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    location = get_location(location_id)
+    zone = location.zone
+    today = timezone.now().astimezone(zone).date()
+    monday = (week or today) - timedelta(days=(week or today).weekday())
+    start = datetime.combine(monday, time(0), tzinfo=zone)
+    end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=zone)
+    closures = Closure.objects.filter(
+        location=location, ends_at__gt=datetime.combine(today, time(0), tzinfo=zone)
+    )
+    shifts = StaffShift.objects.filter(location=location, starts_at__lt=end, ends_at__gt=start)
+    return Setup(
+        location,
+        list(closures[:CLOSURES_SHOWN]),
+        monday,
+        list(shifts.select_related("nurse")),
+        list(User.objects.filter(role=Role.NURSE, is_active=True).order_by("last_name", "pk")),
+    )
 
 
 def _lock(location_id: int) -> Location:

@@ -250,7 +250,7 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
 @service_view
 def feed_create(request: HttpRequest) -> HttpResponse:
     """Make a secret calendar URL; it is shown once on the next page."""
-    names = ("kind", "patient_id", "location_id")
+    names = ("kind", "patient_id", "location_id", "chair_id")
     data = {name: request.POST[name] for name in names if request.POST.get(name)}
     try:
         made = feeds.create_feed(actor(request), data)

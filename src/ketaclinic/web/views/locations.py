@@ -1,0 +1,158 @@
+"""Location set-up pages for a clinic manager: weekly hours and chairs, closures and holidays,
+nurse shifts by week, the nurse-to-patient ratio and the location's and chairs' calendar feeds."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.bookings import feeds
+from ketaclinic.records.clinics import services
+from ketaclinic.records.clinics.models import Closure, StaffShift
+from ketaclinic.records.errors import Conflict, InvalidInput
+
+from .bookings import local_datetime
+from .common import actor, field_errors, service_view
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@service_view
+def location_list(request: HttpRequest) -> HttpResponse:
+    authorize(actor(request), Action.CLINIC_CONFIGURE)
+    return render(request, "web/locations/list.html", {"locations": list(services.locations())})
+
+
+def _page(
+    request: HttpRequest, location_id: int, *, week: date | None = None, **extra: Any
+) -> dict[str, Any]:
+    who = actor(request)
+    setup = services.setup(who, location_id, week)
+    chairs = {chair.pk for chair in setup.location.chairs.all()}
+    mine = [
+        feed
+        for feed in feeds.my_feeds(who)
+        if feed.location_id == location_id or feed.chair_id in chairs
+    ]
+    return {
+        "setup": setup,
+        "location": setup.location,
+        "previous_week": setup.week - timedelta(days=7),
+        "next_week": setup.week + timedelta(days=7),
+        "feeds": mine,
+        "new_feed_url": request.session.pop("new_feed_url", ""),
+        **extra,
+    }
+
+
+@service_view
+def location_detail(request: HttpRequest, location_id: int) -> HttpResponse:
+    week = _day(request.GET.get("week", ""))
+    return render(request, "web/locations/detail.html", _page(request, location_id, week=week))
+
+
+def _refused(
+    request: HttpRequest, location_id: int, form: str, error: InvalidInput
+) -> HttpResponse:
+    """The page again with ``form``'s values and its fields' errors: nothing was written."""
+    extra: dict[str, Any] = {f"{form}_errors": field_errors(error), f"{form}_values": request.POST}
+    context = _page(request, location_id, **extra)
+    return render(request, "web/locations/detail.html", context, status=422)
+
+
+@require_POST
+@service_view
+def closure_add(request: HttpRequest, location_id: int) -> HttpResponse:
+    """Close for a whole local day or a span; list the booked visits it falls over."""
+    location = services.get_location(location_id)
+    post = request.POST
+    data: dict[str, Any] = {"reason": post.get("reason", "")}
+    if post.get("date"):
+        data["date"] = post["date"]
+    for name in ("starts_at", "ends_at"):
+        if post.get(name):
+            data[name] = local_datetime(post[name], location.zone)
+    try:
+        result = services.add_closure(actor(request), location_id, data)
+    except InvalidInput as error:
+        return _refused(request, location_id, "closure", error)
+    if not result.affected:
+        messages.success(request, f"Closure added: {result.closure.reason}.")
+        return redirect("web:location-detail", location_id=location_id)
+    context = _page(request, location_id, closure_result=result)
+    return render(request, "web/locations/detail.html", context)
+
+
+def _week_page(location_id: int, week: date) -> HttpResponse:
+    page = reverse("web:location-detail", kwargs={"location_id": location_id})
+    return redirect(f"{page}?week={week.isoformat()}")
+
+
+@require_POST
+@service_view
+def closure_remove(request: HttpRequest, closure_id: int) -> HttpResponse:
+    closure = Closure.objects.filter(pk=closure_id).first()
+    services.remove_closure(actor(request), closure_id)  # NotFound when there is none
+    assert closure is not None
+    messages.success(request, f"Closure removed: {closure.reason}.")
+    return redirect("web:location-detail", location_id=closure.location_id)
+
+
+@require_POST
+@service_view
+def shift_add(request: HttpRequest, location_id: int) -> HttpResponse:
+    location = services.get_location(location_id)
+    post = request.POST
+    data: dict[str, Any] = {"nurse_id": post.get("nurse_id", "")}
+    for name in ("starts_at", "ends_at"):
+        data[name] = local_datetime(post.get(name, ""), location.zone)
+    try:
+        shift = services.add_shift(actor(request), location_id, data)
+    except InvalidInput as error:
+        return _refused(request, location_id, "shift", error)
+    messages.success(request, "Shift added.")
+    return _week_page(location_id, shift.starts_at.astimezone(location.zone).date())
+
+
+@require_POST
+@service_view
+def shift_remove(request: HttpRequest, shift_id: int) -> HttpResponse:
+    shift = StaffShift.objects.select_related("location").filter(pk=shift_id).first()
+    try:
+        services.remove_shift(actor(request), shift_id)  # NotFound when there is none
+    except Conflict as error:
+        messages.error(request, f"Not removed: {error}")
+    else:
+        messages.success(request, "Shift removed.")
+    assert shift is not None
+    return _week_page(shift.location_id, shift.starts_at.astimezone(shift.location.zone).date())
+
+
+@require_POST
+@service_view
+def location_settings(request: HttpRequest, location_id: int) -> HttpResponse:
+    """Change the nurse ratio or the location's own visit notes."""
+    names = ("patients_per_nurse", "visit_instructions")
+    data = {name: request.POST[name] for name in names if name in request.POST}
+    try:
+        services.update_location(actor(request), location_id, data)
+    except InvalidInput as error:
+        return _refused(request, location_id, "settings", error)
+    except Conflict as error:
+        messages.error(request, f"Not changed: {error}")
+    else:
+        messages.success(request, "Settings saved.")
+    return redirect("web:location-detail", location_id=location_id)
