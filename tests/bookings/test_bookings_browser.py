@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -22,4 +23,34 @@ def test_front_desk_books_a_series(
     expect(page.get_by_role("heading", name="Proposed series")).to_be_visible()
     page.get_by_role("button", name="Confirm and book 6 sessions").click()
     expect(page.get_by_text("Booked 6 sessions.")).to_be_visible()
+    expect(page.get_by_text("6 of 6 sessions booked.")).to_be_visible()
+
+
+def test_front_desk_moves_a_session_with_the_free_time_picker(
+    login: Any,
+    staff: dict[str, Any],
+    location: Any,
+    signed_plan: Any,
+    patient: Any,
+    at: Any,
+) -> None:
+    from test_bookings_free_slots import _series
+
+    from ketaclinic.records.bookings.models import Appointment
+
+    series = _series(staff["front_desk"], patient, signed_plan, location, at)
+    sixth = series.appointments.get(session=6)
+    page = login("front_desk-user")
+    page.goto(f"/series/{series.pk}/")
+    row = page.locator("tr", has_text="6/6")
+    row.get_by_role("link", name="Free times").click()
+    picker = row.locator(".free-slots")
+    expect(picker.get_by_text("the series' spacing allows")).to_be_visible()
+    choice = picker.get_by_role("button", name=re.compile(r"^Move to ")).last
+    label = choice.get_attribute("aria-label") or ""
+    choice.click()
+    expect(page.get_by_text("Moved to")).to_be_visible()
+    moved = Appointment.objects.get(replaces=sixth)
+    when = moved.starts_at.astimezone(location.zone)
+    assert label.startswith(f"Move to {when:%a %Y-%m-%d %H:%M}")
     expect(page.get_by_text("6 of 6 sessions booked.")).to_be_visible()
