@@ -52,3 +52,15 @@ def add_location(
 
 def chairs_of(location: Any) -> list[Any]:
     return list(location.chairs.order_by("name"))
+
+
+def book_proposed_series(desk: Any, patient: Any, plan: Any, location: Any) -> Any:
+    """The series proposed from FIRST_DAY, booked through the services."""
+    from ketaclinic.records.bookings import services
+
+    base = {"patient_id": patient.pk, "plan_id": plan.pk, "location_id": location.pk}
+    proposal = services.propose(desk, {**base, "not_before": FIRST_DAY.isoformat()})
+    sessions = [
+        {"chair_id": s.chair.pk, "start": s.starts_at.isoformat()} for s in proposal.sessions
+    ]
+    return services.book_series(desk, {**base, "sessions": sessions})

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from bookings_support import MONDAY
+from bookings_support import MONDAY, book_proposed_series
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,13 +32,11 @@ def test_front_desk_moves_a_session_with_the_free_time_picker(
     location: Any,
     signed_plan: Any,
     patient: Any,
-    at: Any,
 ) -> None:
-    from test_bookings_free_slots import _series
 
     from ketaclinic.records.bookings.models import Appointment
 
-    series = _series(staff["front_desk"], patient, signed_plan, location, at)
+    series = book_proposed_series(staff["front_desk"], patient, signed_plan, location)
     sixth = series.appointments.get(session=6)
     page = login("front_desk-user")
     page.goto(f"/series/{series.pk}/")

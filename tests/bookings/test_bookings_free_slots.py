@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from bookings_support import HOURS, MONDAY, chairs_of
+from bookings_support import HOURS, book_proposed_series, chairs_of
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,30 +21,6 @@ from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput
 
 class _Undo(Exception):
     """Raised inside a savepoint to roll a trial booking back."""
-
-
-def _series(desk: Any, patient: Any, plan: Any, location: Any, at: Any) -> Any:
-    proposal = services.propose(
-        desk,
-        {
-            "patient_id": patient.pk,
-            "plan_id": plan.pk,
-            "location_id": location.pk,
-            "not_before": at(MONDAY, "00:00").isoformat(),
-        },
-    )
-    sessions = [
-        {"chair_id": s.chair.pk, "start": s.starts_at.isoformat()} for s in proposal.sessions
-    ]
-    return services.book_series(
-        desk,
-        {
-            "patient_id": patient.pk,
-            "plan_id": plan.pk,
-            "location_id": location.pk,
-            "sessions": sessions,
-        },
-    )
 
 
 def _accepted(desk: Any, appointment: Any, slot: Any) -> bool:
@@ -62,10 +38,13 @@ def _accepted(desk: Any, appointment: Any, slot: Any) -> bool:
 
 
 def test_every_offered_slot_books_and_respects_the_series_spacing(
-    staff: dict[str, Any], location: Any, signed_plan: Any, patient: Any, at: Any
+    staff: dict[str, Any],
+    location: Any,
+    signed_plan: Any,
+    patient: Any,
 ) -> None:
     desk = staff["front_desk"]
-    series = _series(desk, patient, signed_plan, location, at)
+    series = book_proposed_series(desk, patient, signed_plan, location)
     sixth = series.appointments.get(session=6)
     fifth = series.appointments.get(session=5)
     first = series.appointments.get(session=1)
@@ -91,7 +70,7 @@ def test_a_time_booking_refuses_is_not_offered(
     at: Any,
 ) -> None:
     desk = staff["front_desk"]
-    series = _series(desk, patient, signed_plan, location, at)
+    series = book_proposed_series(desk, patient, signed_plan, location)
     sixth = series.appointments.get(session=6)
     before = services.free_slots(desk, sixth.pk, {})
     full = before.slots[len(before.slots) // 2]
@@ -176,9 +155,8 @@ def test_api_lists_free_slots_and_names_a_bad_field(
     location: Any,
     signed_plan: Any,
     patient: Any,
-    at: Any,
 ) -> None:
-    series = _series(staff["front_desk"], patient, signed_plan, location, at)
+    series = book_proposed_series(staff["front_desk"], patient, signed_plan, location)
     sixth = series.appointments.get(session=6)
     client = api_as(users["front_desk"])
     answer = client.get(f"/api/bookings/appointments/{sixth.pk}/free-slots", days=3)

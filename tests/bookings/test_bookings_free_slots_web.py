@@ -6,9 +6,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from bookings_support import HOURS, chairs_of
+from bookings_support import HOURS, book_proposed_series, chairs_of
 from django.utils import timezone
-from test_bookings_free_slots import _series
 
 from ketaclinic.records.bookings.models import Appointment, Status
 from ketaclinic.records.clinics import services as clinics
@@ -30,9 +29,8 @@ def test_front_desk_moves_a_session_with_the_picker(
     location: Any,
     signed_plan: Any,
     patient: Any,
-    at: Any,
 ) -> None:
-    series = _series(staff["front_desk"], patient, signed_plan, location, at)
+    series = book_proposed_series(staff["front_desk"], patient, signed_plan, location)
     sixth = series.appointments.get(session=6)
     desk = web_as(users["front_desk"])
     page = desk.get(f"/series/{series.pk}/")

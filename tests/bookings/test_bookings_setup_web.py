@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bookings_support import MONDAY, chairs_of
-from test_bookings_free_slots import _series
+from bookings_support import MONDAY, book_proposed_series, chairs_of
 
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.bookings.models import CalendarFeed
@@ -49,9 +48,8 @@ def test_a_closure_over_booked_visits_names_them(
     location: Any,
     signed_plan: Any,
     patient: Any,
-    at: Any,
 ) -> None:
-    series = _series(staff["front_desk"], patient, signed_plan, location, at)
+    series = book_proposed_series(staff["front_desk"], patient, signed_plan, location)
     second = series.appointments.get(session=2)
     day = second.starts_at.astimezone(location.zone).date().isoformat()
     manager = web_as(users["manager"])
@@ -138,7 +136,7 @@ def test_shifts_are_added_refused_and_removed_by_week(
     manager.post(f"/shifts/{shift.pk}/remove/")
     assert not StaffShift.objects.filter(pk=shift.pk).exists()
     # The only nurse on the shift a booked session needs cannot be taken off.
-    series = _series(staff["front_desk"], patient, signed_plan, location, at)
+    series = book_proposed_series(staff["front_desk"], patient, signed_plan, location)
     first = series.appointments.get(session=1)
     needed = StaffShift.objects.get(starts_at__lte=first.starts_at, ends_at__gte=first.ends_at)
     kept = manager.post(f"/shifts/{needed.pk}/remove/", follow=True)
