@@ -4,19 +4,25 @@ self-service rules apply."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from bookings_support import HOURS, book_proposed_series, chairs_of
 from django.db import transaction
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
+from ketaclinic import scheduling
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.bookings import services
 from ketaclinic.records.bookings.models import Appointment, Status
+from ketaclinic.records.bookings.slots import spacing_window
 from ketaclinic.records.clinics import services as clinics
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput
+from ketaclinic.scheduling.verify import series_violations
 
 
 class _Undo(Exception):
@@ -182,3 +188,52 @@ def test_api_lists_free_slots_and_names_a_bad_field(
         .status_code
         == 403
     )
+
+
+@given(
+    count=st.integers(2, 6),
+    min_h=st.integers(12, 48),
+    extra_h=st.integers(0, 96),
+    gaps=st.lists(st.floats(0, 1), min_size=5, max_size=5),
+    span_slack_h=st.one_of(st.none(), st.integers(0, 72)),
+    moved=st.integers(1, 6),
+)
+def test_the_spacing_window_is_exactly_where_the_series_stays_valid(
+    count: int,
+    min_h: int,
+    extra_h: int,
+    gaps: list[float],
+    span_slack_h: int | None,
+    moved: int,
+) -> None:
+    max_h = min_h + extra_h
+    hours = [0.0]
+    for fraction in gaps[: count - 1]:
+        hours.append(hours[-1] + min_h + round(fraction * extra_h))
+    span = None if span_slack_h is None else (hours[-1] + span_slack_h) / 24
+    rule = scheduling.SeriesRule(count, min_h, max_h, span)
+    zone = ZoneInfo("UTC")
+    origin = datetime(2031, 3, 3, 7, tzinfo=zone)
+
+    def session(number: int, at_h: float) -> scheduling.Appointment:
+        start = origin + timedelta(hours=at_h)
+        return scheduling.Appointment(
+            "1", "1", number, "x", "1", "infusion", start, start + timedelta(hours=1), zone
+        )
+
+    moved = min(moved, count)
+    others = [session(n, h) for n, h in enumerate(hours, start=1) if n != moved]
+    low, high = spacing_window(moved, others, rule)
+    assert low is not None
+    assert high is not None
+
+    def valid(start: datetime) -> bool:
+        at_h = (start - origin).total_seconds() / 3600
+        return not series_violations([*others, session(moved, at_h)], rule)
+
+    if low <= high:
+        assert valid(low)
+        assert valid(high)
+    minute = timedelta(minutes=1)
+    assert not valid(low - minute)
+    assert not valid(high + minute)
