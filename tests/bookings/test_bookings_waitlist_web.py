@@ -104,3 +104,24 @@ def test_a_freed_slot_is_offered_and_booked_from_the_page(
     again = desk.post(f"/waitlist/offers/{offer.pk}/book/", {"query": ""}, follow=True)
     assert "Not booked" in again.content.decode()
     assert Appointment.objects.filter(patient=waiting).count() == 1
+
+
+def test_api_filters_the_waitlist_by_status(
+    api_as: Any, users: dict[str, Any], location: Any, patient: Any
+) -> None:
+    client = api_as(users["front_desk"])
+    body = {
+        "patient_id": patient.pk,
+        "location_id": location.pk,
+        "appointment_type": "consultation",
+        "earliest": "2031-03-03T07:00:00-05:00",
+        "latest": "2031-03-07T12:00:00-05:00",
+    }
+    entry = client.post("/api/bookings/waitlist", body).json()
+    client.post(f"/api/bookings/waitlist/{entry['id']}/withdraw", {})
+    assert client.get("/api/bookings/waitlist").json() == []
+    withdrawn = client.get("/api/bookings/waitlist", status="withdrawn").json()
+    assert [e["id"] for e in withdrawn] == [entry["id"]]
+    bad = client.get("/api/bookings/waitlist", status="bogus")
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "status"
