@@ -9,7 +9,7 @@ outcome package's plain ``InfusionEvent``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -55,3 +55,15 @@ def infusion_events(
     ids = Patient.objects.values_list("pk", flat=True) if patient_ids is None else patient_ids
     given = (from_session(e) for e in session_events(ids, since or EARLIEST, until or LATEST))
     return [event for event in given if event is not None]
+
+
+def infusion_batches(patients_per_batch: int) -> Iterator[list[InfusionEvent]]:
+    """Every infusion given, a batch of patients at a time (by patient id; each batch oldest
+    first), so that an export holds one batch's sessions in memory, never all of them."""
+    from ketaclinic.records.patients.models import Patient
+
+    ids = Patient.objects.order_by("pk").values_list("pk", flat=True)
+    after = 0
+    while batch := list(ids.filter(pk__gt=after)[:patients_per_batch]):
+        yield infusion_events(batch, None, None)
+        after = batch[-1]

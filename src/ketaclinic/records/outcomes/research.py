@@ -184,27 +184,25 @@ def _scores(with_answers: bool) -> Iterator[tuple[Any, ...]]:
 
 
 def _infusions() -> Iterator[tuple[Any, ...]]:
-    events = infusions.infusion_events(None, None, None)
-    if not events:
-        return
-    by_patient: dict[int, tuple[str, int]] = {
-        pk: (research_id, shift)
-        for pk, research_id, shift in ResearchIdentity.objects.filter(
-            patient_id__in={e.patient_id for e in events}
-        ).values_list("patient_id", "research_id", "date_shift_days")
-    }
-    for e in events:
-        research_id, shift = by_patient[e.patient_id]
-        yield (
-            research_id,
-            shifted(e.started_at, shift),
-            e.dose_mg,
-            e.route,
-            e.duration_min,
-            e.protocol_id,
-            ";".join(e.side_effects),
-            e.alerts,
-        )
+    for events in infusions.infusion_batches(CHUNK):
+        who: dict[int, tuple[str, int]] = {
+            pk: (research_id, shift)
+            for pk, research_id, shift in ResearchIdentity.objects.filter(
+                patient_id__in={e.patient_id for e in events}
+            ).values_list("patient_id", "research_id", "date_shift_days")
+        }
+        for e in events:
+            research_id, shift = who[e.patient_id]
+            yield (
+                research_id,
+                shifted(e.started_at, shift),
+                e.dose_mg,
+                e.route,
+                e.duration_min,
+                e.protocol_id,
+                ";".join(e.side_effects),
+                e.alerts,
+            )
 
 
 def _dated(queryset: Any, date_field: str, *fields: str) -> Any:

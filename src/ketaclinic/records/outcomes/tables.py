@@ -61,20 +61,21 @@ def query_table(name: str, description: str, queryset: Any, columns: tuple[Colum
 
 
 def _infusion_rows() -> Iterator[tuple[Any, ...]]:
-    for e in infusions.infusion_events(None, None, None):
-        yield (
-            e.patient_id,
-            e.session_id,
-            e.series_id,
-            e.started_at,
-            e.dose_mg,
-            e.route,
-            e.duration_min,
-            e.protocol_id,
-            e.location_id,
-            ";".join(e.side_effects),
-            e.alerts,
-        )
+    for events in infusions.infusion_batches(CHUNK):
+        for e in events:
+            yield (
+                e.patient_id,
+                e.session_id,
+                e.series_id,
+                e.started_at,
+                e.dose_mg,
+                e.route,
+                e.duration_min,
+                e.protocol_id,
+                e.location_id,
+                ";".join(e.side_effects),
+                e.alerts,
+            )
 
 
 def _answer_rows() -> Iterator[tuple[Any, ...]]:

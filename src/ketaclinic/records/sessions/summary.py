@@ -12,13 +12,13 @@ from django.db.models import (
     Exists,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
+from ketaclinic.records.alerts.models import Acknowledgement
 from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.plans.models import Order
 from ketaclinic.sessions import INFUSION_OVER, State
@@ -42,14 +42,27 @@ def _count(rows: QuerySet[Any]) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def _highest_cadss6() -> Greatest:
+    """The highest current CADSS-6 total scored in the session, or on an amendment of one: two
+    index-led subqueries (an OR across both links made PostgreSQL scan every CADSS-6 score for
+    each session)."""
+    scores = Assessment.objects.current().filter(instrument_id=CADSS6, total__isnull=False)
+    direct, amended = (
+        Subquery(scores.filter(**{link: SESSION}).order_by("-total").values("total")[:1])
+        for link in ("infusion_session__session", "amends__infusion_session__session")
+    )
+    # Greatest is NULL on SQLite when either side is: each side falls back to the other.
+    return Greatest(Coalesce(direct, amended), Coalesce(amended, direct))
+
+
 def with_summary(sessions: QuerySet[Session]) -> QuerySet[Any]:
     """Annotate ``state``, ``state_since``, ``started_at``, ``ended_at``, ``stopped_early``,
     ``last_vitals_at``, ``volume_infused_ml``, ``max_cadss6``, ``alert_count``,
     ``open_alerts``, ``urgent_open_alerts`` and ``signed_at``."""
     steps = Transition.objects.filter(session=SESSION)
     alerts = SessionAlert.objects.filter(session=SESSION)
-    open_alerts = alerts.filter(alert__acknowledgement__isnull=True)
-    linked = Q(infusion_session__session=SESSION) | Q(amends__infusion_session__session=SESSION)
+    acknowledged = Acknowledgement.objects.filter(alert=OuterRef("alert"))
+    open_alerts = alerts.filter(~Exists(acknowledged))
     return sessions.annotate(
         state=Coalesce(
             Subquery(steps.order_by("-seq").values("to_state")[:1]), Value(State.SCHEDULED.value)
@@ -69,12 +82,7 @@ def with_summary(sessions: QuerySet[Session]) -> QuerySet[Any]:
             .order_by("-at", "-id")
             .values("volume_infused_ml")[:1]
         ),
-        max_cadss6=Subquery(
-            Assessment.objects.current()
-            .filter(linked, instrument_id=CADSS6, total__isnull=False)
-            .order_by("-total")
-            .values("total")[:1]
-        ),
+        max_cadss6=_highest_cadss6(),
         alert_count=_count(alerts),
         open_alerts=_count(open_alerts),
         urgent_open_alerts=_count(open_alerts.filter(alert__severity="urgent")),
