@@ -1,5 +1,5 @@
-"""Scheduling endpoints: locations and their set-up (closures, nurse shifts, ratio), the day
-board and chair utilisation."""
+"""Scheduling endpoints: locations and their set-up (hours, chairs, closures, nurse shifts,
+ratio), the day board and chair utilisation."""
 
 from __future__ import annotations
 
@@ -10,9 +10,17 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from ketaclinic.records.bookings import board as boards
-from ketaclinic.records.clinics import services
-from ketaclinic.records.clinics.inputs import ClosureIn, LocationSettingsIn, ShiftIn
-from ketaclinic.records.clinics.models import Closure, Location, StaffShift
+from ketaclinic.records.clinics import premises, services
+from ketaclinic.records.clinics.inputs import (
+    ChairChangeIn,
+    ChairIn,
+    ClosureIn,
+    HoursIn,
+    LocationIn,
+    LocationSettingsIn,
+    ShiftIn,
+)
+from ketaclinic.records.clinics.models import Chair, Closure, Location, StaffShift
 
 from .auth import actor
 from .errors import ERRORS
@@ -124,6 +132,32 @@ def list_locations(request: HttpRequest) -> list[Location]:
 @router.get("/locations/{location_id}", response={200: LocationOut, **ERRORS})
 def get_location(request: HttpRequest, location_id: int) -> Location:
     return services.get_location(location_id)
+
+
+@router.post("/locations", response={201: LocationOut, **ERRORS})
+def create_location(request: HttpRequest, data: LocationIn) -> Status[Location]:
+    """A new location (managers); set its hours and chairs next."""
+    return Status(
+        201, premises.create_location(actor(request), data.model_dump(exclude_unset=True))
+    )
+
+
+@router.put("/locations/{location_id}/hours", response={200: LocationOut, **ERRORS})
+def set_hours(request: HttpRequest, location_id: int, data: HoursIn) -> Location:
+    """Replace the weekly hours (local time, weekday 0 = Monday); 409 if booked visits would
+    fall outside them."""
+    return premises.set_hours(actor(request), location_id, data.model_dump())
+
+
+@router.post("/locations/{location_id}/chairs", response={201: ChairOut, **ERRORS})
+def add_chair(request: HttpRequest, location_id: int, data: ChairIn) -> Status[Chair]:
+    return Status(201, premises.add_chair(actor(request), location_id, data.model_dump()))
+
+
+@router.patch("/chairs/{chair_id}", response={200: ChairOut, **ERRORS})
+def update_chair(request: HttpRequest, chair_id: int, data: ChairChangeIn) -> Chair:
+    """Rename a chair or take it out of use; 409 while visits are booked on it."""
+    return premises.update_chair(actor(request), chair_id, data.model_dump(exclude_unset=True))
 
 
 @router.patch("/locations/{location_id}", response={200: LocationOut, **ERRORS})

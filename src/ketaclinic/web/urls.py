@@ -145,6 +145,9 @@ urlpatterns = [
     path("locations/<int:location_id>/closures/", locations.closure_add, name="closure-add"),
     path("closures/<int:closure_id>/remove/", locations.closure_remove, name="closure-remove"),
     path("locations/<int:location_id>/shifts/", locations.shift_add, name="shift-add"),
+    path("locations/<int:location_id>/hours/", locations.hours_set, name="hours-set"),
+    path("locations/<int:location_id>/chairs/", locations.chair_add, name="chair-add"),
+    path("locations/chairs/<int:chair_id>/use/", locations.chair_use, name="chair-use"),
     path("shifts/<int:shift_id>/remove/", locations.shift_remove, name="shift-remove"),
     path(
         "locations/<int:location_id>/settings/",

@@ -80,19 +80,31 @@ def setup(actor: Actor, location_id: int, week: date | None = None) -> Setup:
     )
 
 
-def _lock(location_id: int) -> Location:
+def lock(location_id: int) -> Location:
     location = Location.objects.select_for_update().filter(pk=location_id).first()
     if location is None:
         raise NotFound(f"location {location_id} does not exist")
     return location
 
 
-def _refuse_ratio_breaks(
-    location: Location, start: datetime, end: datetime | None, doing: str
+# The rules a set-up change must not break for visits already booked, by violation code.
+RULES_GUARDED = {
+    "nurse_ratio": "the nurse ratio",
+    "hours": "the opening hours",
+    "unknown_chair": "the chairs in use",
+}
+
+
+def refuse_breaks(
+    location: Location,
+    start: datetime,
+    end: datetime | None,
+    doing: str,
+    code: str = "nurse_ratio",
 ) -> None:
-    """Under the location's lock: refuse if booked chair visits from ``start`` (to ``end``, or
-    all later ones) now exceed the nurse ratio (the caller has made its change already, inside
-    the transaction)."""
+    """Under the location's lock: refuse (Conflict) if booked chair visits from ``start`` (to
+    ``end``, or all later ones) now break the rule ``code`` names -- the nurse ratio, opening
+    hours, an active chair (the caller has made its change already, inside the transaction)."""
     from ketaclinic.records.bookings.models import Appointment, Status
 
     rows = list(
@@ -115,11 +127,10 @@ def _refuse_ratio_breaks(
         )
         for _, patient, chair, s, e in rows
     ]
-    broken = [v for v in location_violations(domain, visits) if v.code == "nurse_ratio"]
+    broken = [v for v in location_violations(domain, visits) if v.code == code]
     if broken:
-        raise Conflict(
-            f"{doing} would break the nurse ratio for booked visits: {broken[0].message}"
-        )
+        rule = RULES_GUARDED[code]
+        raise Conflict(f"{doing} would break {rule} for booked visits: {broken[0].message}")
 
 
 @dataclass(frozen=True)
@@ -146,7 +157,7 @@ def add_closure(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Clos
     from ketaclinic.records.bookings.models import Appointment, Status
 
     with transaction.atomic():
-        _lock(location.pk)
+        lock(location.pk)
         closure = Closure.objects.create(
             location=location,
             starts_at=starts_at,
@@ -188,7 +199,7 @@ def add_shift(actor: Actor, location_id: int, data: Mapping[str, Any]) -> StaffS
     if not User.objects.filter(pk=fields.nurse_id, role=Role.NURSE, is_active=True).exists():
         raise InvalidInput.single("nurse_id", "is not an active nurse")
     with transaction.atomic():
-        location = _lock(location_id)
+        location = lock(location_id)
         shift = StaffShift.objects.create(
             location=location,
             nurse_id=fields.nurse_id,
@@ -218,7 +229,7 @@ def add_weekly_shifts(
     spans = scheduling.expand_weekly_shifts(pattern, calendar, first, first + timedelta(days=days))
     made = []
     with transaction.atomic():
-        _lock(location.pk)
+        lock(location.pk)
         existing = set(
             StaffShift.objects.filter(location=location, nurse_id=nurse_id).values_list(
                 "starts_at", "ends_at"
@@ -250,10 +261,10 @@ def remove_shift(actor: Actor, shift_id: int) -> None:
     if shift is None:
         raise NotFound(f"shift {shift_id} does not exist")
     with transaction.atomic():
-        location = _lock(shift.location_id)
+        location = lock(shift.location_id)
         audit.record(actor, "clinic.shift_remove", obj=shift, detail={"nurse": shift.nurse_id})
         shift.delete()
-        _refuse_ratio_breaks(location, shift.starts_at, shift.ends_at, "removing this shift")
+        refuse_breaks(location, shift.starts_at, shift.ends_at, "removing this shift")
 
 
 def update_location(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Location:
@@ -264,12 +275,12 @@ def update_location(actor: Actor, location_id: int, data: Mapping[str, Any]) -> 
     if not changes:
         raise InvalidInput.single("body", "name at least one field to change")
     with transaction.atomic():
-        location = _lock(location_id)
+        location = lock(location_id)
         for name, value in changes.items():
             setattr(location, name, value)
         location.save(update_fields=list(changes))
         if "patients_per_nurse" in changes:
-            _refuse_ratio_breaks(location, timezone.now(), None, "this ratio")
+            refuse_breaks(location, timezone.now(), None, "this ratio")
         audit.record(
             actor, Action.CLINIC_CONFIGURE, obj=location, detail={"changed": sorted(changes)}
         )

@@ -1,5 +1,6 @@
-"""Location set-up pages for a clinic manager: weekly hours and chairs, closures and holidays,
-nurse shifts by week, the nurse-to-patient ratio and the location's and chairs' calendar feeds."""
+"""Location set-up pages for a clinic manager: new locations, weekly hours and chairs, closures
+and holidays, nurse shifts by week, the nurse-to-patient ratio and the location's and chairs'
+calendar feeds."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from django.views.decorators.http import require_POST
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.bookings import feeds
-from ketaclinic.records.clinics import services
-from ketaclinic.records.clinics.models import Closure, StaffShift
+from ketaclinic.records.clinics import premises, services
+from ketaclinic.records.clinics.models import Chair, Closure, StaffShift, Weekday
 from ketaclinic.records.errors import Conflict, InvalidInput
 
 from .bookings import local_datetime
 from .common import actor, field_errors, service_view
+
+PERIODS_PER_DAY = 2
+"""Opening periods per weekday the hours form offers (a lunch break makes two)."""
 
 
 def _day(text: str) -> date | None:
@@ -30,10 +34,30 @@ def _day(text: str) -> date | None:
         return None
 
 
+LOCATION_FIELDS = ("slug", "name", "time_zone", "address", "phone", "patients_per_nurse")
+
+
 @service_view
 def location_list(request: HttpRequest) -> HttpResponse:
-    authorize(actor(request), Action.CLINIC_CONFIGURE)
-    return render(request, "web/locations/list.html", {"locations": list(services.locations())})
+    """Every location; a manager adds one here (POST)."""
+    who = actor(request)
+    authorize(who, Action.CLINIC_CONFIGURE)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = {name: request.POST[name] for name in LOCATION_FIELDS if request.POST.get(name)}
+        try:
+            location = premises.create_location(who, data)
+        except InvalidInput as error:
+            errors = field_errors(error)
+        else:
+            messages.success(request, f"{location.name} added: set its hours and chairs next.")
+            return redirect("web:location-detail", location_id=location.pk)
+    return render(
+        request,
+        "web/locations/list.html",
+        {"locations": list(services.locations()), "errors": errors, "values": request.POST},
+        status=422 if errors else 200,
+    )
 
 
 def _page(
@@ -54,8 +78,30 @@ def _page(
         "next_week": setup.week + timedelta(days=7),
         "feeds": mine,
         "new_feed_url": request.session.pop("new_feed_url", ""),
+        "hours_grid": _hours_grid(setup.location, extra.get("hours_values")),
         **extra,
     }
+
+
+def _hours_grid(location: Any, posted: Any) -> list[dict[str, Any]]:
+    """The hours form: each weekday with its periods' times, as posted or as stored."""
+    stored: dict[int, list[tuple[str, str]]] = {day.value: [] for day in Weekday}
+    for h in location.hours.all():
+        stored[h.weekday].append((f"{h.opens_at:%H:%M}", f"{h.closes_at:%H:%M}"))
+    grid = []
+    for day in Weekday:
+        periods = []
+        for period in range(PERIODS_PER_DAY):
+            if posted is not None:
+                times = (
+                    posted.get(f"opens_{day.value}_{period}", ""),
+                    posted.get(f"closes_{day.value}_{period}", ""),
+                )
+            else:
+                times = stored[day.value][period] if period < len(stored[day.value]) else ("", "")
+            periods.append({"name": f"{day.value}_{period}", "opens": times[0], "closes": times[1]})
+        grid.append({"label": day.label, "periods": periods})
+    return grid
 
 
 @service_view
@@ -156,3 +202,65 @@ def location_settings(request: HttpRequest, location_id: int) -> HttpResponse:
     else:
         messages.success(request, "Settings saved.")
     return redirect("web:location-detail", location_id=location_id)
+
+
+def _hours_rows(post: Any) -> tuple[list[dict[str, str]], list[str]]:
+    """The hours form's filled periods (weekday, opens_at, closes_at) and each one's label;
+    a period with both times empty is no period."""
+    rows, labels = [], []
+    for day in Weekday:
+        for period in range(PERIODS_PER_DAY):
+            opens = post.get(f"opens_{day.value}_{period}", "").strip()
+            closes = post.get(f"closes_{day.value}_{period}", "").strip()
+            if opens or closes:
+                rows.append({"weekday": day.value, "opens_at": opens, "closes_at": closes})
+                labels.append(f"{day.label} period {period + 1}")
+    return rows, labels
+
+
+@require_POST
+@service_view
+def hours_set(request: HttpRequest, location_id: int) -> HttpResponse:
+    """Replace the weekly hours; refused if booked visits would fall outside them."""
+    rows, labels = _hours_rows(request.POST)
+    try:
+        premises.set_hours(actor(request), location_id, {"hours": rows})
+    except InvalidInput as error:
+        problems = []
+        for item in error.errors:
+            parts = item.field.split(".")
+            where = labels[int(parts[1])] if len(parts) > 1 and parts[1].isdigit() else "Hours"
+            problems.append(f"{where}: {item.message}")
+        context = _page(request, location_id, hours_errors=problems, hours_values=request.POST)
+        return render(request, "web/locations/detail.html", context, status=422)
+    except Conflict as error:
+        messages.error(request, f"Hours not changed: {error}")
+    else:
+        messages.success(request, "Weekly hours saved.")
+    return redirect("web:location-detail", location_id=location_id)
+
+
+@require_POST
+@service_view
+def chair_add(request: HttpRequest, location_id: int) -> HttpResponse:
+    try:
+        chair = premises.add_chair(actor(request), location_id, {"name": request.POST.get("name")})
+    except InvalidInput as error:
+        return _refused(request, location_id, "chair", error)
+    messages.success(request, f"Chair added: {chair.name}.")
+    return redirect("web:location-detail", location_id=location_id)
+
+
+@require_POST
+@service_view
+def chair_use(request: HttpRequest, chair_id: int) -> HttpResponse:
+    """Take a chair out of use (refused while visits are booked on it) or back into use."""
+    active = request.POST.get("active") == "true"
+    try:
+        chair = premises.update_chair(actor(request), chair_id, {"active": active})
+    except Conflict as error:
+        messages.error(request, f"Not changed: {error}")
+        chair = Chair.objects.get(pk=chair_id)  # the service found it before refusing
+    else:
+        messages.success(request, f"{chair.name} is {'in use' if active else 'out of use'}.")
+    return redirect("web:location-detail", location_id=chair.location_id)

@@ -1,0 +1,98 @@
+"""Setting up the premises: a new location, its weekly hours and its chairs. A change that
+would leave booked visits outside the hours or on a chair out of use is refused, naming the
+first visit it would break."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import InvalidInput, NotFound
+from ketaclinic.records.patients.inputs import validate
+
+from .inputs import ChairChangeIn, ChairIn, HoursIn, LocationIn
+from .models import Chair, Location, OpeningHours
+from .services import get_location, lock, refuse_breaks
+
+
+def create_location(actor: Actor, data: Mapping[str, Any]) -> Location:
+    """A new location, with no hours or chairs yet (nothing can be booked there until then)."""
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    fields = validate(LocationIn, data).model_dump(exclude_none=True)
+    if Location.objects.filter(slug=fields["slug"]).exists():
+        raise InvalidInput.single("slug", "is already used by another location")
+    with transaction.atomic():
+        location = Location.objects.create(**fields)
+        audit.record(actor, "clinic.location_create", obj=location, detail={"slug": location.slug})
+    return get_location(location.pk)
+
+
+def set_hours(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Location:
+    """Replace the location's weekly hours, unless booked visits would fall outside them."""
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    fields = validate(HoursIn, data)
+    with transaction.atomic():
+        location = lock(location_id)
+        before = [str(h) for h in location.hours.all()]
+        location.hours.all().delete()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(location=location, **row.model_dump()) for row in fields.hours
+        )
+        refuse_breaks(location, timezone.now(), None, "these hours", "hours")
+        audit.record(
+            actor,
+            "clinic.hours_set",
+            obj=location,
+            detail={"before": before, "after": [str(h) for h in location.hours.all()]},
+        )
+    return get_location(location.pk)
+
+
+def add_chair(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Chair:
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    fields = validate(ChairIn, data)
+    with transaction.atomic():
+        location = lock(location_id)
+        if location.chairs.filter(name=fields.name).exists():
+            raise InvalidInput.single("name", f"{location.name} already has a chair of that name")
+        chair = Chair.objects.create(location=location, name=fields.name)
+        audit.record(actor, "clinic.chair_add", obj=chair, detail={"name": chair.name})
+    return chair
+
+
+def update_chair(actor: Actor, chair_id: int, data: Mapping[str, Any]) -> Chair:
+    """Rename a chair or take it in or out of use (out: refused while visits are booked on it)."""
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    fields = validate(ChairChangeIn, data)
+    changes = fields.model_dump(exclude_none=True)
+    if not changes:
+        raise InvalidInput.single("body", "name at least one field to change")
+    chair = Chair.objects.filter(pk=chair_id).first()
+    if chair is None:
+        raise NotFound(f"chair {chair_id} does not exist")
+    try:
+        with transaction.atomic():
+            location = lock(chair.location_id)
+            chair = Chair.objects.get(pk=chair_id)
+            for name, value in changes.items():
+                setattr(chair, name, value)
+            chair.save(update_fields=list(changes))
+            if changes.get("active") is False:
+                refuse_breaks(
+                    location,
+                    timezone.now(),
+                    None,
+                    f"taking {chair.name} out of use",
+                    "unknown_chair",
+                )
+            audit.record(actor, "clinic.chair_change", obj=chair, detail={"changed": changes})
+    except IntegrityError:
+        raise InvalidInput.single("name", "another chair here already has that name") from None
+    return chair
