@@ -106,6 +106,50 @@ def test_a_freed_slot_is_offered_and_booked_from_the_page(
     assert Appointment.objects.filter(patient=waiting).count() == 1
 
 
+def test_a_declined_offer_passes_the_slot_to_the_next_entry(
+    web_as: Any,
+    api_as: Any,
+    users: dict[str, Any],
+    staff: dict[str, Any],
+    location: Any,
+    register: Any,
+    at: Any,
+) -> None:
+    desk_actor = staff["front_desk"]
+    first = register(mrn="WL-1")
+    ahead, behind = register(mrn="WL-2", family_name="Ahead"), register(mrn="WL-3")
+    booked = services.book_appointment(
+        desk_actor,
+        {
+            "patient_id": first.pk,
+            "location_id": location.pk,
+            "appointment_type": "consultation",
+            "start": at(MONDAY, "10:00").isoformat(),
+        },
+    )
+    desk = web_as(users["front_desk"])
+    _add(desk, ahead, location)
+    _add(desk, behind, location)
+    services.cancel(desk_actor, booked.pk, {"reason": "cannot come"})
+    offer = WaitlistEntry.objects.get(patient=ahead).offers.get()
+    answer = desk.post(f"/waitlist/offers/{offer.pk}/decline/", {"query": ""}, follow=True)
+    assert "Offer declined; the slot is offered to" in answer.content.decode()
+    first_entry, second_entry = (
+        WaitlistEntry.objects.get(patient=ahead),
+        WaitlistEntry.objects.get(patient=behind),
+    )
+    assert first_entry.status == WaitlistStatus.WAITING
+    assert second_entry.status == WaitlistStatus.OFFERED
+    assert desk.post(f"/waitlist/offers/{offer.pk}/book/", {"query": ""}).status_code == 302
+    assert not Appointment.objects.filter(patient=ahead).exists()
+    api = api_as(users["front_desk"])
+    passed = second_entry.offers.get()
+    declined = api.post(f"/api/bookings/waitlist/offers/{passed.pk}/decline")
+    assert declined.json() == {"declined_offer_id": passed.pk, "next_offer_id": None}
+    assert api.post(f"/api/bookings/waitlist/offers/{passed.pk}/decline").status_code == 409
+    assert WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING).count() == 2
+
+
 def test_api_filters_the_waitlist_by_status(
     api_as: Any, users: dict[str, Any], location: Any, patient: Any
 ) -> None:

@@ -142,6 +142,12 @@ class PlanChoiceOut(Schema):
     signed_at: datetime
 
 
+class DeclinedOut(Schema):
+    declined_offer_id: int
+    next_offer_id: int | None
+    """The offer the slot went to next, if another entry fits it."""
+
+
 class WaitlistOut(Schema):
     id: int
     patient_id: int
@@ -388,6 +394,13 @@ def book_offer(request: HttpRequest, offer_id: int) -> Any:
     """The patient accepted the offered slot: book it (409 if it was taken meanwhile)."""
     who = actor(request)
     return _clash(lambda: Status(201, waitlist.book_offer(who, offer_id)))
+
+
+@router.post("/waitlist/offers/{offer_id}/decline", response={200: DeclinedOut, **ERRORS})
+def decline_offer(request: HttpRequest, offer_id: int) -> dict[str, Any]:
+    """The patient said no: the entry waits again and the slot goes to the next entry."""
+    passed_on = waitlist.decline_offer(actor(request), offer_id)
+    return {"declined_offer_id": offer_id, "next_offer_id": passed_on.pk if passed_on else None}
 
 
 @router.get("/reminders", response={200: list[ReminderOut], **ERRORS})

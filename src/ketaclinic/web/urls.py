@@ -158,6 +158,11 @@ urlpatterns = [
     path("waitlist/add/", waitlist.waitlist_add, name="waitlist-add"),
     path("waitlist/<int:entry_id>/withdraw/", waitlist.waitlist_withdraw, name="waitlist-withdraw"),
     path("waitlist/offers/<int:offer_id>/book/", waitlist.offer_book, name="waitlist-offer-book"),
+    path(
+        "waitlist/offers/<int:offer_id>/decline/",
+        waitlist.offer_decline,
+        name="waitlist-offer-decline",
+    ),
     path("ledger/", ledger.ledger_home, name="ledger-home"),
     path("ledger/setup/", ledger.ledger_setup, name="ledger-setup"),
     path("ledger/setup/products/", ledger.ledger_product_new, name="ledger-product-new"),

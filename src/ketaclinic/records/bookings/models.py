@@ -225,12 +225,19 @@ class WaitlistOffer(models.Model):
     booked = models.OneToOneField(
         Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    declined_at = models.DateTimeField(
+        null=True, blank=True, help_text="The patient said no; the slot went to the next entry."
+    )
 
     class Meta:
         ordering = ["-offered_at", "-id"]
         constraints = [
             models.CheckConstraint(
                 name="offer_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
+            ),
+            models.CheckConstraint(
+                name="offer_booked_or_declined",
+                condition=Q(booked__isnull=True) | Q(declined_at__isnull=True),
             ),
         ]
 

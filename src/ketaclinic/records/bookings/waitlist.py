@@ -1,5 +1,6 @@
 """The waitlist: patients who want an earlier visit; a freed slot is offered to the first entry
-that fits it, the offer is recorded and e-mailed, and the front desk books it on a yes."""
+that fits it, the offer is recorded and e-mailed, and the front desk books it on a yes or, on a
+no, passes the slot to the next entry that fits."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from ketaclinic.records.accounts.permissions import Action
@@ -129,11 +130,14 @@ def _set_status(entry: WaitlistEntry, status: str) -> None:
 
 def offer_freed_slot(actor: Actor, freed: Appointment) -> WaitlistOffer | None:
     """Offer a future slot that was just freed to the first waiting entry it fits (same kind of
-    visit, as long or longer, inside the entry's window); call inside the freeing transaction."""
+    visit, as long or longer, inside the entry's window) and that was not offered it before;
+    call inside the freeing (or declining) transaction."""
     if freed.starts_at <= timezone.now():
         return None
     length = freed.ends_at - freed.starts_at
+    offered_before = WaitlistOffer.objects.filter(entry=OuterRef("pk"), freed_by=freed)
     candidates = WaitlistEntry.objects.select_for_update().filter(
+        ~Exists(offered_before),
         location_id=freed.location_id,
         status=WaitlistStatus.WAITING,
         appointment_type=freed.appointment_type,
@@ -180,19 +184,37 @@ def offer_freed_slot(actor: Actor, freed: Appointment) -> WaitlistOffer | None:
     return offer
 
 
-def book_offer(actor: Actor, offer_id: int) -> Appointment:
-    """The patient said yes: book the offered slot through the ordinary booking service (which
-    refuses it with 409 if someone took it meanwhile) and close the entry."""
-    from .services import book_appointment
-
+def _open_offer(actor: Actor, offer_id: int) -> WaitlistOffer:
     offer = WaitlistOffer.objects.select_related("entry__location").filter(pk=offer_id).first()
     patient_id = offer.entry.patient_id if offer else None
     authorize(actor, Action.BOOKING_BOOK, patient_id=patient_id)
     if offer is None:
         raise NotFound(f"offer {offer_id} does not exist")
     entry = offer.entry
-    if entry.status != WaitlistStatus.OFFERED or offer.booked_id is not None:
+    if entry.status != WaitlistStatus.OFFERED or offer.booked_id or offer.declined_at:
         raise Conflict(f"offer {offer_id} is no longer open (the entry is {entry.status})")
+    return offer
+
+
+def decline_offer(actor: Actor, offer_id: int) -> WaitlistOffer | None:
+    """The patient said no: the entry waits again (for other slots) and the slot is offered to
+    the next entry that fits; returns that new offer, if any."""
+    offer = _open_offer(actor, offer_id)
+    with transaction.atomic():
+        offer.declined_at = timezone.now()
+        offer.save(update_fields=["declined_at"])
+        _set_status(offer.entry, WaitlistStatus.WAITING)
+        audit.record(actor, "waitlist.decline", obj=offer, patient_id=offer.entry.patient_id)
+        return offer_freed_slot(actor, offer.freed_by)
+
+
+def book_offer(actor: Actor, offer_id: int) -> Appointment:
+    """The patient said yes: book the offered slot through the ordinary booking service (which
+    refuses it with 409 if someone took it meanwhile) and close the entry."""
+    from .services import book_appointment
+
+    offer = _open_offer(actor, offer_id)
+    entry = offer.entry
     with transaction.atomic():
         appointment = book_appointment(
             actor,

@@ -1,5 +1,6 @@
 """The waitlist page for the front desk: entries by location and status with the offers made
-when a slot freed, adding a patient (from their chart), withdrawing, and booking an offer."""
+when a slot freed, adding a patient (from their chart), withdrawing, and booking or declining
+an offer."""
 
 from __future__ import annotations
 
@@ -112,4 +113,18 @@ def offer_book(request: HttpRequest, offer_id: int) -> HttpResponse:
     else:
         start = appointment.starts_at.astimezone(appointment.location.zone)
         messages.success(request, f"Booked the offered slot: {start:%a %Y-%m-%d %H:%M %Z}.")
+    return _back(request)
+
+
+@require_POST
+@service_view
+def offer_decline(request: HttpRequest, offer_id: int) -> HttpResponse:
+    """The patient said no: the entry waits again; the slot is offered to the next entry."""
+    try:
+        passed_on = waitlist.decline_offer(actor(request), offer_id)
+    except Conflict as error:
+        messages.error(request, f"Not changed: {error}")
+    else:
+        after = f"offered to {passed_on.entry.patient.family_name}" if passed_on else "not offered"
+        messages.success(request, f"Offer declined; the slot is {after} on the waitlist.")
     return _back(request)
