@@ -15,22 +15,23 @@ Mask = npt.NDArray[np.bool_]
 NEVER = np.int64(np.iinfo(np.int64).max // 4)
 
 
-def _range_min(values: Slots, lo: Slots, hi: Slots) -> Slots:
-    """min(values[lo[i]:hi[i]]) for each i (NEVER when the range is empty), by sparse table."""
-    out = np.full(lo.shape, NEVER, dtype=np.int64)
+def range_min(values: Slots, lo: Slots, hi: Slots) -> Slots:
+    """min(values[..., lo[i]:hi[i]]) for each i along the last axis (NEVER when the range is
+    empty), by sparse table."""
+    out = np.full((*values.shape[:-1], *lo.shape), NEVER, dtype=np.int64)
     length = hi - lo
     nonempty = np.flatnonzero(length > 0)
     if nonempty.size == 0:
         return out
     levels = [values]
-    while 2 ** len(levels) <= values.size:
+    while 2 ** len(levels) <= values.shape[-1]:
         half = 2 ** (len(levels) - 1)
-        levels.append(np.minimum(levels[-1][:-half], levels[-1][half:]))
+        levels.append(np.minimum(levels[-1][..., :-half], levels[-1][..., half:]))
     level = np.frexp(length[nonempty].astype(np.float64))[1] - 1
     for k in np.unique(level):
         rows = nonempty[level == k]
         table = levels[int(k)]
-        out[rows] = np.minimum(table[lo[rows]], table[hi[rows] - 2 ** int(k)])
+        out[..., rows] = np.minimum(table[..., lo[rows]], table[..., hi[rows] - 2 ** int(k)])
     return out
 
 
@@ -45,7 +46,7 @@ def _earliest_finish(starts: Slots, count: int, lo: Slots, hi: Slots) -> list[Sl
     """finish[k][i]: earliest last start of sessions k+1..count with session k+1 at starts[i]."""
     finish = [starts]
     for _ in range(count - 1):
-        finish.append(_range_min(finish[-1], lo, hi))
+        finish.append(range_min(finish[-1], lo, hi))
     finish.reverse()
     return finish
 

@@ -14,6 +14,7 @@ first session, sessions outside preferred times. The greedy plan is the starting
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,15 +23,16 @@ from ortools.sat.python import cp_model
 
 from .batch import BatchPlan, BatchProblem, SolutionEvent, Workspace
 from .bookings import Appointment
-from .chains import usable_starts
+from .bound import Relaxation, queue_bound
 from .greedy import greedy_appointments
-from .grid import Mask
+from .grid import runs
 from .objective import UNITS_PER_H
 from .policy import SchedulingPolicy, scheduling_policy
 from .search import Candidates
 from .series import SeriesRequest
 
 POOL = ""  # the seat key of a location's interchangeable chairs
+BOUND_SHARE = 0.5  # at most this share of the time limit goes to the queue bound
 
 Domains = list[npt.NDArray[np.int64]]
 
@@ -45,12 +47,6 @@ class _Patient:
     earliest: list[int]
     seats: dict[tuple[int, str, str], cp_model.IntVar] = field(default_factory=dict)
     off: list[cp_model.IntVar] = field(default_factory=list)
-
-
-def _runs(mask: Mask) -> list[tuple[int, int]]:
-    """[start, end) of each run of True in ``mask``."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def _domain(values: npt.NDArray[np.int64]) -> cp_model.Domain:
@@ -74,19 +70,17 @@ class _Model:
             self._add_patient(request)
         self._add_pinned_chairs()
         self._add_capacity()
-        self.model.minimize(sum(self.cost) + self.fixed_cost)
+        self.objective = sum(self.cost) + self.fixed_cost
+        self.model.minimize(self.objective)
 
     def _options(self, request: SeriesRequest) -> dict[str, tuple[Candidates, Domains]]:
         """Per allowed location, each session's possible starts (only full chains kept)."""
         options = {}
         for location in self.workspace.problem.allowed(request):
             found = self.workspace.candidates[(request.patient_id, location.id)]
-            starts, gaps = found.starts(), found.gaps
-            usable = usable_starts(
-                starts, request.series.count, gaps.min_gap, gaps.max_gap, gaps.max_span
-            )
-            if usable[0].any():
-                options[location.id] = (found, [starts[mask] for mask in usable])
+            domains = found.session_starts()
+            if domains is not None:
+                options[location.id] = (found, domains)
         return options
 
     def _add_patient(self, request: SeriesRequest) -> None:
@@ -183,7 +177,7 @@ class _Model:
                 continue
             taken = [
                 self.model.new_fixed_size_interval_var(lo, hi - lo, f"{chair}/taken/{lo}")
-                for lo, hi in _runs(state.busy[state.chair_index[chair]])
+                for lo, hi in runs(state.busy[state.chair_index[chair]])
             ]
             self.model.add_no_overlap(intervals + taken)
 
@@ -191,7 +185,7 @@ class _Model:
         """Per location, sessions at once ≤ free chairs and ≤ nurse headroom, slot by slot."""
         for lid, intervals in self.location_intervals.items():
             state = self.workspace.states[lid]
-            capacity = np.clip(np.minimum((~state.busy).sum(axis=0), state.headroom), 0, None)
+            capacity = state.capacity()
             peak = int(capacity.max())
             blockers, demands = [], []
             changes = np.flatnonzero(np.diff(capacity)) + 1
@@ -282,17 +276,19 @@ class _Model:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, patients: list[_Patient]) -> None:
+    def __init__(self, patients: list[_Patient], began: float, floor_units: int) -> None:
         super().__init__()
         self.patients = patients
+        self.began = began
+        self.floor_units = floor_units
         self.events: list[SolutionEvent] = []
 
     def on_solution_callback(self) -> None:
         self.events.append(
             SolutionEvent(
-                time_s=self.wall_time,
+                time_s=time.perf_counter() - self.began,
                 objective_h=self.objective_value / UNITS_PER_H,
-                bound_h=self.best_objective_bound / UNITS_PER_H,
+                bound_h=max(self.best_objective_bound, self.floor_units) / UNITS_PER_H,
                 scheduled_patients=sum(self.boolean_value(p.scheduled) for p in self.patients),
             )
         )
@@ -305,26 +301,60 @@ def plan_cp_sat(
     num_workers: int = 2,
     random_seed: int = 0,
 ) -> BatchPlan:
-    """The best plan CP-SAT finds within ``time_limit_s``, with its bound and progress."""
+    """The best plan found within ``time_limit_s`` in all, with its bound and progress.
+
+    First the greedy plan; then, in up to BOUND_SHARE of the time, the queue bound
+    (bound.py) and the greedy plan guided by its bucket tolls; then CP-SAT for the rest of the
+    time, from the cheaper of the two plans, knowing the bound. Event times count from the
+    start of this call.
+    """
+    began = time.perf_counter()
     workspace = Workspace(problem, policy or scheduling_policy())
+    events: list[SolutionEvent] = []
+
+    def found(appointments: list[Appointment], bound_units: int) -> None:
+        events.append(
+            SolutionEvent(
+                time_s=time.perf_counter() - began,
+                objective_h=workspace.cost(appointments) / UNITS_PER_H,
+                bound_h=bound_units / UNITS_PER_H,
+                scheduled_patients=len({a.patient_id for a in appointments}),
+            )
+        )
+
     greedy = greedy_appointments(workspace)
+    found(greedy, 0)
+    relaxation = Relaxation(workspace)
+    queue = queue_bound(relaxation, time_limit_s * BOUND_SHARE)
+    guided = greedy_appointments(workspace, relaxation.guided(queue.tolls))
+    start = min((greedy, guided), key=workspace.cost)
+    if start is guided:
+        found(guided, queue.units)
     built = _Model(workspace)
-    built.hint(greedy)
+    built.hint(start)
+    built.model.add(built.objective >= queue.units)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.max_time_in_seconds = max(time_limit_s - (time.perf_counter() - began), 0.1)
     solver.parameters.num_workers = num_workers
     solver.parameters.random_seed = random_seed
     # Probing costs seconds on these models before the hinted plan is even reported.
     solver.parameters.cp_model_probing_level = 0
-    progress = _Progress(built.patients)
+    progress = _Progress(built.patients, began, queue.units)
     status = solver.solve(built.model, progress)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return workspace.plan("greedy", "cp-sat found no plan in time; greedy plan", greedy)
+        return workspace.plan(
+            "greedy" if start is greedy else "guided greedy",
+            "cp-sat found no plan in time; greedy plan",
+            start,
+            bound_units=queue.units,
+            solve_time_s=time.perf_counter() - began,
+            events=events,
+        )
     return workspace.plan(
         "cp-sat",
         "optimal" if status == cp_model.OPTIMAL else "feasible",
         built.appointments(solver),
-        bound_units=solver.best_objective_bound,
-        solve_time_s=solver.wall_time,
-        events=progress.events,
+        bound_units=max(solver.best_objective_bound, queue.units),
+        solve_time_s=time.perf_counter() - began,
+        events=events + progress.events,
     )

@@ -4,15 +4,35 @@ before them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .batch import BatchPlan, BatchProblem, Workspace
 from .bookings import Appointment
+from .chains import Slots
+from .objective import Coefficients
 from .policy import SchedulingPolicy, scheduling_policy
 from .search import Candidates
 from .series import SeriesRequest
 
+# Picks a series for one patient at one location: (rank, chain), the lowest rank wins.
+Choice = Callable[[Candidates], tuple[int, Slots] | None]
 
-def greedy_appointments(workspace: Workspace) -> list[Appointment]:
+
+def earliest(coefficients: Coefficients) -> Choice:
+    """The interactive planner's series, ranked by its cost."""
+
+    def choose(found: Candidates) -> tuple[int, Slots] | None:
+        chain, _ = found.earliest(coefficients)
+        return None if chain is None else (found.cost(chain, coefficients), chain)
+
+    return choose
+
+
+def greedy_appointments(workspace: Workspace, choose: Choice | None = None) -> list[Appointment]:
+    """Patients one by one, each placed where ``choose`` (by default the earliest series)
+    ranks best, given everything placed before them."""
     problem, policy = workspace.problem, workspace.policy
+    choose = choose or earliest(workspace.coefficients)
     states = problem.states(workspace.grid)
     appointments: list[Appointment] = []
 
@@ -25,14 +45,12 @@ def greedy_appointments(workspace: Workspace) -> list[Appointment]:
     order = sorted(problem.requests, key=lambda r: (r.not_before, flexibility(r), r.patient_id))
     for request in order:
         own = problem.own_bookings(request)
-        best = None
+        best: tuple[int, Candidates, Slots] | None = None
         for location in problem.allowed(request):
             found = Candidates(states[location.id], request, own, policy.slot_min)
-            chain, _ = found.earliest(workspace.coefficients)
-            if chain is not None:
-                cost = found.cost(chain, workspace.coefficients)
-                if best is None or cost < best[0]:
-                    best = (cost, found, chain)
+            picked = choose(found)
+            if picked is not None and (best is None or picked[0] < best[0]):
+                best = (picked[0], found, picked[1])
         if best is not None:
             appointments += best[1].place(best[2])
     return appointments

@@ -43,6 +43,12 @@ def window_all(mask: Mask, length: int) -> Mask:
     return out
 
 
+def runs(mask: Mask) -> list[tuple[int, int]]:
+    """[start, end) of each run of True in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
 @dataclass(frozen=True)
 class Grid:
     """Slots of ``slot_s`` seconds from ``origin_s`` (a multiple of the slot, so local times
@@ -130,6 +136,10 @@ class LocationState:
             window_all(self.headroom >= 1, duration),
         ]
         return list(np.logical_and.accumulate(steps))
+
+    def capacity(self) -> Counts:
+        """Per slot, how many more visits fit: free chairs, capped by the nurse headroom."""
+        return np.clip(np.minimum((~self.busy).sum(axis=0), self.headroom), 0, None)
 
     def free_chair(self, start: int, duration: int, first_choice: int | None = None) -> int:
         """A chair free for the whole visit, ``first_choice`` if it is; -1 when none is."""

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from .bookings import Appointment, Booking
-from .chains import Slots, earliest_chain, longest_chain
+from .chains import Slots, earliest_chain, longest_chain, usable_starts
 from .grid import (
     STAGES,
     LocationState,
@@ -86,6 +86,17 @@ class Candidates:
         return earliest_chain(
             starts, self.request.series.count, gaps.min_gap, gaps.max_gap, gaps.max_span
         )
+
+    def session_starts(self) -> list[Slots] | None:
+        """Each session's possible starts, keeping only those on some full chain; None when
+        no chain fits."""
+        starts, gaps = self.starts(), self.gaps
+        usable = usable_starts(
+            starts, self.request.series.count, gaps.min_gap, gaps.max_gap, gaps.max_span
+        )
+        if not usable[0].any():
+            return None
+        return [starts[mask] for mask in usable]
 
     def off_preference(self, chain: Slots) -> int:
         """Sessions of ``chain`` outside the preferred times (0 when there are none)."""
