@@ -1,5 +1,5 @@
-"""Scheduling benchmark (issue 6): CP-SAT batch planner against the greedy baseline, and the
-interactive planner on a busy location.
+"""Scheduling benchmark (issue 6): CP-SAT batch planner (with the queue bound and the
+toll-guided hint) against the greedy baseline, and the interactive planner on a busy location.
 
     .venv/bin/python bench/scheduling.py [--patients 200] [--time-limit-s 30] [--seed 1]
 

@@ -8,7 +8,8 @@ them (no overlap per chair) or in the pool of the other, interchangeable chairs,
 given out after solving, earliest start first (which always succeeds for identical chairs).
 A patient may stay unscheduled at a high cost, so a plan always exists.
 Objective (minimised, data/scheduling.toml weights): patients left out, delay of each series'
-first session, sessions outside preferred times. The greedy plan is the starting hint.
+first session, sessions outside preferred times. The queue bound (bound.py) is added as
+objective ≥ bound; the cheaper of the greedy and the toll-guided greedy plan is the hint.
 """
 
 from __future__ import annotations
