@@ -28,6 +28,7 @@ EXPECTED_IDS = {
     "aldrete",
     "nrs_pain_average",
     "nrs_pain_worst",
+    "nrs_pain_now",
     "nrs_fatigue",
     "nrs_sleep_quality",
     "nrs_cognition",
@@ -124,11 +125,16 @@ def test_licensed_wording_is_marked_as_project_written() -> None:
 
 
 def test_baseline_intake_bundle() -> None:
-    bundle = default_registry().bundle("baseline_intake")
+    registry = default_registry()
+    bundle = registry.bundle("baseline_intake")
     assert bundle.instruments[:4] == ("acr2016", "fiqr", "phq9", "gad7")
+    # Every past-24-hours scale; "pain right now" is asked at the infusion, not at intake.
     assert {i for i in bundle.instruments if i.startswith("nrs_")} == {
-        i for i in EXPECTED_IDS if i.startswith("nrs_")
+        i
+        for i in EXPECTED_IDS
+        if i.startswith("nrs_") and registry.get(i).recall_period == "past 24 hours"
     }
+    assert "nrs_pain_now" not in bundle.instruments
     with pytest.raises(InstrumentError, match="unknown bundle"):
         default_registry().bundle("follow_up")
 

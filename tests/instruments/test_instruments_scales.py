@@ -16,6 +16,7 @@ from ketaclinic.instruments import (
 NRS_IDS = (
     "nrs_pain_average",
     "nrs_pain_worst",
+    "nrs_pain_now",
     "nrs_fatigue",
     "nrs_sleep_quality",
     "nrs_cognition",
@@ -42,9 +43,28 @@ def test_nrs_have_no_bands_because_the_sources_give_none() -> None:
 
 
 def test_pain_nrs_carry_the_loinc_pain_severity_code() -> None:
-    for instrument_id in ("nrs_pain_average", "nrs_pain_worst"):
+    for instrument_id in ("nrs_pain_average", "nrs_pain_worst", "nrs_pain_now"):
         codes = {c.code for c in default_registry().get(instrument_id).codes}
         assert {"72514-3", instrument_id} <= codes
+
+
+def test_pain_now_asks_about_this_moment_not_the_past_24_hours() -> None:
+    now = default_registry().get("nrs_pain_now")
+    average = default_registry().get("nrs_pain_average")
+    assert now.recall_period == "now"
+    assert now.title == "Pain right now (NRS 0–10)"
+    (item,) = now.items
+    assert "right now" in item.label
+    assert "24 hours" not in item.label
+    assert [a.label for a in item.answer.anchors] == [
+        a.label for a in average.items[0].answer.anchors
+    ]
+    assert now.source == average.source
+    assert score("nrs_pain_now", {"nrs_pain_now": 0}).total == 0
+    assert score("nrs_pain_now", {"nrs_pain_now": 10}).total == 10
+    with pytest.raises(InstrumentError) as error:
+        score("nrs_pain_now", {"nrs_pain_now": 11})
+    assert error.value.field == "nrs_pain_now"
 
 
 @pytest.mark.parametrize(
