@@ -23,6 +23,7 @@ ALDRETE_READY = {
     "oxygen_saturation": 2,
 }
 CADSS6_MILD = {f"cadss_{n}": 1 for n in (1, 2, 6, 7, 15, 22)}
+PAIN_NOW = "nrs_pain_now"  # the pain score before and after the infusion
 
 
 def minutes_to_discharge(session: Session) -> float:
@@ -105,7 +106,5 @@ def walk(nurse: Actor, session_id: int, until: State, start: datetime) -> Sessio
 
 
 def _pain(nurse: Actor, session_id: int, value: int, at: datetime) -> None:
-    answers = {"nrs_pain_average": value}
-    scores.record_score(
-        nurse, session_id, {"instrument": "nrs_pain_average", "answers": answers, "at": at}
-    )
+    answers = {PAIN_NOW: value}
+    scores.record_score(nurse, session_id, {"instrument": PAIN_NOW, "answers": answers, "at": at})

@@ -91,7 +91,7 @@ def test_a_full_session_from_check_in_to_discharge(
     page.locator("#weight").get_by_label("Weight today (kg)").fill("70")
     page.get_by_role("button", name="Save weight").click()
     vitals(page, at=clock(2))
-    score(page, "Average pain (NRS 0–10)", {"Your average pain": "6"})
+    score(page, "Pain right now (NRS 0–10)", {"Your pain right now": "6"})
     for label in (
         "Not pregnant (asked or tested)",
         "Fasting as instructed",
@@ -129,7 +129,7 @@ def test_a_full_session_from_check_in_to_discharge(
             "Oxygen saturation": "SpO2 >92 % on room air",
         },
     )
-    score(page, "Average pain (NRS 0–10)", {"Your average pain": "4"})
+    score(page, "Pain right now (NRS 0–10)", {"Your pain right now": "4"})
     confirm(page, "The responsible adult is here to take the patient home")
     confirm(page, "Told: no driving or hazardous activity for 24 h; whom to call")
     step(page, "Discharge")

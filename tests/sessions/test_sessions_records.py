@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from sessions_support import ALDRETE_READY, CADSS6_MILD, GOOD_VITALS, walk
+from sessions_support import ALDRETE_READY, CADSS6_MILD, GOOD_VITALS, PAIN_NOW, walk
 
 from ketaclinic.records.alerts import services as alert_services
 from ketaclinic.records.alerts.models import Alert
 from ketaclinic.records.append_only import AppendOnlyError
+from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ketaclinic.records.patients.models import BodyMeasurement
@@ -179,8 +180,22 @@ def test_pre_checks_cannot_be_done_with_items_missing(nurse: Any, session: Any) 
     with pytest.raises(Conflict) as caught:
         lifecycle.transition(nurse, session.pk, {"command": "complete_pre_checks"})
     message = str(caught.value)
-    for missing in ("vital signs", "nrs_pain_average", "Fasting", "responsible adult"):
+    for missing in ("vital signs", "record nrs_pain_now before", "Fasting", "responsible adult"):
         assert missing in message
+
+
+def test_the_session_asks_pain_right_now_not_the_24_hour_average(nurse: Any, session: Any) -> None:
+    lifecycle.transition(nurse, session.pk, {"command": "check_in"})
+    average = {"instrument": "nrs_pain_average", "answers": {"nrs_pain_average": 6}}
+    with pytest.raises(InvalidInput) as caught:
+        scores.record_score(nurse, session.pk, average)
+    assert [e.field for e in caught.value.errors] == ["instrument"]
+    assert "nrs_pain_now" in str(caught.value)
+    assert not SessionScore.objects.filter(session=session).exists()
+    scores.record_score(nurse, session.pk, {"instrument": PAIN_NOW, "answers": {PAIN_NOW: 6}})
+    gaps = reads.get_flowsheet(nurse, session.pk).gaps
+    assert not any("nrs_pain_now" in gap.message for gap in gaps)
+    assert any("vital signs" in gap.message for gap in gaps)
 
 
 def test_a_changed_weight_blocks_the_pre_checks(nurse: Any, session: Any) -> None:
@@ -414,8 +429,7 @@ def test_discharge_waits_for_the_observation_time(nurse: Any, session: Any, walk
     for item in ("escort_present", "instructions_given"):
         checklist.confirm(nurse, session.pk, {"kind": item})
     scores.record_score(nurse, session.pk, {"instrument": "aldrete", "answers": ALDRETE_READY})
-    answers = {"nrs_pain_average": 3}
-    scores.record_score(nurse, session.pk, {"instrument": "nrs_pain_average", "answers": answers})
+    scores.record_score(nurse, session.pk, {"instrument": PAIN_NOW, "answers": {PAIN_NOW: 3}})
     with pytest.raises(Conflict, match=r"observe 60 min after the infusion .*: 40 min to go"):
         lifecycle.transition(nurse, session.pk, {"command": "discharge"})
     assert failed("transition:discharge")
@@ -427,9 +441,7 @@ def test_an_aldrete_below_the_criterion_blocks_discharge(
     walked("recovery")
     for item in ("escort_present", "instructions_given"):
         checklist.confirm(nurse, session.pk, {"kind": item})
-    scores.record_score(
-        nurse, session.pk, {"instrument": "nrs_pain_average", "answers": {"nrs_pain_average": 3}}
-    )
+    scores.record_score(nurse, session.pk, {"instrument": PAIN_NOW, "answers": {PAIN_NOW: 3}})
     drowsy = {**ALDRETE_READY, "consciousness": 1, "activity": 1}
     scores.record_score(nurse, session.pk, {"instrument": "aldrete", "answers": drowsy})
     with pytest.raises(Conflict, match=r"Modified Aldrete \(8\) does not meet"):
@@ -543,6 +555,20 @@ def test_titration_is_proposed_once_after_discharge(
     with pytest.raises(Conflict, match="already exists"):
         titration.propose_titration(nurse, session.pk)
     assert TitrationProposal.objects.count() == 1
+
+
+def test_titration_compares_pain_now_after_with_the_baseline_24_hour_average(
+    nurse: Any, session: Any, walked: Any
+) -> None:
+    baseline = {"instrument": "nrs_pain_average", "answers": {"nrs_pain_average": 8}}
+    assessments.record_assessment(
+        nurse,
+        session.patient_id,
+        {**baseline, "context": "baseline"} | {"completed_at": minutes_ago(60 * 24 * 14)},
+    )
+    walked("discharged")  # pain right now: 6 before, 4 after the infusion
+    proposal = titration.propose_titration(nurse, session.pk)
+    assert (proposal.baseline_pain_nrs, proposal.pain_after_nrs) == (8, 4)
 
 
 def test_a_full_walk_reaches_discharge_with_the_dose_given(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ketaclinic.records.alerts.models import Alert
-from ketaclinic.records.sessions.models import Note, Session, VitalSigns
+from ketaclinic.records.sessions.models import Note, Session, SessionScore, VitalSigns
 
 pytestmark = pytest.mark.django_db
 
@@ -100,11 +100,24 @@ def test_a_late_entry_takes_the_clock_time_in_the_locations_zone(
     assert Note.objects.get().at == earlier
 
 
+def test_the_flowsheet_asks_pain_right_now(nurse_web: Any, session: Any, walked: Any) -> None:
+    walked("checked_in", minutes_ago=5)
+    page = nurse_web.get(f"/sessions/{session.pk}/").content.decode()
+    assert "Pain right now (NRS 0–10)" in page
+    assert page.count('name="nrs_pain_now"') == 11
+    assert 'name="nrs_pain_average"' not in page
+    answer = nurse_web.post(
+        f"/sessions/{session.pk}/score/", {"instrument": "nrs_pain_now", "nrs_pain_now": "11"}
+    )
+    assert answer.status_code == 422
+    assert not SessionScore.objects.exists()
+
+
 def test_scores_and_amendments_through_the_forms(nurse_web: Any, session: Any, walked: Any) -> None:
     walked("checked_in", minutes_ago=5)
     answer = nurse_web.post(
         f"/sessions/{session.pk}/score/",
-        {"instrument": "nrs_pain_average", "nrs_pain_average": "7"},
+        {"instrument": "nrs_pain_now", "nrs_pain_now": "7"},
     )
     assert answer.status_code == 302
     nurse_web.post(f"/sessions/{session.pk}/note/", {"text": "pt anxous"})

@@ -20,9 +20,12 @@ from .models import Session, SideEffect, VitalSigns
 from .readiness import session_assessments
 from .summary import with_summary
 
-# The pain score the titration rule compares (0-10 NRS, clinical.md 5): the clinic's baseline
-# before the series, and this session's after the infusion.
-PAIN_INSTRUMENT = "nrs_pain_average"
+# The pain scores the titration rule compares (0-10 NRS, clinical.md 5). After: this session's
+# pain right now after the infusion. Before: the patient's baseline 24-hour average, the
+# clinic's baseline before the series; without one, this session's pain right now before the
+# infusion.
+PAIN_NOW = "nrs_pain_now"
+BASELINE_PAIN = "nrs_pain_average"
 
 
 def propose_titration(actor: Actor, session_id: int) -> TitrationProposal:
@@ -37,14 +40,15 @@ def propose_titration(actor: Actor, session_id: int) -> TitrationProposal:
             raise Conflict("titration is proposed after the patient is discharged")
         if TitrationProposal.objects.filter(order_id=session.order_id).exists():
             raise Conflict(f"a titration proposal for order {session.order_id} already exists")
-        pain_after = _pain(session_assessments(session, Phase.POST_INFUSION))
+        pain_after = _pain(session_assessments(session, Phase.POST_INFUSION), PAIN_NOW)
         if pain_after is None:
             raise InvalidInput.single("pain_after_nrs", "record the pain score after the infusion")
         baseline = _pain(
-            Assessment.objects.current().filter(patient_id=patient_id, context=Context.BASELINE)
+            Assessment.objects.current().filter(patient_id=patient_id, context=Context.BASELINE),
+            BASELINE_PAIN,
         )
         if baseline is None:
-            baseline = _pain(session_assessments(session, Phase.PRE_INFUSION))
+            baseline = _pain(session_assessments(session, Phase.PRE_INFUSION), PAIN_NOW)
         if baseline is None:
             raise InvalidInput.single("baseline_pain_nrs", "no baseline or pre-infusion pain score")
         peaks = (
@@ -67,9 +71,9 @@ def propose_titration(actor: Actor, session_id: int) -> TitrationProposal:
         )
 
 
-def _pain(assessments: object) -> float | None:
+def _pain(assessments: object, instrument: str) -> float | None:
     latest = (
-        assessments.filter(instrument_id=PAIN_INSTRUMENT, valid=True)  # type: ignore[attr-defined]
+        assessments.filter(instrument_id=instrument, valid=True)  # type: ignore[attr-defined]
         .order_by("-completed_at", "-id")
         .values_list("total", flat=True)
         .first()
