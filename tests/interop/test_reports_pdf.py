@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -10,6 +12,7 @@ from outcomes_support import infusion
 from pypdf import PdfReader
 
 from ketaclinic.interop import pdf
+from ketaclinic.outcomes import ScorePoint, assess_patient
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.outcomes import reports, services
 
@@ -42,8 +45,30 @@ def test_patient_progress_report(
         "38.5",
         "iv_infusion",
         "not a medical device",
+        "Pain right now, before and after each infusion",
+        # the fixture's pre/post scores are 24-hour averages: never paired
+        "No infusion yet with pain right now scored before and after it.",
     ):
         assert expected in text, expected
+
+
+def test_patient_report_shows_pain_now_before_and_after_each_infusion(
+    scored: Any, clinician: Any
+) -> None:
+    data = services.patient_outcomes(clinician, scored.pk, action=Action.REPORT_PATIENT)
+    visit = datetime(2025, 3, 4, 14, 0, tzinfo=UTC)
+    points = [
+        ScorePoint("nrs_pain_average", visit - timedelta(days=30), 8, "baseline"),
+        ScorePoint("nrs_pain_now", visit, 7, "pre_infusion"),
+        ScorePoint("nrs_pain_average", visit, 8, "pre_infusion"),
+        ScorePoint("nrs_pain_average", visit + timedelta(hours=2), 1, "post_infusion"),
+        ScorePoint("nrs_pain_now", visit + timedelta(hours=2), 3, "post_infusion"),
+    ]
+    outcome = assess_patient(points, [], protocol=None, now=visit + timedelta(days=1))
+    text = text_of(pdf.patient_report(replace(data, outcome=outcome), UTC, timezone.now()))
+    assert "Pain right now, before and after each infusion" in text
+    assert "Mean change -4.0 over 1 infusion." in text
+    assert "2025-03-04 7 3 -4" in text
 
 
 def test_patient_report_without_scores_or_infusions(patient: Any, clinician: Any) -> None:

@@ -38,6 +38,7 @@ from ketaclinic.protocols import DomainInputError, get_protocol
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 PAIN = "nrs_pain_average"
+PAIN_NOW = "nrs_pain_now"
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 
 
@@ -223,19 +224,93 @@ def test_immediate_pairs_match_each_post_score_with_its_visit() -> None:
 def test_assess_patient_separates_immediate_from_lasting_change() -> None:
     points = [
         ScorePoint(PAIN, day(0), 8, "baseline"),
-        ScorePoint(PAIN, day(7), 8, "pre_infusion"),
-        ScorePoint(PAIN, day(7.1), 3, "post_infusion"),
+        ScorePoint(PAIN_NOW, day(7), 7, "pre_infusion"),
+        ScorePoint(PAIN_NOW, day(7.1), 3, "post_infusion"),
         ScorePoint(PAIN, day(30), 7, "follow_up"),
     ]
     outcome = assess_patient(points, [infusion(7)], protocol=None, now=day(31))
-    comparison = next(c for c in outcome.immediate if c.instrument_id == PAIN)
-    assert comparison.immediate.mean == -5
-    assert comparison.lasting is not None
-    assert comparison.lasting.points == -1
+    immediate = outcome.immediate_pain
+    assert immediate is not None
+    assert immediate.instrument_id == PAIN_NOW
+    assert immediate.immediate.mean == -4
+    lasting = next(c for c in outcome.immediate if c.instrument_id == PAIN)
+    assert lasting.pairs == ()
+    assert lasting.lasting is not None
+    assert lasting.lasting.points == -1
     assert outcome.pain_response.category == NOT_REACHED
     assert [t.instrument_id for t in outcome.trajectories] == list(
         outcome_rules().shown_instruments
     )
+
+
+def test_the_immediate_change_ignores_24_hour_averages_taken_at_the_visit() -> None:
+    points = [
+        ScorePoint(PAIN, day(0), 8, "baseline"),
+        ScorePoint(PAIN, day(7), 8, "pre_infusion"),
+        ScorePoint(PAIN_NOW, day(7.01), 6, "pre_infusion"),
+        ScorePoint(PAIN, day(7.1), 2, "post_infusion"),  # 24-h recall: not a pair
+        ScorePoint(PAIN_NOW, day(7.1), 5, "post_infusion"),
+        ScorePoint("nrs_fatigue", day(7), 8, "pre_infusion"),
+        ScorePoint("nrs_fatigue", day(7.1), 1, "post_infusion"),
+    ]
+    outcome = assess_patient(points, [infusion(7)], protocol=None, now=day(8))
+    assert [c.instrument_id for c in outcome.immediate if c.pairs] == [PAIN_NOW]
+    assert outcome.immediate_pain is not None
+    assert [(p.pre.total, p.post.total) for p in outcome.immediate_pain.pairs] == [(6, 5)]
+    assert outcome.immediate_pain.immediate.mean == -1
+    # The 24-hour average before the infusion still counts as a lasting score.
+    assert outcome.trajectory(PAIN).latest == points[1]
+
+
+def test_without_pain_now_pairs_there_is_no_immediate_change() -> None:
+    points = [
+        ScorePoint(PAIN, day(0), 8, "baseline"),
+        ScorePoint(PAIN, day(7), 8, "pre_infusion"),
+        ScorePoint(PAIN, day(7.1), 3, "post_infusion"),
+        ScorePoint(PAIN_NOW, day(9.1), 3, "post_infusion"),  # its pre score was missed
+    ]
+    outcome = assess_patient(points, [infusion(7)], protocol=None, now=day(10))
+    assert outcome.immediate_pain is None
+    assert all(c.pairs == () for c in outcome.immediate)
+
+
+@given(
+    visits=st.lists(
+        st.tuples(*[st.integers(min_value=0, max_value=10)] * 4), min_size=1, max_size=6
+    )
+)
+def test_the_immediate_mean_is_the_mean_of_pain_now_changes(
+    visits: list[tuple[int, int, int, int]],
+) -> None:
+    """Each visit: pain now before and after, and a 24-hour average before and after."""
+    points = [ScorePoint(PAIN, day(0), 8, "baseline")]
+    for n, (now_pre, now_post, average_pre, average_post) in enumerate(visits, start=1):
+        points += [
+            ScorePoint(PAIN, day(7 * n), average_pre, "pre_infusion"),
+            ScorePoint(PAIN_NOW, day(7 * n), now_pre, "pre_infusion"),
+            ScorePoint(PAIN, day(7 * n + 0.1), average_post, "post_infusion"),
+            ScorePoint(PAIN_NOW, day(7 * n + 0.1), now_post, "post_infusion"),
+        ]
+    infusions = [infusion(7 * n) for n in range(1, len(visits) + 1)]
+    outcome = assess_patient(points, infusions, protocol=None, now=day(7 * len(visits) + 1))
+    immediate = outcome.immediate_pain
+    assert immediate is not None
+    assert len(immediate.pairs) == len(visits)
+    expected = sum(post - pre for pre, post, _, _ in visits) / len(visits)
+    assert immediate.immediate.mean == pytest.approx(expected)
+
+
+def test_the_rules_name_pain_now_apart_from_the_24_hour_pain() -> None:
+    from ketaclinic.protocols.datafiles import load_toml
+
+    rules = outcome_rules()
+    assert (rules.pain_instrument, rules.pain_now_instrument) == (PAIN, PAIN_NOW)
+    assert PAIN_NOW not in rules.shown_instruments
+    data = load_toml("ketaclinic.outcomes", "outcomes.toml")
+    data["instruments"]["pain_now"] = PAIN
+    with pytest.raises(DomainInputError) as error:
+        rules_from_mapping(data)
+    assert error.value.field == "instruments.pain_now"
 
 
 def test_durability_returns_at_the_first_visit_at_or_above_the_fraction() -> None:

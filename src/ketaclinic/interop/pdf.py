@@ -92,6 +92,10 @@ def _mean(estimate: MeanEstimate) -> str:
     return f"{estimate.mean:+.1f} ({estimate.interval.low:+.1f} to {estimate.interval.high:+.1f})"
 
 
+def _count(pairs: Sequence[object]) -> str:
+    return f"{len(pairs)} infusion{'' if len(pairs) == 1 else 's'}"
+
+
 def _rate(share: Proportion) -> str:
     if share.rate is None or share.interval is None:
         return f"{share.successes}/{share.n}"
@@ -172,19 +176,25 @@ def patient_report(data: PatientOutcomes, zone: tzinfo, generated_at: datetime) 
             )
         )
     story += [Spacer(1, 6), _p("Baseline and latest follow-up", "Heading2"), _table(rows)]
-    if outcome.immediate:
+    # The immediate effect: pain right now before and after each infusion (the 24-hour scales
+    # above show the lasting effect).
+    story.append(_p("Pain right now, before and after each infusion", "Heading2"))
+    immediate = outcome.immediate_pain
+    if immediate is None:
+        story.append(_p("No infusion yet with pain right now scored before and after it."))
+    else:
         story += [
-            _p("Immediate (within a visit) and lasting change", "Heading2"),
+            _p(f"Mean change {_mean(immediate.immediate)} over {_count(immediate.pairs)}."),
             _table(
-                [("instrument", "visit pairs", "mean change in a visit", "lasting change")]
+                [("infusion day", "before", "after", "change")]
                 + [
                     (
-                        data.title(c.instrument_id),
-                        len(c.pairs),
-                        _mean(c.immediate),
-                        f"{c.lasting.points:+.1f}" if c.lasting else "—",
+                        f"{pair.pre.completed_at.astimezone(zone):%Y-%m-%d}",
+                        _number(pair.pre.total, 0),
+                        _number(pair.post.total, 0),
+                        f"{pair.points:+.0f}",
                     )
-                    for c in outcome.immediate
+                    for pair in immediate.pairs
                 ]
             ),
         ]

@@ -26,7 +26,13 @@ from .events import (
     InfusionEvent,
     ScorePoint,
 )
-from .immediate import ImmediatePair, ImmediateVsLasting, immediate_pairs, immediate_vs_lasting
+from .immediate import (
+    ImmediatePair,
+    ImmediateVsLasting,
+    immediate_pairs,
+    immediate_vs_lasting,
+    lasting_only,
+)
 from .patient import PatientOutcome, assess_patient
 from .responders import (
     IMPROVED,
@@ -99,6 +105,7 @@ __all__ = [
     "immediate_pairs",
     "immediate_vs_lasting",
     "kaplan_meier",
+    "lasting_only",
     "mean_estimate",
     "mean_from_moments",
     "outcome_rules",

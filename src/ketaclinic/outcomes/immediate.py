@@ -1,8 +1,9 @@
 """Immediate versus lasting change.
 
 Immediate: each post-infusion score paired with the latest unpaired pre-infusion score of the
-same instrument taken at most ``max_pair_gap_h`` before it (the same visit). Lasting: the latest
-follow-up or pre-infusion score against the baseline.
+same instrument taken at most ``max_pair_gap_h`` before it (the same visit); only an instrument
+that asks about the moment (pain right now) can show it. Lasting: the latest follow-up or
+pre-infusion score against the baseline.
 """
 
 from __future__ import annotations
@@ -64,3 +65,9 @@ def immediate_vs_lasting(trajectory: Trajectory, max_pair_gap_h: float) -> Immed
         mean_estimate([pair.points for pair in pairs]),
         trajectory.change(),
     )
+
+
+def lasting_only(trajectory: Trajectory) -> ImmediateVsLasting:
+    """The lasting change of a scale that recalls a period (24 hours or longer): its scores
+    around an infusion are not paired, since they cannot show the infusion's effect."""
+    return ImmediateVsLasting(trajectory.instrument_id, (), mean_estimate([]), trajectory.change())

@@ -11,7 +11,7 @@ from ketaclinic.protocols import Protocol
 from .boosters import BoosterSuggestion, suggest_booster
 from .durability import Durability, durability
 from .events import InfusionEvent, ScorePoint
-from .immediate import ImmediateVsLasting, immediate_vs_lasting
+from .immediate import ImmediateVsLasting, immediate_vs_lasting, lasting_only
 from .responders import ResponderStatus, classify, fiqr_thresholds, pain_thresholds
 from .rules import OutcomeRules, outcome_rules
 from .trajectories import Trajectory, build_trajectories
@@ -27,13 +27,20 @@ class PatientOutcome:
     pain_response: ResponderStatus
     fiqr_response: ResponderStatus
     immediate: tuple[ImmediateVsLasting, ...]
-    """Per shown instrument with any pre/post pair or lasting change."""
+    """Pain right now paired before/after each infusion (when it has a pair), then each shown
+    instrument with a lasting change (never paired: they recall 24 hours or longer)."""
     durability: Durability
     booster: BoosterSuggestion
     rules: OutcomeRules
 
     def trajectory(self, instrument_id: str) -> Trajectory:
         return next(t for t in self.trajectories if t.instrument_id == instrument_id)
+
+    @property
+    def immediate_pain(self) -> ImmediateVsLasting | None:
+        """Pain right now, before -> after each infusion; None without a pair."""
+        now = self.rules.pain_now_instrument
+        return next((c for c in self.immediate if c.instrument_id == now), None)
 
     @property
     def has_scores(self) -> bool:
@@ -54,18 +61,23 @@ def assess_patient(
     suggestion; ``return_fraction`` overrides the rules' durability fraction."""
     rules = rules or outcome_rules()
     wanted = dict.fromkeys(
-        (*rules.shown_instruments, rules.fiqr_instrument, rules.dissociation_instrument)
+        (
+            *rules.shown_instruments,
+            rules.pain_now_instrument,
+            rules.fiqr_instrument,
+            rules.dissociation_instrument,
+        )
     )
     found = build_trajectories(points, wanted, higher_is_better)
     shown = tuple(found[instrument] for instrument in rules.shown_instruments)
     ordered = tuple(sorted(infusions, key=lambda infusion: infusion.started_at))
     fraction = rules.return_fraction.value if return_fraction is None else return_fraction
-    comparisons = tuple(
-        comparison
-        for trajectory in shown
-        if (comparison := immediate_vs_lasting(trajectory, rules.max_pair_gap_h.value)).pairs
-        or comparison.lasting is not None
-    )
+    # The immediate change pairs pain right now; the shown scales (pain over the past 24 hours
+    # among them) give the lasting change only: asked just after an infusion, a recall period
+    # cannot show its effect.
+    pain_now = immediate_vs_lasting(found[rules.pain_now_instrument], rules.max_pair_gap_h.value)
+    lasting = (c for t in shown if (c := lasting_only(t)).lasting is not None)
+    comparisons = ((pain_now,) if pain_now.pairs else ()) + tuple(lasting)
     return PatientOutcome(
         trajectories=shown,
         dissociation=found[rules.dissociation_instrument],

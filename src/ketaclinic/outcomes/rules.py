@@ -16,6 +16,7 @@ from ketaclinic.protocols.sourced import Sourced, read_sourced, read_table, read
 class OutcomeRules:
     version: str
     pain_instrument: str
+    pain_now_instrument: str
     fiqr_instrument: str
     dissociation_instrument: str
     shown_instruments: tuple[str, ...]
@@ -30,6 +31,7 @@ class OutcomeRules:
         return {
             "version": self.version,
             "pain_instrument": self.pain_instrument,
+            "pain_now_instrument": self.pain_now_instrument,
             "fiqr_instrument": self.fiqr_instrument,
             "pain_moderate_percent": self.pain_moderate_percent.as_dict(),
             "pain_substantial_percent": self.pain_substantial_percent.as_dict(),
@@ -55,6 +57,7 @@ def rules_from_mapping(data: Mapping[str, Any]) -> OutcomeRules:
     rules = OutcomeRules(
         version=read_text(data, "version", "outcomes"),
         pain_instrument=read_text(instruments, "pain", "instruments"),
+        pain_now_instrument=read_text(instruments, "pain_now", "instruments"),
         fiqr_instrument=read_text(instruments, "fiqr", "instruments"),
         dissociation_instrument=read_text(instruments, "dissociation", "instruments"),
         shown_instruments=tuple(shown),
@@ -87,6 +90,10 @@ def _check(rules: OutcomeRules) -> None:
         raise DomainInputError("immediate.max_pair_gap_h", "must be above 0")
     if rules.pain_instrument not in rules.shown_instruments:
         raise DomainInputError("instruments.shown", "must include the pain instrument")
+    if rules.pain_now_instrument == rules.pain_instrument:
+        raise DomainInputError(
+            "instruments.pain_now", "must differ from the pain instrument (a 24-hour recall)"
+        )
 
 
 @cache

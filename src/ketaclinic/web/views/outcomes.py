@@ -62,6 +62,7 @@ def _screen(
             "outcome": data.outcome,
             "plot": trajectory_uri(data),
             "rows": _change_rows(data),
+            "immediate_pain": data.outcome.immediate_pain,
             "rules": data.outcome.rules,
             "can_decide": may(who, Action.BOOSTER_DECIDE),
             "can_record_dropout": may(who, Action.OUTCOME_RECORD_DISCONTINUATION),
@@ -79,20 +80,16 @@ def _screen(
 
 
 def _change_rows(data: services.PatientOutcomes) -> list[dict[str, Any]]:
-    """Per shown scale: baseline, latest lasting score, their difference, the mean change
-    within a visit and its number of pre/post pairs."""
-    visits = {c.instrument_id: c for c in data.outcome.immediate}
+    """Per shown scale: baseline, latest lasting score and their difference."""
     rows = []
     for trajectory in data.outcome.trajectories:
-        change, visit = trajectory.change(), visits.get(trajectory.instrument_id)
+        change = trajectory.change()
         rows.append(
             {
                 "title": data.title(trajectory.instrument_id),
                 "baseline": trajectory.baseline.total if trajectory.baseline else None,
                 "latest": trajectory.latest.total if trajectory.latest else None,
                 "change": change.points if change else None,
-                "in_visit": visit.immediate.mean if visit else None,
-                "pairs": len(visit.pairs) if visit else 0,
             }
         )
     return rows
