@@ -494,6 +494,7 @@ def main() -> int:
     screen_ms = sorted(1000 * t for t in screen_times)
     p95 = screen_ms[int(0.95 * (len(screen_ms) - 1))]
     curve = report.durability
+    median = "not reached" if curve.median is None else f"{curve.median:.0f} days"
     table = [
         (
             f"Cohort dashboard, all {report.patients:,} patients "
@@ -553,7 +554,7 @@ def main() -> int:
     print(
         f"\nAll patients: {report.patients_treated:,} treated, {report.infusions:,} infusions, "
         f"{report.side_effects.successes:,} with a side effect; durability over {curve.n:,} "
-        f"patients, pain returned in {curve.events:,} (median {curve.median} days); "
+        f"patients, pain returned in {curve.events:,} (median {median}); "
         f"CADSS-6 {report.dissociation.scores:,} scores."
     )
     print(
