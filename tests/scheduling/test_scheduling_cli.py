@@ -79,8 +79,13 @@ def test_plan_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     sessions = {
         (a["patient_id"], a["start_local"]): a["chair_id"] for a in document["appointments"]
     }
-    assert sessions[("p1", "2025-03-03T07:00:00-05:00")] == "nyc-2"  # nyc-1 is booked then
-    assert ("p1", "2025-03-05T12:00:00-05:00") in sessions  # the preferred Wednesday afternoon
+    # Both patients could start Monday 07:00 (a tie in cost); whoever does sits on nyc-2,
+    # since nyc-1 is booked then.
+    assert [
+        chair for (_, start), chair in sessions.items() if start.endswith("03T07:00:00-05:00")
+    ] == ["nyc-2"]
+    wednesday = [start for patient, start in sessions if patient == "p1" and "03-05T" in start]
+    assert [start[11:16] >= "12:00" for start in wednesday] == [True]  # preferred afternoon
     assert not any(start.startswith("2025-03-04") for _, start in sessions)  # closed
     first = document["appointments"][0]
     assert first["start"].endswith("Z")

@@ -30,10 +30,12 @@ from .grid import runs
 from .objective import UNITS_PER_H
 from .policy import SchedulingPolicy, scheduling_policy
 from .search import Candidates
+from .seats import seat_plan
 from .series import SeriesRequest
 
 POOL = ""  # the seat key of a location's interchangeable chairs
 BOUND_SHARE = 0.5  # at most this share of the time limit goes to the queue bound
+SEAT_SHARE = 0.8  # the seat planner ends by this share of the time limit; CP-SAT goes on
 
 Domains = list[npt.NDArray[np.int64]]
 
@@ -328,9 +330,12 @@ def plan_cp_sat(
     relaxation = Relaxation(workspace)
     queue = queue_bound(relaxation, time_limit_s * BOUND_SHARE)
     guided = greedy_appointments(workspace, relaxation.guided(queue.tolls))
-    start = min((greedy, guided), key=workspace.cost)
-    if start is guided:
+    if workspace.cost(guided) < workspace.cost(greedy):
         found(guided, queue.units)
+    seated = seat_plan(workspace, relaxation, queue.tolls, began + SEAT_SHARE * time_limit_s)
+    if workspace.cost(seated) < min(workspace.cost(greedy), workspace.cost(guided)):
+        found(seated, queue.units)
+    start = min((greedy, guided, seated), key=workspace.cost)
     built = _Model(workspace)
     built.hint(start)
     built.model.add(built.objective >= queue.units)
@@ -344,7 +349,7 @@ def plan_cp_sat(
     status = solver.solve(built.model, progress)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return workspace.plan(
-            "greedy" if start is greedy else "guided greedy",
+            {id(greedy): "greedy", id(guided): "guided greedy"}.get(id(start), "seats"),
             "cp-sat found no plan in time; greedy plan",
             start,
             bound_units=queue.units,

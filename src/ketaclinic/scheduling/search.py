@@ -87,10 +87,10 @@ class Candidates:
             starts, self.request.series.count, gaps.min_gap, gaps.max_gap, gaps.max_span
         )
 
-    def session_starts(self) -> list[Slots] | None:
-        """Each session's possible starts, keeping only those on some full chain; None when
-        no chain fits."""
-        starts, gaps = self.starts(), self.gaps
+    def session_starts(self, mask: Mask | None = None) -> list[Slots] | None:
+        """Each session's possible starts (inside ``mask`` if given), keeping only those on
+        some full chain; None when no chain fits."""
+        starts, gaps = self.starts(mask), self.gaps
         usable = usable_starts(
             starts, self.request.series.count, gaps.min_gap, gaps.max_gap, gaps.max_span
         )
@@ -234,9 +234,10 @@ class Candidates:
             )
         return tuple(appointments)
 
-    def place(self, chain: Slots) -> tuple[Appointment, ...]:
-        """Book ``chain`` into the state, on the previous session's chair when it is free."""
-        state = self.state
+    def place(self, chain: Slots, state: LocationState | None = None) -> tuple[Appointment, ...]:
+        """Book ``chain`` into ``state`` (by default this location's), on the previous
+        session's chair when it is free."""
+        state = state or self.state
         chairs: list[str] = []
         chair: int | None = None
         for start in chain.tolist():

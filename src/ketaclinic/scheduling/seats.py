@@ -1,0 +1,225 @@
+"""The seat planner: a primal heuristic on a restricted grid where the bucket relaxation is exact.
+
+**Seats.** Each location's open periods are tiled with back-to-back seats as long as its
+longest visit; a session may start only at a seat's first slot. Seats never overlap, so a plan
+in which each seat holds at most its capacity (chairs free for the whole seat, capped by the
+nurse headroom) is a plan on the real grid, chairs and all. Where a period does not divide
+into whole seats, the spare slots go into the gap that puts the most seats on times patients
+can come (and prefer).
+
+**Search** (``seat_plan``), within a deadline:
+1. Column generation on the seats (bound.py), seeded with the queue bound's tolls.
+2. A dive on its LP: fix the chains the LP takes wholly (or else the most taken few), re-solve
+   the LP on the seats left with a few rounds of pricing, repeat. Patients still open at the
+   end take their cheapest chain on the seats left, in referral order.
+3. Large-neighbourhood search: free the seats of a patient who waits (picked in proportion to
+   their cost) and of a few patients sitting in the seats before theirs, re-place them in
+   referral order, each on their cheapest chain; keep the change unless it costs more.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+import numpy as np
+
+from .batch import Workspace
+from .bookings import Appointment
+from .bound import Buckets, Chain, Generation, Layout, Relaxation, generate_columns
+from .chains import Slots
+from .grid import LocationState, runs, window_all
+
+FULL = np.int64(10**12)  # the toll of a seat with no room left, in toll units
+
+
+def seat_layout(workspace: Workspace) -> Layout:
+    """Seats for each location, laid out where the workspace's patients can come."""
+    length: dict[str, int] = {}
+    demand: dict[str, Slots] = {}
+    for (_, lid), found in workspace.candidates.items():
+        length[lid] = max(length.get(lid, 0), found.gaps.duration)
+        able = found.stages[-1].astype(np.int64)
+        demand[lid] = demand.get(lid, 0) + able + (able & found.preferred)
+
+    def layout(state: LocationState, _: int) -> Buckets:
+        lid = state.location.id
+        seat, wanted = length[lid], demand[lid]
+        free_chairs = window_all(~state.busy, seat).sum(axis=0)
+        headroom = window_all(state.headroom >= 1, seat) * _window_min(state.headroom, seat)
+        firsts: list[int] = []
+        for lo, hi in runs(state.open):
+            seats, spare = divmod(hi - lo, seat)
+            options = [
+                [lo + k * seat + (spare if k >= gap else 0) for k in range(seats)]
+                for gap in range(seats + 1)
+            ]
+            firsts += max(options, key=lambda option: sum(int(wanted[at]) for at in option))
+        starts = np.array(firsts, dtype=np.int64)
+        capacity = np.clip(np.minimum(free_chairs[starts], headroom[starts]), 0, None)
+        return Buckets(starts, capacity.astype(np.int64), exact=True)
+
+    return layout
+
+
+def _window_min(values: Slots, length: int) -> Slots:
+    """out[i] = min(values[i:i + length]) (0 where the window runs past the end)."""
+    out = np.zeros(values.size, dtype=np.int64)
+    if length <= values.size:
+        out[: values.size - length + 1] = np.lib.stride_tricks.sliding_window_view(
+            values, length
+        ).min(axis=1)
+    return out
+
+
+class SeatSearch:
+    """A plan on seats: each patient's chain, built by a dive on the seat LP and improved by
+    large-neighbourhood search."""
+
+    def __init__(self, workspace: Workspace, generation: Generation, relaxation: Relaxation):
+        self.workspace = workspace
+        self.relaxation = relaxation
+        self.generation = generation
+        self.unscheduled = workspace.coefficients.unscheduled
+        self.options: list[list[int]] = [[] for _ in range(generation.patients)]
+        for number, one in enumerate(generation.series):
+            self.options[one.patient].append(number)
+        self.release = [min(generation.series[n].found.release for n in o) for o in self.options]
+        self.chosen: list[Chain | None] = [None] * generation.patients
+        self.free = relaxation.capacity.copy()
+
+    def cost(self, patients: Iterable[int] | None = None) -> int:
+        """The objective of ``patients`` (by default all) in units."""
+        chosen = self.chosen if patients is None else [self.chosen[p] for p in patients]
+        return sum(self.unscheduled if c is None else c.cost for c in chosen)
+
+    def _take(self, chain: Chain) -> None:
+        self.chosen[chain.patient] = chain
+        self.free[chain.rows] -= 1
+
+    def _drop(self, patient: int) -> None:
+        chain = self.chosen[patient]
+        if chain is not None:
+            self.free[chain.rows] += 1
+        self.chosen[patient] = None
+
+    def _insert(self, patient: int) -> None:
+        """Give ``patient`` their cheapest chain on the seats still free, if any."""
+        blocked = np.where(self.free > 0, 0, FULL)
+        best: Chain | None = None
+        for number in self.options[patient]:
+            price, chain = self.generation.series[number].cheapest(blocked)
+            if chain is not None and price < FULL and (best is None or chain.cost < best.cost):
+                best = chain
+        if best is not None and best.cost < self.unscheduled:
+            self._take(best)
+
+    def dive(self, deadline: float, share: float = 0.125) -> None:
+        """Round the LP: fix the chains it takes wholly (at least ``share`` of the patients
+        still open, the most taken first), re-solve it on the seats left with a few rounds of
+        pricing, and repeat; then the patients left take their cheapest chain."""
+        generation = self.generation
+        open_ = set(range(generation.patients))
+        while open_ and generation.master is not None and time.perf_counter() < deadline:
+            master = generation.master
+            quota = max(int((master.taken >= 1 - 1e-6).sum()), 1, int(len(open_) * share))
+            fixed = 0
+            for number in np.argsort(-master.taken, kind="stable").tolist():
+                chain = generation.chains[number]
+                if fixed >= quota or master.taken[number] <= 1e-6:
+                    break
+                if chain.patient in open_ and np.all(self.free[chain.rows] > 0):
+                    self._take(chain)
+                    open_.discard(chain.patient)
+                    fixed += 1
+            if fixed == 0:
+                break
+            generation = Generation(
+                [one for one in generation.series if one.patient in open_],
+                generation.patients,
+                self.free.copy(),
+                self.unscheduled,
+                [c for c in generation.chains if c.patient in open_],
+            )
+            generation.run(deadline, master.tolls, max_rounds=4)
+        for patient in sorted(open_, key=lambda p: self.release[p]):
+            self._insert(patient)
+
+    def improve(self, deadline: float, seed: int = 0, group: int = 7, patience: int = 2000) -> None:
+        """Large-neighbourhood search until ``deadline``, or ``patience`` tries in a row
+        without a gain: re-place a waiting patient with ``group`` − 1 of those sitting in the
+        seats before theirs; keep the change unless it costs more."""
+        rng = np.random.default_rng(seed)
+        best, tries = self.cost(), 0
+        while tries < patience and time.perf_counter() < deadline:
+            tries += 1
+            costs = np.array([self.cost((p,)) for p in range(len(self.chosen))], np.float64)
+            if costs.sum() <= 0:
+                return
+            target = int(rng.choice(costs.size, p=costs / costs.sum()))
+            mine = self.chosen[target]
+            lo, first = 0, self.free.size  # the rows of the seats before the target's first
+            if mine is not None:
+                lo = self.relaxation.first_row[mine.series.found.state.location.id]
+                first = int(mine.rows[0])
+            before = [
+                p
+                for p, chain in enumerate(self.chosen)
+                if p != target
+                and chain is not None
+                and bool(np.any((chain.rows >= lo) & (chain.rows < first)))
+            ]
+            if not before:
+                continue
+            picked = rng.choice(before, size=min(group - 1, len(before)), replace=False)
+            members = [target, *picked.tolist()]
+            was = [self.chosen[p] for p in members]
+            old = self.cost(members)
+            for patient in members:
+                self._drop(patient)
+            for patient in sorted(members, key=lambda p: (self.release[p], rng.random())):
+                self._insert(patient)
+            if self.cost(members) > old:
+                for patient in members:
+                    self._drop(patient)
+                for chain in was:
+                    if chain is not None:
+                        self._take(chain)
+            elif self.cost() < best:
+                best, tries = self.cost(), 0
+
+    def appointments(self) -> list[Appointment]:
+        """The plan as appointments on chairs (placed on a fresh copy of the locations)."""
+        states = self.workspace.problem.states(self.workspace.grid)
+        result: list[Appointment] = []
+        for chain in self.chosen:
+            if chain is not None:
+                found = chain.series.found
+                lid = found.state.location.id
+                starts = self.relaxation.buckets[lid].firsts[
+                    chain.rows - self.relaxation.first_row[lid]
+                ]
+                result += found.place(starts, states[lid])
+        return result
+
+
+def seat_plan(
+    workspace: Workspace,
+    queue: Relaxation,
+    tolls: Slots,
+    deadline: float,
+    seed: int = 0,
+) -> list[Appointment]:
+    """The seat planner's plan by ``deadline`` (a perf_counter time): column generation in
+    up to 40 % of the time left, the dive up to 70 %, large-neighbourhood search after.
+    ``queue`` and its ``tolls`` (the queue bound's) seed the seat tolls."""
+    began = time.perf_counter()
+    left = max(deadline - began, 0.0)
+    relaxation = Relaxation(workspace, seat_layout(workspace))
+    _, generation = generate_columns(
+        relaxation, 0.4 * left, start_tolls=queue.carry(tolls, relaxation)
+    )
+    search = SeatSearch(workspace, generation, relaxation)
+    search.dive(began + 0.7 * left)
+    search.improve(deadline, seed)
+    return search.appointments()
