@@ -114,10 +114,11 @@ class SeatSearch:
         if best is not None and best.cost < self.unscheduled:
             self._take(best)
 
-    def dive(self, deadline: float, share: float = 0.125) -> None:
+    def dive(self, deadline: float, share: float = 0.1, rounds: int = 3) -> None:
         """Round the LP: fix the chains it takes wholly (at least ``share`` of the patients
         still open, the most taken first), re-solve it on the seats left with a few rounds of
-        pricing, and repeat; then the patients left take their cheapest chain."""
+        pricing (up to ``rounds``), and repeat; then the patients left take their cheapest
+        chain."""
         generation = self.generation
         open_ = set(range(generation.patients))
         while open_ and generation.master is not None and time.perf_counter() < deadline:
@@ -141,14 +142,29 @@ class SeatSearch:
                 self.unscheduled,
                 [c for c in generation.chains if c.patient in open_],
             )
-            generation.run(deadline, master.tolls, max_rounds=4)
+            generation.run(deadline, master.tolls, rounds)
         for patient in sorted(open_, key=lambda p: self.release[p]):
             self._insert(patient)
 
+    def _seats_before(self, patient: int) -> list[tuple[int, int]]:
+        """The capacity rows [lo, hi) of the seats before ``patient``'s first session at its
+        location, or of every location it may use when it is left out."""
+        chain, first_row = self.chosen[patient], self.relaxation.first_row
+        if chain is not None:
+            return [(first_row[chain.series.found.state.location.id], int(chain.rows[0]))]
+        spans = []
+        for number in self.options[patient]:
+            lid = self.generation.series[number].found.state.location.id
+            spans.append(
+                (first_row[lid], first_row[lid] + self.relaxation.buckets[lid].firsts.size)
+            )
+        return spans
+
     def improve(self, deadline: float, seed: int = 0, group: int = 7, patience: int = 2000) -> None:
         """Large-neighbourhood search until ``deadline``, or ``patience`` tries in a row
-        without a gain: re-place a waiting patient with ``group`` − 1 of those sitting in the
-        seats before theirs; keep the change unless it costs more."""
+        without a gain: free a patient picked in proportion to their cost and ``group`` − 1 of
+        those sitting in the seats before theirs; re-place that patient first, then the others
+        in referral order; keep the change unless it costs more."""
         rng = np.random.default_rng(seed)
         best, tries = self.cost(), 0
         while tries < patience and time.perf_counter() < deadline:
@@ -157,27 +173,23 @@ class SeatSearch:
             if costs.sum() <= 0:
                 return
             target = int(rng.choice(costs.size, p=costs / costs.sum()))
-            mine = self.chosen[target]
-            lo, first = 0, self.free.size  # the rows of the seats before the target's first
-            if mine is not None:
-                lo = self.relaxation.first_row[mine.series.found.state.location.id]
-                first = int(mine.rows[0])
+            spans = self._seats_before(target)
             before = [
                 p
                 for p, chain in enumerate(self.chosen)
                 if p != target
                 and chain is not None
-                and bool(np.any((chain.rows >= lo) & (chain.rows < first)))
+                and any(bool(np.any((chain.rows >= lo) & (chain.rows < hi))) for lo, hi in spans)
             ]
             if not before:
                 continue
-            picked = rng.choice(before, size=min(group - 1, len(before)), replace=False)
-            members = [target, *picked.tolist()]
+            picked = rng.choice(before, size=min(group - 1, len(before)), replace=False).tolist()
+            members = [target, *picked]
             was = [self.chosen[p] for p in members]
             old = self.cost(members)
             for patient in members:
                 self._drop(patient)
-            for patient in sorted(members, key=lambda p: (self.release[p], rng.random())):
+            for patient in [target, *sorted(picked, key=lambda p: self.release[p])]:
                 self._insert(patient)
             if self.cost(members) > old:
                 for patient in members:
