@@ -24,6 +24,7 @@ ALDRETE_READY = {
 }
 CADSS6_MILD = {f"cadss_{n}": 1 for n in (1, 2, 6, 7, 15, 22)}
 PAIN_NOW = "nrs_pain_now"  # the pain score before and after the infusion
+PAIN_AVERAGE = "nrs_pain_average"  # the past 24 hours, asked before the infusion too
 
 
 def minutes_to_discharge(session: Session) -> float:
@@ -49,6 +50,7 @@ def walk(nurse: Actor, session_id: int, until: State, start: datetime) -> Sessio
         checklist.record_weight(nurse, session_id, {"weight_kg": order.weight_kg})
         flowsheet.record_vitals(nurse, session_id, {**GOOD_VITALS, "at": at(2)})
         _pain(nurse, session_id, 6, at(3))
+        _pain(nurse, session_id, 5, at(3), PAIN_AVERAGE)
         for item in session_rules().pre_checks.confirmations:
             if item.applies_to(session.patient.sex):
                 checklist.confirm(nurse, session_id, {"kind": item.kind, "at": at(4)})
@@ -105,6 +107,8 @@ def walk(nurse: Actor, session_id: int, until: State, start: datetime) -> Sessio
     return session
 
 
-def _pain(nurse: Actor, session_id: int, value: int, at: datetime) -> None:
-    answers = {PAIN_NOW: value}
-    scores.record_score(nurse, session_id, {"instrument": PAIN_NOW, "answers": answers, "at": at})
+def _pain(
+    nurse: Actor, session_id: int, value: int, at: datetime, instrument: str = PAIN_NOW
+) -> None:
+    answers = {instrument: value}
+    scores.record_score(nurse, session_id, {"instrument": instrument, "answers": answers, "at": at})

@@ -92,6 +92,7 @@ def test_a_full_session_from_check_in_to_discharge(
     page.get_by_role("button", name="Save weight").click()
     vitals(page, at=clock(2))
     score(page, "Pain right now (NRS 0–10)", {"Your pain right now": "6"})
+    score(page, "Average pain (NRS 0–10)", {"Your average pain over the past 24 hours": "5"})
     for label in (
         "Not pregnant (asked or tested)",
         "Fasting as instructed",

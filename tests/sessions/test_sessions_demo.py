@@ -33,7 +33,7 @@ def test_the_demo_patient_is_checked_in_on_the_board(
     nurse = actor_for(User.objects.get(username="nurse"))
     sheet = reads.get_flowsheet(nurse, session.pk)
     assert sheet.state == "checked_in"
-    assert [gap.field for gap in sheet.gaps] == ["scores"]
+    assert [gap.field for gap in sheet.gaps] == ["scores", "scores"]  # pain now and 24 h
     [row] = reads.live_board(nurse, Location.objects.get().pk).rows
     assert (row.session.pk, row.session.chair.name) == (session.pk, "Chair 1")
     audit_entries = AuditEvent.objects.count()

@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from sessions_support import ALDRETE_READY, CADSS6_MILD, GOOD_VITALS, PAIN_NOW, walk
+from sessions_support import (
+    ALDRETE_READY,
+    CADSS6_MILD,
+    GOOD_VITALS,
+    PAIN_AVERAGE,
+    PAIN_NOW,
+    walk,
+)
 
 from ketaclinic.records.alerts import services as alert_services
 from ketaclinic.records.alerts.models import Alert
@@ -184,18 +191,30 @@ def test_pre_checks_cannot_be_done_with_items_missing(nurse: Any, session: Any) 
         assert missing in message
 
 
-def test_the_session_asks_pain_right_now_not_the_24_hour_average(nurse: Any, session: Any) -> None:
+def test_pain_right_now_and_the_past_24_hours_are_asked_before_the_infusion(
+    nurse: Any, session: Any
+) -> None:
     lifecycle.transition(nurse, session.pk, {"command": "check_in"})
-    average = {"instrument": "nrs_pain_average", "answers": {"nrs_pain_average": 6}}
+    gaps = [gap.message for gap in reads.get_flowsheet(nurse, session.pk).gaps]
+    assert any("record nrs_pain_now before" in gap for gap in gaps)
+    assert any("record nrs_pain_average before" in gap for gap in gaps)
+    scores.record_score(nurse, session.pk, {"instrument": PAIN_NOW, "answers": {PAIN_NOW: 6}})
+    average = {"instrument": PAIN_AVERAGE, "answers": {PAIN_AVERAGE: 5}}
+    scores.record_score(nurse, session.pk, average)
+    gaps = [gap.message for gap in reads.get_flowsheet(nurse, session.pk).gaps]
+    assert not any("nrs_pain" in gap for gap in gaps)
+    assert any("vital signs" in gap for gap in gaps)
+    assert SessionScore.objects.filter(session=session, phase="pre_infusion").count() == 2
+
+
+def test_the_session_records_only_its_own_instruments(nurse: Any, session: Any) -> None:
+    lifecycle.transition(nurse, session.pk, {"command": "check_in"})
+    worst = {"instrument": "nrs_pain_worst", "answers": {"nrs_pain_worst": 6}}
     with pytest.raises(InvalidInput) as caught:
-        scores.record_score(nurse, session.pk, average)
+        scores.record_score(nurse, session.pk, worst)
     assert [e.field for e in caught.value.errors] == ["instrument"]
     assert "nrs_pain_now" in str(caught.value)
     assert not SessionScore.objects.filter(session=session).exists()
-    scores.record_score(nurse, session.pk, {"instrument": PAIN_NOW, "answers": {PAIN_NOW: 6}})
-    gaps = reads.get_flowsheet(nurse, session.pk).gaps
-    assert not any("nrs_pain_now" in gap.message for gap in gaps)
-    assert any("vital signs" in gap.message for gap in gaps)
 
 
 def test_a_changed_weight_blocks_the_pre_checks(nurse: Any, session: Any) -> None:

@@ -100,12 +100,14 @@ def test_a_late_entry_takes_the_clock_time_in_the_locations_zone(
     assert Note.objects.get().at == earlier
 
 
-def test_the_flowsheet_asks_pain_right_now(nurse_web: Any, session: Any, walked: Any) -> None:
+def test_the_flowsheet_asks_pain_right_now_and_over_24_hours(
+    nurse_web: Any, session: Any, walked: Any
+) -> None:
     walked("checked_in", minutes_ago=5)
     page = nurse_web.get(f"/sessions/{session.pk}/").content.decode()
     assert "Pain right now (NRS 0–10)" in page
     assert page.count('name="nrs_pain_now"') == 11
-    assert 'name="nrs_pain_average"' not in page
+    assert page.count('name="nrs_pain_average"') == 11
     answer = nurse_web.post(
         f"/sessions/{session.pk}/score/", {"instrument": "nrs_pain_now", "nrs_pain_now": "11"}
     )
