@@ -28,7 +28,7 @@ from .batch import Workspace
 from .bookings import Appointment
 from .bound import Buckets, Chain, Generation, Layout, Relaxation, generate_columns
 from .chains import Slots
-from .grid import LocationState, runs, window_all
+from .grid import LocationState, runs
 
 FULL = np.int64(10**12)  # the toll of a seat with no room left, in toll units
 
@@ -45,31 +45,29 @@ def seat_layout(workspace: Workspace) -> Layout:
     def layout(state: LocationState, _: int) -> Buckets:
         lid = state.location.id
         seat, wanted = length[lid], demand[lid]
-        free_chairs = window_all(~state.busy, seat).sum(axis=0)
-        headroom = window_all(state.headroom >= 1, seat) * _window_min(state.headroom, seat)
         firsts: list[int] = []
         for lo, hi in runs(state.open):
             seats, spare = divmod(hi - lo, seat)
             options = [
                 [lo + k * seat + (spare if k >= gap else 0) for k in range(seats)]
-                for gap in range(seats + 1)
+                for gap in range(seats, -1, -1)  # on a tie, the spare slots go last
             ]
             firsts += max(options, key=lambda option: sum(int(wanted[at]) for at in option))
-        starts = np.array(firsts, dtype=np.int64)
-        capacity = np.clip(np.minimum(free_chairs[starts], headroom[starts]), 0, None)
-        return Buckets(starts, capacity.astype(np.int64), exact=True)
+        capacity = [
+            max(
+                0,
+                min(
+                    int((~state.busy[:, first : first + seat].any(axis=1)).sum()),
+                    int(state.headroom[first : first + seat].min()),
+                ),
+            )
+            for first in firsts
+        ]
+        return Buckets(
+            np.array(firsts, dtype=np.int64), np.array(capacity, dtype=np.int64), exact=True
+        )
 
     return layout
-
-
-def _window_min(values: Slots, length: int) -> Slots:
-    """out[i] = min(values[i:i + length]) (0 where the window runs past the end)."""
-    out = np.zeros(values.size, dtype=np.int64)
-    if length <= values.size:
-        out[: values.size - length + 1] = np.lib.stride_tricks.sliding_window_view(
-            values, length
-        ).min(axis=1)
-    return out
 
 
 class SeatSearch:
