@@ -1,5 +1,5 @@
-"""Scheduling benchmark (issue 6): CP-SAT batch planner (with the queue bound and the
-toll-guided hint) against the greedy baseline, and the interactive planner on a busy location.
+"""Scheduling benchmark (issue 6): CP-SAT batch planner (with the queue bound and the seat
+planner's hint) against the greedy baseline, and the interactive planner on a busy location.
 
     .venv/bin/python bench/scheduling.py [--patients 200] [--time-limit-s 30] [--seed 1]
 
@@ -207,7 +207,7 @@ def main() -> None:
     )
     first = "never" if first_all is None else f"≤ {first_all:.2f} s"
     print(
-        f"| CP-SAT ({args.time_limit_s:g} s limit, queue bound, guided hint) "
+        f"| CP-SAT ({args.time_limit_s:g} s limit, queue bound, seat-plan hint) "
         f"| {scheduled(best)} | {first} | "
         f"{total_s:.1f} s | {best.objective_h:,.0f} | {bound:,.0f} | {best.gap or 0:.1%} "
         f"| {use(best)} |"
@@ -222,7 +222,7 @@ def main() -> None:
         "Plans along the way: "
         + ", ".join(
             f"{e.time_s:.1f} s: {e.objective_h:,.0f} (bound {e.bound_h:,.0f})"
-            for e in best.events[:3]
+            for e in best.events[:4]
         )
         + "."
     )

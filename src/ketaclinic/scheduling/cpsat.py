@@ -35,7 +35,7 @@ from .series import SeriesRequest
 
 POOL = ""  # the seat key of a location's interchangeable chairs
 BOUND_SHARE = 0.5  # at most this share of the time limit goes to the queue bound
-SEAT_SHARE = 0.8  # the seat planner ends by this share of the time limit; CP-SAT goes on
+SEAT_SHARE = 0.9  # the seat planner ends by this share of the time limit; CP-SAT goes on
 
 Domains = list[npt.NDArray[np.int64]]
 

@@ -19,6 +19,7 @@ can come (and prefer).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable
 
@@ -114,14 +115,20 @@ class SeatSearch:
 
     def dive(self, deadline: float, share: float = 0.1, rounds: int = 3) -> None:
         """Round the LP: fix the chains it takes wholly (at least ``share`` of the patients
-        still open, the most taken first), re-solve it on the seats left with a few rounds of
-        pricing (up to ``rounds``), and repeat; then the patients left take their cheapest
-        chain."""
+        still open, the most taken first, more as the deadline nears), re-solve it on the seats
+        left with up to ``rounds`` rounds of pricing, and repeat; then the patients left take
+        their cheapest chain."""
         generation = self.generation
         open_ = set(range(generation.patients))
+        step_s = 0.0
         while open_ and generation.master is not None and time.perf_counter() < deadline:
-            master = generation.master
-            quota = max(int((master.taken >= 1 - 1e-6).sum()), 1, int(len(open_) * share))
+            began, master = time.perf_counter(), generation.master
+            steps_left = max((deadline - began) // step_s, 1) if step_s else len(open_)
+            quota = max(
+                int((master.taken >= 1 - 1e-6).sum()),
+                math.ceil(len(open_) * share),
+                math.ceil(len(open_) / steps_left),  # fewer, bigger steps when time is short
+            )
             fixed = 0
             for number in np.argsort(-master.taken, kind="stable").tolist():
                 chain = generation.chains[number]
@@ -141,6 +148,7 @@ class SeatSearch:
                 [c for c in generation.chains if c.patient in open_],
             )
             generation.run(deadline, master.tolls, rounds)
+            step_s = max(step_s, time.perf_counter() - began)
         for patient in sorted(open_, key=lambda p: self.release[p]):
             self._insert(patient)
 
@@ -221,15 +229,15 @@ def seat_plan(
     seed: int = 0,
 ) -> list[Appointment]:
     """The seat planner's plan by ``deadline`` (a perf_counter time): column generation in
-    up to 40 % of the time left, the dive up to 70 %, large-neighbourhood search after.
+    up to 35 % of the time left, the dive up to 90 %, large-neighbourhood search after.
     ``queue`` and its ``tolls`` (the queue bound's) seed the seat tolls."""
     began = time.perf_counter()
     left = max(deadline - began, 0.0)
     relaxation = Relaxation(workspace, seat_layout(workspace))
     _, generation = generate_columns(
-        relaxation, 0.4 * left, start_tolls=queue.carry(tolls, relaxation)
+        relaxation, 0.35 * left, start_tolls=queue.carry(tolls, relaxation)
     )
     search = SeatSearch(workspace, generation, relaxation)
-    search.dive(began + 0.7 * left)
+    search.dive(began + 0.9 * left)
     search.improve(deadline, seed)
     return search.appointments()
