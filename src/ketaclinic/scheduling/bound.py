@@ -289,9 +289,7 @@ class Master:
     taken: npt.NDArray[np.float64]
 
 
-def _master(
-    chains: list[Chain], patients: int, capacity: Slots, unscheduled: int
-) -> Master | None:
+def _master(chains: list[Chain], patients: int, capacity: Slots, unscheduled: int) -> Master | None:
     """Solve the LP over ``chains`` (or leaving patients out); None if the LP solver fails."""
     n = len(chains)
     cost = np.array([*(c.cost for c in chains), *([unscheduled] * patients)], dtype=np.float64)

@@ -9,7 +9,7 @@ given out after solving, earliest start first (which always succeeds for identic
 A patient may stay unscheduled at a high cost, so a plan always exists.
 Objective (minimised, data/scheduling.toml weights): patients left out, delay of each series'
 first session, sessions outside preferred times. The queue bound (bound.py) is added as
-objective ≥ bound; the cheaper of the greedy and the toll-guided greedy plan is the hint.
+objective ≥ bound; the cheapest of the greedy, toll-guided greedy and seat plans is the hint.
 """
 
 from __future__ import annotations
@@ -307,9 +307,9 @@ def plan_cp_sat(
     """The best plan found within ``time_limit_s`` in all, with its bound and progress.
 
     First the greedy plan; then, in up to BOUND_SHARE of the time, the queue bound
-    (bound.py) and the greedy plan guided by its bucket tolls; then CP-SAT for the rest of the
-    time, from the cheaper of the two plans, knowing the bound. Event times count from the
-    start of this call.
+    (bound.py) and the greedy plan guided by its bucket tolls; the seat planner (seats.py)
+    until SEAT_SHARE of the time; then CP-SAT for the rest of the time, from the cheapest of
+    the three plans, knowing the bound. Event times count from the start of this call.
     """
     began = time.perf_counter()
     workspace = Workspace(problem, policy or scheduling_policy())
