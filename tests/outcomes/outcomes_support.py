@@ -3,7 +3,8 @@ tests/outcomes and tests/interop)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -16,23 +17,35 @@ PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 PAIN = "nrs_pain_average"
 
 
+@contextmanager
+def committed() -> Iterator[None]:
+    """Run the on-commit callbacks of the writes inside as a real commit would (the test's
+    transaction never commits): the outcome summaries refresh, with the immediate task
+    backend, as they do in production."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        yield
+
+
 def ago(days: float) -> datetime:
     return timezone.now() - timedelta(days=days)
 
 
 def answers(instrument: str, value: float) -> dict[str, Any]:
     """Answers that score ``value``: an NRS's single item; for FIQR every item at value / 10
-    (total = 10 x item); for PHQ-9 and GAD-7 the items summing to ``value`` (item 9 = 0)."""
+    (total = 10 x item); for PHQ-9, GAD-7 and CADSS-6 the items summing to ``value`` (PHQ-9
+    item 9 = 0)."""
     from ketaclinic.records.assessments.registry import registry
 
     definition = registry().get(instrument)
     items = [item.id for item in definition.items]
     if instrument == "fiqr":
         return dict.fromkeys(items, int(value // 10))
-    if instrument in ("phq9", "gad7"):
-        left, given = int(value), {}
+    if instrument in ("phq9", "gad7", "cadss6"):
+        left, given, most = int(value), {}, 4 if instrument == "cadss6" else 3
         for item in items:
-            given[item] = 0 if item == "phq9_9" else min(3, left)
+            given[item] = 0 if item == "phq9_9" else min(most, left)
             left -= given[item]
         return given
     return {items[0]: int(value)}
@@ -43,16 +56,17 @@ def score(
 ) -> Any:
     from ketaclinic.records.assessments import services
 
-    return services.record_assessment(
-        actor,
-        patient.pk,
-        {
-            "instrument": instrument,
-            "answers": answers(instrument, value),
-            "context": context,
-            "completed_at": when,
-        },
-    )
+    with committed():
+        return services.record_assessment(
+            actor,
+            patient.pk,
+            {
+                "instrument": instrument,
+                "answers": answers(instrument, value),
+                "context": context,
+                "completed_at": when,
+            },
+        )
 
 
 def history(actor: Any, patient: Any, rows: Iterable[tuple[float, str, float, str]]) -> None:
@@ -95,6 +109,27 @@ def scored(clinician: Any, patient: Any) -> Any:
     return patient
 
 
+class StandInInfusions(list[InfusionEvent]):
+    """Infusions given; adding one refreshes its patient's outcome summary, as the real
+    session's discharge and signature do."""
+
+    def append(self, event: InfusionEvent) -> None:
+        super().append(event)
+        self._refresh([event])
+
+    def __iadd__(self, events: Iterable[InfusionEvent]) -> StandInInfusions:  # type: ignore[override]
+        added = list(events)
+        super().__iadd__(added)
+        self._refresh(added)
+        return self
+
+    @staticmethod
+    def _refresh(events: list[InfusionEvent]) -> None:
+        from ketaclinic.records.outcomes.summaries import refresh_patients
+
+        refresh_patients(sorted({e.patient_id for e in events}))
+
+
 @pytest.fixture
 def infusions_given(monkeypatch: pytest.MonkeyPatch) -> list[InfusionEvent]:
     """Infusions as the session records will give them, through the one seam.
@@ -105,7 +140,7 @@ def infusions_given(monkeypatch: pytest.MonkeyPatch) -> list[InfusionEvent]:
     """
     from ketaclinic.records.outcomes import infusions
 
-    given: list[InfusionEvent] = []
+    given = StandInInfusions()
 
     def seam(patient_ids: Any, since: Any, until: Any) -> list[InfusionEvent]:
         wanted = None if patient_ids is None else set(patient_ids)
@@ -138,7 +173,8 @@ def sign_plan(clinician: Any) -> Callable[..., Any]:
         result = screening.run_screening(clinician, patient.pk, {"pregnant": False})
         screening.decide(clinician, result.pk, {"decision": "eligible", "note": "no findings"})
         plan = services.draft_plan(clinician, patient.pk, {"protocol": protocol})
-        return services.sign_plan(clinician, plan.pk, {})
+        with committed():
+            return services.sign_plan(clinician, plan.pk, {})
 
     return sign
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from outcomes_support import PAIN, PROTOCOL, history, infusion
+from outcomes_support import PAIN, PROTOCOL, committed, history, infusion
 
 from ketaclinic.outcomes import assess_patient, mean_estimate
 from ketaclinic.records.assessments.models import Assessment
@@ -161,22 +161,23 @@ def test_drop_outs_count_each_patient_once(
     clinic: list[Any], clinician: Any, users: dict[str, Any], actor_for: Any
 ) -> None:
     today = timezone.localdate()
-    services.record_discontinuation(
-        clinician, clinic[0].pk, {"reason": "cost", "stopped_on": today}
-    )
-    first = services.record_discontinuation(
-        clinician, clinic[1].pk, {"reason": "cost", "stopped_on": today}
-    )
-    services.record_discontinuation(
-        clinician,
-        clinic[1].pk,
-        {
-            "reason": "side_effects",
-            "stopped_on": today,
-            "amends": first.pk,
-            "amendment_reason": "it was the nausea",
-        },
-    )
+    with committed():
+        services.record_discontinuation(
+            clinician, clinic[0].pk, {"reason": "cost", "stopped_on": today}
+        )
+        first = services.record_discontinuation(
+            clinician, clinic[1].pk, {"reason": "cost", "stopped_on": today}
+        )
+        services.record_discontinuation(
+            clinician,
+            clinic[1].pk,
+            {
+                "reason": "side_effects",
+                "stopped_on": today,
+                "amends": first.pk,
+                "amendment_reason": "it was the nausea",
+            },
+        )
     dropouts = cohort.cohort_report(actor_for(users["manager"]), {}).dropouts
     assert (dropouts.overall.successes, dropouts.overall.n) == (2, 5)
     assert dropouts.by_reason == (("cost", 1), ("side_effects", 1))

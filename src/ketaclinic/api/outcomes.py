@@ -129,6 +129,8 @@ class CohortOut(Schema):
     alerts_by_code: list[dict[str, Any]]
     patients_with_alerts: dict[str, Any]
     side_effects: dict[str, Any]
+    summaries: dict[str, Any]
+    """``as_of``: the oldest summary's refresh; ``patients_waiting``: summaries not current."""
 
 
 @patient_router.get("/{patient_id}/outcomes", response={200: PatientOutcomesOut, **ERRORS})

@@ -1,9 +1,14 @@
 """``ketaclinic outcomes cohort``: the cohort dashboard's figures as JSON or a table.
+``ketaclinic outcomes refresh [--all]``: rebuild the per-patient outcome summaries.
 
-Acts as ``--user`` (permission-checked, audited with the face ``cli``). A filter that matches
-nobody gives an empty, labelled result (exit 0). Exit 2 for bad input naming the option
-(unknown user, protocol or location; a malformed or reversed period), 1 when the role may not
-see the cohort.
+``cohort`` acts as ``--user`` (permission-checked, audited with the face ``cli``). A filter
+that matches nobody gives an empty, labelled result (exit 0). Exit 2 for bad input naming the
+option (unknown user, protocol or location; a malformed or reversed period), 1 when the role
+may not see the cohort.
+
+``refresh`` is an operations command, like ``migrate``: it shows no patient data, only counts.
+Without ``--all`` it refreshes the summaries that wait (changed since, computed with other
+rules or instrument versions, or never made); with it, every patient's. Run it after an upgrade.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import argparse
 from typing import Any
 
 from .acting import acting, add_user_option, service_errors
-from .base import Subparsers, add_format_option, print_json, print_table, setup_django
+from .base import Subparsers, UsageError, add_format_option, print_json, print_table, setup_django
 
 OPTIONS = {
     "protocol": "--protocol",
@@ -35,6 +40,16 @@ def register(commands: Subparsers) -> None:
     add_user_option(cohort)
     add_format_option(cohort, "json", "table")
     cohort.set_defaults(handler=run)
+    refresh = actions.add_parser(
+        "refresh", help="rebuild the per-patient outcome summaries", description=__doc__
+    )
+    refresh.add_argument(
+        "--all", action="store_true", dest="everything", help="every patient's, not only stale"
+    )
+    refresh.add_argument(
+        "--batch", type=int, default=1000, metavar="N", help="patients per batch (default 1000)"
+    )
+    refresh.set_defaults(handler=run_refresh)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +66,32 @@ def run(args: argparse.Namespace) -> int:
         print_table(
             _rows(data), ("figure", "value"), f"{data['label']}: {data['patients']} patients"
         )
+    return 0
+
+
+def run_refresh(args: argparse.Namespace) -> int:
+    if args.batch < 1:
+        raise UsageError("--batch", f"{args.batch} must be at least 1")
+    setup_django()
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from ketaclinic.records.outcomes.summaries import refresh_all
+
+    with Progress(
+        "[bold]outcome summaries",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bar:
+        task = bar.add_task("summaries", total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        written = refresh_all(everything=args.everything, batch=args.batch, progress=report)
+    print(f"{written} outcome summaries refreshed")
     return 0
 
 
@@ -88,5 +129,10 @@ def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
             f"{curve['median_days'] if curve['median_days'] is not None else '—'} days",
         },
         {"figure": "infusions with side effects", "value": _share(data["side_effects"])},
+        {
+            "figure": "summaries as of (oldest refresh)",
+            "value": f"{data['summaries']['as_of'] or '—'}; "
+            f"{data['summaries']['patients_waiting']} patients waiting to be refreshed",
+        },
     ]
     return rows

@@ -23,6 +23,7 @@ from ketaclinic.records.alerts.services import NewAlert, raise_alerts
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.records.outcomes.queue import outcome_changed
 from ketaclinic.records.patients.models import Patient
 
 from .inputs import (
@@ -133,6 +134,7 @@ def record_assessment(actor: Actor, patient_id: int, data: Mapping[str, Any]) ->
             detail=_detail(assessment),
         )
         _raise(actor, patient, assessment, result, already=())
+        outcome_changed(patient.pk)
     return assessment
 
 
@@ -173,6 +175,7 @@ def amend_assessment(
             detail={**_detail(amendment), "amends": locked.pk, "reason": fields.reason},
         )
         _raise(actor, locked.patient, amendment, result, already=locked.alerts)
+        outcome_changed(locked.patient_id)
     return amendment
 
 

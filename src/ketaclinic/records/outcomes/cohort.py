@@ -1,37 +1,36 @@
 """The clinic's outcomes in aggregate: by protocol, location and the period patients started.
 
-A patient is in the programme from their first baseline score. The cohort is chosen in SQL
-(protocol: a signed treatment plan for it; location: a booked appointment there; period: the
-first baseline score's date) and the changes from baseline are aggregated in SQL, in one
-statement, to counts and sums; only the summaries reach Python. Infusion-based figures (patients
-treated, series completed, side effects, durability) come through the sessions seam.
+A patient is in the programme from their first baseline score. The figures are aggregated in
+SQL over the per-patient outcome summaries (``summaries``: computed by the outcome screen's own
+rules and refreshed after each write), in a handful of queries whatever the clinic's size:
+counts and category counts give the rates (Wilson intervals), sums of x and x² the mean changes
+(t intervals), and the (duration, event) pairs the Kaplan-Meier curve. The cohort is chosen in
+SQL: protocol (a signed treatment plan for it), location (a booked appointment there) and
+period (the first baseline score's date).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
-from django.db.models import Avg, Count, Exists, Max, OuterRef, QuerySet
+import numpy as np
+from django.db.models import Count, Exists, F, FloatField, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ketaclinic.outcomes import (
+    UNKNOWN,
     DropoutSummary,
-    InfusionEvent,
     KaplanMeier,
     MeanEstimate,
     Proportion,
     ResponderRate,
     Threshold,
-    build_trajectories,
     dropout_summary,
-    durability,
-    durability_curve,
     fiqr_thresholds,
+    kaplan_meier,
     mean_from_moments,
     outcome_rules,
     pain_thresholds,
@@ -41,22 +40,13 @@ from ketaclinic.outcomes import (
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.alerts.models import Alert
-from ketaclinic.records.assessments.models import Assessment, Context
 from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
-from ketaclinic.records.patients.models import Patient
 
-from . import infusions
 from .inputs import CohortFilterIn, validate
-from .models import Discontinuation
-from .queries import current, first_baselines
-from .services import score_points
-
-# Cohorts up to this size are queried by their ids; larger ones by the membership subquery.
-SMALL_COHORT = 5000
-Scope = list[int] | QuerySet[Any]
-"""The cohort's patients as ids or as a subquery of ``pk``."""
+from .models import PatientOutcomeSummary, ScaleChange, SideEffectCount
+from .summaries import Freshness, freshness
 
 
 @dataclass(frozen=True)
@@ -101,6 +91,8 @@ class CohortReport:
     side_effects: Proportion
     """Infusions with any side effect noted, of all infusions."""
     side_effects_by_code: tuple[tuple[str, int], ...]
+    freshness: Freshness
+    """How current the summaries behind these figures are."""
 
     @property
     def empty(self) -> bool:
@@ -171,6 +163,10 @@ class CohortReport:
                 **_share(self.side_effects),
                 "by_code": [{"code": k, "infusions": n} for k, n in self.side_effects_by_code],
             },
+            "summaries": {
+                "as_of": self.freshness.oldest,
+                "patients_waiting": self.freshness.waiting,
+            },
         }
 
 
@@ -200,137 +196,37 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def members(fields: CohortFilterIn) -> QuerySet[Patient]:
-    """The cohort's patients: started (first baseline score) in the period, with a signed plan
+def members(fields: CohortFilterIn) -> QuerySet[PatientOutcomeSummary]:
+    """The cohort's summaries: started (first baseline score) in the period, with a signed plan
     for the protocol and a booked appointment at the location when those are asked for."""
     from ketaclinic.records.bookings.models import Appointment
     from ketaclinic.records.plans.models import TreatmentPlan
 
-    baselines = current(Assessment).filter(context=Context.BASELINE)
-    patients = Patient.objects.filter(Exists(baselines.filter(patient=OuterRef("pk"))))
-    if fields.since or fields.until:
-        started = first_baselines()
-        if fields.since:
-            started = started.filter(started_at__gte=_day_start(fields.since))
-        if fields.until:
-            started = started.filter(started_at__lt=_day_start(fields.until + timedelta(days=1)))
-        patients = patients.filter(pk__in=started.values("patient_id"))
+    rows = PatientOutcomeSummary.objects.filter(started_at__isnull=False)
+    if fields.since:
+        rows = rows.filter(started_at__gte=_day_start(fields.since))
+    if fields.until:
+        rows = rows.filter(started_at__lt=_day_start(fields.until + timedelta(days=1)))
     if fields.protocol:
         signed = TreatmentPlan.objects.filter(
-            patient=OuterRef("pk"), protocol_id=fields.protocol, signature__isnull=False
+            patient=OuterRef("patient"), protocol_id=fields.protocol, signature__isnull=False
         )
-        patients = patients.filter(Exists(signed))
+        rows = rows.filter(Exists(signed))
     if fields.location:
         booked = Appointment.objects.filter(
-            patient=OuterRef("pk"), location__slug=fields.location, status="booked"
+            patient=OuterRef("patient"), location__slug=fields.location, status="booked"
         )
-        patients = patients.filter(Exists(booked))
-    return patients
+        rows = rows.filter(Exists(booked))
+    return rows
 
 
-# The change from baseline per patient and instrument, aggregated per instrument, in one pass of
-# window functions (no self-join). Baseline: the latest current valid score in the baseline
-# context; follow-up: the latest current valid score after it in a lasting context (follow-up,
-# pre-infusion); ties go to the higher id — the rule of ketaclinic.outcomes.Trajectory.
-# Thresholds compare (baseline - latest) x 100 >= p x baseline, as ``falls_by`` does.
-_CHANGES_SQL = """
-WITH scores AS (
-    SELECT a.id, a.patient_id, a.instrument_id, a.context, a.completed_at, a.total
-    FROM {assessment} a
-    WHERE a.valid AND a.instrument_id IN ({instruments}) AND a.patient_id IN ({members})
-      AND a.completed_at < %s
-      AND NOT EXISTS (SELECT 1 FROM {assessment} b WHERE b.amends_id = a.id)
-), marked AS (
-    SELECT id, patient_id, instrument_id, context, completed_at, total,
-           MAX(CASE WHEN context = 'baseline' THEN completed_at END)
-               OVER (PARTITION BY patient_id, instrument_id) AS baseline_at
-    FROM scores
-), ranked AS (
-    SELECT patient_id, instrument_id, context = 'baseline' AS is_baseline, total,
-           ROW_NUMBER() OVER (PARTITION BY patient_id, instrument_id, context = 'baseline'
-                              ORDER BY completed_at DESC, id DESC) AS position
-    FROM marked
-    WHERE (context = 'baseline' AND completed_at = baseline_at)
-       OR (context IN ('follow_up', 'pre_infusion') AND completed_at > baseline_at)
-), changes AS (
-    SELECT instrument_id,
-           MAX(CASE WHEN is_baseline THEN total END) AS baseline,
-           MAX(CASE WHEN NOT is_baseline THEN total END) AS total
-    FROM ranked
-    WHERE position = 1
-    GROUP BY patient_id, instrument_id
-    HAVING COUNT(*) = 2
-)
-SELECT instrument_id,
-       COUNT(*),
-       SUM(total - baseline),
-       SUM((total - baseline) * (total - baseline)),
-       SUM(CASE WHEN baseline > 0 THEN 1 ELSE 0 END),
-       {met}
-FROM changes
-GROUP BY instrument_id
-"""
-
-
-@dataclass(frozen=True)
-class _Changes:
-    n: int
-    total: float
-    total_sq: float
-    assessable: int
-    met: dict[float, int]
-
-
-def change_aggregates(
-    patients: Scope,
-    instruments: tuple[str, ...],
-    percents: tuple[float, ...],
-    until: datetime,
-) -> dict[str, _Changes]:
-    """Per instrument: patients with a baseline and a follow-up, the sum and sum of squares of
-    their changes, those with a baseline above 0, and how many fell by each of ``percents``."""
-    member_params: tuple[Any, ...]
-    if isinstance(patients, list):
-        member_sql, member_params = ", ".join("%s" for _ in patients) or "NULL", tuple(patients)
-    else:
-        member_sql, member_params = patients.query.sql_with_params()
-    met = ",\n       ".join(
-        "SUM(CASE WHEN baseline > 0 AND (baseline - total) * 100 >= %s * baseline "
-        "THEN 1 ELSE 0 END)"
-        for _ in percents
-    )
-    sql = _CHANGES_SQL.format(
-        assessment=Assessment._meta.db_table,
-        instruments=", ".join("%s" for _ in instruments),
-        members=member_sql,
-        met=met or "0",
-    )
-    params: list[Any] = [*instruments, *member_params, until, *percents]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return {
-        row[0]: _Changes(
-            n=int(row[1]),
-            total=float(row[2] or 0),
-            total_sq=float(row[3] or 0),
-            assessable=int(row[4] or 0),
-            met={
-                percent: int(count or 0) for percent, count in zip(percents, row[5:], strict=True)
-            },
-        )
-        for row in rows
-    }
-
-
-def cohort_report(
-    actor: Actor, data: Mapping[str, Any], *, as_of: datetime | None = None
-) -> CohortReport:
-    """The cohort dashboard's figures; scores after ``as_of`` (default now) are left out.
-    A filter that matches nobody gives an empty report, labelled, not an error."""
+def cohort_report(actor: Actor, data: Mapping[str, Any]) -> CohortReport:
+    """The cohort dashboard's figures, from the summaries as they stand (their freshness is
+    part of the report). A filter that matches nobody gives an empty report, labelled, not an
+    error."""
     authorize(actor, Action.COHORT_VIEW)
     fields = validate(CohortFilterIn, data).check()
-    report = cohort_summary(fields, as_of or timezone.now())
+    report = cohort_summary(fields)
     audit.record(
         actor,
         Action.COHORT_VIEW,
@@ -339,132 +235,140 @@ def cohort_report(
     return report
 
 
-def cohort_summary(fields: CohortFilterIn, as_of: datetime) -> CohortReport:
-    """The figures, unchecked and unaudited: callers authorize and audit."""
-    from ketaclinic.records.bookings.models import Series
+def _responders(scale: str, thresholds: tuple[Threshold, ...]) -> dict[str, Count]:
+    """The patients assessable on ``scale`` (a category other than unknown) and, per threshold
+    (highest first), those whose category is it or a higher one."""
+    field = f"{scale}_category"
+    return {
+        f"{scale}_assessable": Count("pk", filter=~Q(**{field: UNKNOWN})),
+        **{
+            f"{scale}_{t.category}": Count(
+                "pk", filter=Q(**{f"{field}__in": [u.category for u in thresholds[: i + 1]]})
+            )
+            for i, t in enumerate(thresholds)
+        },
+    }
 
+
+def cohort_summary(fields: CohortFilterIn) -> CohortReport:
+    """The figures, unchecked and unaudited: callers authorize and audit."""
     rules = outcome_rules()
-    cohort = members(fields)
-    ids = list(cohort.order_by().values_list("pk", flat=True))
-    patients = len(ids)
-    # A small cohort is passed as its ids (index lookups); a large one as the subquery.
-    scope: Scope = ids if patients <= SMALL_COHORT else cohort.order_by().values("pk")
-    shown = rules.shown_instruments
     pain_t, fiqr_t = pain_thresholds(rules), fiqr_thresholds(rules)
-    percents = tuple(t.percent.value for t in (*pain_t, *fiqr_t))
-    changes = change_aggregates(scope, shown, percents, as_of) if patients else {}
-    events = infusions.infusion_events(ids, None, as_of)
-    series = Series.objects.filter(patient__in=scope)
-    if fields.protocol:
-        series = series.filter(protocol_id=fields.protocol)
-    if fields.location:
-        series = series.filter(location__slug=fields.location)
-    planned = dict(series.values_list("pk", "sessions"))
-    given = Counter(e.series_id for e in events if e.series_id in planned)
-    side = Counter(code for e in events for code in set(e.side_effects))
-    alerts = (
-        Alert.objects.filter(patient__in=scope, raised_at__lt=as_of)
-        .values("code")
-        .annotate(n=Count("id"))
-        .order_by("-n", "code")
+    cohort = members(fields)
+    scope = cohort.values("patient_id")
+    totals = cohort.aggregate(
+        patients=Count("pk"),
+        treated=Count("pk", filter=Q(infusions__gt=0)),
+        given=Sum("infusions", default=0),
+        with_side_effects=Sum("infusions_with_side_effects", default=0),
+        booked=Sum("series_booked", default=0),
+        completed=Sum("series_completed", default=0),
+        **_responders("pain", pain_t),
+        **_responders("fiqr", fiqr_t),
+        cadss_scores=Sum("dissociation_scores", default=0),
+        cadss_patients=Count("pk", filter=Q(dissociation_scores__gt=0)),
+        cadss_sum=Sum("dissociation_sum", default=0.0),
+        cadss_highest=Max("dissociation_highest"),
+        oldest=Min("refreshed_at"),
     )
+    patients = totals["patients"]
+    change = F("latest") - F("baseline")
+    changes = {
+        row["instrument_id"]: mean_from_moments(row["n"], row["total"], row["total_sq"])
+        for row in ScaleChange.objects.filter(summary__in=scope)
+        .values("instrument_id")
+        .annotate(
+            n=Count("pk"),
+            total=Sum(change, output_field=FloatField()),
+            total_sq=Sum(change * change, output_field=FloatField()),
+        )
+        .order_by()
+    }
+    side = (
+        SideEffectCount.objects.filter(summary__in=scope)
+        .values("code")
+        .annotate(n=Sum("infusions"))
+        .order_by("-n", "code")
+        .values_list("code", "n")
+    )
+    alerts = Alert.objects.filter(patient__in=scope)
+    scores = totals["cadss_scores"]
     return CohortReport(
         filters=fields,
         label=describe(fields),
         patients=patients,
-        patients_treated=len({e.patient_id for e in events}),
-        infusions=len(events),
-        series_booked=len(planned),
-        series_completed=sum(1 for pk, n in planned.items() if given[pk] >= n),
+        patients_treated=totals["treated"],
+        infusions=totals["given"],
+        series_booked=totals["booked"],
+        series_completed=totals["completed"],
         changes=tuple(
             InstrumentChange(
                 instrument,
                 _title(instrument),
                 _range(instrument),
-                mean_from_moments(c.n, c.total, c.total_sq)
-                if (c := changes.get(instrument))
-                else mean_from_moments(0, 0, 0),
+                changes.get(instrument) or mean_from_moments(0, 0, 0),
             )
-            for instrument in shown
+            for instrument in rules.shown_instruments
         ),
-        pain_rates=_rates(changes.get(rules.pain_instrument), pain_t),
-        fiqr_rates=_rates(changes.get(rules.fiqr_instrument), fiqr_t),
-        dropouts=_dropouts(scope, patients, as_of),
-        durability=_durability(events),
-        dissociation=_dissociation(scope, rules.dissociation_instrument, as_of),
-        alerts_by_code=tuple((row["code"], row["n"]) for row in alerts),
-        patients_with_alerts=proportion(
-            Alert.objects.filter(patient__in=scope, raised_at__lt=as_of)
-            .values("patient_id")
-            .distinct()
-            .count(),
-            patients,
+        pain_rates=_rates(totals, "pain", pain_t),
+        fiqr_rates=_rates(totals, "fiqr", fiqr_t),
+        dropouts=_dropouts(cohort, patients),
+        durability=_durability(cohort),
+        dissociation=Dissociation(
+            scores,
+            totals["cadss_patients"],
+            totals["cadss_sum"] / scores if scores else None,
+            totals["cadss_highest"],
         ),
-        side_effects=proportion(sum(1 for e in events if e.side_effects), len(events)),
-        side_effects_by_code=tuple(sorted(side.items(), key=lambda item: (-item[1], item[0]))),
+        alerts_by_code=tuple(
+            alerts.values("code")
+            .annotate(n=Count("id"))
+            .order_by("-n", "code")
+            .values_list("code", "n")
+        ),
+        patients_with_alerts=proportion(alerts.values("patient_id").distinct().count(), patients),
+        side_effects=proportion(totals["with_side_effects"], totals["given"]),
+        side_effects_by_code=tuple(side),
+        freshness=freshness(totals["oldest"]),
     )
 
 
 def _rates(
-    changes: _Changes | None, thresholds: tuple[Threshold, ...]
+    totals: Mapping[str, Any], scale: str, thresholds: tuple[Threshold, ...]
 ) -> tuple[ResponderRate, ...]:
-    if changes is None:
-        return responder_rates({}, 0, thresholds)
-    met = {t.category: changes.met[t.percent.value] for t in thresholds}
-    return responder_rates(met, changes.assessable, thresholds)
+    met = {t.category: totals[f"{scale}_{t.category}"] for t in thresholds}
+    return responder_rates(met, totals[f"{scale}_assessable"], thresholds)
 
 
-def _dropouts(scope: Scope, patients: int, as_of: datetime) -> DropoutSummary:
-    """Each patient counted once, with the reason of their latest current record."""
-    latest: dict[int, str] = {}
-    for patient_id, reason in (
-        current(Discontinuation)
-        .filter(patient__in=scope, stopped_on__lte=timezone.localdate(as_of))
-        .order_by("stopped_on", "id")
-        .values_list("patient_id", "reason")
-    ):
-        latest[patient_id] = reason
-    return dropout_summary(Counter(latest.values()), patients)
-
-
-def _durability(events: list[InfusionEvent]) -> KaplanMeier:
-    """Per treated patient, the time from the last infusion until pain returned (pure rule);
-    their pain scores are read in one query."""
-    rules = outcome_rules()
-    if not events:
-        return durability_curve([])
-    by_patient: dict[int, list[InfusionEvent]] = {}
-    for event in events:
-        by_patient.setdefault(event.patient_id, []).append(event)
-    pain = rules.pain_instrument
-    points = score_points(list(by_patient), (pain,))
-    return durability_curve(
-        durability(
-            build_trajectories(points.get(patient_id, []), (pain,))[pain],
-            given,
-            rules.return_fraction.value,
-        )
-        for patient_id, given in by_patient.items()
+def _dropouts(cohort: QuerySet[PatientOutcomeSummary], patients: int) -> DropoutSummary:
+    """Each patient counted once, with the reason of their current record."""
+    reasons = (
+        cohort.exclude(dropout_reason="")
+        .values("dropout_reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("dropout_reason", "n")
     )
+    return dropout_summary(dict(reasons), patients)
 
 
-def _dissociation(scope: Scope, instrument: str, as_of: datetime) -> Dissociation:
-    row = (
-        current(Assessment)
-        .filter(
-            patient__in=scope,
-            instrument_id=instrument,
-            valid=True,
-            completed_at__lt=as_of,
-        )
-        .aggregate(
-            scores=Count("id"),
-            patients=Count("patient", distinct=True),
-            mean=Avg("total"),
-            highest=Max("total"),
-        )
+def _durability(cohort: QuerySet[PatientOutcomeSummary]) -> KaplanMeier:
+    """Kaplan-Meier over the patients whose durability could be measured, from their
+    (days, returned) pairs grouped in SQL."""
+    rows = list(
+        cohort.filter(durability_days__isnull=False)
+        .values("durability_days", "pain_returned")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("durability_days", "pain_returned", "n")
     )
-    return Dissociation(row["scores"], row["patients"], row["mean"], row["highest"])
+    if not rows:
+        return kaplan_meier([], [])
+    days, returned, counts = (np.asarray(column) for column in zip(*rows, strict=True))
+    return kaplan_meier(
+        np.repeat(days.astype(float), counts).tolist(),
+        np.repeat(returned.astype(bool), counts).tolist(),
+    )
 
 
 def _title(instrument_id: str) -> str:

@@ -139,3 +139,86 @@ class ResearchIdentity(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.research_id
+
+
+class PatientOutcomeSummary(models.Model):
+    """What the cohort dashboard aggregates about one patient, computed by the outcome screen's
+    own rules (``summaries.refresh_patients``) and refreshed after each write that changes it.
+
+    Derived data, not a clinical record: it is rewritten in place. ``pending`` marks a row
+    whose patient changed since (its refresh is queued); ``rules_version`` names the rules and
+    instrument versions it was computed with, so rows made by older rules can be found."""
+
+    patient = models.OneToOneField(
+        "patients.Patient",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="outcome_summary",
+    )
+    started_at = models.DateTimeField(
+        null=True, help_text="The first current baseline score; none: not in the programme."
+    )
+    pain_category = models.CharField(max_length=20)
+    fiqr_category = models.CharField(max_length=20)
+    infusions = models.PositiveIntegerField()
+    infusions_with_side_effects = models.PositiveIntegerField()
+    series_booked = models.PositiveIntegerField()
+    series_completed = models.PositiveIntegerField()
+    dropout_reason = models.CharField(
+        max_length=24, blank=True, help_text="The current drop-out record's reason; blank: none."
+    )
+    durability_days = models.FloatField(
+        null=True, help_text="Days from the last infusion to pain's return or to censoring."
+    )
+    pain_returned = models.BooleanField(help_text="The durability event was observed.")
+    dissociation_scores = models.PositiveIntegerField()
+    dissociation_sum = models.FloatField()
+    dissociation_highest = models.FloatField(null=True)
+    rules_version = models.CharField(max_length=500)
+    refreshed_at = models.DateTimeField()
+    pending = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["started_at"], name="outcome_summary_started")]
+
+    def __str__(self) -> str:
+        return f"outcome summary of patient {self.patient_id}"
+
+
+class ScaleChange(models.Model):
+    """A patient's baseline and latest lasting score on one shown scale (both present)."""
+
+    summary = models.ForeignKey(
+        PatientOutcomeSummary, on_delete=models.CASCADE, related_name="changes"
+    )
+    instrument_id = models.CharField(max_length=64)
+    baseline = models.FloatField()
+    latest = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "instrument_id"], name="scale_change_once_per_scale"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.baseline:g} -> {self.latest:g}"
+
+
+class SideEffectCount(models.Model):
+    """How many of a patient's infusions noted a side effect of this kind."""
+
+    summary = models.ForeignKey(
+        PatientOutcomeSummary, on_delete=models.CASCADE, related_name="side_effects"
+    )
+    code = models.CharField(max_length=64)
+    infusions = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["summary", "code"], name="side_effect_once_per_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} in {self.infusions} infusion(s)"

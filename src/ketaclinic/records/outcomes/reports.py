@@ -48,7 +48,8 @@ class ClinicMonth:
     dropouts: Counts
     booster_reviews: Counts
     cohort: CohortReport
-    """Every patient started by the month's end, with scores up to it."""
+    """Every patient started by the month's end, with their outcomes as the summaries stand
+    now (a past month's report shows what is known today)."""
 
 
 def _following(first: date) -> date:
@@ -76,7 +77,6 @@ def clinic_month(actor: Actor, data: Mapping[str, Any]) -> ClinicMonth:
     month = validate(MonthIn, data).first_day
     start, end = _month_bounds(month)
     now = timezone.now()
-    as_of = min(end, now)
     assessments = (
         current(Assessment)
         .filter(completed_at__gte=start, completed_at__lt=end)
@@ -123,7 +123,7 @@ def clinic_month(actor: Actor, data: Mapping[str, Any]) -> ClinicMonth:
             .values_list("decision", "n"),
             dict(BoosterChoice.choices),
         ),
-        cohort=cohort_summary(CohortFilterIn(until=_following(month) - timedelta(days=1)), as_of),
+        cohort=cohort_summary(CohortFilterIn(until=_following(month) - timedelta(days=1))),
     )
     audit.record(
         actor,

@@ -7,7 +7,7 @@ and drop-outs), whatever the length of the history.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ketaclinic.instruments import Definition
-from ketaclinic.outcomes import PatientOutcome, ScorePoint, assess_patient, outcome_rules
+from ketaclinic.outcomes import (
+    InfusionEvent,
+    PatientOutcome,
+    ScorePoint,
+    assess_patient,
+    outcome_rules,
+)
 from ketaclinic.protocols import DomainInputError, Protocol, get_protocol
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
@@ -32,6 +38,7 @@ from . import infusions
 from .inputs import BoosterDecisionIn, DiscontinuationIn, validate
 from .models import BoosterReview, Discontinuation
 from .queries import current
+from .queue import outcome_changed
 
 REVIEWS_SHOWN = 5
 
@@ -175,37 +182,70 @@ def score_points(patient_ids: Any, instruments: tuple[str, ...]) -> dict[int, li
     return points
 
 
-def plan_protocol(patient_id: int) -> Protocol | None:
-    """The protocol of the patient's current signed treatment plan, if it is still known."""
+def plan_protocols(patient_ids: Sequence[int]) -> dict[int, Protocol]:
+    """Per patient, the protocol of their current signed treatment plan (the latest drafted),
+    when it is still known; one query."""
     from ketaclinic.records.plans.models import TreatmentPlan
 
-    protocol_id = (
+    plans = (
         TreatmentPlan.objects.current()
-        .filter(patient_id=patient_id)
-        .order_by("-drafted_at", "-id")
-        .values_list("protocol_id", flat=True)
-        .first()
+        .filter(patient_id__in=patient_ids)
+        .order_by("patient_id", "drafted_at", "id")
+        .values_list("patient_id", "protocol_id")
     )
-    if protocol_id is None:
-        return None
-    try:
-        return get_protocol(protocol_id)
-    except DomainInputError:
-        return None
+    latest = dict(plans)
+    found: dict[int, Protocol] = {}
+    for patient_id, protocol_id in latest.items():
+        try:
+            found[patient_id] = get_protocol(protocol_id)
+        except DomainInputError:
+            continue
+    return found
+
+
+def outcome_definitions() -> dict[str, Definition]:
+    """The registry's definitions of the outcome instruments it knows."""
+    return {i: registry().get(i) for i in outcome_instruments() if i in registry().ids()}
+
+
+@dataclass(frozen=True)
+class Assessed:
+    outcome: PatientOutcome
+    protocol: Protocol | None
+
+
+def assess_patients(
+    patient_ids: Sequence[int], now: datetime, return_fraction: float | None = None
+) -> dict[int, Assessed]:
+    """Each patient's outcome by the pure rules (``assess_patient``), their inputs read for
+    all of them at once: the screen (one patient) and the stored summaries (a batch) both come
+    from here, so they cannot disagree. Unchecked and unaudited: callers do both."""
+    definitions = outcome_definitions()
+    higher = {i: d.direction == "higher_is_better" for i, d in definitions.items()}
+    points = score_points(patient_ids, outcome_instruments())
+    given: dict[int, list[InfusionEvent]] = {}
+    for event in infusions.infusion_events(patient_ids, None, None):
+        given.setdefault(event.patient_id, []).append(event)
+    protocols = plan_protocols(patient_ids)
+    return {
+        patient_id: Assessed(
+            assess_patient(
+                points.get(patient_id, []),
+                given.get(patient_id, []),
+                protocol=protocols.get(patient_id),
+                now=now,
+                higher_is_better=higher,
+                return_fraction=return_fraction,
+            ),
+            protocols.get(patient_id),
+        )
+        for patient_id in patient_ids
+    }
 
 
 def _assess(patient: Patient, now: datetime, return_fraction: float | None) -> PatientOutcomes:
-    instruments = outcome_instruments()
-    definitions = {i: registry().get(i) for i in instruments if i in registry().ids()}
-    protocol = plan_protocol(patient.pk)
-    outcome = assess_patient(
-        score_points([patient.pk], instruments).get(patient.pk, []),
-        infusions.infusion_events([patient.pk], None, None),
-        protocol=protocol,
-        now=now,
-        higher_is_better={i: d.direction == "higher_is_better" for i, d in definitions.items()},
-        return_fraction=return_fraction,
-    )
+    assessed = assess_patients([patient.pk], now, return_fraction)[patient.pk]
+    outcome = assessed.outcome
     booster = outcome.booster
     evidence = [
         moment
@@ -215,8 +255,8 @@ def _assess(patient: Patient, now: datetime, return_fraction: float | None) -> P
     return PatientOutcomes(
         patient=patient,
         outcome=outcome,
-        protocol=protocol,
-        definitions=definitions,
+        protocol=assessed.protocol,
+        definitions=outcome_definitions(),
         reviews=list(
             BoosterReview.objects.filter(patient=patient).select_related("decided_by")[
                 :REVIEWS_SHOWN
@@ -322,6 +362,7 @@ def record_discontinuation(
                 patient_id=patient.pk,
                 detail={"reason": fields.reason, "amends": fields.amends},
             )
+            outcome_changed(patient.pk)
     except IntegrityError:
         raise Conflict(
             f"drop-out record {fields.amends} has already been corrected; correct the current one"

@@ -21,6 +21,7 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
+from ketaclinic.records.outcomes.queue import outcome_changed
 from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
 
@@ -272,6 +273,7 @@ def sign_plan(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TreatmentP
             if plan.amends_id is not None and not current.filter(pk=plan.amends_id).exists():
                 raise Conflict(f"plan {plan.amends_id} has been superseded: amend the current plan")
             write_signature(actor, plan, result, fields.overrides)
+            outcome_changed(plan.patient_id)
     except IntegrityError:
         raise Conflict("the patient's plan changed meanwhile: reload and try again") from None
     return _plan(plan_id)

@@ -22,6 +22,7 @@ from ketaclinic.records.alerts.models import Alert
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput, NotFound
+from ketaclinic.records.outcomes.queue import outcome_changed
 from ketaclinic.sessions import (
     VITAL_QUANTITIES,
     Finding,
@@ -260,6 +261,8 @@ def _write(
             if original is not None:
                 findings = _not_raised_before(original, findings)
             alerts = raise_findings(actor, ctx.session, entry, findings)
+            if amending:
+                outcome_changed(patient_id)
             audit.record(
                 actor,
                 action,

@@ -22,6 +22,7 @@ from ketaclinic.records.bookings.models import Status as AppointmentStatus
 from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
+from ketaclinic.records.outcomes.queue import outcome_changed
 from ketaclinic.records.plans.models import Order, OrderStatus
 from ketaclinic.records.plans.orders import order_is_verified
 from ketaclinic.sessions import (
@@ -182,6 +183,7 @@ def transition(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Transi
             except IntegrityError:
                 raise Conflict("the session changed meanwhile: reload it") from None
             _record_pump(actor, ctx, fields, at)
+            outcome_changed(patient_id)
             audit.record(
                 actor,
                 action,

@@ -8,6 +8,7 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict
+from ketaclinic.records.outcomes.queue import outcome_changed
 from ketaclinic.sessions import FINAL_STATES
 
 from .common import attempt, authorize_session, locked, open_alert_count
@@ -36,6 +37,7 @@ def sign_session(actor: Actor, session_id: int) -> Signature:
             signature = Signature.objects.create(session=session, signed_by=actor.user)
         except IntegrityError:
             raise Conflict(f"session {session.pk} is already signed") from None
+        outcome_changed(patient_id)
         audit.record(
             actor,
             Action.SESSION_SIGN,
