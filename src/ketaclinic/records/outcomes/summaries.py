@@ -45,34 +45,21 @@ def summary_version() -> str:
 
 def refresh_patients(patient_ids: Sequence[int]) -> int:
     """Recompute the summaries of ``patient_ids`` (one batch, one transaction); returns how
-    many were written. Patients without outcome data get a row too (not in any cohort)."""
-    from ketaclinic.records.bookings.models import Series
+    many were written. Patients without outcome data get a row too (not in any cohort).
 
-    ids = list(patient_ids)
-    now = timezone.now()
-    version = summary_version()
-    assessed = assess_patients(ids, now)
-    started = dict(
-        first_baselines().filter(patient_id__in=ids).values_list("patient_id", "started_at")
-    )
-    reasons: dict[int, str] = {}
-    for patient_id, reason in (
-        current(Discontinuation)
-        .filter(patient_id__in=ids)
-        .order_by("stopped_on", "id")
-        .values_list("patient_id", "reason")
-    ):
-        reasons[patient_id] = reason
-    series: dict[int, dict[int, int]] = {}
-    for pk, patient_id, sessions in Series.objects.filter(patient_id__in=ids).values_list(
-        "pk", "patient_id", "sessions"
-    ):
-        series.setdefault(patient_id, {})[pk] = sessions
-    rows = [
-        _row(pid, assessed[pid], started.get(pid), reasons.get(pid, ""), series.get(pid, {}))
-        for pid in ids
-    ]
+    The patients' rows are locked first, as the writes that change outcomes lock them, so two
+    refreshes of one patient (two workers) run one after the other and the later one reads
+    everything committed before it: an older result never overwrites a newer one."""
     with transaction.atomic():
+        ids = list(
+            Patient.objects.select_for_update()
+            .filter(pk__in=patient_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        rows = _rows(ids)
+        now = timezone.now()
+        version = summary_version()
         ScaleChange.objects.filter(summary_id__in=ids).delete()
         SideEffectCount.objects.filter(summary_id__in=ids).delete()
         PatientOutcomeSummary.objects.bulk_create(
@@ -89,6 +76,33 @@ def refresh_patients(patient_ids: Sequence[int]) -> int:
         ScaleChange.objects.bulk_create(change for row in rows for change in row.changes)
         SideEffectCount.objects.bulk_create(count for row in rows for count in row.side_effects)
     return len(rows)
+
+
+def _rows(ids: list[int]) -> list[_Row]:
+    """Each patient's summary, their inputs read for the batch at once."""
+    from ketaclinic.records.bookings.models import Series
+
+    assessed = assess_patients(ids, timezone.now())
+    started = dict(
+        first_baselines().filter(patient_id__in=ids).values_list("patient_id", "started_at")
+    )
+    reasons: dict[int, str] = {}
+    for patient_id, reason in (
+        current(Discontinuation)
+        .filter(patient_id__in=ids)
+        .order_by("stopped_on", "id")
+        .values_list("patient_id", "reason")
+    ):
+        reasons[patient_id] = reason
+    series: dict[int, dict[int, int]] = {}
+    for pk, patient_id, sessions in Series.objects.filter(patient_id__in=ids).values_list(
+        "pk", "patient_id", "sessions"
+    ):
+        series.setdefault(patient_id, {})[pk] = sessions
+    return [
+        _row(pid, assessed[pid], started.get(pid), reasons.get(pid, ""), series.get(pid, {}))
+        for pid in ids
+    ]
 
 
 @dataclass(frozen=True)
