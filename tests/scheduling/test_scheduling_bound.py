@@ -11,9 +11,10 @@ from scheduling_support import MONDAY, at, location, request, weekdays
 
 from ketaclinic.scheduling import Availability, BatchProblem, Booking, plan_cp_sat, plan_greedy
 from ketaclinic.scheduling.batch import Workspace
-from ketaclinic.scheduling.bound import Relaxation, queue_bound
+from ketaclinic.scheduling.bound import Relaxation, generate_columns, queue_bound
 from ketaclinic.scheduling.greedy import greedy_appointments
 from ketaclinic.scheduling.policy import scheduling_policy
+from ketaclinic.scheduling.seats import seat_columns
 
 
 def _bound(problem: BatchProblem) -> tuple[Workspace, Relaxation, int]:
@@ -131,3 +132,46 @@ def test_the_bound_is_below_every_greedy_plan(
     found = queue_bound(relaxation, time_limit_s=30)
     for choose in (None, relaxation.guided(found.tolls)):
         assert found.units <= workspace.cost(greedy_appointments(workspace, choose))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    patients=st.integers(2, 10),
+    chairs=st.integers(1, 3),
+    referred=st.lists(st.integers(0, 4), min_size=10, max_size=10),
+    span=st.sampled_from([None, 4.0]),
+)
+def test_seat_chains_seed_the_bound_to_the_same_value(
+    patients: int, chairs: int, referred: list[int], span: float | None
+) -> None:
+    """Seeded with the chains of the column generation on seats, the queue bound converges to
+    the bound found from scratch (within the one unit of rounding up) and stays below every
+    greedy plan; each seat chain becomes the bucket chain holding its starts."""
+    place = location(chairs=chairs, location_id="east")
+    requests = tuple(
+        request(
+            f"p{n}",
+            count=3,
+            days=14,
+            max_spacing_h=50,
+            max_span_days=span,
+            not_before=MONDAY + timedelta(days=referred[n], hours=n),
+        )
+        for n in range(patients)
+    )
+    workspace = Workspace(BatchProblem((place,), requests), scheduling_policy())
+    _, columns = seat_columns(workspace, time_limit_s=30)
+    relaxation = Relaxation(workspace)
+    seeded = queue_bound(relaxation, time_limit_s=30, start_chains=columns.chains)
+    cold = queue_bound(relaxation, time_limit_s=30)
+    assert seeded.converged
+    assert cold.converged
+    assert abs(seeded.units - cold.units) <= 1
+    assert seeded.units <= workspace.cost(greedy_appointments(workspace))
+    _, generation = generate_columns(relaxation, time_limit_s=30, max_rounds=0)
+    series = {one.found.request.patient_id: one for one in generation.series}
+    for chain in columns.chains:
+        mine = series[chain.series.found.request.patient_id].chain(chain.slots)
+        assert mine is not None
+        assert mine.cost <= chain.cost
+        assert mine.rows.tolist() == relaxation.rows(chain.series.found, chain.slots).tolist()

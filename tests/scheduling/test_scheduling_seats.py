@@ -23,7 +23,7 @@ from ketaclinic.scheduling.batch import Workspace
 from ketaclinic.scheduling.bound import Relaxation, queue_bound
 from ketaclinic.scheduling.grid import runs
 from ketaclinic.scheduling.policy import scheduling_policy
-from ketaclinic.scheduling.seats import seat_layout, seat_plan
+from ketaclinic.scheduling.seats import seat_columns, seat_layout, seat_plan
 
 ONE_VISIT_A_DAY = Availability(weekdays("07:00", "09:00"))
 
@@ -32,9 +32,9 @@ def _seat_plan(problem: BatchProblem, seconds: float = 5) -> tuple[int, int]:
     """The seat planner's cost and the queue bound, both in units; the plan is verified on
     exact times (``Workspace.plan`` raises if it breaks a hard rule)."""
     workspace = Workspace(problem, scheduling_policy())
-    relaxation = Relaxation(workspace)
-    bound = queue_bound(relaxation, time_limit_s=30)
-    appointments = seat_plan(workspace, relaxation, bound.tolls, time.perf_counter() + seconds)
+    seats, columns = seat_columns(workspace, time_limit_s=30)
+    bound = queue_bound(Relaxation(workspace), time_limit_s=30, start_chains=columns.chains)
+    appointments = seat_plan(workspace, seats, columns, time.perf_counter() + seconds)
     workspace.plan("seats", "feasible", appointments)
     return workspace.cost(appointments), bound.units
 

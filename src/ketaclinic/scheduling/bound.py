@@ -25,7 +25,7 @@ buckets prices the next chains. At convergence the bound equals the time-bucket 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,12 +106,14 @@ class _Layer:
 
 @dataclass(frozen=True)
 class Chain:
-    """A series as buckets, one per session (capacity rows), and its cost without tolls."""
+    """A series as buckets, one per session (capacity rows), the earliest possible start in
+    each (the start itself on seats), and its cost without tolls."""
 
     series: _Series
     patient: int
     cost: int  # objective units, tolls excluded
     rows: Slots
+    slots: Slots
 
 
 class _Series:
@@ -191,10 +193,25 @@ class _Series:
             lo, hi = int(layer.after_lo[picks[-1]]), int(layer.after_hi[picks[-1]])
             picks.append(lo + int(np.argmin(previous[row, lo:hi])))
         picks.reverse()
+        return best, self._chain(picks)
+
+    def chain(self, slots: Slots) -> Chain | None:
+        """The chain through the buckets that hold ``slots`` (one start per session), or None
+        when one of them is not a possible start of this series."""
+        picks = []
+        for layer, slot in zip(self.layers, slots.tolist(), strict=True):
+            at = int(np.searchsorted(layer.earliest, slot, side="right")) - 1
+            if at < 0 or layer.latest[at] < slot:
+                return None
+            picks.append(at)
+        return self._chain(picks)
+
+    def _chain(self, picks: list[int]) -> Chain:
         chosen = list(zip(self.layers, picks, strict=True))
         cost = sum(int(layer.price[at]) for layer, at in chosen)
         rows = np.array([int(layer.rows[at]) for layer, at in chosen], dtype=np.int64)
-        return best, Chain(self, self.patient, cost, rows)
+        slots = np.array([int(layer.earliest[at]) for layer, at in chosen], dtype=np.int64)
+        return Chain(self, self.patient, cost, rows, slots)
 
 
 class Relaxation:
@@ -240,14 +257,6 @@ class Relaxation:
         """The capacity rows of the buckets of location ``lid`` that hold ``slots``."""
         of = np.searchsorted(self.buckets[lid].firsts, slots, side="right") - 1
         return of.astype(np.int64) + self.first_row[lid]
-
-    def carry(self, tolls: Slots, other: Relaxation) -> Slots:
-        """``tolls`` on these buckets as tolls on ``other``'s: each of its buckets takes the
-        toll of the bucket here that holds its first slot."""
-        return np.concatenate(
-            [tolls[self.rows_at(lid, buckets.firsts)] for lid, buckets in other.buckets.items()]
-            or [np.zeros(0, np.int64)]
-        )
 
     def guided(self, tolls: Slots) -> Choice:
         """Pick each patient's cheapest bucket chain with ``tolls`` added, made exact on the
@@ -340,7 +349,9 @@ class Generation:
         (a perf_counter time); ``tolls`` seed the first pricing round."""
         capacity, unscheduled = self.capacity, self.unscheduled
         tolls = np.zeros(capacity.size, dtype=np.int64) if tolls is None else tolls
-        duals = np.full(self.patients, float(unscheduled))
+        duals = (
+            np.full(self.patients, float(unscheduled)) if self.master is None else self.master.duals
+        )
         self.tolls = tolls if self.tolls is None else self.tolls
         self.converged = not self.series
         while not self.converged and self.rounds < max_rounds:
@@ -368,20 +379,24 @@ class Generation:
 
 
 def queue_bound(
-    relaxation: Relaxation, time_limit_s: float = 10.0, max_rounds: int = 200
+    relaxation: Relaxation,
+    time_limit_s: float = 10.0,
+    max_rounds: int = 200,
+    start_chains: Iterable[Chain] = (),
 ) -> QueueBound:
     """A lower bound on the objective of every plan for the relaxation's problem, with the
-    bucket tolls that give it."""
-    return generate_columns(relaxation, time_limit_s, max_rounds)[0]
+    bucket tolls that give it. ``start_chains`` (plans of single series, from any relaxation
+    of the same problem, e.g. the seats') seed the column generation."""
+    return generate_columns(relaxation, time_limit_s, max_rounds, start_chains)[0]
 
 
 def generate_columns(
     relaxation: Relaxation,
     time_limit_s: float = 10.0,
     max_rounds: int = 200,
-    start_tolls: Slots | None = None,
+    start_chains: Iterable[Chain] = (),
 ) -> tuple[QueueBound, Generation]:
-    """The queue bound, and the column generation that gave it (``start_tolls`` seed it)."""
+    """The queue bound, and the column generation that gave it (see ``queue_bound``)."""
     began = time.perf_counter()
     workspace, capacity = relaxation.workspace, relaxation.capacity
     unscheduled = workspace.coefficients.unscheduled
@@ -397,8 +412,12 @@ def generate_columns(
             patients += 1
         else:
             fixed += unscheduled
-    generation = Generation(series, patients, capacity, unscheduled, [])
-    generation.run(began + time_limit_s, start_tolls, max_rounds)
+    generation = Generation(series, patients, capacity, unscheduled, _adopt(series, start_chains))
+    tolls = None
+    if generation.chains:
+        generation.master = _master(generation.chains, patients, capacity, unscheduled)
+        tolls = None if generation.master is None else generation.master.tolls
+    generation.run(began + time_limit_s, tolls, max_rounds)
     assert generation.tolls is not None
     found = QueueBound(
         units=fixed + generation.bound,
@@ -409,3 +428,16 @@ def generate_columns(
         time_s=time.perf_counter() - began,
     )
     return found, generation
+
+
+def _adopt(series: list[_Series], chains: Iterable[Chain]) -> list[Chain]:
+    """``chains`` (from any relaxation) as chains of ``series``, where their starts fit."""
+    keyed = {(one.found.request.patient_id, one.found.state.location.id): one for one in series}
+    adopted = []
+    for chain in chains:
+        found = chain.series.found
+        one = keyed.get((found.request.patient_id, found.state.location.id))
+        mine = None if one is None else one.chain(chain.slots)
+        if mine is not None:
+            adopted.append(mine)
+    return adopted

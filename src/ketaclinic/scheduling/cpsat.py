@@ -30,11 +30,12 @@ from .grid import runs
 from .objective import UNITS_PER_H
 from .policy import SchedulingPolicy, scheduling_policy
 from .search import Candidates
-from .seats import seat_plan
+from .seats import seat_columns, seat_plan
 from .series import SeriesRequest
 
 POOL = ""  # the seat key of a location's interchangeable chairs
-BOUND_SHARE = 0.5  # at most this share of the time limit goes to the queue bound
+COLUMN_SHARE = 0.3  # at most this share of the time limit goes to column generation on seats
+BOUND_SHARE = 0.45  # the queue bound, seeded with the seats' chains, ends by this share
 SEAT_SHARE = 0.9  # the seat planner ends by this share of the time limit; CP-SAT goes on
 
 Domains = list[npt.NDArray[np.int64]]
@@ -306,10 +307,12 @@ def plan_cp_sat(
 ) -> BatchPlan:
     """The best plan found within ``time_limit_s`` in all, with its bound and progress.
 
-    First the greedy plan; then, in up to BOUND_SHARE of the time, the queue bound
-    (bound.py) and the greedy plan guided by its bucket tolls; the seat planner (seats.py)
-    until SEAT_SHARE of the time; then CP-SAT for the rest of the time, from the cheapest of
-    the three plans, knowing the bound. Event times count from the start of this call.
+    First the greedy plan; column generation on the seats (seats.py) in up to COLUMN_SHARE of
+    the time; the queue bound (bound.py), its column generation seeded with the seats' chains,
+    by BOUND_SHARE, and the greedy plan guided by its bucket tolls; the seat planner's dive and
+    search until SEAT_SHARE of the time; then CP-SAT for the rest of the time, from the
+    cheapest of the three plans, knowing the bound. Event times count from the start of this
+    call.
     """
     began = time.perf_counter()
     workspace = Workspace(problem, policy or scheduling_policy())
@@ -327,12 +330,14 @@ def plan_cp_sat(
 
     greedy = greedy_appointments(workspace)
     found(greedy, 0)
+    seats, columns = seat_columns(workspace, time_limit_s * COLUMN_SHARE)
     relaxation = Relaxation(workspace)
-    queue = queue_bound(relaxation, time_limit_s * BOUND_SHARE)
+    left_s = time_limit_s * BOUND_SHARE - (time.perf_counter() - began)
+    queue = queue_bound(relaxation, max(left_s, 0.0), start_chains=columns.chains)
     guided = greedy_appointments(workspace, relaxation.guided(queue.tolls))
     if workspace.cost(guided) < workspace.cost(greedy):
         found(guided, queue.units)
-    seated = seat_plan(workspace, relaxation, queue.tolls, began + SEAT_SHARE * time_limit_s)
+    seated = seat_plan(workspace, seats, columns, began + SEAT_SHARE * time_limit_s)
     if workspace.cost(seated) < min(workspace.cost(greedy), workspace.cost(guided)):
         found(seated, queue.units)
     start = min((greedy, guided, seated), key=workspace.cost)

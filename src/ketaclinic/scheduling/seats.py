@@ -7,12 +7,12 @@ nurse headroom) is a plan on the real grid, chairs and all. Where a period does 
 into whole seats, the spare slots go into the gap that puts the most seats on times patients
 can come (and prefer).
 
-**Search** (``seat_plan``), within a deadline:
-1. Column generation on the seats (bound.py), seeded with the queue bound's tolls.
-2. A dive on its LP: fix the chains the LP takes wholly (or else the most taken few), re-solve
+**Search**: ``seat_columns`` runs column generation on the seats (bound.py); its chains
+also seed the queue bound's. Then ``seat_plan``, within a deadline:
+1. A dive on its LP: fix the chains the LP takes wholly (or else the most taken few), re-solve
    the LP on the seats left with a few rounds of pricing, repeat. Patients still open at the
    end take their cheapest chain on the seats left, in referral order.
-3. Large-neighbourhood search: free the seats of a patient who waits (picked in proportion to
+2. Large-neighbourhood search: free the seats of a patient who waits (picked in proportion to
    their cost) and of a few patients sitting in the seats before theirs, re-place them in
    referral order, each on their cheapest chain; keep the change unless it costs more.
 """
@@ -213,31 +213,28 @@ class SeatSearch:
         for chain in self.chosen:
             if chain is not None:
                 found = chain.series.found
-                lid = found.state.location.id
-                starts = self.relaxation.buckets[lid].firsts[
-                    chain.rows - self.relaxation.first_row[lid]
-                ]
-                result += found.place(starts, states[lid])
+                result += found.place(chain.slots, states[found.state.location.id])
         return result
+
+
+def seat_columns(workspace: Workspace, time_limit_s: float) -> tuple[Relaxation, Generation]:
+    """The seats and column generation on them, within ``time_limit_s``."""
+    relaxation = Relaxation(workspace, seat_layout(workspace))
+    return relaxation, generate_columns(relaxation, time_limit_s)[1]
 
 
 def seat_plan(
     workspace: Workspace,
-    queue: Relaxation,
-    tolls: Slots,
+    seats: Relaxation,
+    generation: Generation,
     deadline: float,
     seed: int = 0,
 ) -> list[Appointment]:
-    """The seat planner's plan by ``deadline`` (a perf_counter time): column generation in
-    up to 35 % of the time left, the dive up to 90 %, large-neighbourhood search after.
-    ``queue`` and its ``tolls`` (the queue bound's) seed the seat tolls."""
+    """The seat planner's plan by ``deadline`` (a perf_counter time), from the column
+    generation on ``seats``: the dive up to 90 % of the time left, large-neighbourhood search
+    after."""
     began = time.perf_counter()
-    left = max(deadline - began, 0.0)
-    relaxation = Relaxation(workspace, seat_layout(workspace))
-    _, generation = generate_columns(
-        relaxation, 0.35 * left, start_tolls=queue.carry(tolls, relaxation)
-    )
-    search = SeatSearch(workspace, generation, relaxation)
-    search.dive(began + 0.9 * left)
+    search = SeatSearch(workspace, generation, seats)
+    search.dive(began + 0.9 * max(deadline - began, 0.0))
     search.improve(deadline, seed)
     return search.appointments()
