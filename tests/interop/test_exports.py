@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -66,6 +67,10 @@ def _export(actor: Any) -> dict[str, list[dict[str, str]]]:
     return {table.name: _read(table) for table in research_files(research.research_tables(actor))}
 
 
+DATES = "All elements of dates (except year) directly related to an individual; ages over 89"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _identifier_values(patient: Any, clinician: Any) -> dict[str, list[str]]:
     """For each Safe Harbor identifier, the patient's values that must not appear."""
     born = patient.date_of_birth
@@ -77,7 +82,7 @@ def _identifier_values(patient: Any, clinician: Any) -> dict[str, list[str]]:
             "40069",
             "North Clinic",
         ],
-        "All elements of dates (except year) directly related to an individual; ages over 89": [
+        DATES: [
             born.isoformat(),
             f"{born:%m-%d}",
             *(a.completed_at.date().isoformat() for a in patient.assessments.all()),
@@ -124,9 +129,19 @@ def test_safe_harbor_walk_every_identifier(
     listed = [identifier for identifier, _ in research.SAFE_HARBOR]
     assert listed == list(values)  # the 18 identifiers, each walked
     assert len(listed) == 18
+    dates = values.pop(DATES)
     for identifier, forbidden in values.items():
         for value in forbidden:
             assert value not in data, f"{identifier}: {value!r} leaked"
+    # A shifted date may fall on a real one (or on the birthday) by chance: a real date is a
+    # leak only where it is not the shift of another real date.
+    shift = timedelta(days=ResearchIdentity.objects.get(patient=identified).date_shift_days)
+    real = {date.fromisoformat(value) for value in dates if len(value) == 10}
+    exported = {date.fromisoformat(found) for found in ISO_DATE.findall(data)}
+    assert not {day for day in exported & real if day - shift not in real}, "a real date leaked"
+    without_dates = ISO_DATE.sub("<date>", data)
+    for value in dates:
+        assert value not in without_dates, f"{DATES}: {value!r} leaked"
     handled = {row["identifier"]: row["handling"] for row in files["deidentification"]}
     assert set(handled) == set(listed)
 
