@@ -3,10 +3,12 @@ known optima where the greedy baseline does not."""
 
 from __future__ import annotations
 
+import math
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scheduling_support import MONDAY, at, location, request, weekdays
@@ -23,7 +25,7 @@ from ketaclinic.scheduling.batch import Workspace
 from ketaclinic.scheduling.bound import Relaxation, queue_bound
 from ketaclinic.scheduling.grid import runs
 from ketaclinic.scheduling.policy import scheduling_policy
-from ketaclinic.scheduling.seats import seat_columns, seat_layout, seat_plan
+from ketaclinic.scheduling.seats import SeatSearch, seat_columns, seat_layout, seat_plan
 
 ONE_VISIT_A_DAY = Availability(weekdays("07:00", "09:00"))
 
@@ -63,6 +65,56 @@ def test_the_seat_planner_finds_a_hand_computed_queue_optimum() -> None:
     queue = tuple(request(f"p{n}", count=1, not_before=at(0, 7)) for n in range(5))
     cost, bound = _seat_plan(BatchProblem((one_chair,), queue))
     assert cost == bound == 36 * 100
+
+
+@pytest.mark.parametrize("share", [0.1, 1.0])
+def test_the_dive_alone_reaches_the_known_optima(share: float) -> None:
+    """Without the search after it, the dive (fixing a tenth of the open patients per step,
+    or all the LP takes at once) finds both hand-computed optima: 14 h (room left for the
+    next referral) and the 36 h queue."""
+    one_chair = location(chairs=1, location_id="east")
+    next_referral = (
+        request("a", count=2, not_before=at(0, 0), availability=ONE_VISIT_A_DAY),
+        request("b", count=1, not_before=at(1, 0), availability=ONE_VISIT_A_DAY),
+    )
+    queue = tuple(request(f"p{n}", count=1, not_before=at(0, 7)) for n in range(5))
+    for requests, hours in ((next_referral, 14), (queue, 36)):
+        workspace = Workspace(BatchProblem((one_chair,), requests), scheduling_policy())
+        seats, columns = seat_columns(workspace, time_limit_s=30)
+        search = SeatSearch(workspace, columns, seats)
+        search.dive(time.perf_counter() + 10, share=share)
+        workspace.plan("seats", "feasible", search.appointments())
+        assert search.cost() == hours * 100
+
+
+def test_the_dive_undoes_a_step_that_raises_its_estimate() -> None:
+    """Seven two-session series for two chairs, four of them one visit a day (a case found by
+    random search). Fixing every chain the LP takes at once gives 190 h; undoing that step
+    and fixing the one chain that keeps the LP estimate instead gives 166 h."""
+    referred = [(6, 9, False), (4, 10, True), (3, 5, True), (3, 9, False), (4, 6, False)]
+    referred += [(4, 14, True), (4, 12, True)]  # (day of March, hour UTC, one visit a day)
+    requests = tuple(
+        request(
+            f"p{n}",
+            count=2,
+            days=10,
+            max_spacing_h=50,
+            not_before=datetime(2025, 3, day, hour, tzinfo=UTC),
+            availability=ONE_VISIT_A_DAY if once else Availability(),
+        )
+        for n, (day, hour, once) in enumerate(referred)
+    )
+    workspace = Workspace(
+        BatchProblem((location(chairs=2, location_id="east"),), requests), scheduling_policy()
+    )
+    seats, columns = seat_columns(workspace, time_limit_s=30)
+    costs = []
+    for slack in (0.001, math.inf):
+        search = SeatSearch(workspace, columns, seats)
+        search.dive(time.perf_counter() + 10, share=1.0, slack=slack)
+        workspace.plan("seats", "feasible", search.appointments())
+        costs.append(search.cost())
+    assert costs == [166 * 100, 190 * 100]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

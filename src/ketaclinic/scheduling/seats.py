@@ -30,6 +30,7 @@ from .bookings import Appointment
 from .bound import Buckets, Chain, Generation, Layout, Relaxation, generate_columns
 from .chains import Slots
 from .grid import LocationState, runs
+from .objective import UNITS_PER_H
 
 FULL = np.int64(10**12)  # the toll of a seat with no room left, in toll units
 
@@ -113,13 +114,24 @@ class SeatSearch:
         if best is not None and best.cost < self.unscheduled:
             self._take(best)
 
-    def dive(self, deadline: float, share: float = 0.1, rounds: int = 3) -> None:
+    def dive(
+        self,
+        deadline: float,
+        share: float = 0.1,
+        rounds: int = 3,
+        slack: float = 0.001,
+        tries: int = 6,
+    ) -> None:
         """Round the LP: fix the chains it takes wholly (at least ``share`` of the patients
         still open, the most taken first, more as the deadline nears), re-solve it on the seats
         left with up to ``rounds`` rounds of pricing, and repeat; then the patients left take
-        their cheapest chain."""
+        their cheapest chain. A step that raises the estimate (the fixed chains' cost plus the
+        LP of the rest) by more than ``slack`` of it and an hour is undone; then the most taken
+        chains are tried one at a time, up to ``tries``, and the one that raises the estimate
+        least is fixed."""
         generation = self.generation
         open_ = set(range(generation.patients))
+        estimate = generation.master.value if generation.master is not None else math.inf
         step_s = 0.0
         while open_ and generation.master is not None and time.perf_counter() < deadline:
             began, master = time.perf_counter(), generation.master
@@ -129,28 +141,88 @@ class SeatSearch:
                 math.ceil(len(open_) * share),
                 math.ceil(len(open_) / steps_left),  # fewer, bigger steps when time is short
             )
-            fixed = 0
-            for number in np.argsort(-master.taken, kind="stable").tolist():
-                chain = generation.chains[number]
-                if fixed >= quota or master.taken[number] <= 1e-6:
-                    break
-                if chain.patient in open_ and np.all(self.free[chain.rows] > 0):
-                    self._take(chain)
-                    open_.discard(chain.patient)
-                    fixed += 1
-            if fixed == 0:
+            order = [
+                generation.chains[number]
+                for number in np.argsort(-master.taken, kind="stable").tolist()
+                if master.taken[number] > 1e-6
+            ]
+            taken = self._fix(order, open_, quota)
+            if not taken:
                 break
-            generation = Generation(
-                [one for one in generation.series if one.patient in open_],
-                generation.patients,
-                self.free.copy(),
-                self.unscheduled,
-                [c for c in generation.chains if c.patient in open_],
-            )
-            generation.run(deadline, master.tolls, rounds)
+            step = self._rest(generation, open_, deadline, rounds)
+            limit = estimate * (1 + slack) + UNITS_PER_H
+            if step[1] > limit and time.perf_counter() < deadline:
+                self._unfix(taken, open_)
+                step = self._backtrack(order, generation, open_, deadline, rounds, tries, limit)
+            generation, estimate = step
             step_s = max(step_s, time.perf_counter() - began)
         for patient in sorted(open_, key=lambda p: self.release[p]):
             self._insert(patient)
+
+    def _fix(self, order: list[Chain], open_: set[int], quota: int) -> list[Chain]:
+        """Fix up to ``quota`` chains of open patients from ``order`` that still fit."""
+        taken: list[Chain] = []
+        for chain in order:
+            if len(taken) >= quota:
+                break
+            if chain.patient in open_ and np.all(self.free[chain.rows] > 0):
+                self._take(chain)
+                open_.discard(chain.patient)
+                taken.append(chain)
+        return taken
+
+    def _unfix(self, taken: list[Chain], open_: set[int]) -> None:
+        for chain in taken:
+            self._drop(chain.patient)
+            open_.add(chain.patient)
+
+    def _rest(
+        self, generation: Generation, open_: set[int], deadline: float, rounds: int
+    ) -> tuple[Generation, float]:
+        """The LP on the seats left for the open patients (priced from ``generation``'s tolls),
+        and the estimate: the fixed chains' cost plus that LP's value (inf without an LP)."""
+        assert generation.master is not None
+        rest = Generation(
+            [one for one in generation.series if one.patient in open_],
+            generation.patients,
+            self.free.copy(),
+            self.unscheduled,
+            [c for c in generation.chains if c.patient in open_],
+        )
+        rest.run(deadline, generation.master.tolls, rounds)
+        if rest.master is None:
+            return rest, math.inf
+        fixed = [chain for chain in self.chosen if chain is not None]
+        # The LP still counts a fixed patient as left out; take that back.
+        value = rest.master.value - self.unscheduled * len(fixed)
+        return rest, sum(chain.cost for chain in fixed) + value
+
+    def _backtrack(
+        self,
+        order: list[Chain],
+        generation: Generation,
+        open_: set[int],
+        deadline: float,
+        rounds: int,
+        tries: int,
+        limit: float,
+    ) -> tuple[Generation, float]:
+        """Try the chains of ``order`` one at a time, up to ``tries``, stopping at one that keeps
+        the estimate within ``limit``; fix the best and return the LP after it."""
+        best: tuple[Chain, Generation, float] | None = None
+        for chain in order:
+            if tries == 0 or (best is not None and best[2] <= limit):
+                break
+            if not self._fix([chain], open_, 1):
+                continue
+            tries -= 1
+            rest, value = self._rest(generation, open_, deadline, rounds)
+            if best is None or value < best[2]:
+                best = (chain, rest, value)
+            self._unfix([chain], open_)
+        assert best is not None  # the step just undone fixed at least one of these chains
+        self._fix([best[0]], open_, 1)
+        return best[1], best[2]
 
     def _seats_before(self, patient: int) -> list[tuple[int, int]]:
         """The capacity rows [lo, hi) of the seats before ``patient``'s first session at its
