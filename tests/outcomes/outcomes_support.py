@@ -15,6 +15,7 @@ from ketaclinic.outcomes import InfusionEvent
 
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 PAIN = "nrs_pain_average"
+PAIN_NOW = "nrs_pain_now"
 
 
 @contextmanager
@@ -83,7 +84,8 @@ def clinician(users: dict[str, Any], actor_for: Callable[..., Any]) -> Any:
 @pytest.fixture
 def scored(clinician: Any, patient: Any) -> Any:
     """A patient with ten weeks of scores: a baseline of every outcome instrument, two
-    infusion visits with pre/post pain, and follow-ups (pain 8 → 4 → 6, FIQR 60 → 40)."""
+    infusion visits with pre/post pain (24-hour averages, and pain right now 7 → 3 and 6 → 3),
+    and follow-ups (pain 8 → 4 → 6, FIQR 60 → 40)."""
     history(
         clinician,
         patient,
@@ -99,6 +101,10 @@ def scored(clinician: Any, patient: Any) -> Any:
             (60, PAIN, 4, "post_infusion"),
             (58.1, PAIN, 7, "pre_infusion"),
             (58, PAIN, 3, "post_infusion"),
+            (60.1, PAIN_NOW, 7, "pre_infusion"),
+            (60, PAIN_NOW, 3, "post_infusion"),
+            (58.1, PAIN_NOW, 6, "pre_infusion"),
+            (58, PAIN_NOW, 3, "post_infusion"),
             (40, PAIN, 5, "follow_up"),
             (20, PAIN, 4, "follow_up"),
             (20, "fiqr", 40, "follow_up"),

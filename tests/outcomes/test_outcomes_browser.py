@@ -26,7 +26,7 @@ def test_physician_reads_the_outcomes_and_accepts_a_booster(
     expect(page.get_by_role("img", name="Scores over time")).to_be_visible()
     expect(page.get_by_role("region", name="Pain", exact=True)).to_contain_text("Not a responder")
     immediate = page.get_by_role("region", name="Pain right now, before → after each infusion")
-    expect(immediate).to_contain_text("No infusion yet")  # the fixture's are 24-hour averages
+    expect(immediate).to_contain_text("Mean change -3.5 points over 2 infusions")
     booster = page.get_by_role("region", name="Booster")
     expect(booster).to_contain_text("A booster is due")
     booster.get_by_label("Accepted").check()

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from outcomes_support import PAIN, PROTOCOL, ago, history, infusion, score
+from outcomes_support import PAIN, PAIN_NOW, PROTOCOL, ago, history, infusion, score
 
 from ketaclinic.outcomes import NOT_REACHED, RETURNED
 from ketaclinic.records.audit.models import AuditEvent
@@ -28,6 +28,11 @@ def test_the_screen_answers_is_it_working(scored: Any, clinician: Any) -> None:
     assert outcome.fiqr_response.category == "improved"  # 60 → 40
     pain = next(c for c in outcome.immediate if c.instrument_id == PAIN)
     assert pain.pairs == ()  # 24-hour averages taken at a visit are not paired
+    now = outcome.immediate_pain
+    assert now is not None
+    assert [(p.pre.total, p.post.total) for p in now.pairs] == [(7, 3), (6, 3)]
+    assert now.immediate.mean == -3.5
+    assert data.title(PAIN_NOW) == "Pain right now (NRS 0–10)"
     assert outcome.durability.reason == "no infusion recorded"
     assert data.title(PAIN) == "Average pain (NRS 0–10)"
     entry = AuditEvent.objects.filter(action="outcome.view").latest("id")

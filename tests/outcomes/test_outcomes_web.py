@@ -24,8 +24,9 @@ def test_outcome_screen_answers_at_a_glance(
     assert 'src="data:image/svg+xml;base64,' in text
     assert "No infusions recorded yet." in text
     assert "Pain right now, before → after each infusion" in text
-    # the fixture's pre/post pain scores are 24-hour averages: never paired as immediate change
-    assert "No infusion yet with pain right now scored before and after it." in text
+    # pain right now is paired (7 → 3, 6 → 3); the 24-hour averages taken then are not
+    assert "No infusion yet with pain right now scored before and after it." not in text
+    assert "Mean change -3.5 points over 2 infusions" in text
     assert "Record decision" not in text  # no booster is due; nurses do not decide anyway
     entry = AuditEvent.objects.filter(action="outcome.view").latest("id")
     assert (entry.face, entry.detail) == ("web", {"view": "screen"})

@@ -162,7 +162,12 @@ def outcome_instruments() -> tuple[str, ...]:
     rules = outcome_rules()
     return tuple(
         dict.fromkeys(
-            (*rules.shown_instruments, rules.fiqr_instrument, rules.dissociation_instrument)
+            (
+                *rules.shown_instruments,
+                rules.fiqr_instrument,
+                rules.pain_now_instrument,
+                rules.dissociation_instrument,
+            )
         )
     )
 
