@@ -63,6 +63,7 @@ def test_every_offered_slot_books_and_respects_the_series_spacing(
         assert slot.ends_at - slot.starts_at == sixth.ends_at - sixth.starts_at
         assert _accepted(desk, sixth, slot), slot
     assert found.spacing_from == fifth.starts_at + timedelta(hours=series.min_spacing_h)
+    assert sixth.starts_at not in {slot.starts_at for slot in found.slots}  # not a move
     assert Appointment.objects.filter(series=series, status=Status.BOOKED).count() == 6
     assert AuditEvent.objects.filter(action="booking.free_slots", patient_id=patient.pk).exists()
 

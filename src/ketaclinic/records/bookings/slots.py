@@ -86,8 +86,8 @@ def _grid_starts(move: Move, start: datetime, end: datetime, slot_min: int) -> l
 def free_starts(
     move: Move, start: datetime, end: datetime, slot_min: int
 ) -> list[scheduling.Appointment]:
-    """The visit moved to each start in [start, end) that breaks no hard rule, on its own chair
-    when free, else the first free chair; soonest first."""
+    """The visit moved to each other start in [start, end) that breaks no hard rule, on its own
+    chair when free, else the first free chair; soonest first."""
     visit = move.visit
     length = visit.end - visit.start
     chairs = [visit.chair_id, *(c for c in move.location.chair_ids if c != visit.chair_id)]
@@ -95,6 +95,8 @@ def free_starts(
     here, elsewhere = _Overlapping(move.here), _Overlapping(move.elsewhere)
     found = []
     for moment in _grid_starts(move, start, end, slot_min):
+        if moment == visit.start:
+            continue  # where it is now: not a move
         taken = here.over(moment, moment + length)
         busy = {b.chair_id for b in taken}
         chair = next((c for c in chairs if c not in busy), None)
