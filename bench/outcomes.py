@@ -387,8 +387,9 @@ class _Sink:
         self.bytes += len(text)
 
 
-def _status_mb(field: str) -> float:
-    """A memory figure of this process from /proc/self/status (VmRSS now, VmHWM its peak)."""
+def _status_mib(field: str) -> float:
+    """A memory figure of this process in MiB from /proc/self/status (VmRSS now, VmHWM its
+    peak; the kernel gives KiB)."""
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith(f"{field}:"):
@@ -401,8 +402,8 @@ class ExportRun:
     lines: int
     bytes: int
     seconds: float
-    rss_before_mb: float
-    peak_rss_mb: float
+    rss_before_mib: float
+    peak_rss_mib: float
     python_peak_mb: float | None
 
     def describe(self) -> str:
@@ -411,7 +412,7 @@ class ExportRun:
         )
         return (
             f"{self.seconds:.0f} s ({self.lines / self.seconds:,.0f} lines/s), peak RSS "
-            f"{self.peak_rss_mb:.0f} MB ({self.rss_before_mb:.0f} MB before){traced}"
+            f"{self.peak_rss_mib:.0f} MiB ({self.rss_before_mib:.0f} MiB before){traced}"
         )
 
 
@@ -421,7 +422,7 @@ def run_export(tables: Callable[[], Sequence[Any]], out: Path | None, trace: boo
     while it ran (new research ids included: ``tables`` gives them first)."""
     from ketaclinic.interop.tables import csv_lines, write_directory
 
-    rss_before = _status_mb("VmRSS")
+    rss_before = _status_mib("VmRSS")
     with open("/proc/self/clear_refs", "w") as refs:
         refs.write("5")  # resets VmHWM to the current resident set (Linux >= 4.0)
     if trace:
@@ -444,7 +445,7 @@ def run_export(tables: Callable[[], Sequence[Any]], out: Path | None, trace: boo
     if trace:
         python_peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
-    return ExportRun(lines, size, seconds, rss_before, _status_mb("VmHWM"), python_peak)
+    return ExportRun(lines, size, seconds, rss_before, _status_mib("VmHWM"), python_peak)
 
 
 def main() -> int:
