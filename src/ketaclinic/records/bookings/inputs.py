@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 
-from ketaclinic.records.clinics.inputs import Aware
+from ketaclinic.records.clinics.inputs import Aware, later_than
 from ketaclinic.records.patients.inputs import Strict
 
 Note = Annotated[str, Field(max_length=500)]
@@ -22,13 +22,7 @@ class WindowIn(Strict):
     start: dt.time
     end: dt.time
 
-    @field_validator("end")
-    @classmethod
-    def _after_start(cls, value: dt.time, info: ValidationInfo) -> dt.time:
-        start = info.data.get("start")
-        if start is not None and value <= start:
-            raise ValueError("must be after start")
-        return value
+    _ordered = field_validator("end")(later_than("start"))
 
 
 class ProposalIn(Strict):
@@ -65,13 +59,7 @@ class AppointmentIn(Strict):
     plan_id: int | None = None
     note: Note = ""
 
-    @field_validator("end")
-    @classmethod
-    def _after_start(cls, value: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
-        start = info.data.get("start")
-        if value is not None and start is not None and value <= start:
-            raise ValueError("must be after start")
-        return value
+    _ordered = field_validator("end")(later_than("start"))
 
 
 class RescheduleIn(Strict):
@@ -101,13 +89,7 @@ class WaitlistIn(Strict):
     latest: Aware
     note: Note = ""
 
-    @field_validator("latest")
-    @classmethod
-    def _after_earliest(cls, value: dt.datetime, info: ValidationInfo) -> dt.datetime:
-        earliest = info.data.get("earliest")
-        if earliest is not None and value <= earliest:
-            raise ValueError("must be after earliest")
-        return value
+    _ordered = field_validator("latest")(later_than("earliest"))
 
 
 class FeedIn(Strict):

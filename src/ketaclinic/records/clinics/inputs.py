@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import zoneinfo
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
@@ -23,12 +24,18 @@ def _aware(value: dt.datetime) -> dt.datetime:
 Aware = Annotated[dt.datetime, AfterValidator(_aware)]
 
 
-def ends_after_start(value: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
-    """For an ``ends_at`` field: refuse an end at or before the ``starts_at`` given with it."""
-    start = info.data.get("starts_at")
-    if value is not None and start is not None and value <= start:
-        raise ValueError("must be after starts_at")
-    return value
+def later_than(earlier: str) -> Callable[[Any, Any, ValidationInfo], Any]:
+    """A field validator refusing a value (a time or datetime) at or before the field
+    ``earlier`` given with it, as in
+    ``_ordered = field_validator("ends_at")(later_than("starts_at"))``."""
+
+    def check(cls: Any, value: Any, info: ValidationInfo) -> Any:
+        start = info.data.get(earlier)
+        if value is not None and start is not None and value <= start:
+            raise ValueError(f"must be after {earlier}")
+        return value
+
+    return check
 
 
 class ClosureIn(Strict):
@@ -39,7 +46,7 @@ class ClosureIn(Strict):
     ends_at: Aware | None = None
     reason: Annotated[str, Field(min_length=1, max_length=200)]
 
-    _ordered = field_validator("ends_at")(lambda cls, v, info: ends_after_start(v, info))
+    _ordered = field_validator("ends_at")(later_than("starts_at"))
 
 
 class ShiftIn(Strict):
@@ -47,7 +54,7 @@ class ShiftIn(Strict):
     starts_at: Aware
     ends_at: Aware
 
-    _ordered = field_validator("ends_at")(lambda cls, v, info: ends_after_start(v, info))
+    _ordered = field_validator("ends_at")(later_than("starts_at"))
 
 
 class LocationSettingsIn(Strict):
@@ -80,13 +87,7 @@ class HoursRowIn(Strict):
     opens_at: dt.time
     closes_at: dt.time
 
-    @field_validator("closes_at")
-    @classmethod
-    def _after_opening(cls, value: dt.time, info: ValidationInfo) -> dt.time:
-        opens = info.data.get("opens_at")
-        if opens is not None and value <= opens:
-            raise ValueError("must be after opens_at")
-        return value
+    _ordered = field_validator("closes_at")(later_than("opens_at"))
 
 
 class HoursIn(Strict):
