@@ -26,11 +26,14 @@ def create_location(actor: Actor, data: Mapping[str, Any]) -> Location:
     """A new location, with no hours or chairs yet (nothing can be booked there until then)."""
     authorize(actor, Action.CLINIC_CONFIGURE)
     fields = validate(LocationIn, data).model_dump(exclude_none=True)
-    if Location.objects.filter(slug=fields["slug"]).exists():
-        raise InvalidInput.single("slug", "is already used by another location")
-    with transaction.atomic():
-        location = Location.objects.create(**fields)
-        audit.record(actor, "clinic.location_create", obj=location, detail={"slug": location.slug})
+    try:
+        with transaction.atomic():
+            location = Location.objects.create(**fields)
+            audit.record(
+                actor, "clinic.location_create", obj=location, detail={"slug": location.slug}
+            )
+    except IntegrityError:  # the slug is unique: a taken one is refused by the database
+        raise InvalidInput.single("slug", "is already used by another location") from None
     return get_location(location.pk)
 
 
