@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.dosing import DoseRequest, DoseResult, calculate_dose
-from ketaclinic.protocols import DomainInputError, LimitStatus
+from ketaclinic.protocols import LimitStatus
 
 SEED = "ketamine-iv-0.5mgkg-40min"
 

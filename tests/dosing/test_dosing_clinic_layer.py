@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from ketaclinic.core import DomainInputError, load_toml
 from ketaclinic.dosing import (
     DoseRequest,
     HardLimitExceeded,
@@ -15,8 +16,7 @@ from ketaclinic.dosing import (
     default_clinic_policy,
     effective_limits,
 )
-from ketaclinic.protocols import DomainInputError, LimitStatus, get_protocol
-from ketaclinic.protocols.datafiles import load_toml
+from ketaclinic.protocols import LimitStatus, get_protocol
 
 SEED = "ketamine-iv-0.5mgkg-40min"
 

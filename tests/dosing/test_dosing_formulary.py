@@ -6,14 +6,13 @@ from typing import Any
 
 import pytest
 
+from ketaclinic.core import DomainInputError, load_toml
 from ketaclinic.dosing import (
     DoseRequest,
     calculate_dose,
     default_formulary,
     formulary_from_mapping,
 )
-from ketaclinic.protocols import DomainInputError
-from ketaclinic.protocols.datafiles import load_toml
 
 
 def test_stocked_vial_strengths() -> None:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.dosing import (
     DoseRequest,
     WeightReading,
@@ -15,7 +16,6 @@ from ketaclinic.dosing import (
     derive_order,
     weight_recheck_reasons,
 )
-from ketaclinic.protocols import DomainInputError
 
 SESSION = date(2025, 3, 10)
 PLAN = DoseRequest("ketamine-iv-0.5mgkg-40min", weight_kg=70, protocol_version="2025.1")

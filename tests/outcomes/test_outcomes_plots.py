@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.outcomes import (
     InfusionEvent,
     PatientOutcome,
@@ -19,7 +20,6 @@ from ketaclinic.outcomes import (
     responder_rates,
 )
 from ketaclinic.outcomes.plots import ChangeRow, Scale, cohort_plot, trajectory_plot
-from ketaclinic.protocols import DomainInputError
 
 T0 = datetime(2025, 3, 3, 14, tzinfo=UTC)
 ZONE = ZoneInfo("America/New_York")

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.outcomes import (
     CENSORED,
     IMPROVED,
@@ -34,7 +35,7 @@ from ketaclinic.outcomes import (
     rules_from_mapping,
     suggest_booster,
 )
-from ketaclinic.protocols import DomainInputError, get_protocol
+from ketaclinic.protocols import get_protocol
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 PAIN = "nrs_pain_average"
@@ -168,7 +169,7 @@ def test_every_threshold_carries_its_source() -> None:
 
 
 def test_rules_refuse_a_number_without_a_source() -> None:
-    from ketaclinic.protocols.datafiles import load_toml
+    from ketaclinic.core import load_toml
 
     data = load_toml("ketaclinic.outcomes", "outcomes.toml")
     data["responder"]["pain"]["moderate_percent"] = {"value": 30}
@@ -301,7 +302,7 @@ def test_the_immediate_mean_is_the_mean_of_pain_now_changes(
 
 
 def test_the_rules_name_pain_now_apart_from_the_24_hour_pain() -> None:
-    from ketaclinic.protocols.datafiles import load_toml
+    from ketaclinic.core import load_toml
 
     rules = outcome_rules()
     assert (rules.pain_instrument, rules.pain_now_instrument) == (PAIN, PAIN_NOW)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.outcomes import (
     kaplan_meier,
     mean_estimate,
@@ -15,7 +16,6 @@ from ketaclinic.outcomes import (
     proportion,
     wilson_interval,
 )
-from ketaclinic.protocols import DomainInputError
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ketaclinic.protocols import DomainInputError, evaluate_booster, get_protocol
+from ketaclinic.core import DomainInputError
+from ketaclinic.protocols import evaluate_booster, get_protocol
 
 SEED = get_protocol("ketamine-iv-0.5mgkg-40min")
 

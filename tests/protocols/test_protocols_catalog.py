@@ -9,14 +9,8 @@ from typing import Any
 
 import pytest
 
-from ketaclinic.protocols import (
-    DomainInputError,
-    Protocol,
-    get_protocol,
-    protocol_ids,
-    protocols,
-)
-from ketaclinic.protocols.datafiles import load_toml
+from ketaclinic.core import DomainInputError, load_toml
+from ketaclinic.protocols import Protocol, get_protocol, protocol_ids, protocols
 from ketaclinic.protocols.definition import protocol_from_mapping
 
 REQUIRED = {

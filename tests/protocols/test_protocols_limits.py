@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ketaclinic.protocols import (
-    DomainInputError,
-    LimitRange,
-    LimitStatus,
-    Sourced,
-    protocols,
-    read_limits,
-)
+from ketaclinic.core import DomainInputError, Sourced
+from ketaclinic.protocols import LimitRange, LimitStatus, protocols, read_limits
 
 EDGES = [
     (protocol.id, quantity, name, bound.value)

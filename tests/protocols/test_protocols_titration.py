@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.protocols import (
     SEVERITIES,
-    DomainInputError,
     Protocol,
     SessionResponse,
     SessionTolerance,

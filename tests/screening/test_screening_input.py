@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ketaclinic.protocols import DomainInputError
+from ketaclinic.core import DomainInputError
 from ketaclinic.screening import Medication, ScreeningInput, age_on, screening_input_from_mapping
 
 TODAY = date(2025, 6, 1)

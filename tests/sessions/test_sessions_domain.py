@@ -18,7 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import ketaclinic.sessions
-from ketaclinic.protocols import DomainInputError, Sourced, get_protocol, titration_rule
+from ketaclinic.core import DomainInputError, Sourced
+from ketaclinic.protocols import get_protocol, titration_rule
 from ketaclinic.sessions import (
     FINAL_STATES,
     TRANSITIONS,

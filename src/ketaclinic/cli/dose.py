@@ -44,8 +44,8 @@ def register(commands: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ketaclinic.core import DomainInputError
     from ketaclinic.dosing import DoseRequest, calculate_dose
-    from ketaclinic.protocols import DomainInputError
 
     request = DoseRequest(
         protocol_id=args.protocol,

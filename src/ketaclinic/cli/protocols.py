@@ -24,7 +24,8 @@ def register(commands: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ketaclinic.protocols import DomainInputError, get_protocol, protocols
+    from ketaclinic.core import DomainInputError
+    from ketaclinic.protocols import get_protocol, protocols
 
     if args.action == "list":
         rows = [_summary(protocol) for protocol in protocols()]

@@ -26,7 +26,7 @@ def register(commands: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ketaclinic.protocols import DomainInputError
+    from ketaclinic.core import DomainInputError
     from ketaclinic.screening import screen, screening_input_from_mapping
 
     on = _date(args.on) if args.on else date.today()

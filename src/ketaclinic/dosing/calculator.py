@@ -6,16 +6,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ketaclinic.core import DomainInputError, Sourced, check_input, check_optional_input
 from ketaclinic.protocols import (
     LIMIT_QUANTITIES,
-    DomainInputError,
     LimitRange,
     LimitStatus,
     Protocol,
     Route,
-    Sourced,
-    check_input,
-    check_optional_input,
     get_protocol,
 )
 

@@ -7,18 +7,15 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from ketaclinic.protocols import (
+from ketaclinic.core import (
     DomainInputError,
-    LimitRange,
-    Protocol,
     Sourced,
-    check_ordered,
-    protocol_ids,
-    read_limits,
+    load_toml,
     read_sourced,
+    read_table,
+    read_text,
 )
-from ketaclinic.protocols.datafiles import load_toml
-from ketaclinic.protocols.sourced import read_table, read_text
+from ketaclinic.protocols import LimitRange, Protocol, check_ordered, protocol_ids, read_limits
 
 ALL_PROTOCOLS = "*"
 # min for upper bounds, max for lower bounds: picks the tighter of two values.

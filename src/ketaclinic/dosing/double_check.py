@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ketaclinic.protocols import DomainInputError
+from ketaclinic.core import DomainInputError
 
 from .calculator import DoseResult
 from .clinic import ClinicPolicy, default_clinic_policy

@@ -7,9 +7,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, get_args
 
-from ketaclinic.protocols import DomainInputError, Drug, Route, Sourced, read_sourced
-from ketaclinic.protocols.datafiles import load_toml
-from ketaclinic.protocols.sourced import read_optional_sourced, read_text
+from ketaclinic.core import (
+    DomainInputError,
+    Sourced,
+    load_toml,
+    read_optional_sourced,
+    read_sourced,
+    read_text,
+)
+from ketaclinic.protocols import Drug, Route
 
 PreparationKind = Literal["diluted", "undiluted", "device"]
 

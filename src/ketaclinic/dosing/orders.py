@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ketaclinic.protocols import DomainInputError, check_input
+from ketaclinic.core import DomainInputError, check_input
 
 from .calculator import DoseRequest, DoseResult, calculate_dose
 from .clinic import ClinicPolicy, default_clinic_policy

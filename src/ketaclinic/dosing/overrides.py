@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ketaclinic.protocols import DomainInputError
+from ketaclinic.core import DomainInputError
 
 from .calculator import DoseResult, LimitCheck
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ketaclinic.protocols import DomainInputError, Drug, Route
+from ketaclinic.core import DomainInputError
+from ketaclinic.protocols import Drug, Route
 
 from .formulary import Device, Formulary, PreparationSpec, Vial
 from .precision import round_to_step

@@ -6,9 +6,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from ketaclinic.protocols import DomainInputError, Protocol, Sourced, read_sourced
-from ketaclinic.protocols.datafiles import load_toml
-from ketaclinic.protocols.sourced import read_table, read_text
+from ketaclinic.core import (
+    DomainInputError,
+    Sourced,
+    load_toml,
+    read_sourced,
+    read_table,
+    read_text,
+)
+from ketaclinic.protocols import Protocol
 
 Sex = Literal["female", "male"]
 SEXES: tuple[Sex, ...] = ("female", "male")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Sequence
 from functools import cache
-from importlib.resources import files
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+
+from ketaclinic.core import data_file_names, data_text
 
 from .definitions import Bundle, Definition
 from .errors import DefinitionError, InstrumentError
@@ -123,12 +124,7 @@ def parse_toml(text: str, origin: str) -> tuple[list[Definition], list[Bundle]]:
 
 def packaged_toml() -> dict[str, str]:
     """The packaged data files by name (a starting point for a clinic's own versions)."""
-    folder = files(__package__).joinpath("data")
-    return {
-        entry.name: entry.read_text(encoding="utf-8")
-        for entry in sorted(folder.iterdir(), key=lambda entry: entry.name)
-        if entry.name.endswith(".toml")
-    }
+    return {name: data_text(__package__, name) for name in data_file_names(__package__)}
 
 
 def _expand(raw: Any, where: str) -> Any:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.protocols import BoosterDecision, Protocol, evaluate_booster
-from ketaclinic.protocols.errors import DomainInputError
 
 from .events import InfusionEvent
 from .trajectories import Trajectory

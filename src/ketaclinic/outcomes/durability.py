@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ketaclinic.protocols.errors import DomainInputError
+from ketaclinic.core import DomainInputError
 
 from .events import InfusionEvent
 from .trajectories import Trajectory

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from ketaclinic.protocols.errors import DomainInputError
+from ketaclinic.core import DomainInputError
 
 # When a score was taken, in the assessments' vocabulary.
 BASELINE = "baseline"

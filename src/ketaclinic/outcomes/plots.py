@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ketaclinic.protocols.errors import DomainInputError
+from ketaclinic.core import DomainInputError
 
 from .cohort import ResponderRate
 from .events import POST_INFUSION, InfusionEvent

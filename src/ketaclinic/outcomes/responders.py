@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ketaclinic.protocols.sourced import Sourced
+from ketaclinic.core import Sourced
 
 from .rules import OutcomeRules
 from .trajectories import Trajectory, falls_by, percent_fall

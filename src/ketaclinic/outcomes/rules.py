@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ketaclinic.protocols.datafiles import load_toml
-from ketaclinic.protocols.errors import DomainInputError
-from ketaclinic.protocols.sourced import Sourced, read_sourced, read_table, read_text
+from ketaclinic.core import (
+    DomainInputError,
+    Sourced,
+    load_toml,
+    read_sourced,
+    read_table,
+    read_text,
+)
 
 
 @dataclass(frozen=True)

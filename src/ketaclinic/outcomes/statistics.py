@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ketaclinic.protocols.errors import DomainInputError
+from ketaclinic.core import DomainInputError
 
 LEVEL = 0.95
 

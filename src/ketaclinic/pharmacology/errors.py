@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import math
 
+from ketaclinic.core import DomainInputError
 
-class PharmacologyError(ValueError):
+
+class PharmacologyError(DomainInputError):
     """Bad input to the pharmacology engine; ``field`` names the offending input."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def check_number(field: str, value: object, *, minimum: float, strict: bool = False) -> float:

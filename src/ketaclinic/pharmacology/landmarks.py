@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from .datafiles import Sourced, load, sourced
+from ketaclinic.core import Sourced, load_toml, read_sourced
 
 
 @dataclass(frozen=True)
@@ -21,14 +21,14 @@ class Landmark:
 
 @cache
 def landmarks() -> tuple[Landmark, ...]:
-    table = load("landmarks.toml")
+    table = load_toml(__package__, "landmarks.toml")
     return tuple(
         Landmark(
             key=key,
             label=entry["label"],
             citation=entry["citation"],
-            low_mg_per_l=sourced(entry, "low_mg_per_l", key),
-            high_mg_per_l=sourced(entry, "high_mg_per_l", key),
+            low_mg_per_l=read_sourced(entry, "low_mg_per_l", key),
+            high_mg_per_l=read_sourced(entry, "high_mg_per_l", key),
         )
         for key, entry in table.items()
         if isinstance(entry, dict) and "label" in entry
@@ -38,4 +38,6 @@ def landmarks() -> tuple[Landmark, ...]:
 @cache
 def summary_threshold() -> Sourced:
     """The concentration whose time-above every summary reports."""
-    return sourced(load("landmarks.toml"), "summary_threshold_mg_per_l", "landmarks.toml")
+    return read_sourced(
+        load_toml(__package__, "landmarks.toml"), "summary_threshold_mg_per_l", "landmarks.toml"
+    )

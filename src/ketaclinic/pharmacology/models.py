@@ -10,8 +10,17 @@ from typing import Any
 
 import numpy as np
 
+from ketaclinic.core import (
+    Sourced,
+    SourcedInterval,
+    load_toml,
+    read_interval,
+    read_sourced,
+    read_sourced_flag,
+    read_sourced_text,
+)
+
 from .arrays import FloatArray
-from .datafiles import Interval, Sourced, interval, load, sourced, sourced_flag, sourced_text
 from .errors import PharmacologyError
 
 MINUTES_PER_HOUR = 60.0
@@ -43,8 +52,8 @@ class Model:
     parameters: Mapping[str, Sourced]
     ke0_per_min: Sourced | None
     ke0_provenance: str
-    weight_kg: Interval
-    age_years: Interval
+    weight_kg: SourcedInterval
+    age_years: SourcedInterval
     extrapolation: str
     extrapolation_source: str
     suits_extravascular: bool
@@ -101,7 +110,7 @@ class Model:
         def entry(value: Sourced) -> dict[str, Any]:
             return {"value": value.value, "source": value.source}
 
-        def valid(value: Interval) -> dict[str, Any]:
+        def valid(value: SourcedInterval) -> dict[str, Any]:
             return {"min": value.min, "max": value.max, "source": value.source}
 
         return {
@@ -166,8 +175,8 @@ def typical_disposition(model: Model, weight_kg: float) -> Disposition:
 @cache
 def models() -> Mapping[str, Model]:
     """Every parameter set in models.toml, by name."""
-    table = load("models.toml")
-    defaults = load("population.toml")["default_cv"]
+    table = load_toml(__package__, "models.toml")
+    defaults = load_toml(__package__, "population.toml")["default_cv"]
     return {
         name: _model(name, entry, defaults)
         for name, entry in table.items()
@@ -189,17 +198,17 @@ def _model(name: str, entry: Mapping[str, Any], default_cv: Mapping[str, Any]) -
     if (form, compartments) not in _KEYS:
         raise ValueError(f"models.toml {name}: unknown form {form!r}")
     keys = _KEYS[form, compartments] + (_ALLOMETRIC_SCALING if form == "allometric" else ())
-    parameters = {key: sourced(entry, key, name) for key in keys}
-    ke0 = sourced(entry, "ke0_per_min", name) if "ke0_per_min" in entry else None
+    parameters = {key: read_sourced(entry, key, name) for key in keys}
+    ke0 = read_sourced(entry, "ke0_per_min", name) if "ke0_per_min" in entry else None
     validity = entry["validity"]
-    extrapolation, extrapolation_source = sourced_text(validity, "extrapolation", name)
+    extrapolation, extrapolation_source = read_sourced_text(validity, "extrapolation", name)
     if extrapolation not in ("warn", "refuse"):
         raise ValueError(f"models.toml {name}: extrapolation must be warn or refuse")
-    suits, suits_source = sourced_flag(entry, "suits_extravascular", name)
+    suits, suits_source = read_sourced_flag(entry, "suits_extravascular", name)
     own_cv = entry.get("variability", {})
     names = VOLUMES[:compartments] + CLEARANCES[:compartments]
     variability = {
-        key: sourced(own_cv if key in own_cv else default_cv, key, name) for key in names
+        key: read_sourced(own_cv if key in own_cv else default_cv, key, name) for key in names
     }
     if any(math.isnan(p.value) or p.value <= 0 for p in parameters.values()):
         raise ValueError(f"models.toml {name}: parameters must be positive")
@@ -214,8 +223,8 @@ def _model(name: str, entry: Mapping[str, Any], default_cv: Mapping[str, Any]) -
         parameters=parameters,
         ke0_per_min=ke0,
         ke0_provenance=entry["ke0_per_min"].get("provenance", "") if ke0 else "",
-        weight_kg=interval(validity, "weight_kg", name),
-        age_years=interval(validity, "age_years", name),
+        weight_kg=read_interval(validity, "weight_kg", name),
+        age_years=read_interval(validity, "age_years", name),
         extrapolation=extrapolation,
         extrapolation_source=extrapolation_source,
         suits_extravascular=suits,

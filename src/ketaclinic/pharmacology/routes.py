@@ -8,7 +8,14 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from .datafiles import Interval, Sourced, interval, load, sourced, sourced_text
+from ketaclinic.core import (
+    Sourced,
+    SourcedInterval,
+    load_toml,
+    read_interval,
+    read_sourced,
+    read_sourced_text,
+)
 
 
 class Route(StrEnum):
@@ -30,9 +37,9 @@ class Absorption:
     """Defaults and literature ranges for an extravascular route."""
 
     f: Sourced
-    f_range: Interval
+    f_range: SourcedInterval
     ka_per_min: Sourced
-    ka_per_min_range: Interval
+    ka_per_min_range: SourcedInterval
     lag_min: Sourced
 
 
@@ -69,27 +76,29 @@ class RouteDefaults:
 
 @cache
 def routes() -> Mapping[Route, RouteDefaults]:
-    table = load("routes.toml")
+    table = load_toml(__package__, "routes.toml")
     return {route: _route(route, table[route.value]) for route in Route}
 
 
 @cache
 def mixed_regimen_model() -> tuple[str, str]:
     """The model for a regimen whose routes pair with different models, and its source."""
-    return sourced_text(load("routes.toml"), "mixed_regimen_model", "routes.toml")
+    return read_sourced_text(
+        load_toml(__package__, "routes.toml"), "mixed_regimen_model", "routes.toml"
+    )
 
 
 def _route(route: Route, entry: Mapping[str, Any]) -> RouteDefaults:
     where = f"routes.toml {route}"
-    model, model_source = sourced_text(entry, "default_model", where)
+    model, model_source = read_sourced_text(entry, "default_model", where)
     absorption = None
     if route.extravascular:
         absorption = Absorption(
-            f=sourced(entry, "f", where),
-            f_range=interval(entry, "f_range", where),
-            ka_per_min=sourced(entry, "ka_per_min", where),
-            ka_per_min_range=interval(entry, "ka_per_min_range", where),
-            lag_min=sourced(entry, "lag_min", where),
+            f=read_sourced(entry, "f", where),
+            f_range=read_interval(entry, "f_range", where),
+            ka_per_min=read_sourced(entry, "ka_per_min", where),
+            ka_per_min_range=read_interval(entry, "ka_per_min_range", where),
+            lag_min=read_sourced(entry, "lag_min", where),
         )
     return RouteDefaults(
         route=route,

@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from ketaclinic.core import Sourced, load_toml, read_sourced
+
 from .arrays import FloatArray, float_array
-from .datafiles import Sourced, load, sourced
 from .divided import exp_divided_difference
 from .errors import PharmacologyError, check_number
 from .models import get_model, typical_disposition
@@ -53,9 +54,9 @@ class TciSettings:
 
 @cache
 def tci_settings() -> TciSettings:
-    table = load("tci.toml")
+    table = load_toml(__package__, "tci.toml")
     return TciSettings(
-        *(sourced(table, key, "tci.toml") for key in TciSettings.__dataclass_fields__)
+        *(read_sourced(table, key, "tci.toml") for key in TciSettings.__dataclass_fields__)
     )
 
 

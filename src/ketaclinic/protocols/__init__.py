@@ -2,9 +2,7 @@
 
 from .boosters import BoosterDecision, evaluate_booster
 from .catalog import get_protocol, protocol_ids, protocols
-from .checks import check_input, check_optional_input, input_ranges
 from .definition import DoseQuantity, Drug, Protocol, Route, WeightPolicy
-from .errors import DomainInputError
 from .limits import LIMIT_QUANTITIES, LimitRange, LimitStatus, check_ordered, read_limits
 from .rules import (
     SEVERITIES,
@@ -15,7 +13,6 @@ from .rules import (
     rules_version,
     titration_rule,
 )
-from .sourced import CLINIC_POLICY, Sourced, read_sourced
 from .titration import (
     SessionResponse,
     SessionTolerance,
@@ -26,12 +23,10 @@ from .titration import (
 )
 
 __all__ = [
-    "CLINIC_POLICY",
     "LIMIT_QUANTITIES",
     "SEVERITIES",
     "BoosterDecision",
     "BoosterRule",
-    "DomainInputError",
     "DoseQuantity",
     "Drug",
     "LimitRange",
@@ -41,23 +36,18 @@ __all__ = [
     "SessionResponse",
     "SessionTolerance",
     "Severity",
-    "Sourced",
     "TitrationAction",
     "TitrationProposal",
     "TitrationRule",
     "WeightPolicy",
     "booster_rule",
-    "check_input",
-    "check_optional_input",
     "check_ordered",
     "evaluate_booster",
     "get_protocol",
-    "input_ranges",
     "propose_titration",
     "protocol_ids",
     "protocols",
     "read_limits",
-    "read_sourced",
     "rules_version",
     "titration_range",
     "titration_rule",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .checks import check_input
+from ketaclinic.core import DomainInputError, check_input
+
 from .definition import Protocol
-from .errors import DomainInputError
 from .rules import booster_rule
 
 

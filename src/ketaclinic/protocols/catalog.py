@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from .datafiles import data_file_names, load_toml
+from ketaclinic.core import DomainInputError, data_file_names, load_toml
+
 from .definition import Protocol, protocol_from_mapping
-from .errors import DomainInputError
 from .rules import booster_rules, titration_rules
 
 

@@ -6,9 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
-from .errors import DomainInputError
+from ketaclinic.core import (
+    DomainInputError,
+    Sourced,
+    read_optional_sourced,
+    read_sourced,
+    read_table,
+    read_text,
+)
+
 from .limits import LimitRange, read_limits
-from .sourced import Sourced, read_optional_sourced, read_sourced, read_table, read_text
 
 Route = Literal["iv_infusion", "im", "intranasal"]
 Drug = Literal["ketamine", "esketamine"]

@@ -8,8 +8,7 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
-from .errors import DomainInputError
-from .sourced import Sourced, read_optional_sourced
+from ketaclinic.core import DomainInputError, Sourced, read_optional_sourced
 
 # Every quantity a limit may be set on; the name carries the unit.
 LIMIT_QUANTITIES = (

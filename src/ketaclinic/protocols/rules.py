@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, get_args
 
-from .datafiles import load_toml
-from .errors import DomainInputError
-from .sourced import Sourced, read_sourced, read_table, read_text
+from ketaclinic.core import (
+    DomainInputError,
+    Sourced,
+    load_toml,
+    read_sourced,
+    read_table,
+    read_text,
+)
 
 Severity = Literal["none", "mild", "moderate", "severe"]
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)

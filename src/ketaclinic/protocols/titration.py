@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from .checks import check_input, check_optional_input
+from ketaclinic.core import DomainInputError, check_input, check_optional_input
+
 from .definition import DoseQuantity, Protocol
-from .errors import DomainInputError
 from .rules import SEVERITIES, Severity, TitrationRule, titration_rule
 
 TitrationAction = Literal["increase", "hold", "decrease", "physician_review"]

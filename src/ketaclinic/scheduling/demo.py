@@ -6,7 +6,7 @@ from datetime import datetime, time
 from functools import cache
 from typing import Any
 
-from ketaclinic.protocols.datafiles import load_toml
+from ketaclinic.core import load_toml
 
 from .calendar import LocationCalendar, WeeklyWindow, zone_named
 from .policy import scheduling_policy, sourced

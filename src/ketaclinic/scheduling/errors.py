@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ketaclinic.protocols.errors import DomainInputError
+from ketaclinic.core import DomainInputError
 
 
 class SchedulingInputError(DomainInputError):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ketaclinic.protocols.datafiles import load_toml
+from ketaclinic.core import load_toml
 
 from .errors import SchedulingInputError
 

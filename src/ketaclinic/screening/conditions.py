@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from ketaclinic.protocols.datafiles import load_toml
+from ketaclinic.core import load_toml
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ketaclinic.protocols import DomainInputError
-from ketaclinic.protocols.datafiles import load_toml
-from ketaclinic.protocols.sourced import read_text
+from ketaclinic.core import DomainInputError, load_toml, read_text
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ketaclinic.protocols import DomainInputError, check_input, check_optional_input
+from ketaclinic.core import DomainInputError, check_input, check_optional_input
 
 from .conditions import known_condition_ids
 from .medications import Medication

@@ -7,9 +7,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, get_args
 
-from ketaclinic.protocols import DomainInputError, Sourced, input_ranges
-from ketaclinic.protocols.datafiles import load_toml
-from ketaclinic.protocols.sourced import read_optional_sourced, read_table, read_text
+from ketaclinic.core import (
+    DomainInputError,
+    Sourced,
+    input_ranges,
+    load_toml,
+    read_optional_sourced,
+    read_table,
+    read_text,
+)
 
 from .conditions import known_condition_ids
 from .medications import medication_catalog

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ketaclinic.protocols import Sourced, input_ranges
+from ketaclinic.core import Sourced, input_ranges
 
 from .lifecycle import TIMED_VITALS, Phase, State
 from .rules import VITAL_QUANTITIES, SessionRules, side_effect_at_least

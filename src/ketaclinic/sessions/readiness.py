@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ketaclinic.protocols import Sourced
+from ketaclinic.core import Sourced
 
 from .rules import Confirmation, SessionRules
 

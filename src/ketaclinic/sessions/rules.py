@@ -8,9 +8,15 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, get_args
 
-from ketaclinic.protocols import SEVERITIES, DomainInputError, Sourced, read_sourced
-from ketaclinic.protocols.datafiles import load_toml
-from ketaclinic.protocols.sourced import read_table, read_text
+from ketaclinic.core import (
+    DomainInputError,
+    Sourced,
+    load_toml,
+    read_sourced,
+    read_table,
+    read_text,
+)
+from ketaclinic.protocols import SEVERITIES
 
 from .lifecycle import Phase
 

@@ -10,9 +10,10 @@ from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.instruments import Definition
 from ketaclinic.outcomes import InfusionEvent
-from ketaclinic.protocols import DomainInputError, get_protocol
+from ketaclinic.protocols import get_protocol
 from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.outcomes.exchange import PatientRecord
 from ketaclinic.records.patients.models import BodyMeasurement, Patient

@@ -7,7 +7,8 @@ import math
 from dataclasses import dataclass
 
 from ketaclinic import scheduling
-from ketaclinic.protocols import DomainInputError, Protocol, get_protocol
+from ketaclinic.core import DomainInputError
+from ketaclinic.protocols import Protocol, get_protocol
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.plans.models import PlanStatus, TreatmentPlan
 

@@ -9,7 +9,8 @@ from typing import Annotated
 from django.utils import timezone
 from pydantic import AfterValidator, Field, field_validator
 
-from ketaclinic.protocols import DomainInputError, get_protocol
+from ketaclinic.core import DomainInputError
+from ketaclinic.protocols import get_protocol
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.patients.inputs import Strict, validate
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.instruments import Definition
 from ketaclinic.outcomes import (
     InfusionEvent,
@@ -23,7 +24,7 @@ from ketaclinic.outcomes import (
     assess_patient,
     outcome_rules,
 )
-from ketaclinic.protocols import DomainInputError, Protocol, get_protocol
+from ketaclinic.protocols import Protocol, get_protocol
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.assessments.models import Assessment

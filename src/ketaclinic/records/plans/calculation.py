@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.dosing import (
     SEXES,
     DoseRequest,
@@ -16,7 +17,7 @@ from ketaclinic.dosing import (
     calculate_dose,
     weight_constants,
 )
-from ketaclinic.protocols import DomainInputError, Protocol, get_protocol, rules_version
+from ketaclinic.protocols import Protocol, get_protocol, rules_version
 from ketaclinic.records.errors import FieldError, InvalidInput
 from ketaclinic.records.patients.models import Patient
 

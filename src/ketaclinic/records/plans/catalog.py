@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.dosing import default_formulary
-from ketaclinic.protocols import DomainInputError, Protocol, protocols
+from ketaclinic.protocols import Protocol, protocols
 from ketaclinic.protocols import get_protocol as packaged_protocol
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.dosing import (
     DoseRequest,
     DoseResult,
@@ -26,7 +27,7 @@ from ketaclinic.dosing import (
     derive_order,
     weight_recheck_reasons,
 )
-from ketaclinic.protocols import DomainInputError, Protocol
+from ketaclinic.protocols import Protocol
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.models import Outcome

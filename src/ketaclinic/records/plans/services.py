@@ -14,8 +14,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from ketaclinic.core import DomainInputError
 from ketaclinic.dosing import DoseRequest, DoseResult, check_overrides
-from ketaclinic.protocols import DomainInputError, Protocol, get_protocol
+from ketaclinic.protocols import Protocol, get_protocol
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit

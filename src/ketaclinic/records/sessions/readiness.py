@@ -8,8 +8,9 @@ from datetime import date, datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from ketaclinic.core import DomainInputError, Sourced
 from ketaclinic.dosing import WeightReading, weight_recheck_reasons
-from ketaclinic.protocols import DomainInputError, Sourced, get_protocol
+from ketaclinic.protocols import get_protocol
 from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.patients.models import BodyMeasurement
 from ketaclinic.sessions import (

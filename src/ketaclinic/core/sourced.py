@@ -27,6 +27,18 @@ class Sourced:
         return data
 
 
+@dataclass(frozen=True)
+class SourcedInterval:
+    """An inclusive range with one source, e.g. a literature range ``{min, max, source}``."""
+
+    min: float
+    max: float
+    source: str
+
+    def contains(self, value: float) -> bool:
+        return self.min <= value <= self.max
+
+
 def read_sourced(table: Mapping[str, Any], key: str, where: str) -> Sourced:
     """Read ``{value = …, source = "…"}`` at ``table[key]``; ``where`` prefixes error fields."""
     field = f"{where}.{key}"
@@ -61,3 +73,40 @@ def read_table(table: Mapping[str, Any], key: str, where: str) -> Mapping[str, A
     if not isinstance(value, Mapping):
         raise DomainInputError(f"{where}.{key}", "must be a table")
     return value
+
+
+def read_sourced_text(table: Mapping[str, Any], key: str, where: str) -> tuple[str, str]:
+    """A textual setting with its source, ``{value = "…", source = "…"}``."""
+    entry = _sourced_entry(table, key, where)
+    value = entry.get("value")
+    if not isinstance(value, str):
+        raise DomainInputError(f"{where}.{key}.value", "must be text")
+    return value, entry["source"]
+
+
+def read_sourced_flag(table: Mapping[str, Any], key: str, where: str) -> tuple[bool, str]:
+    """A yes/no setting with its source, ``{value = true, source = "…"}``."""
+    entry = _sourced_entry(table, key, where)
+    value = entry.get("value")
+    if not isinstance(value, bool):
+        raise DomainInputError(f"{where}.{key}.value", "must be true or false")
+    return value, entry["source"]
+
+
+def read_interval(table: Mapping[str, Any], key: str, where: str) -> SourcedInterval:
+    """``{min = …, max = …, source = "…"}`` at ``table[key]``, with min <= max."""
+    entry = _sourced_entry(table, key, where)
+    low, high = entry.get("min"), entry.get("max")
+    if not isinstance(low, int | float) or not isinstance(high, int | float) or low > high:
+        raise DomainInputError(f"{where}.{key}", "needs numbers min <= max")
+    return SourcedInterval(float(low), float(high), entry["source"])
+
+
+def _sourced_entry(table: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    entry = table.get(key)
+    if not isinstance(entry, Mapping):
+        raise DomainInputError(f"{where}.{key}", "missing")
+    source = entry.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise DomainInputError(f"{where}.{key}.source", "every clinical number needs a source")
+    return entry

@@ -1,4 +1,4 @@
-"""The exception every pure clinical package raises for bad input."""
+"""The one exception every pure domain package raises (or subclasses) for bad input."""
 
 from __future__ import annotations
 
