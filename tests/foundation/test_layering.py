@@ -16,6 +16,7 @@ FACES_AND_RECORDS = (
     "ketaclinic.interop",
 )
 DOMAIN = (
+    "core",
     "pharmacology",
     "dosing",
     "instruments",
@@ -23,6 +24,7 @@ DOMAIN = (
     "scheduling",
     "outcomes",
     "screening",
+    "sessions",
 )
 
 
@@ -43,6 +45,16 @@ def test_domain_packages_stay_pure() -> None:
             for name in _imports(path):
                 if name.split(".")[0] == "django" or name.startswith(FACES_AND_RECORDS):
                     offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert offenders == []
+
+
+def test_domain_core_imports_no_other_package() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in (PACKAGE / "core").rglob("*.py")
+        for name in _imports(path)
+        if name.startswith("ketaclinic.") and not name.startswith("ketaclinic.core")
+    ]
     assert offenders == []
 
 
