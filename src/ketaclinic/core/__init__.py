@@ -14,13 +14,16 @@ from .sourced import (
     CLINIC_POLICY,
     Sourced,
     SourcedInterval,
+    read_choice,
     read_interval,
     read_optional_sourced,
     read_sourced,
+    read_sourced_fields,
     read_sourced_flag,
     read_sourced_text,
     read_table,
     read_text,
+    read_texts,
 )
 
 __all__ = [
@@ -36,11 +39,14 @@ __all__ = [
     "input_range",
     "input_ranges",
     "load_toml",
+    "read_choice",
     "read_interval",
     "read_optional_sourced",
     "read_sourced",
+    "read_sourced_fields",
     "read_sourced_flag",
     "read_sourced_text",
     "read_table",
     "read_text",
+    "read_texts",
 ]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .errors import DomainInputError
 
 CLINIC_POLICY = "clinic policy"
+
+Choice = TypeVar("Choice", bound=str)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ def read_sourced(table: Mapping[str, Any], key: str, where: str) -> Sourced:
     return Sourced(value=float(value), source=source.strip(), note=note.strip())
 
 
+def read_sourced_fields(
+    table: Mapping[str, Any], keys: Iterable[str], where: str
+) -> dict[str, Sourced]:
+    """``read_sourced`` for each of ``keys``, by key (e.g. to fill a dataclass's fields)."""
+    return {key: read_sourced(table, key, where) for key in keys}
+
+
 def read_optional_sourced(table: Mapping[str, Any], key: str, where: str) -> Sourced | None:
     return read_sourced(table, key, where) if key in table else None
 
@@ -66,6 +75,24 @@ def read_text(table: Mapping[str, Any], key: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise DomainInputError(f"{where}.{key}", "must be non-empty text")
     return value.strip()
+
+
+def read_choice(
+    table: Mapping[str, Any], key: str, where: str, allowed: Sequence[Choice]
+) -> Choice:
+    """Text at ``table[key]`` that must be one of ``allowed`` (e.g. a Literal's ``get_args``)."""
+    value = read_text(table, key, where)
+    if value not in allowed:
+        raise DomainInputError(f"{where}.{key}", f"must be one of {', '.join(allowed)}")
+    return cast(Choice, value)
+
+
+def read_texts(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """A list of non-empty texts at ``table[key]`` (absent: empty), each stripped."""
+    items = table.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+        raise DomainInputError(f"{where}.{key}", "must be a list of non-empty texts")
+    return tuple(item.strip() for item in items)
 
 
 def read_table(table: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:

@@ -11,6 +11,7 @@ from ketaclinic.core import (
     Sourced,
     load_toml,
     read_sourced,
+    read_sourced_fields,
     read_table,
     read_text,
 )
@@ -58,16 +59,17 @@ def weight_constants() -> WeightConstants:
         ),
         use_actual_below_ideal=use_actual,
         use_actual_below_ideal_source=read_text(below, "source", "weight_policies.below_ideal"),
-        **{
-            key: read_sourced(devine, key, "weight_policies.devine")
-            for key in (
+        **read_sourced_fields(
+            devine,
+            (
                 "base_male_kg",
                 "base_female_kg",
                 "kg_per_inch",
                 "reference_height_in",
                 "cm_per_inch",
-            )
-        },
+            ),
+            "weight_policies.devine",
+        ),
     )
 
 

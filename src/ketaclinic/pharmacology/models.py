@@ -16,6 +16,7 @@ from ketaclinic.core import (
     load_toml,
     read_interval,
     read_sourced,
+    read_sourced_fields,
     read_sourced_flag,
     read_sourced_text,
 )
@@ -198,7 +199,7 @@ def _model(name: str, entry: Mapping[str, Any], default_cv: Mapping[str, Any]) -
     if (form, compartments) not in _KEYS:
         raise ValueError(f"models.toml {name}: unknown form {form!r}")
     keys = _KEYS[form, compartments] + (_ALLOMETRIC_SCALING if form == "allometric" else ())
-    parameters = {key: read_sourced(entry, key, name) for key in keys}
+    parameters = read_sourced_fields(entry, keys, name)
     ke0 = read_sourced(entry, "ke0_per_min", name) if "ke0_per_min" in entry else None
     validity = entry["validity"]
     extrapolation, extrapolation_source = read_sourced_text(validity, "extrapolation", name)

@@ -9,10 +9,12 @@ from typing import Any, Literal, cast, get_args
 from ketaclinic.core import (
     DomainInputError,
     Sourced,
+    read_choice,
     read_optional_sourced,
     read_sourced,
     read_table,
     read_text,
+    read_texts,
 )
 
 from .limits import LimitRange, read_limits
@@ -111,21 +113,6 @@ class Protocol:
         }
 
 
-def _choice(table: Mapping[str, Any], key: str, where: str, literal: Any) -> str:
-    value = read_text(table, key, where)
-    allowed = get_args(literal)
-    if value not in allowed:
-        raise DomainInputError(f"{where}.{key}", f"must be one of {', '.join(allowed)}")
-    return value
-
-
-def _text_list(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    items = table.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-        raise DomainInputError(f"{where}.{key}", "must be a list of non-empty texts")
-    return tuple(item.strip() for item in items)
-
-
 def protocol_from_mapping(data: Mapping[str, Any]) -> Protocol:
     """Build a protocol from parsed TOML, naming the offending field on any error."""
     where = str(data.get("id", "protocol"))
@@ -139,7 +126,7 @@ def protocol_from_mapping(data: Mapping[str, Any]) -> Protocol:
     if len(doses) != 1:
         raise DomainInputError(f"{where}.session", "needs exactly one of dose_mg_per_kg, dose_mg")
     dose_quantity = cast(DoseQuantity, doses[0])
-    route = cast(Route, _choice(data, "route", where, Route))
+    route = cast(Route, read_choice(data, "route", where, get_args(Route)))
     duration = read_sourced(session, "duration_min", f"{where}.session")
     if (route == "iv_infusion") != (duration.value > 0):
         raise DomainInputError(
@@ -152,12 +139,12 @@ def protocol_from_mapping(data: Mapping[str, Any]) -> Protocol:
         id=read_text(data, "id", where),
         version=read_text(data, "version", where),
         name=read_text(data, "name", where),
-        drug=cast(Drug, _choice(data, "drug", where, Drug)),
+        drug=cast(Drug, read_choice(data, "drug", where, get_args(Drug))),
         route=route,
         evidence_note=read_text(data, "evidence_note", where),
-        evidence_sources=_text_list(data, "evidence_sources", where),
+        evidence_sources=read_texts(data, "evidence_sources", where),
         weight_policy=cast(
-            WeightPolicy, _choice(weight, "policy", f"{where}.weight", WeightPolicy)
+            WeightPolicy, read_choice(weight, "policy", f"{where}.weight", get_args(WeightPolicy))
         ),
         weight_policy_source=read_text(weight, "policy_source", f"{where}.weight"),
         weight_cap_kg=read_optional_sourced(weight, "cap_kg", f"{where}.weight"),
@@ -170,7 +157,7 @@ def protocol_from_mapping(data: Mapping[str, Any]) -> Protocol:
         min_interval_days=read_sourced(series, "min_interval_days", f"{where}.series"),
         baseline_lfts=baseline_lfts,
         baseline_lfts_source=read_text(monitoring, "baseline_lfts_source", f"{where}.monitoring"),
-        monitoring_notes=_text_list(monitoring, "notes", f"{where}.monitoring"),
+        monitoring_notes=read_texts(monitoring, "notes", f"{where}.monitoring"),
         titration_rule=read_text(titration, "rule", f"{where}.titration"),
         titration_step=read_sourced(titration, "step", f"{where}.titration"),
         booster_rule=read_text(booster, "rule", f"{where}.booster"),

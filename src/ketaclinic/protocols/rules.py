@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, get_args
@@ -11,7 +11,8 @@ from ketaclinic.core import (
     DomainInputError,
     Sourced,
     load_toml,
-    read_sourced,
+    read_choice,
+    read_sourced_fields,
     read_table,
     read_text,
 )
@@ -43,57 +44,54 @@ class BoosterRule:
     min_interval_days: Sourced
 
 
-def _severity(table: Mapping[str, Any], key: str, where: str) -> Severity:
-    value = read_text(table, key, where)
-    if value not in SEVERITIES:
-        raise DomainInputError(f"{where}.{key}", f"must be one of {', '.join(SEVERITIES)}")
-    return value
-
-
 @cache
 def rules_version() -> str:
     return read_text(load_toml(__package__, "rules.toml"), "version", "rules")
 
 
+# The titration rule's sourced numbers, as named in rules.toml and on TitrationRule.
+TITRATION_THRESHOLDS = (
+    "cadss6_max",
+    "peak_sbp_max_mm_hg",
+    "peak_heart_rate_max_per_min",
+    "response_fraction",
+)
+
+
 @cache
 def titration_rules() -> Mapping[str, TitrationRule]:
-    table = read_table(load_toml(__package__, "rules.toml"), "titration", "rules")
     return {
         rule_id: TitrationRule(
             id=rule_id,
             version=rules_version(),
-            label=read_text(data, "label", f"titration.{rule_id}"),
-            step_down_at_severity=_severity(data, "step_down_at_severity", f"titration.{rule_id}"),
-            hold_at_severity=_severity(data, "hold_at_severity", f"titration.{rule_id}"),
-            **{
-                key: read_sourced(data, key, f"titration.{rule_id}")
-                for key in (
-                    "cadss6_max",
-                    "peak_sbp_max_mm_hg",
-                    "peak_heart_rate_max_per_min",
-                    "response_fraction",
-                )
-            },
+            label=read_text(data, "label", where),
+            step_down_at_severity=read_choice(data, "step_down_at_severity", where, SEVERITIES),
+            hold_at_severity=read_choice(data, "hold_at_severity", where, SEVERITIES),
+            **read_sourced_fields(data, TITRATION_THRESHOLDS, where),
         )
-        for rule_id, data in table.items()
+        for rule_id, data, where in _rule_tables("titration")
     }
 
 
 @cache
 def booster_rules() -> Mapping[str, BoosterRule]:
-    table = read_table(load_toml(__package__, "rules.toml"), "booster", "rules")
     return {
         rule_id: BoosterRule(
             id=rule_id,
             version=rules_version(),
-            label=read_text(data, "label", f"booster.{rule_id}"),
-            **{
-                key: read_sourced(data, key, f"booster.{rule_id}")
-                for key in ("responder_fraction", "pain_return_fraction", "min_interval_days")
-            },
+            label=read_text(data, "label", where),
+            **read_sourced_fields(
+                data, ("responder_fraction", "pain_return_fraction", "min_interval_days"), where
+            ),
         )
-        for rule_id, data in table.items()
+        for rule_id, data, where in _rule_tables("booster")
     }
+
+
+def _rule_tables(kind: str) -> Iterator[tuple[str, Mapping[str, Any], str]]:
+    """Each ``[<kind>.<id>]`` table of rules.toml: its id, its contents and its error prefix."""
+    table = read_table(load_toml(__package__, "rules.toml"), kind, "rules")
+    return ((rule_id, data, f"{kind}.{rule_id}") for rule_id, data in table.items())
 
 
 def titration_rule(rule_id: str) -> TitrationRule:

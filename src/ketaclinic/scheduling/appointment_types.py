@@ -75,15 +75,8 @@ def infusion_visit(
     preparation_min: int | None = None,
 ) -> AppointmentType:
     """Preparation + infusion + recovery; the plan gives the infusion time, data the rest."""
-    table = policy_data()["infusion"]
-    recovery = _minutes(table, "recovery_min", recovery_min)
-    _at_least("recovery_min", recovery, table, "min_recovery_min")
-    return _make(
-        "infusion",
-        True,
-        preparation=_minutes(table, "preparation_min", preparation_min),
-        infusion=_minutes(table, "infusion_min", infusion_min),
-        recovery=recovery,
+    return _chair_visit(
+        "infusion", preparation_min, ("infusion", infusion_min), ("recovery", recovery_min)
     )
 
 
@@ -93,13 +86,30 @@ def esketamine_visit(
     preparation_min: int | None = None,
 ) -> AppointmentType:
     """Preparation + nasal administration + observation of at least 2 h (Spravato REMS)."""
-    table = policy_data()["esketamine"]
-    observation = _minutes(table, "observation_min", observation_min)
-    _at_least("observation_min", observation, table, "min_observation_min")
-    return _make(
+    return _chair_visit(
         "esketamine",
+        preparation_min,
+        ("administration", administration_min),
+        ("observation", observation_min),
+    )
+
+
+def _chair_visit(
+    kind: str,
+    preparation_min: int | None,
+    dosing: tuple[str, int | None],
+    watching: tuple[str, int | None],
+) -> AppointmentType:
+    """Preparation, then the drug given (``dosing``), then the patient watched for at least the
+    data's ``min_<watching>_min``; each phase is ``(name, minutes or None for the data's)``."""
+    (dosing_phase, dosing_min), (watching_phase, watching_min) = dosing, watching
+    table = policy_data()[kind]
+    watched_min = _minutes(table, f"{watching_phase}_min", watching_min)
+    _at_least(f"{watching_phase}_min", watched_min, table, f"min_{watching_phase}_min")
+    return _make(
+        kind,
         True,
         preparation=_minutes(table, "preparation_min", preparation_min),
-        administration=_minutes(table, "administration_min", administration_min),
-        observation=observation,
+        **{dosing_phase: _minutes(table, f"{dosing_phase}_min", dosing_min)},
+        **{watching_phase: watched_min},
     )

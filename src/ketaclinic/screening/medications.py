@@ -6,9 +6,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
-from ketaclinic.core import DomainInputError, load_toml, read_text
+from ketaclinic.core import DomainInputError, load_toml, read_text, read_texts
 
 
 @dataclass(frozen=True)
@@ -52,11 +51,8 @@ class MedicationCatalog:
     drugs: tuple[KnownDrug, ...]
 
 
-def _words(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    items = table.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-        raise DomainInputError(f"{where}.{key}", "must be a list of non-empty texts")
-    return tuple(item.strip().casefold() for item in items)
+def _casefolded(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(word.casefold() for word in words)
 
 
 @cache
@@ -66,7 +62,7 @@ def medication_catalog() -> MedicationCatalog:
         c["id"]: DrugClass(
             id=read_text(c, "id", "medications.class"),
             label=read_text(c, "label", f"medications.class.{c['id']}"),
-            aliases=_words(c, "aliases", f"medications.class.{c['id']}"),
+            aliases=_casefolded(read_texts(c, "aliases", f"medications.class.{c['id']}")),
         )
         for c in data.get("class", [])
     }
@@ -79,7 +75,7 @@ def medication_catalog() -> MedicationCatalog:
         drugs.append(
             KnownDrug(
                 name=read_text(item, "name", where).casefold(),
-                aliases=_words(item, "aliases", where),
+                aliases=_casefolded(read_texts(item, "aliases", where)),
                 class_id=class_id,
                 source=read_text(item, "source", where),
             )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from ketaclinic.core import (
     DomainInputError,
     Sourced,
     input_ranges,
     load_toml,
+    read_choice,
     read_optional_sourced,
     read_table,
     read_text,
@@ -70,14 +71,6 @@ class RuleSet:
     pregnancy_status_unknown: Rule
 
 
-def _outcome(table: Mapping[str, Any], where: str) -> FindingOutcome:
-    value = read_text(table, "outcome", where)
-    for outcome in get_args(FindingOutcome):
-        if value == outcome:
-            return outcome
-    raise DomainInputError(f"{where}.outcome", f"must be one of {', '.join(SEVERITY_ORDER)}")
-
-
 def _ids(table: Mapping[str, Any], key: str, where: str, known: Any) -> tuple[str, ...]:
     items = table.get(key, [])
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
@@ -92,7 +85,7 @@ def _rule(table: Mapping[str, Any], where: str, triggers: tuple[str, ...], tests
     return Rule(
         id=read_text(table, "id", where),
         triggers=triggers,
-        outcome=_outcome(table, where),
+        outcome=read_choice(table, "outcome", where, SEVERITY_ORDER),
         reason=read_text(table, "reason", where),
         source=read_text(table, "source", where),
         outcome_basis=str(table.get("outcome_basis", "")),
@@ -124,7 +117,7 @@ def _measure_rule(table: Mapping[str, Any]) -> MeasureRule:
         measure=measure,
         above=above,
         below=below,
-        outcome=_outcome(table, where),
+        outcome=read_choice(table, "outcome", where, SEVERITY_ORDER),
         reason=read_text(table, "reason", where),
     )
 

@@ -12,9 +12,11 @@ from ketaclinic.core import (
     DomainInputError,
     Sourced,
     load_toml,
+    read_choice,
     read_sourced,
     read_table,
     read_text,
+    read_texts,
 )
 from ketaclinic.protocols import SEVERITIES
 
@@ -137,23 +139,9 @@ class SessionRules:
         return next((item for item in self.confirmations if item.kind == kind), None)
 
 
-def _choice(table: Mapping[str, Any], key: str, where: str, allowed: tuple[str, ...]) -> Any:
-    value = read_text(table, key, where)
-    if value not in allowed:
-        raise DomainInputError(f"{where}.{key}", f"must be one of {', '.join(allowed)}")
-    return value
-
-
-def _texts(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    items = table.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
-        raise DomainInputError(f"{where}.{key}", "must be a list of non-empty texts")
-    return tuple(items)
-
-
 def _alert_text(table: Mapping[str, Any], where: str) -> AlertText:
     return AlertText(
-        severity=_choice(table, "severity", where, ALERT_SEVERITIES),
+        severity=read_choice(table, "severity", where, ALERT_SEVERITIES),
         message=read_text(table, "message", where),
         suggested_action=read_text(table, "suggested_action", where),
     )
@@ -163,8 +151,8 @@ def _vitals_rule(table: Mapping[str, Any], where: str) -> VitalsRule:
     directions = [key for key in ("above", "below") if key in table]
     if len(directions) != 1:
         raise DomainInputError(where, "needs exactly one of above, below")
-    quantity = _choice(table, "quantity", where, VITAL_QUANTITIES)
-    phases = _texts(table, "phases", where)
+    quantity = read_choice(table, "quantity", where, VITAL_QUANTITIES)
+    phases = read_texts(table, "phases", where)
     unknown = sorted(set(phases) - set(Phase))
     if unknown or not phases:
         raise DomainInputError(f"{where}.phases", f"must name phases of {', '.join(Phase)}")
@@ -173,7 +161,7 @@ def _vitals_rule(table: Mapping[str, Any], where: str) -> VitalsRule:
         quantity=quantity,
         direction=directions[0],  # type: ignore[arg-type]
         threshold=read_sourced(table, directions[0], where),
-        severity=_choice(table, "severity", where, ALERT_SEVERITIES),
+        severity=read_choice(table, "severity", where, ALERT_SEVERITIES),
         phases=frozenset(Phase(phase) for phase in phases),
         message=read_text(table, "message", where),
         suggested_action=read_text(table, "suggested_action", where),
@@ -189,7 +177,7 @@ def _confirmations(table: Mapping[str, Any], where: str) -> tuple[Confirmation, 
             kind=read_text(item, "kind", f"{where}.confirmations"),
             label=read_text(item, "label", f"{where}.confirmations"),
             source=read_text(item, "source", f"{where}.confirmations"),
-            sexes=frozenset(_texts(item, "sexes", where)) if "sexes" in item else None,
+            sexes=frozenset(read_texts(item, "sexes", where)) if "sexes" in item else None,
         )
         for item in items
     )
@@ -222,25 +210,25 @@ def rules_from_mapping(data: Mapping[str, Any]) -> SessionRules:
         vitals=tuple(_vitals_rule(rule, f"vitals[{i}]") for i, rule in enumerate(rules)),
         cadss6=_alert_text(read_table(data, "cadss6", "session_rules"), "cadss6"),
         side_effects=SideEffectRule(
-            alert_at_severity=_choice(
+            alert_at_severity=read_choice(
                 side, "alert_at_severity", "side_effects", SIDE_EFFECT_SEVERITIES
             ),
             source=read_text(side, "alert_source", "side_effects"),
-            severity=_choice(side, "severity", "side_effects", ALERT_SEVERITIES),
+            severity=read_choice(side, "severity", "side_effects", ALERT_SEVERITIES),
             default_action=read_text(side, "default_action", "side_effects"),
             actions={kind: read_text(actions, kind, "side_effects.actions") for kind in actions},
         ),
         urinary_screen=_alert_text(urinary, "urinary_screen"),
         urinary_screen_source=read_text(urinary, "source", "urinary_screen"),
         pre_checks=PreChecks(
-            instruments=_texts(pre, "instruments", "pre_checks"),
+            instruments=read_texts(pre, "instruments", "pre_checks"),
             instruments_source=read_text(pre, "instruments_source", "pre_checks"),
             weight_source=read_text(pre, "weight_source", "pre_checks"),
             urinary_screen_source=read_text(pre, "urinary_screen_source", "pre_checks"),
             confirmations=_confirmations(pre, "pre_checks"),
         ),
         discharge=DischargeRules(
-            instruments=_texts(discharge, "instruments", "discharge"),
+            instruments=read_texts(discharge, "instruments", "discharge"),
             instruments_source=read_text(discharge, "instruments_source", "discharge"),
             aldrete_instrument=read_text(discharge, "aldrete_instrument", "discharge"),
             aldrete_source=read_text(discharge, "aldrete_source", "discharge"),
