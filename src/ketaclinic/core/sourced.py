@@ -12,6 +12,8 @@ from .errors import DomainInputError
 CLINIC_POLICY = "clinic policy"
 
 Choice = TypeVar("Choice", bound=str)
+Setting = TypeVar("Setting", str, bool)
+_SETTING_KINDS: dict[type, str] = {str: "text", bool: "true or false"}
 
 
 @dataclass(frozen=True)
@@ -102,21 +104,14 @@ def read_table(table: Mapping[str, Any], key: str, where: str) -> Mapping[str, A
     return value
 
 
-def read_sourced_text(table: Mapping[str, Any], key: str, where: str) -> tuple[str, str]:
-    """A textual setting with its source, ``{value = "…", source = "…"}``."""
+def read_sourced_setting(
+    table: Mapping[str, Any], key: str, where: str, kind: type[Setting]
+) -> tuple[Setting, str]:
+    """A text or yes/no setting with its source, ``{value = "…" or true, source = "…"}``."""
     entry = _sourced_entry(table, key, where)
     value = entry.get("value")
-    if not isinstance(value, str):
-        raise DomainInputError(f"{where}.{key}.value", "must be text")
-    return value, entry["source"]
-
-
-def read_sourced_flag(table: Mapping[str, Any], key: str, where: str) -> tuple[bool, str]:
-    """A yes/no setting with its source, ``{value = true, source = "…"}``."""
-    entry = _sourced_entry(table, key, where)
-    value = entry.get("value")
-    if not isinstance(value, bool):
-        raise DomainInputError(f"{where}.{key}.value", "must be true or false")
+    if not isinstance(value, kind):
+        raise DomainInputError(f"{where}.{key}.value", f"must be {_SETTING_KINDS[kind]}")
     return value, entry["source"]
 
 

@@ -17,8 +17,7 @@ from ketaclinic.core import (
     read_interval,
     read_sourced,
     read_sourced_fields,
-    read_sourced_flag,
-    read_sourced_text,
+    read_sourced_setting,
 )
 
 from .arrays import FloatArray
@@ -202,10 +201,10 @@ def _model(name: str, entry: Mapping[str, Any], default_cv: Mapping[str, Any]) -
     parameters = read_sourced_fields(entry, keys, name)
     ke0 = read_sourced(entry, "ke0_per_min", name) if "ke0_per_min" in entry else None
     validity = entry["validity"]
-    extrapolation, extrapolation_source = read_sourced_text(validity, "extrapolation", name)
+    extrapolation, extrapolation_source = read_sourced_setting(validity, "extrapolation", name, str)
     if extrapolation not in ("warn", "refuse"):
         raise ValueError(f"models.toml {name}: extrapolation must be warn or refuse")
-    suits, suits_source = read_sourced_flag(entry, "suits_extravascular", name)
+    suits, suits_source = read_sourced_setting(entry, "suits_extravascular", name, bool)
     own_cv = entry.get("variability", {})
     names = VOLUMES[:compartments] + CLEARANCES[:compartments]
     variability = {

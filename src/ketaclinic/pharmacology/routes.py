@@ -14,7 +14,7 @@ from ketaclinic.core import (
     load_toml,
     read_interval,
     read_sourced,
-    read_sourced_text,
+    read_sourced_setting,
 )
 
 
@@ -83,14 +83,13 @@ def routes() -> Mapping[Route, RouteDefaults]:
 @cache
 def mixed_regimen_model() -> tuple[str, str]:
     """The model for a regimen whose routes pair with different models, and its source."""
-    return read_sourced_text(
-        load_toml(__package__, "routes.toml"), "mixed_regimen_model", "routes.toml"
-    )
+    table = load_toml(__package__, "routes.toml")
+    return read_sourced_setting(table, "mixed_regimen_model", "routes.toml", str)
 
 
 def _route(route: Route, entry: Mapping[str, Any]) -> RouteDefaults:
     where = f"routes.toml {route}"
-    model, model_source = read_sourced_text(entry, "default_model", where)
+    model, model_source = read_sourced_setting(entry, "default_model", where, str)
     absorption = None
     if route.extravascular:
         absorption = Absorption(
