@@ -20,8 +20,9 @@ from ketaclinic.records.clinics import premises, services
 from ketaclinic.records.clinics.models import Chair, Closure, StaffShift, Weekday
 from ketaclinic.records.errors import Conflict, InvalidInput
 
+from ..forms import field_errors
 from .bookings import local_datetime
-from .common import actor, field_errors, service_view
+from .common import actor, service_view
 
 PERIODS_PER_DAY = 2
 """Opening periods per weekday the hours form offers (a lunch break makes two)."""

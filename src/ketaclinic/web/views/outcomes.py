@@ -24,7 +24,8 @@ from ketaclinic.records.outcomes import cohort, exchange, services
 from ketaclinic.records.outcomes.cohort import CohortReport
 from ketaclinic.records.outcomes.models import BoosterChoice, DiscontinuationReason
 
-from .common import actor, field_errors, service_view
+from ..forms import field_errors
+from .common import actor, service_view
 
 FILTERS = ("protocol", "location", "since", "until")
 

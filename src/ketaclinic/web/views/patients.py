@@ -18,8 +18,9 @@ from ketaclinic.records.patients.history import history_flag_labels
 from ketaclinic.records.patients.inputs import PatientFields
 from ketaclinic.records.patients.models import Sex
 
+from ..forms import field_errors
 from ..panels import chart_panels
-from .common import actor, field_errors, service_view
+from .common import actor, service_view
 
 
 @service_view

@@ -44,9 +44,10 @@ from ketaclinic.sessions import (
     vitals_svg,
 )
 
+from ..forms import field_errors
 from ..instrument_forms import answers_from_post
 from .assessments import definition_or_404, form_context
-from .common import actor, field_errors, service_view
+from .common import actor, service_view
 
 COMMAND_LABELS = {
     Command.CHECK_IN: "Check in",
