@@ -34,12 +34,23 @@ def page_number(request: HttpRequest) -> int:
         return 1
 
 
-def field_errors(error: InvalidInput) -> dict[str, str]:
-    """Errors keyed by the top-level field, for showing beside the form's inputs."""
+def field_errors(error: InvalidInput, *, dotted: bool = False) -> dict[str, str]:
+    """Errors keyed by the top-level field (or, ``dotted``, the whole path such as
+    ``vitals.weight_kg``), for showing beside the form's inputs."""
     errors: dict[str, str] = {}
     for item in error.errors:
-        errors.setdefault(item.field.split(".")[0], item.message)
+        errors.setdefault(item.field if dotted else item.field.split(".")[0], item.message)
     return errors
+
+
+def refusal(
+    error: InvalidInput | Conflict, clash_field: str, *, dotted: bool = False
+) -> tuple[dict[str, str], int]:
+    """A refused call as form errors and status: the bad fields (422), or the clash shown at
+    ``clash_field`` (409)."""
+    if isinstance(error, InvalidInput):
+        return field_errors(error, dotted=dotted), 422
+    return {clash_field: str(error)}, 409
 
 
 class Attempt(NamedTuple, Generic[T]):

@@ -21,6 +21,7 @@ from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 
+from ..forms import page_number
 from ..instrument_forms import answers_from_post, questionnaire
 from .common import actor, service_view
 
@@ -82,13 +83,6 @@ def subscore_rows(assessment: Assessment) -> list[tuple[str, object]]:
     ]
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 def _completed_at(text: str) -> object:
     """A ``datetime-local`` value in the clinic's zone; unparsable text goes to the service,
     which names the field."""
@@ -131,7 +125,7 @@ def assessment_history(request: HttpRequest, patient_id: int) -> HttpResponse:
         patient_id,
         instrument=instrument,
         include_superseded=include_superseded,
-        page=_page_number(request),
+        page=page_number(request),
     )
     return render(
         request,

@@ -18,7 +18,7 @@ from ketaclinic.records.patients.history import history_flag_labels
 from ketaclinic.records.patients.inputs import PatientFields
 from ketaclinic.records.patients.models import Sex
 
-from ..forms import field_errors
+from ..forms import field_errors, page_number
 from ..panels import chart_panels
 from .common import actor, service_view
 
@@ -26,11 +26,7 @@ from .common import actor, service_view
 @service_view
 def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    try:
-        page_number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page_number = 1
-    page = services.search_patients(actor(request), query, page_number)
+    page = services.search_patients(actor(request), query, page_number(request))
     template = (
         "web/patients/_results.html"
         if request.headers.get("HX-Request")
