@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -135,6 +136,9 @@ def assessment_history(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": page.patient,
             "instrument": instrument,
             "include_superseded": include_superseded,
+            "pager_query": urlencode(
+                {"instrument": instrument, **({"all": "1"} if include_superseded else {})}
+            ),
             "instruments": history.instruments_in_order(),
             "can_record": may(who, Action.ASSESSMENT_RECORD),
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,6 +39,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "query": query,
+            "pager_query": urlencode({"q": query}),
             "can_register": may(actor(request), Action.PATIENT_REGISTER),
         },
     )

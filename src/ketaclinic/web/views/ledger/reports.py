@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -12,8 +12,9 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.ledger import reports
 from ketaclinic.records.ledger.common import local_today, location_or_404
+from ketaclinic.records.pages import Page
 
-from ...forms import attempt
+from ...forms import attempt, page_number
 from ..common import actor, service_view
 from .common import (
     REPORT_PAGE_SIZE,
@@ -36,9 +37,7 @@ def ledger_reports(request: HttpRequest, slug: str) -> HttpResponse:
     location = location_or_404(slug)
     query = _report_query(request, slug, local_today(location))
     built, errors, _, status = attempt(lambda: reports.build_report(who, query))
-    page = (
-        Paginator(built.rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page")) if built else None
-    )
+    page = Page.of(built.rows, page_number(request), REPORT_PAGE_SIZE) if built else None
     return render(
         request,
         "web/ledger/reports.html",
@@ -47,7 +46,8 @@ def ledger_reports(request: HttpRequest, slug: str) -> HttpResponse:
             "query": query,
             "report": built,
             "page": page,
-            "rows": [[reports.cell_text(row[c]) for c in built.columns] for row in page]
+            "pager_query": urlencode({k: query[k] for k in ("kind", "from", "to")}),
+            "rows": [[reports.cell_text(row[c]) for c in built.columns] for row in page.items]
             if built and page
             else [],
             "kinds": reports.KINDS.items(),
