@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import NotFound
 from ketaclinic.records.ledger import services, stock
 from ketaclinic.records.ledger.common import local_today, location_or_404
 from ketaclinic.records.ledger.quantities import plain
-from ketaclinic.records.patients import services as patients
+from ketaclinic.records.patients.lookups import patient_id_by_mrn
 
 from ...forms import attempt, posted
 from ..common import actor, service_view
@@ -70,11 +71,13 @@ def ledger_draw(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _patient_by_mrn(who: Actor, mrn: str) -> int | None:
-    """The patient with exactly this MRN, found through the audited patient search."""
+    """The patient with this MRN (any case), found through the audited look-up."""
     if not mrn:
         return None
-    found = patients.search_patients(who, mrn, page_size=5)
-    return next((p.pk for p in found.items if p.mrn.lower() == mrn.lower()), None)
+    try:
+        return patient_id_by_mrn(who, mrn)
+    except NotFound:
+        return None
 
 
 def _draw_page(
