@@ -9,9 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ketaclinic.records.accounts.models import User
+from ketaclinic.records.accounts import lookups as accounts
 from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.patients import services
@@ -103,9 +102,7 @@ def _form_context(who: Any, values: dict[str, Any], errors: dict[str, str]) -> d
         "values": values,
         "errors": errors,
         "sexes": Sex.choices,
-        "physicians": User.objects.filter(role=Role.PHYSICIAN, is_active=True).order_by(
-            "last_name"
-        ),
+        "physicians": accounts.active_physicians(),
         "flags": sorted(history_flag_labels().items(), key=lambda item: item[1]),
         "can_edit_clinical": may(who, Action.PATIENT_EDIT_CLINICAL),
         "can_edit_demographics": may(who, Action.PATIENT_EDIT_DEMOGRAPHICS),
