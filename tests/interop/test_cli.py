@@ -28,6 +28,15 @@ def test_export_fhir_to_a_file(scored: Any, users: dict[str, Any], tmp_path: Pat
     assert (entry.face, entry.username, entry.patient_id) == ("cli", "nurse-user", scored.pk)
 
 
+def test_the_mrn_look_up_is_audited_under_the_acting_user(
+    scored: Any, users: dict[str, Any]
+) -> None:
+    assert cli(["export", "fhir", "--patient", "mrn-0001", "--user", "nurse-user"]) == 0
+    look_up = AuditEvent.objects.get(action="patient.search", username="nurse-user")
+    assert (look_up.face, look_up.patient_id) == ("cli", scored.pk)
+    assert look_up.detail == {"what": "MRN look-up", "found": True}
+
+
 def test_export_fhir_to_standard_output(scored: Any, users: dict[str, Any], capsys: Any) -> None:
     assert cli(["export", "fhir", "--patient", "MRN-0001", "--user", "physician-user"]) == 0
     assert json.loads(capsys.readouterr().out)["type"] == "collection"

@@ -176,7 +176,7 @@ def _request_out(status: services.RequestStatus) -> dict[str, Any]:
 @router.get("/{patient_id}/assessments", response={200: AssessmentPageOut, **ERRORS})
 def list_assessments(
     request: HttpRequest, patient_id: int, params: Query[AssessmentFilter]
-) -> history.Page:
+) -> history.AssessmentPage:
     """Newest completed first; filter by ``instrument``; amended originals are left out
     unless ``include_superseded``; paginated (``page_size`` ≤ 100)."""
     return history.list_assessments(

@@ -40,6 +40,7 @@ from ketaclinic.records.ledger.models import (
     Receipt,
 )
 from ketaclinic.records.ledger.quantities import plain
+from ketaclinic.records.pages import Page
 
 from .auth import actor
 from .errors import ERRORS
@@ -392,7 +393,7 @@ def get_stock(request: HttpRequest, slug: str) -> stock.Stock:
 @router.get("/locations/{slug}/entries", response={200: EntryPageOut, **ERRORS})
 def list_entries(
     request: HttpRequest, slug: str, page: int = 1, page_size: int = 50
-) -> stock.EntryPage:
+) -> Page[Entry]:
     """The book, newest first, paginated."""
     return stock.entries(actor(request), slug, page, page_size)
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Body, Query, Router, Schema, Status
 
+from ketaclinic.records.pages import Page
 from ketaclinic.records.patients import services
 from ketaclinic.records.patients.inputs import MeasurementIn, MedicationIn, PatientCreate
 from ketaclinic.records.patients.models import BodyMeasurement, Patient
@@ -94,7 +95,7 @@ def _detail(chart: services.Chart) -> dict[str, Any]:
 
 
 @router.get("", response={200: PatientPageOut, **ERRORS})
-def list_patients(request: HttpRequest, params: Query[PatientSearch]) -> services.Page:
+def list_patients(request: HttpRequest, params: Query[PatientSearch]) -> Page[Patient]:
     """Search by MRN, name or date of birth (YYYY-MM-DD); paginated."""
     return services.search_patients(actor(request), params.q, params.page, params.page_size)
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from ketaclinic.records.assessments.inputs import AmendmentIn as ScoreAmendmentIn
+from ketaclinic.records.pages import Page
 from ketaclinic.records.sessions import (
     checklist,
     flowsheet,
@@ -533,7 +534,7 @@ def live_board(request: HttpRequest, location_id: int) -> dict[str, Any]:
 @patient_router.get("/{patient_id}/sessions", response={200: SessionPageOut, **ERRORS})
 def patient_sessions(
     request: HttpRequest, patient_id: int, params: Query[PageQuery]
-) -> reads.SessionPage:
+) -> Page[Session]:
     """The patient's sessions, newest first, summarised; paginated."""
     return reads.patient_sessions(actor(request), patient_id, params.page, params.page_size)
 

@@ -31,14 +31,18 @@ def acting(username: str) -> Actor:
     return Actor.for_cli(user)
 
 
-def patient_id_for(mrn: str, option: str) -> int:
-    """The patient with this MRN (any case); exit 2 naming ``option`` when there is none."""
-    from ketaclinic.records.patients.models import Patient
+def patient_id_for(actor: Actor, mrn: str, option: str) -> int:
+    """The patient with this MRN (any case), looked up as ``actor`` (audited); exit 2 naming
+    ``option`` when there is none, 1 when the actor may not search patients."""
+    from ketaclinic.records.errors import Forbidden, NotFound
+    from ketaclinic.records.patients.lookups import patient_id_by_mrn
 
-    found = Patient.objects.filter(mrn__iexact=mrn).values_list("pk", flat=True).first()
-    if found is None:
-        raise UsageError(option, f"no patient has MRN {mrn!r}")
-    return found
+    try:
+        return patient_id_by_mrn(actor, mrn)
+    except NotFound as error:
+        raise UsageError(option, str(error)) from None
+    except Forbidden as error:
+        raise CliError(str(error)) from None
 
 
 @contextmanager

@@ -55,7 +55,7 @@ def run_fhir(args: argparse.Namespace) -> int:
     from ketaclinic.records.outcomes import exchange
 
     actor = acting(args.user)
-    patient_id = patient_id_for(args.patient, "--patient")
+    patient_id = patient_id_for(actor, args.patient, "--patient")
     with service_errors():
         bundle = patient_bundle(exchange.patient_record(actor, patient_id), timezone.now())
     text = json.dumps(bundle, indent=2)

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     now, zone = timezone.now(), timezone.get_current_timezone()
     with service_errors({"month": "--month"}):
         if args.report_command == "patient":
-            patient_id = patient_id_for(args.mrn, "MRN")
+            patient_id = patient_id_for(actor, args.mrn, "MRN")
             data = services.patient_outcomes(
                 actor, patient_id, action=Action.REPORT_PATIENT, view="report"
             )

@@ -18,7 +18,7 @@ from ketaclinic.records.alerts import services as alerts
 from ketaclinic.records.assessments import history as assessment_history
 from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.bookings import services as bookings
-from ketaclinic.records.clinics.models import Chair, Location
+from ketaclinic.records.clinics import lookups as premises
 from ketaclinic.records.context import Actor
 from ketaclinic.records.outcomes import services as outcomes
 from ketaclinic.records.patients.models import Patient
@@ -120,8 +120,8 @@ def sessions_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Pane
         {
             "patient": patient,
             "orders": sessions.openable_orders(actor, patient.pk),
-            "locations": Location.objects.order_by("name"),
-            "chairs": Chair.objects.filter(active=True).select_related("location"),
+            "locations": premises.locations(),
+            "chairs": premises.active_chairs(),
             "sessions": recent.items if recent else None,
             "total": recent.total if recent else 0,
         },

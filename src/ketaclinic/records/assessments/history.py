@@ -17,6 +17,7 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
+from ketaclinic.records.pages import Page
 from ketaclinic.records.patients.models import Patient
 
 from .models import Assessment, Context
@@ -29,16 +30,10 @@ BASELINE_BUNDLE = "baseline_intake"
 
 
 @dataclass(frozen=True)
-class Page:
-    patient: Patient
-    items: list[Assessment]
-    total: int
-    page: int
-    page_size: int
+class AssessmentPage(Page[Assessment]):
+    """A page of the patient's assessments, with the patient."""
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+    patient: Patient
 
 
 @dataclass(frozen=True)
@@ -86,7 +81,7 @@ def list_assessments(
     include_superseded: bool = False,
     page: int = 1,
     page_size: int = 25,
-) -> Page:
+) -> AssessmentPage:
     """The patient's assessments, newest completed first; amended originals only on request."""
     authorize(actor, Action.ASSESSMENT_VIEW, patient_id=patient_id)
     if page < 1:
@@ -110,7 +105,7 @@ def list_assessments(
         patient_id=patient_id,
         detail={"instrument": instrument, "page": page, "shown": [a.pk for a in items]},
     )
-    return Page(patient=patient, items=items, total=total, page=page, page_size=page_size)
+    return AssessmentPage(patient=patient, items=items, total=total, page=page, page_size=page_size)
 
 
 def get_assessment(actor: Actor, patient_id: int, assessment_id: int) -> Assessment:

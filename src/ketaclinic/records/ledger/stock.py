@@ -17,6 +17,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.pages import Page
 
 from .common import local_today, location_or_404, one_or_404
 from .models import Balance, Count, CountKind, Discrepancy, DrawBalance, Entry, EntryKind
@@ -57,18 +58,6 @@ class LocationSummary:
     location: Location
     storage_count: int
     open_discrepancies: int
-
-
-@dataclass(frozen=True)
-class EntryPage:
-    items: list[Entry]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
 
 
 @dataclass(frozen=True)
@@ -141,7 +130,7 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def entries(actor: Actor, location_slug: str, page: int = 1, page_size: int = 50) -> EntryPage:
+def entries(actor: Actor, location_slug: str, page: int = 1, page_size: int = 50) -> Page[Entry]:
     """The location's book, newest first, a page at a time."""
     authorize(actor, Action.LEDGER_VIEW)
     location = location_or_404(location_slug)
@@ -163,7 +152,7 @@ def entries(actor: Actor, location_slug: str, page: int = 1, page_size: int = 50
             "patients": sorted({e.patient_id for e in items if e.patient_id}),
         },
     )
-    return EntryPage(items, total, page, page_size)
+    return Page(items, total, page, page_size)
 
 
 def book_for(location: Location) -> QuerySet[Entry]:

@@ -17,6 +17,7 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
+from ketaclinic.records.pages import Page
 
 from .inputs import (
     CLINICAL_FIELDS,
@@ -30,18 +31,6 @@ from .models import BodyMeasurement, Patient
 
 PAGE_SIZE_MAX = 100
 CHART_MEASUREMENTS = 50
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Patient]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
 
 
 @dataclass(frozen=True)
@@ -69,7 +58,9 @@ def with_latest_body_values(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     )
 
 
-def search_patients(actor: Actor, query: str = "", page: int = 1, page_size: int = 25) -> Page:
+def search_patients(
+    actor: Actor, query: str = "", page: int = 1, page_size: int = 25
+) -> Page[Patient]:
     """Patients whose MRN, name or date of birth matches ``query``, a page at a time."""
     authorize(actor, Action.PATIENT_SEARCH)
     if page < 1:

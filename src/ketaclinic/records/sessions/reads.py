@@ -20,6 +20,7 @@ from ketaclinic.records.bookings.models import Status as AppointmentStatus
 from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
+from ketaclinic.records.pages import Page
 from ketaclinic.records.patients.models import BodyMeasurement
 from ketaclinic.records.plans.models import Order, OrderStatus, TitrationProposal
 from ketaclinic.sessions import (
@@ -269,17 +270,9 @@ def live_board(actor: Actor, location_id: int) -> Board:
     return Board(location, rows, free, now)
 
 
-@dataclass(frozen=True)
-class SessionPage:
-    items: list[Session]
-    total: int
-    page: int
-    page_size: int
-
-
 def patient_sessions(
     actor: Actor, patient_id: int, page: int = 1, page_size: int = 20
-) -> SessionPage:
+) -> Page[Session]:
     """The patient's sessions, newest first, summarised (``dose_given_mg`` set on each)."""
     authorize(actor, Action.SESSION_VIEW, patient_id=patient_id)
     if page < 1:
@@ -307,7 +300,7 @@ def patient_sessions(
         patient_id=patient_id,
         detail={"shown": [session.pk for session in items], "page": page},
     )
-    return SessionPage(items, total, page, page_size)
+    return Page(items, total, page, page_size)
 
 
 def openable_orders(actor: Actor, patient_id: int) -> list[Order]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -21,6 +22,7 @@ from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 
+from ..forms import page_number
 from ..instrument_forms import answers_from_post, questionnaire
 from .common import actor, service_view
 
@@ -82,13 +84,6 @@ def subscore_rows(assessment: Assessment) -> list[tuple[str, object]]:
     ]
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 def _completed_at(text: str) -> object:
     """A ``datetime-local`` value in the clinic's zone; unparsable text goes to the service,
     which names the field."""
@@ -131,7 +126,7 @@ def assessment_history(request: HttpRequest, patient_id: int) -> HttpResponse:
         patient_id,
         instrument=instrument,
         include_superseded=include_superseded,
-        page=_page_number(request),
+        page=page_number(request),
     )
     return render(
         request,
@@ -141,6 +136,9 @@ def assessment_history(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": page.patient,
             "instrument": instrument,
             "include_superseded": include_superseded,
+            "pager_query": urlencode(
+                {"instrument": instrument, **({"all": "1"} if include_superseded else {})}
+            ),
             "instruments": history.instruments_in_order(),
             "can_record": may(who, Action.ASSESSMENT_RECORD),
         },

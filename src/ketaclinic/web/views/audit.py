@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -15,8 +14,12 @@ from django.utils.dateparse import parse_date
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.models import Outcome
+from ketaclinic.records.pages import Page
 
+from ..forms import page_number
 from .common import actor, service_view
+
+AUDIT_PAGE_SIZE = 50
 
 
 def _filters(request: HttpRequest) -> tuple[audit.AuditFilter, dict[str, str]]:
@@ -50,7 +53,7 @@ def _local_midnight(day: date) -> datetime:
 def audit_list(request: HttpRequest) -> HttpResponse:
     filters, params = _filters(request)
     events = audit.search(actor(request), filters)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Page.of(events, page_number(request), AUDIT_PAGE_SIZE)
     query = urlencode({k: v for k, v in params.items() if v})
     return render(
         request,

@@ -23,7 +23,8 @@ from ketaclinic.records.clinics.services import locations
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.records.patients import services as patients
 
-from .common import actor, field_errors, service_view
+from ..forms import field_errors
+from .common import actor, service_view
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

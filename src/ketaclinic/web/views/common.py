@@ -12,7 +12,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from ketaclinic.records.context import Actor, Face
-from ketaclinic.records.errors import Forbidden, InvalidInput, NotFound
+from ketaclinic.records.errors import Forbidden, NotFound
 
 View = Callable[..., HttpResponseBase]
 
@@ -35,11 +35,3 @@ def service_view(view: View) -> View:
             raise Http404(str(error)) from None
 
     return wrapper
-
-
-def field_errors(error: InvalidInput) -> dict[str, str]:
-    """Errors keyed by the top-level field, for showing beside the form's inputs."""
-    errors: dict[str, str] = {}
-    for item in error.errors:
-        errors.setdefault(item.field.split(".")[0], item.message)
-    return errors

@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
-from ketaclinic.records.clinics.models import Location
+from ketaclinic.records.clinics import lookups as premises
 from ketaclinic.records.sessions import reads
 
 from .common import actor, service_view
@@ -20,7 +20,7 @@ POLL_SECONDS = 10
 @service_view
 def live_board(request: HttpRequest, location_id: int | None = None) -> HttpResponse:
     who = actor(request)
-    locations = list(Location.objects.order_by("name"))
+    locations = premises.locations()
     if location_id is None:
         chosen = request.GET.get("location", "")
         location_id = int(chosen) if chosen.isdigit() else (locations[0].pk if locations else 0)

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.bookings import feeds
-from ketaclinic.records.clinics import premises, services
-from ketaclinic.records.clinics.models import Chair, Closure, StaffShift, Weekday
+from ketaclinic.records.clinics import lookups, premises, services
+from ketaclinic.records.clinics.models import Weekday
 from ketaclinic.records.errors import Conflict, InvalidInput
 
+from ..forms import field_errors
 from .bookings import local_datetime
-from .common import actor, field_errors, service_view
+from .common import actor, service_view
 
 PERIODS_PER_DAY = 2
 """Opening periods per weekday the hours form offers (a lunch break makes two)."""
@@ -150,9 +151,8 @@ def _week_page(location_id: int, week: date) -> HttpResponse:
 @require_POST
 @service_view
 def closure_remove(request: HttpRequest, closure_id: int) -> HttpResponse:
-    closure = Closure.objects.filter(pk=closure_id).first()
-    services.remove_closure(actor(request), closure_id)  # NotFound when there is none
-    assert closure is not None
+    closure = lookups.closure(closure_id)
+    services.remove_closure(actor(request), closure_id)
     messages.success(request, f"Closure removed: {closure.reason}.")
     return redirect("web:location-detail", location_id=closure.location_id)
 
@@ -176,14 +176,13 @@ def shift_add(request: HttpRequest, location_id: int) -> HttpResponse:
 @require_POST
 @service_view
 def shift_remove(request: HttpRequest, shift_id: int) -> HttpResponse:
-    shift = StaffShift.objects.select_related("location").filter(pk=shift_id).first()
+    shift = lookups.shift(shift_id)
     try:
-        services.remove_shift(actor(request), shift_id)  # NotFound when there is none
+        services.remove_shift(actor(request), shift_id)
     except Conflict as error:
         messages.error(request, f"Not removed: {error}")
     else:
         messages.success(request, "Shift removed.")
-    assert shift is not None
     return _week_page(shift.location_id, shift.starts_at.astimezone(shift.location.zone).date())
 
 
@@ -260,7 +259,7 @@ def chair_use(request: HttpRequest, chair_id: int) -> HttpResponse:
         chair = premises.update_chair(actor(request), chair_id, {"active": active})
     except Conflict as error:
         messages.error(request, f"Not changed: {error}")
-        chair = Chair.objects.get(pk=chair_id)  # the service found it before refusing
+        chair = lookups.chair(chair_id)  # the service found it before refusing
     else:
         messages.success(request, f"{chair.name} is {'in use' if active else 'out of use'}.")
     return redirect("web:location-detail", location_id=chair.location_id)

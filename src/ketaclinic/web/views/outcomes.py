@@ -18,13 +18,14 @@ from ketaclinic.outcomes.plots import ChangeRow, Scale, cohort_plot, trajectory_
 from ketaclinic.protocols import protocols
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
-from ketaclinic.records.clinics.models import Location
+from ketaclinic.records.clinics import lookups as premises
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.outcomes import cohort, exchange, services
 from ketaclinic.records.outcomes.cohort import CohortReport
 from ketaclinic.records.outcomes.models import BoosterChoice, DiscontinuationReason
 
-from .common import actor, field_errors, service_view
+from ..forms import field_errors
+from .common import actor, service_view
 
 FILTERS = ("protocol", "location", "since", "until")
 
@@ -170,7 +171,7 @@ def cohort_dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "params": params,
         "protocols": protocols(),
-        "locations": Location.objects.order_by("name"),
+        "locations": premises.locations(),
         "can_report": may(actor(request), Action.REPORT_CLINIC),
     }
     status = 200

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ketaclinic.records.accounts.models import User
+from ketaclinic.records.accounts import lookups as accounts
 from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.patients import services
@@ -18,18 +18,15 @@ from ketaclinic.records.patients.history import history_flag_labels
 from ketaclinic.records.patients.inputs import PatientFields
 from ketaclinic.records.patients.models import Sex
 
+from ..forms import field_errors, page_number
 from ..panels import chart_panels
-from .common import actor, field_errors, service_view
+from .common import actor, service_view
 
 
 @service_view
 def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    try:
-        page_number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page_number = 1
-    page = services.search_patients(actor(request), query, page_number)
+    page = services.search_patients(actor(request), query, page_number(request))
     template = (
         "web/patients/_results.html"
         if request.headers.get("HX-Request")
@@ -41,6 +38,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "query": query,
+            "pager_query": urlencode({"q": query}),
             "can_register": may(actor(request), Action.PATIENT_REGISTER),
         },
     )
@@ -104,9 +102,7 @@ def _form_context(who: Any, values: dict[str, Any], errors: dict[str, str]) -> d
         "values": values,
         "errors": errors,
         "sexes": Sex.choices,
-        "physicians": User.objects.filter(role=Role.PHYSICIAN, is_active=True).order_by(
-            "last_name"
-        ),
+        "physicians": accounts.active_physicians(),
         "flags": sorted(history_flag_labels().items(), key=lambda item: item[1]),
         "can_edit_clinical": may(who, Action.PATIENT_EDIT_CLINICAL),
         "can_edit_demographics": may(who, Action.PATIENT_EDIT_DEMOGRAPHICS),

@@ -23,6 +23,7 @@ from ketaclinic.records.plans.calculation import snapshot
 from ketaclinic.records.plans.models import Decision, OrderStatus, PlanStatus, TreatmentPlan
 from ketaclinic.screening.patient import VITAL_FIELDS
 
+from ..forms import field_errors, posted, refusal
 from .common import actor, service_view
 
 DEFAULT_PROTOCOL = "ketamine-iv-0.5mgkg-40min"
@@ -44,21 +45,10 @@ TITRATION_FIELDS = (
 )
 
 
-def _posted(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str]:
-    """The named form fields that were filled in, stripped."""
-    return {
-        name: request.POST[name].strip() for name in names if request.POST.get(name, "").strip()
-    }
-
-
 def _overrides(request: HttpRequest) -> dict[str, str]:
     """The physician's reasons posted as ``overrides.<limit>``, by limit."""
-    posted = _posted(request, tuple(n for n in request.POST if n.startswith("overrides.")))
-    return {name.removeprefix("overrides."): reason for name, reason in posted.items()}
-
-
-def _errors(error: InvalidInput) -> dict[str, str]:
-    return {item.field: item.message for item in error.errors}
+    reasons = posted(request, *(n for n in request.POST if n.startswith("overrides.")))
+    return {name.removeprefix("overrides."): reason for name, reason in reasons.items()}
 
 
 # ---------------------------------------------------------------- screening
@@ -119,7 +109,7 @@ def screening_run(request: HttpRequest, patient_id: int) -> HttpResponse:
     who = actor(request)
     pregnant = request.POST.get("pregnant", "")
     data: dict[str, Any] = {"pregnant": {"yes": True, "no": False}.get(pregnant)}
-    vitals = _posted(request, tuple(f"vitals.{name}" for name in VITAL_FIELDS))
+    vitals = posted(request, *(f"vitals.{name}" for name in VITAL_FIELDS))
     if vitals:
         data["vitals"] = {name.removeprefix("vitals."): value for name, value in vitals.items()}
     if request.POST.get("protocol"):
@@ -129,7 +119,12 @@ def screening_run(request: HttpRequest, patient_id: int) -> HttpResponse:
     except InvalidInput as error:
         values = {**request.POST.dict()}
         return _screening_page(
-            request, who, patient_id, values=values, errors=_errors(error), status=422
+            request,
+            who,
+            patient_id,
+            values=values,
+            errors=field_errors(error, dotted=True),
+            status=422,
         )
     return redirect("web:screening", patient_id=patient_id)
 
@@ -138,12 +133,11 @@ def screening_run(request: HttpRequest, patient_id: int) -> HttpResponse:
 @service_view
 def screening_decide(request: HttpRequest, patient_id: int, screening_id: int) -> HttpResponse:
     who = actor(request)
-    data = _posted(request, ("decision", "note"))
+    data = posted(request, "decision", "note")
     try:
         screening.decide(who, screening_id, data)
     except (InvalidInput, Conflict) as error:
-        errors = _errors(error) if isinstance(error, InvalidInput) else {"decision": str(error)}
-        status = 422 if isinstance(error, InvalidInput) else 409
+        errors, status = refusal(error, "decision", dotted=True)
         return _screening_page(request, who, patient_id, values=data, errors=errors, status=status)
     return redirect("web:screening", patient_id=patient_id)
 
@@ -177,7 +171,11 @@ def _dose_context(who: Actor, patient_id: int, choices: dict[str, str]) -> dict[
     try:
         result = services.calculate(who, patient_id, choices)
     except InvalidInput as error:
-        return {"dose": None, "dose_errors": _errors(error), "patient_id": patient_id}
+        return {
+            "dose": None,
+            "dose_errors": field_errors(error, dotted=True),
+            "patient_id": patient_id,
+        }
     return _dose_box(snapshot(result), patient_id)
 
 
@@ -224,7 +222,7 @@ def plan_build(request: HttpRequest, patient_id: int) -> HttpResponse:
         try:
             plan = _save(who, patient_id, amends, choices, request.POST.get("reason", ""))
         except (InvalidInput, Conflict) as error:
-            errors = _errors(error) if isinstance(error, InvalidInput) else {"plan": str(error)}
+            errors = refusal(error, "plan", dotted=True)[0]
         else:
             return redirect("web:plan-detail", plan_id=plan.pk)
     context = {
@@ -324,12 +322,15 @@ def _plan_page(
 
 
 def _retry(
-    request: HttpRequest, who: Actor, plan_id: int, error: Exception, values: dict[str, str]
+    request: HttpRequest,
+    who: Actor,
+    plan_id: int,
+    error: InvalidInput | Conflict,
+    values: dict[str, str],
 ) -> HttpResponse:
     """The plan page again with what the service refused: 422 for bad input, 409 for state."""
-    if isinstance(error, InvalidInput):
-        return _plan_page(request, who, plan_id, errors=_errors(error), values=values, status=422)
-    return _plan_page(request, who, plan_id, errors={"plan": str(error)}, values=values, status=409)
+    errors, status = refusal(error, "plan", dotted=True)
+    return _plan_page(request, who, plan_id, errors=errors, values=values, status=status)
 
 
 @require_POST
@@ -350,7 +351,7 @@ def plan_sign(request: HttpRequest, plan_id: int) -> HttpResponse:
 @service_view
 def order_create(request: HttpRequest, plan_id: int) -> HttpResponse:
     who = actor(request)
-    data = _posted(request, ("session_on",))
+    data = posted(request, "session_on")
     try:
         order = orders.create_order(who, plan_id, data)
     except (InvalidInput, Conflict) as error:
@@ -362,7 +363,7 @@ def order_create(request: HttpRequest, plan_id: int) -> HttpResponse:
 @service_view
 def weight_confirm(request: HttpRequest, plan_id: int) -> HttpResponse:
     who = actor(request)
-    data = _posted(request, ("note",))
+    data = posted(request, "note")
     try:
         orders.confirm_weight(who, plan_id, data)
     except (InvalidInput, Conflict) as error:
@@ -375,7 +376,7 @@ def weight_confirm(request: HttpRequest, plan_id: int) -> HttpResponse:
 @service_view
 def titration_record(request: HttpRequest, plan_id: int) -> HttpResponse:
     who = actor(request)
-    data = _posted(request, TITRATION_FIELDS)
+    data = posted(request, *TITRATION_FIELDS)
     try:
         titration.record_titration(who, plan_id, data)
     except (InvalidInput, Conflict) as error:
@@ -387,7 +388,7 @@ def titration_record(request: HttpRequest, plan_id: int) -> HttpResponse:
 @service_view
 def titration_decide(request: HttpRequest, plan_id: int, proposal_id: int) -> HttpResponse:
     who = actor(request)
-    data: dict[str, Any] = _posted(request, ("dose_mg_per_kg", "dose_mg", "note"))
+    data: dict[str, Any] = posted(request, "dose_mg_per_kg", "dose_mg", "note")
     data["accept"] = request.POST.get("accept") == "yes"
     data["overrides"] = _overrides(request)
     try:
@@ -440,12 +441,11 @@ def _order_page(
 @service_view
 def order_prepare(request: HttpRequest, order_id: int) -> HttpResponse:
     who = actor(request)
-    data = _posted(request, (*DOSE_FIELDS, "note"))
+    data = posted(request, *DOSE_FIELDS, "note")
     try:
         orders.prepare_order(who, order_id, data)
     except (InvalidInput, Conflict) as error:
-        errors = _errors(error) if isinstance(error, InvalidInput) else {"order": str(error)}
-        status = 422 if isinstance(error, InvalidInput) else 409
+        errors, status = refusal(error, "order", dotted=True)
         return _order_page(request, who, order_id, errors=errors, values=data, status=status)
     return redirect("web:order-detail", order_id=order_id)
 
@@ -458,13 +458,11 @@ def order_verify(request: HttpRequest, order_id: int) -> HttpResponse:
     data: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        data = _posted(request, DOSE_FIELDS)
+        data = posted(request, *DOSE_FIELDS)
         try:
             check = orders.verify_order(who, order_id, data)
-        except InvalidInput as error:
-            errors, status = _errors(error), 422
-        except Conflict as error:
-            errors, status = {"order": str(error)}, 409
+        except (InvalidInput, Conflict) as error:
+            errors, status = refusal(error, "order", dotted=True)
         else:
             if check.matches:
                 messages.success(request, "Double-check matches: the order is verified.")

@@ -18,7 +18,8 @@ from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.outcomes import reports, research, tables
 
-from .common import actor, field_errors, service_view
+from ..forms import field_errors
+from .common import actor, service_view
 
 
 def _page(

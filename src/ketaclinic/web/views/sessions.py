@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,12 +27,13 @@ from ketaclinic.records.sessions import (
     flowsheet,
     ledger,
     lifecycle,
+    lookups,
     reads,
     scores,
     signing,
     titration,
 )
-from ketaclinic.records.sessions.models import URINARY_SYMPTOMS, MedicationRoute, Session
+from ketaclinic.records.sessions.models import URINARY_SYMPTOMS, MedicationRoute
 from ketaclinic.sessions import (
     NEEDS_REASON,
     SIDE_EFFECT_KINDS,
@@ -44,9 +46,10 @@ from ketaclinic.sessions import (
     vitals_svg,
 )
 
+from ..forms import field_errors, posted
 from ..instrument_forms import answers_from_post
 from .assessments import definition_or_404, form_context
-from .common import actor, field_errors, service_view
+from .common import actor, service_view
 
 COMMAND_LABELS = {
     Command.CHECK_IN: "Check in",
@@ -102,62 +105,57 @@ AMEND_FIELDS: dict[str, tuple[Field, ...]] = {
 CHECKBOXES = frozenset(URINARY_SYMPTOMS)
 
 
-def _posted(post: QueryDict, names: tuple[str, ...], session: Session) -> dict[str, Any]:
+def _fields(request: HttpRequest, names: tuple[str, ...], zone: ZoneInfo) -> dict[str, Any]:
     """The named fields as the services take them: blanks left out (so a missing one is
     named), ticked boxes true and unticked false, a clock time (``at_time``, e.g. for a late
     entry) as today's moment in the location's zone."""
-    data: dict[str, Any] = {}
-    for name in names:
-        if name in CHECKBOXES:
-            data[name] = name in post
-        elif value := str(post.get(name, "")).strip():
-            data[name] = value
-    if clock := str(post.get("at_time", "")).strip():
-        data["at"] = _today_at(clock, session)
+    data: dict[str, Any] = posted(request, *(name for name in names if name not in CHECKBOXES))
+    data.update({name: name in request.POST for name in names if name in CHECKBOXES})
+    if clock := str(request.POST.get("at_time", "")).strip():
+        data["at"] = _today_at(clock, zone)
     return data
 
 
-def _today_at(text: str, session: Session) -> Any:
+def _today_at(text: str, zone: ZoneInfo) -> Any:
     clock = parse_time(text.strip())
     if clock is None:
         return text  # the service names ``at`` as not a time
-    zone = session.location.zone
     return datetime.combine(timezone.localtime(timezone.now(), zone).date(), clock, tzinfo=zone)
 
 
-Handler = Callable[[Actor, int, HttpRequest, Session], object]
+Handler = Callable[[Actor, int, HttpRequest, ZoneInfo], object]
 
 
 def _posting(service: Callable[[Actor, int, dict[str, Any]], object], *names: str) -> Handler:
     """A handler posting the form's ``names`` to a flowsheet service."""
 
-    def handle(who: Actor, session_id: int, request: HttpRequest, session: Session) -> object:
-        return service(who, session_id, _posted(request.POST, names, session))
+    def handle(who: Actor, session_id: int, request: HttpRequest, zone: ZoneInfo) -> object:
+        return service(who, session_id, _fields(request, names, zone))
 
     return handle
 
 
-def _transition(who: Actor, session_id: int, request: HttpRequest, session: Session) -> object:
+def _transition(who: Actor, session_id: int, request: HttpRequest, zone: ZoneInfo) -> object:
     names = ("command", "reason", "rate_ml_per_h", "vtbi_ml", "volume_infused_ml")
-    return lifecycle.transition(who, session_id, _posted(request.POST, names, session))
+    return lifecycle.transition(who, session_id, _fields(request, names, zone))
 
 
-def _score(who: Actor, session_id: int, request: HttpRequest, session: Session) -> object:
+def _score(who: Actor, session_id: int, request: HttpRequest, zone: ZoneInfo) -> object:
     definition = definition_or_404(request.POST.get("instrument", ""))
     data = {
         "instrument": definition.id,
         "answers": answers_from_post(definition, request.POST),
-        **_posted(request.POST, (), session),
+        **_fields(request, (), zone),
     }
     return scores.record_score(who, session_id, data)
 
 
-def _amend(who: Actor, session_id: int, request: HttpRequest, session: Session) -> object:
+def _amend(who: Actor, session_id: int, request: HttpRequest, zone: ZoneInfo) -> object:
     kind = request.POST.get("kind", "")
     fields = AMEND_FIELDS.get(kind)
     if fields is None:
         raise Http404("no such entry kind")
-    values = _posted(request.POST, tuple(field.name for field in fields), session)
+    values = _fields(request, tuple(field.name for field in fields), zone)
     data = {"values": values, "reason": request.POST.get("reason", "")}
     return flowsheet.amend_entry(who, session_id, kind, int(request.POST.get("entry_id", 0)), data)
 
@@ -194,11 +192,9 @@ def session_action(request: HttpRequest, session_id: int, action: str) -> HttpRe
     if handler is None:
         raise Http404("no such action")
     who = actor(request)
-    session = Session.objects.select_related("location").filter(pk=session_id).first()
-    if session is None:
-        raise Http404("no such session")
+    zone = lookups.session_zone(session_id)
     try:
-        handler(who, session_id, request, session)
+        handler(who, session_id, request, zone)
     except InvalidInput as error:
         return _render(
             request, who, session_id, form=action, errors=field_errors(error), status=422
@@ -222,7 +218,7 @@ def session_open(request: HttpRequest, patient_id: int) -> HttpResponse:
     }
     try:
         session = lifecycle.open_session(who, data)
-        check_in = {"command": Command.CHECK_IN, **_posted(request.POST, (), session)}
+        check_in = {"command": Command.CHECK_IN, **_fields(request, (), session.location.zone)}
         lifecycle.transition(who, session.pk, check_in)
     except (InvalidInput, Conflict) as error:
         return render(

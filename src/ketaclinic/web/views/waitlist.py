@@ -19,8 +19,9 @@ from ketaclinic.records.clinics.services import locations
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients import services as patients
 
+from ..forms import field_errors
 from .bookings import local_datetime
-from .common import actor, field_errors, service_view
+from .common import actor, service_view
 
 
 def _number(text: str | None) -> int | None:

@@ -1,0 +1,27 @@
+"""Finding a patient by MRN for a face that was given one (a command's option, a form's
+field): permission-checked and audited like a search."""
+
+from __future__ import annotations
+
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.audit import services as audit
+from ketaclinic.records.context import Actor
+from ketaclinic.records.errors import NotFound
+
+from .models import Patient
+
+
+def patient_id_by_mrn(actor: Actor, mrn: str) -> int:
+    """The id of the patient with this MRN (any case); ``NotFound`` when there is none."""
+    authorize(actor, Action.PATIENT_SEARCH)
+    found = Patient.objects.filter(mrn__iexact=mrn).values_list("pk", flat=True).first()
+    audit.record(
+        actor,
+        Action.PATIENT_SEARCH,
+        patient_id=found,
+        detail={"what": "MRN look-up", "found": found is not None},
+    )
+    if found is None:
+        raise NotFound(f"no patient has MRN {mrn!r}")
+    return found
