@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.audit.models import Outcome
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import FieldError, Forbidden, InvalidInput
@@ -76,7 +77,7 @@ def create_user(
         )
         audit.record(
             actor or Actor(user=user, face=Face.CLI),
-            "account.create",
+            Audited.ACCOUNT_CREATE,
             obj=user,
             patient_id=patient_id,
             detail={"username": username, "role": role},
@@ -94,7 +95,12 @@ def issue_token(request: HttpRequest, username: str, password: str) -> str | Non
     address = request.META.get("REMOTE_ADDR", "")
     if user is None:
         audit.record_anonymous(
-            username, "auth.token", Outcome.FAILED, Face.API, address, {"reason": "bad credentials"}
+            username,
+            Audited.AUTH_TOKEN,
+            Outcome.FAILED,
+            Face.API,
+            address,
+            {"reason": "bad credentials"},
         )
         return None
     token = secrets.token_urlsafe(32)
@@ -103,7 +109,7 @@ def issue_token(request: HttpRequest, username: str, password: str) -> str | Non
         digest=_digest(token),
         expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
     )
-    audit.record(Actor(user=user, face=Face.API, source_address=address), "auth.token")
+    audit.record(Actor(user=user, face=Face.API, source_address=address), Audited.AUTH_TOKEN)
     return token
 
 
@@ -126,5 +132,5 @@ def revoke_token(actor: Actor, token: str) -> bool:
     revoked = ApiToken.objects.filter(
         user=actor.user, digest=_digest(token), revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-    audit.record(actor, "auth.token_revoke", detail={"revoked": revoked})
+    audit.record(actor, Audited.AUTH_TOKEN_REVOKE, detail={"revoked": revoked})
     return bool(revoked)

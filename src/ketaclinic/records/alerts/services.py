@@ -10,9 +10,11 @@ from django.db.models import QuerySet
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import get_or_404
 
 from .models import Acknowledgement, Alert
 
@@ -47,7 +49,11 @@ def raise_alerts(
     )
     for alert in created:
         audit.record(
-            actor, "alert.raise", obj=alert, patient_id=patient.pk, detail={"code": alert.code}
+            actor,
+            Audited.ALERT_RAISE,
+            obj=alert,
+            patient_id=patient.pk,
+            detail={"code": alert.code},
         )
     return created
 
@@ -73,10 +79,7 @@ def acknowledge(actor: Actor, alert_id: int, note: str) -> Acknowledgement:
         raise InvalidInput.single("note", "say what was done (a note is required)")
     if len(note) > NOTE_MAX_CHARS:
         raise InvalidInput.single("note", f"must be at most {NOTE_MAX_CHARS} characters")
-    try:
-        alert = Alert.objects.get(pk=alert_id)
-    except Alert.DoesNotExist:
-        raise NotFound(f"alert {alert_id} does not exist") from None
+    alert = get_or_404(Alert.objects.all(), alert_id, "alert")
     try:
         with transaction.atomic():
             acknowledgement = Acknowledgement.objects.create(

@@ -17,7 +17,7 @@ from ketaclinic.instruments import (
     score_definition,
 )
 from ketaclinic.records.errors import FieldError, InvalidInput
-from ketaclinic.records.patients.inputs import Strict, validate
+from ketaclinic.records.toolkit import Strict, validate
 
 from .models import Context
 

@@ -21,10 +21,12 @@ from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.alerts.services import NewAlert, raise_alerts
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
-from ketaclinic.records.outcomes.queue import outcome_changed
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.patients.signals import outcome_changed
+from ketaclinic.records.toolkit import get_or_404
 
 from .inputs import (
     AmendmentIn,
@@ -250,7 +252,7 @@ def withdraw_request(
         )
         audit.record(
             actor,
-            "assessment.request_withdraw",
+            Audited.ASSESSMENT_REQUEST_WITHDRAW,
             obj=status.request,
             patient_id=patient_id,
             detail={"reason": fields.reason, "done": sorted(status.done)},
@@ -378,10 +380,7 @@ def _detail(assessment: Assessment) -> dict[str, Any]:
 
 def patient_or_404(patient_id: int) -> Patient:
     """The patient, or NotFound."""
-    try:
-        return Patient.objects.get(pk=patient_id)
-    except Patient.DoesNotExist:
-        raise NotFound(f"patient {patient_id} does not exist") from None
+    return get_or_404(Patient.objects.all(), patient_id, "patient")
 
 
 def _assessment(patient_id: int, assessment_id: int) -> Assessment:

@@ -25,6 +25,7 @@ from django_tasks import default_task_backend
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Conflict, NotFound
 
@@ -184,7 +185,7 @@ def deliver(reminder_id: int) -> str:
         _attempt(reminder, now)
         audit.record(
             Actor(user=reminder.created_by, face=Face.SYSTEM, source_address="task queue"),
-            "reminder.send",
+            Audited.REMINDER_SEND,
             obj=reminder,
             patient_id=reminder.patient_id,
             detail={
@@ -289,5 +290,5 @@ def retry(actor: Actor, reminder_id: int) -> Reminder:
         reminder.next_attempt_at = timezone.now()
         reminder.save(update_fields=["status", "attempts", "next_attempt_at"])
         enqueue(reminder)
-        audit.record(actor, "reminder.retry", obj=reminder, patient_id=patient_id)
+        audit.record(actor, Audited.REMINDER_RETRY, obj=reminder, patient_id=patient_id)
     return reminder

@@ -18,12 +18,13 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.clinics.calendars import chair_key, domain_location
 from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import validate
 
 from . import checks, reminders, slots, waitlist
 from .inputs import (
@@ -128,7 +129,7 @@ def bookable_plans(actor: Actor, patient_id: int) -> list[PlanChoice]:
         )
     audit.record(
         actor,
-        "booking.plans",
+        Audited.BOOKING_PLANS,
         patient_id=patient_id,
         detail={"plans": [c.plan_id for c in choices]},
     )
@@ -173,7 +174,7 @@ def propose(actor: Actor, data: Mapping[str, Any]) -> Proposal:
     ]
     audit.record(
         actor,
-        "booking.propose",
+        Audited.BOOKING_PROPOSE,
         obj=visit.plan,
         patient_id=patient.pk,
         detail={
@@ -634,7 +635,7 @@ def free_slots(actor: Actor, appointment_id: int, data: Mapping[str, Any]) -> Fr
     chairs = {chair_key(c.pk): c for c in Chair.objects.filter(location=location)}
     audit.record(
         actor,
-        "booking.free_slots",
+        Audited.BOOKING_FREE_SLOTS,
         obj=old,
         patient_id=old.patient_id,
         detail={"from": not_before.isoformat(), "days": fields.days, "found": len(found)},
@@ -704,7 +705,7 @@ def cancel_series(actor: Actor, series_id: int, data: Mapping[str, Any] | None =
             waitlist.offer_freed_slot(actor, appointment)
         audit.record(
             actor,
-            "booking.cancel_series",
+            Audited.BOOKING_CANCEL_SERIES,
             obj=series,
             patient_id=series.patient_id,
             detail={"cancelled": [a.pk for a in future], "reason": fields.reason},

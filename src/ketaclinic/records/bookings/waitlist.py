@@ -15,11 +15,12 @@ from django.utils import timezone
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import validate
 
 from . import reminders
 from .inputs import WaitlistIn
@@ -77,7 +78,7 @@ def add(actor: Actor, data: Mapping[str, Any]) -> WaitlistEntry:
             note=fields.note,
             created_by=actor.user,
         )
-        audit.record(actor, "waitlist.add", obj=entry, patient_id=patient.pk)
+        audit.record(actor, Audited.WAITLIST_ADD, obj=entry, patient_id=patient.pk)
     return entry
 
 
@@ -97,7 +98,7 @@ def entries(
     )
     if location_id is not None:
         rows = rows.filter(location_id=location_id)
-    audit.record(actor, "waitlist.view", detail={"location": location_id, "status": status})
+    audit.record(actor, Audited.WAITLIST_VIEW, detail={"location": location_id, "status": status})
     return rows[:ENTRIES_SHOWN]
 
 
@@ -118,7 +119,7 @@ def withdraw(actor: Actor, entry_id: int) -> WaitlistEntry:
         raise Conflict(f"waitlist entry {entry_id} is {entry.status}")
     with transaction.atomic():
         _set_status(entry, WaitlistStatus.WITHDRAWN)
-        audit.record(actor, "waitlist.withdraw", obj=entry, patient_id=entry.patient_id)
+        audit.record(actor, Audited.WAITLIST_WITHDRAW, obj=entry, patient_id=entry.patient_id)
     return entry
 
 
@@ -176,7 +177,7 @@ def offer_freed_slot(actor: Actor, freed: Appointment) -> WaitlistOffer | None:
     reminders.enqueue(reminder)
     audit.record(
         actor,
-        "waitlist.offer",
+        Audited.WAITLIST_OFFER,
         obj=offer,
         patient_id=entry.patient_id,
         detail={"entry": entry.pk, "start": offer.starts_at.isoformat(), "freed_by": freed.pk},
@@ -204,7 +205,7 @@ def decline_offer(actor: Actor, offer_id: int) -> WaitlistOffer | None:
         offer.declined_at = timezone.now()
         offer.save(update_fields=["declined_at"])
         _set_status(offer.entry, WaitlistStatus.WAITING)
-        audit.record(actor, "waitlist.decline", obj=offer, patient_id=offer.entry.patient_id)
+        audit.record(actor, Audited.WAITLIST_DECLINE, obj=offer, patient_id=offer.entry.patient_id)
         return offer_freed_slot(actor, offer.freed_by)
 
 
@@ -232,5 +233,5 @@ def book_offer(actor: Actor, offer_id: int) -> Appointment:
         offer.booked = appointment
         offer.save(update_fields=["booked"])
         _set_status(entry, WaitlistStatus.BOOKED)
-        audit.record(actor, "waitlist.book", obj=offer, patient_id=entry.patient_id)
+        audit.record(actor, Audited.WAITLIST_BOOK, obj=offer, patient_id=entry.patient_id)
     return appointment

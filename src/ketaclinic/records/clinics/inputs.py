@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
-from ketaclinic.records.patients.inputs import Strict
+from ketaclinic.records.toolkit import Strict
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

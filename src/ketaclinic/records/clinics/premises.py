@@ -13,9 +13,10 @@ from django.utils import timezone
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
-from ketaclinic.records.patients.inputs import validate
+from ketaclinic.records.toolkit import validate
 
 from .inputs import ChairChangeIn, ChairIn, HoursIn, LocationIn
 from .models import Chair, Location, OpeningHours
@@ -30,7 +31,7 @@ def create_location(actor: Actor, data: Mapping[str, Any]) -> Location:
         with transaction.atomic():
             location = Location.objects.create(**fields)
             audit.record(
-                actor, "clinic.location_create", obj=location, detail={"slug": location.slug}
+                actor, Audited.CLINIC_LOCATION_CREATE, obj=location, detail={"slug": location.slug}
             )
     except IntegrityError:  # the slug is unique: a taken one is refused by the database
         raise InvalidInput.single("slug", "is already used by another location") from None
@@ -51,7 +52,7 @@ def set_hours(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Locati
         refuse_breaks(location, timezone.now(), None, "these hours", "hours")
         audit.record(
             actor,
-            "clinic.hours_set",
+            Audited.CLINIC_HOURS_SET,
             obj=location,
             detail={"before": before, "after": [str(h) for h in location.hours.all()]},
         )
@@ -66,7 +67,7 @@ def add_chair(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Chair:
         if location.chairs.filter(name=fields.name).exists():
             raise InvalidInput.single("name", f"{location.name} already has a chair of that name")
         chair = Chair.objects.create(location=location, name=fields.name)
-        audit.record(actor, "clinic.chair_add", obj=chair, detail={"name": chair.name})
+        audit.record(actor, Audited.CLINIC_CHAIR_ADD, obj=chair, detail={"name": chair.name})
     return chair
 
 
@@ -95,7 +96,7 @@ def update_chair(actor: Actor, chair_id: int, data: Mapping[str, Any]) -> Chair:
                     f"taking {chair.name} out of use",
                     "unknown_chair",
                 )
-            audit.record(actor, "clinic.chair_change", obj=chair, detail={"changed": changes})
+            audit.record(actor, Audited.CLINIC_CHAIR_CHANGE, obj=chair, detail={"changed": changes})
     except IntegrityError:
         raise InvalidInput.single("name", "another chair here already has that name") from None
     return chair

@@ -12,9 +12,10 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.toolkit import attempt, validate
 
-from .common import attempt, location_field, location_or_404
-from .inputs import ProductIn, StorageIn, validate
+from .common import location_field, location_or_404
+from .inputs import ProductIn, StorageIn
 from .models import Product, StorageLocation
 
 

@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ketaclinic.records.assessments.inputs import CompletedAt as AwarePastTime
-from ketaclinic.records.patients.inputs import Strict, validate
+from ketaclinic.records.toolkit import Strict, validate
 
 from .identifiers import dea_number_problem, ndc_problem
 from .models import CountKind, FilingKind, LossKind, Schedule

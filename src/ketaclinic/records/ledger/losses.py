@@ -19,9 +19,10 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
+from ketaclinic.records.toolkit import attempt, get_or_404, validate
 
-from .common import attempt, local_today, location_field, location_or_404, one_or_404
-from .inputs import FilingIn, LossReportIn, validate
+from .common import local_today, location_field, location_or_404
+from .inputs import FilingIn, LossReportIn
 from .models import Discrepancy, FilingKind, LossReport, LossReportFiling, LossReportLine, Lot
 from .quantities import of_ml
 
@@ -123,7 +124,7 @@ def record_filing(actor: Actor, report_id: int, data: Mapping[str, Any]) -> Loss
     authorize(actor, Action.LEDGER_LOSS_REPORT)
     with attempt(actor, Action.LEDGER_LOSS_REPORT):
         fields = validate(FilingIn, data)
-        report = one_or_404(LossReport.objects.all(), report_id, "loss report")
+        report = get_or_404(LossReport.objects.all(), report_id, "loss report")
         if fields.filed_on < report.discovered_on:
             raise InvalidInput.single("filed_on", "cannot be before the loss was discovered")
         try:

@@ -23,8 +23,9 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import FieldError, InvalidInput
 from ketaclinic.records.patients import services as patients
-from ketaclinic.records.patients.inputs import PatientCreate, validate
+from ketaclinic.records.patients.inputs import PatientCreate
 from ketaclinic.records.patients.models import BodyMeasurement, Patient
+from ketaclinic.records.toolkit import validate
 
 from . import infusions
 

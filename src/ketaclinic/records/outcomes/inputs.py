@@ -11,7 +11,7 @@ from pydantic import AfterValidator, Field, field_validator
 
 from ketaclinic.protocols import DomainInputError, get_protocol
 from ketaclinic.records.errors import InvalidInput
-from ketaclinic.records.patients.inputs import Strict, validate
+from ketaclinic.records.toolkit import Strict, validate
 
 from .models import BoosterChoice, DiscontinuationReason
 

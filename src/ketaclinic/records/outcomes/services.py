@@ -33,9 +33,10 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import validate
 
 from . import infusions
-from .inputs import BoosterDecisionIn, DiscontinuationIn, validate
+from .inputs import BoosterDecisionIn, DiscontinuationIn
 from .models import BoosterReview, Discontinuation
 from .queries import current
 from .queue import outcome_changed

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .limits import HEIGHT_CM_MAX, HEIGHT_CM_MIN, WEIGHT_KG_MAX
+
 
 class Sex(models.TextChoices):
     FEMALE = "female", "Female"
@@ -77,11 +79,13 @@ class BodyMeasurement(models.Model):
             ),
             models.CheckConstraint(
                 name="weight_kg_in_range",
-                condition=Q(weight_kg__isnull=True) | Q(weight_kg__gt=0, weight_kg__lte=400),
+                condition=Q(weight_kg__isnull=True)
+                | Q(weight_kg__gt=0, weight_kg__lte=WEIGHT_KG_MAX),
             ),
             models.CheckConstraint(
                 name="height_cm_in_range",
-                condition=Q(height_cm__isnull=True) | Q(height_cm__gte=50, height_cm__lte=250),
+                condition=Q(height_cm__isnull=True)
+                | Q(height_cm__gte=HEIGHT_CM_MIN, height_cm__lte=HEIGHT_CM_MAX),
             ),
         ]
 

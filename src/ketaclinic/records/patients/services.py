@@ -15,17 +15,12 @@ from django.utils.dateparse import parse_date
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import InvalidInput, NotFound
+from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.toolkit import get_or_404, validate
 
-from .inputs import (
-    CLINICAL_FIELDS,
-    DEMOGRAPHIC_FIELDS,
-    MeasurementIn,
-    PatientCreate,
-    PatientFields,
-    validate,
-)
+from .inputs import CLINICAL_FIELDS, DEMOGRAPHIC_FIELDS, MeasurementIn, PatientCreate, PatientFields
 from .models import BodyMeasurement, Patient
 
 PAGE_SIZE_MAX = 100
@@ -177,7 +172,7 @@ def update_patient(actor: Actor, patient_id: int, changes: Mapping[str, Any]) ->
             locked.save()
             audit.record(
                 actor,
-                "patient.update",
+                Audited.PATIENT_UPDATE,
                 obj=locked,
                 patient_id=locked.pk,
                 detail={"changed": changed},
@@ -212,10 +207,7 @@ def record_measurement(actor: Actor, patient_id: int, data: Mapping[str, Any]) -
 
 
 def _get(patient_id: int, related: tuple[str, ...] = ()) -> Patient:
-    try:
-        return Patient.objects.select_related(*related).get(pk=patient_id)
-    except Patient.DoesNotExist:
-        raise NotFound(f"patient {patient_id} does not exist") from None
+    return get_or_404(Patient.objects.select_related(*related), patient_id, "patient")
 
 
 def _check_mrn_free(mrn: str, exclude: int | None = None) -> None:

@@ -32,8 +32,8 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.models import Outcome
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import Weighing, authorize_on, get_or_404, validate
 
 from .calculation import (
     calculator_input,
@@ -42,7 +42,7 @@ from .calculation import (
     refuse_hard_limits,
     snapshot,
 )
-from .common import Weighing, authorize_on, domain_input, get_or_404, latest_weighing
+from .common import domain_input, plan_weighing
 from .inputs import OrderIn, PreparedDoseIn, VerificationIn, WeightConfirmationIn
 from .models import (
     DoubleCheck,
@@ -78,7 +78,7 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
             f"is more than {horizon.value:g} days ahead: today's weight would be too old by "
             f"then ({horizon.source}); order nearer the session",
         )
-    weighing = latest_weighing(plan.patient)
+    weighing = plan_weighing(plan.patient_id)
     confirmation = WeightConfirmation.objects.filter(
         plan=plan, measurement=weighing.measurement
     ).first()
@@ -125,7 +125,7 @@ def confirm_weight(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Weigh
     authorize_on(actor, Action.WEIGHT_CONFIRM, TreatmentPlan, plan_id, "patient_id")
     fields = validate(WeightConfirmationIn, data)
     plan = current_plan_or_conflict(plan_id)
-    weighing = latest_weighing(plan.patient)
+    weighing = plan_weighing(plan.patient_id)
     today = timezone.localdate()
     with calculator_input():
         reasons = weight_recheck_reasons(plan.weight_kg, _reading(weighing), today)

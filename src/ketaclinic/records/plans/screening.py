@@ -14,18 +14,16 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.screening import Medication, ScreeningInput, Vitals, age_on, screen
-
-from .common import (
+from ketaclinic.records.toolkit import (
     authorize_on,
-    domain_input,
     get_or_404,
     latest_height_cm,
-    latest_weighing,
-    patient_or_404,
+    validate,
 )
+from ketaclinic.screening import Medication, ScreeningInput, Vitals, age_on, screen
+
+from .common import domain_input, patient_or_404, plan_weighing
 from .inputs import ScreeningDecisionIn, ScreeningIn
 from .models import Decision, Screening, ScreeningDecision, ScreeningOutcome
 
@@ -50,8 +48,8 @@ def screening_input(patient: Patient, fields: ScreeningIn) -> ScreeningInput:
         return ScreeningInput(
             age_years=age_on(patient.date_of_birth, timezone.localdate()),
             sex=patient.sex,
-            weight_kg=latest_weighing(patient).weight_kg,
-            height_cm=latest_height_cm(patient),
+            weight_kg=plan_weighing(patient.pk).weight_kg,
+            height_cm=latest_height_cm(patient.pk),
             history_flags=frozenset(patient.history_flags),
             medications=tuple(
                 Medication(item.get("name", ""), item.get("drug_class", ""))

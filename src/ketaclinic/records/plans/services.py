@@ -19,11 +19,12 @@ from ketaclinic.protocols import DomainInputError, Protocol, get_protocol
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
-from ketaclinic.records.outcomes.queue import outcome_changed
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.patients.signals import outcome_changed
+from ketaclinic.records.toolkit import authorize_on, get_or_404, patient_id_of, validate
 
 from .calculation import (
     Body,
@@ -38,7 +39,7 @@ from .calculation import (
     snapshot,
     versions,
 )
-from .common import authorize_on, get_or_404, patient_id_of, patient_or_404
+from .common import patient_or_404
 from .inputs import AmendmentIn, DoseChoices, SignIn
 from .models import (
     LimitOverride,
@@ -103,7 +104,7 @@ def calculate(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> DoseRes
     result = calculate_series(request, sessions)
     audit.record(
         actor,
-        "plan.calculate",
+        Audited.PLAN_CALCULATE,
         obj=patient,
         patient_id=patient.pk,
         detail={"protocol": protocol.id, "blocked": result.blocked},

@@ -13,11 +13,11 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import authorize_on, get_or_404, validate
 
 from .calculation import choices_of, protocol_for
-from .common import authorize_on, domain_input, get_or_404
+from .common import domain_input
 from .inputs import TitrationDecisionIn, TitrationIn
 from .models import Order, TitrationDecision, TitrationProposal, TreatmentPlan
 from .services import (

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
-from ketaclinic.records.patients.inputs import Strict, WeightKg, validate
+from ketaclinic.records.toolkit import Strict, WeightKg, validate
 from ketaclinic.sessions import Command, SideEffectKind, SideEffectSeverity
 
 from .models import MedicationRoute

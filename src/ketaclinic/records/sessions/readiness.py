@@ -12,6 +12,7 @@ from ketaclinic.dosing import WeightReading, weight_recheck_reasons
 from ketaclinic.protocols import DomainInputError, Sourced, get_protocol
 from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.patients.models import BodyMeasurement
+from ketaclinic.records.toolkit import latest_measurement
 from ketaclinic.sessions import (
     DischargeFacts,
     Gap,
@@ -55,9 +56,7 @@ def _confirmed(session: Session) -> frozenset[str]:
 
 def weighed_today(session: Session, now: datetime) -> BodyMeasurement | None:
     """The patient's latest weight if it was taken on the session's (local) day."""
-    latest = BodyMeasurement.objects.filter(
-        patient_id=session.patient_id, weight_kg__isnull=False
-    ).first()
+    latest = latest_measurement(session.patient_id)
     if latest is None or local_date(session, latest.measured_at) != local_date(session, now):
         return None
     return latest
