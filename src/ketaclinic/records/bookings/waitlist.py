@@ -23,6 +23,7 @@ from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.toolkit import validate
 
 from . import reminders
+from .booking import book_appointment
 from .inputs import WaitlistIn
 from .models import (
     CHAIR_TYPES,
@@ -212,8 +213,6 @@ def decline_offer(actor: Actor, offer_id: int) -> WaitlistOffer | None:
 def book_offer(actor: Actor, offer_id: int) -> Appointment:
     """The patient said yes: book the offered slot through the ordinary booking service (which
     refuses it with 409 if someone took it meanwhile) and close the entry."""
-    from .services import book_appointment
-
     offer = _open_offer(actor, offer_id)
     entry = offer.entry
     with transaction.atomic():
