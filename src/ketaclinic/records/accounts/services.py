@@ -70,7 +70,20 @@ def create_user(
     except ValidationError as error:
         errors.append(FieldError("password", " ".join(error.messages)))
     if errors:
-        raise InvalidInput(errors)
+        refused = InvalidInput(errors)
+        if actor is not None:  # the refused-attempt rule (toolkit.refusals sits above accounts)
+            audit.record(
+                actor,
+                Audited.ACCOUNT_CREATE,
+                outcome=Outcome.FAILED,
+                detail={
+                    "error": str(refused)[:1000],
+                    "refused_as": "InvalidInput",
+                    "fields": sorted({e.field for e in errors}),
+                },
+            )
+            refused.audited = True
+        raise refused
     with transaction.atomic():
         user = User.objects.create_user(
             username=username, password=password, role=role, email=email, patient_id=patient_id

@@ -14,7 +14,7 @@ from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import get_or_404
+from ketaclinic.records.toolkit import audits_refusals, get_or_404
 
 from .models import Acknowledgement, Alert
 
@@ -71,6 +71,7 @@ def open_alerts(actor: Actor, patient_id: int | None = None) -> QuerySet[Alert]:
     return alerts.order_by(urgent_first, "-raised_at", "-id")
 
 
+@audits_refusals(Action.ALERT_ACKNOWLEDGE)
 def acknowledge(actor: Actor, alert_id: int, note: str) -> Acknowledgement:
     """A clinician has seen the alert and says what was done about it."""
     authorize(actor, Action.ALERT_ACKNOWLEDGE)

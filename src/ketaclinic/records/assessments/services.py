@@ -26,7 +26,7 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.patients.signals import outcome_changed
-from ketaclinic.records.toolkit import get_or_404
+from ketaclinic.records.toolkit import audits_refusals, get_or_404
 
 from .inputs import (
     AmendmentIn,
@@ -103,6 +103,7 @@ def open_for_entry(actor: Actor, patient_id: int, action: Action) -> Patient:
     return patient
 
 
+@audits_refusals(Action.ASSESSMENT_RECORD)
 def record_assessment(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Assessment:
     """Score and sign a completed instrument; raise the alerts its result carries.
 
@@ -140,6 +141,7 @@ def record_assessment(actor: Actor, patient_id: int, data: Mapping[str, Any]) ->
     return assessment
 
 
+@audits_refusals(Action.ASSESSMENT_AMEND)
 def amend_assessment(
     actor: Actor, patient_id: int, assessment_id: int, data: Mapping[str, Any]
 ) -> Assessment:
@@ -181,6 +183,7 @@ def amend_assessment(
     return amendment
 
 
+@audits_refusals(Action.ASSESSMENT_REQUEST)
 def request_bundle(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> AssessmentRequest:
     """Ask the patient to complete a bundle (e.g. the baseline intake); 409 while an earlier
     request for the same bundle is still open."""
@@ -231,6 +234,7 @@ def list_requests(actor: Actor, patient_id: int, *, open_only: bool = False) -> 
     return statuses
 
 
+@audits_refusals(Audited.ASSESSMENT_REQUEST_WITHDRAW)
 def withdraw_request(
     actor: Actor, patient_id: int, request_id: int, data: Mapping[str, Any]
 ) -> RequestStatus:

@@ -14,7 +14,7 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
-from ketaclinic.records.toolkit import validate
+from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import checks, reminders
 from .common import (
@@ -33,6 +33,7 @@ from .models import CHAIR_TYPES, Appointment, Series
 from .visits import plain_visit, plan_visit, signed_plan
 
 
+@audits_refusals(Action.BOOKING_BOOK)
 def book_series(actor: Actor, data: Mapping[str, Any]) -> Series:
     """Book every session of a signed plan's series at one location, in one transaction."""
     authorize(actor, Action.BOOKING_BOOK, patient_id=patient_id_in(data))
@@ -118,6 +119,7 @@ def book_series(actor: Actor, data: Mapping[str, Any]) -> Series:
     return guarded(write, new, location)
 
 
+@audits_refusals(Action.BOOKING_BOOK)
 def book_appointment(actor: Actor, data: Mapping[str, Any]) -> Appointment:
     """Book one visit: a consultation or call, or a single treatment visit of a signed plan."""
     authorize(actor, Action.BOOKING_BOOK, patient_id=patient_id_in(data))

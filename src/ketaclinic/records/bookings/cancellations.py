@@ -14,7 +14,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict
-from ketaclinic.records.toolkit import get_or_404, validate
+from ketaclinic.records.toolkit import audits_refusals, get_or_404, validate
 
 from . import checks, waitlist
 from .common import (
@@ -30,6 +30,7 @@ from .inputs import (
 from .models import Appointment, Series, Status
 
 
+@audits_refusals(Action.BOOKING_CANCEL)
 def cancel(actor: Actor, appointment_id: int, data: Mapping[str, Any] | None = None) -> Appointment:
     """Cancel a booked visit; a patient only their own, well ahead. The freed slot goes to the
     waitlist."""
@@ -54,6 +55,7 @@ def cancel(actor: Actor, appointment_id: int, data: Mapping[str, Any] | None = N
     return appointment
 
 
+@audits_refusals(Audited.BOOKING_CANCEL_SERIES)
 def cancel_series(actor: Actor, series_id: int, data: Mapping[str, Any] | None = None) -> Series:
     """Cancel every future booked session of a series (the front desk, not the patient)."""
     patient_id = Series.objects.filter(pk=series_id).values_list("patient_id", flat=True).first()
@@ -80,6 +82,7 @@ def cancel_series(actor: Actor, series_id: int, data: Mapping[str, Any] | None =
     return series
 
 
+@audits_refusals(Action.BOOKING_NO_SHOW)
 def mark_no_show(
     actor: Actor, appointment_id: int, data: Mapping[str, Any] | None = None
 ) -> Appointment:

@@ -27,7 +27,7 @@ from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import validate
+from ketaclinic.records.toolkit import audits_refusals, validate
 
 from .inputs import FeedIn
 from .models import CHAIR_TYPES, Appointment, CalendarFeed, FeedKind, Status
@@ -47,6 +47,7 @@ class NewFeed:
     """Shown once: the feed's URL ends in it."""
 
 
+@audits_refusals(Audited.CALENDAR_FEED_CREATE)
 def create_feed(actor: Actor, data: Mapping[str, Any]) -> NewFeed:
     """A new secret feed of a patient's (their own, for a patient), a location's or a chair's
     appointments."""
@@ -88,6 +89,7 @@ def my_feeds(actor: Actor) -> QuerySet[CalendarFeed]:
     ).select_related("patient", "location", "chair__location")
 
 
+@audits_refusals(Audited.CALENDAR_FEED_REVOKE)
 def revoke_feed(actor: Actor, feed_id: int) -> CalendarFeed:
     """Revoke one of the actor's own feeds: its URL stops working at once."""
     authorize(actor, Action.CALENDAR_FEED, patient_id=actor.user.patient_id)

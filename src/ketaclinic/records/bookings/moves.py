@@ -21,7 +21,7 @@ from ketaclinic.records.clinics.calendars import chair_key, domain_location
 from ketaclinic.records.clinics.models import Chair
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
-from ketaclinic.records.toolkit import validate
+from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import checks, reminders, slots, waitlist
 from .common import (
@@ -45,6 +45,7 @@ from .models import Appointment, Status
 from .policy import booking_policy
 
 
+@audits_refusals(Action.BOOKING_RESCHEDULE)
 def reschedule(actor: Actor, appointment_id: int, data: Mapping[str, Any]) -> Appointment:
     """Move a booked visit (same length, same location; chair kept unless given), or book a
     cancelled session of a series again. A session must keep its series valid (spacing, span);
@@ -147,6 +148,7 @@ class FreeSlots:
     spacing_until: datetime | None
 
 
+@audits_refusals(Audited.BOOKING_FREE_SLOTS)
 def free_slots(actor: Actor, appointment_id: int, data: Mapping[str, Any]) -> FreeSlots:
     """Every start over the coming days where ``reschedule`` would move this chair visit (same
     length and location, its own chair first): hours, closures, chairs, the nurse ratio, the

@@ -20,7 +20,7 @@ from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import validate
+from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import checks
 from .common import (
@@ -107,6 +107,7 @@ def _weekly(windows: Sequence[WindowIn]) -> tuple[scheduling.WeeklyWindow, ...]:
     return tuple(scheduling.WeeklyWindow(w.weekday, w.start, w.end) for w in windows)
 
 
+@audits_refusals(Audited.BOOKING_PROPOSE)
 def propose(actor: Actor, data: Mapping[str, Any]) -> Proposal:
     """The earliest series the signed plan allows at the location, from ``not_before``."""
     authorize(actor, Action.BOOKING_BOOK, patient_id=patient_id_in(data))

@@ -28,6 +28,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Conflict, NotFound
+from ketaclinic.records.toolkit import audits_refusals
 
 from .models import (
     CHAIR_TYPES,
@@ -271,6 +272,7 @@ def list_reminders(actor: Actor, status: str = ReminderStatus.FAILED) -> QuerySe
     return rows
 
 
+@audits_refusals(Audited.REMINDER_RETRY)
 def retry(actor: Actor, reminder_id: int) -> Reminder:
     """Try a failed reminder again, now, with a fresh round of retries."""
     patient_id = (

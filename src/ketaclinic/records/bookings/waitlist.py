@@ -20,7 +20,7 @@ from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import validate
+from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import reminders
 from .booking import book_appointment
@@ -40,6 +40,7 @@ from .visits import plain_visit, plan_visit, signed_plan
 ENTRIES_SHOWN = 200
 
 
+@audits_refusals(Audited.WAITLIST_ADD)
 def add(actor: Actor, data: Mapping[str, Any]) -> WaitlistEntry:
     """Put a patient on a location's waitlist for one visit between two times."""
     patient_id = data.get("patient_id") if isinstance(data, Mapping) else None
@@ -110,6 +111,7 @@ def _entry(entry_id: int) -> WaitlistEntry:
     return entry
 
 
+@audits_refusals(Audited.WAITLIST_WITHDRAW)
 def withdraw(actor: Actor, entry_id: int) -> WaitlistEntry:
     patient_id = (
         WaitlistEntry.objects.filter(pk=entry_id).values_list("patient_id", flat=True).first()
@@ -198,6 +200,7 @@ def _open_offer(actor: Actor, offer_id: int) -> WaitlistOffer:
     return offer
 
 
+@audits_refusals(Audited.WAITLIST_DECLINE)
 def decline_offer(actor: Actor, offer_id: int) -> WaitlistOffer | None:
     """The patient said no: the entry waits again (for other slots) and the slot is offered to
     the next entry that fits; returns that new offer, if any."""
@@ -210,6 +213,7 @@ def decline_offer(actor: Actor, offer_id: int) -> WaitlistOffer | None:
         return offer_freed_slot(actor, offer.freed_by)
 
 
+@audits_refusals(Audited.WAITLIST_BOOK)
 def book_offer(actor: Actor, offer_id: int) -> Appointment:
     """The patient said yes: book the offered slot through the ordinary booking service (which
     refuses it with 409 if someone took it meanwhile) and close the entry."""

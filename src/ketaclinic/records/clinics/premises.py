@@ -16,13 +16,14 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
-from ketaclinic.records.toolkit import validate
+from ketaclinic.records.toolkit import audits_refusals, validate
 
 from .inputs import ChairChangeIn, ChairIn, HoursIn, LocationIn
 from .models import Chair, Location, OpeningHours
 from .services import get_location, lock, refuse_breaks
 
 
+@audits_refusals(Audited.CLINIC_LOCATION_CREATE)
 def create_location(actor: Actor, data: Mapping[str, Any]) -> Location:
     """A new location, with no hours or chairs yet (nothing can be booked there until then)."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -38,6 +39,7 @@ def create_location(actor: Actor, data: Mapping[str, Any]) -> Location:
     return get_location(location.pk)
 
 
+@audits_refusals(Audited.CLINIC_HOURS_SET)
 def set_hours(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Location:
     """Replace the location's weekly hours, unless booked visits would fall outside them."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -59,6 +61,7 @@ def set_hours(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Locati
     return get_location(location.pk)
 
 
+@audits_refusals(Audited.CLINIC_CHAIR_ADD)
 def add_chair(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Chair:
     authorize(actor, Action.CLINIC_CONFIGURE)
     fields = validate(ChairIn, data)
@@ -71,6 +74,7 @@ def add_chair(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Chair:
     return chair
 
 
+@audits_refusals(Audited.CLINIC_CHAIR_CHANGE)
 def update_chair(actor: Actor, chair_id: int, data: Mapping[str, Any]) -> Chair:
     """Rename a chair or take it in or out of use (out: refused while visits are booked on it)."""
     authorize(actor, Action.CLINIC_CONFIGURE)

@@ -22,7 +22,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
-from ketaclinic.records.toolkit import validate
+from ketaclinic.records.toolkit import audits_refusals, validate
 from ketaclinic.scheduling.verify import location_violations
 
 from .booked import booked_visits
@@ -60,6 +60,7 @@ class Setup:
     """Active nurses, who may be put on a shift."""
 
 
+@audits_refusals(Action.CLINIC_CONFIGURE)
 def setup(actor: Actor, location_id: int, week: date | None = None) -> Setup:
     """Hours, chairs, coming closures, one local week's nurse shifts (this week by default)."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -140,6 +141,7 @@ class ClosureResult:
     """Booked visits inside the closure: the front desk must move them."""
 
 
+@audits_refusals(Action.CLINIC_CONFIGURE)
 def add_closure(actor: Actor, location_id: int, data: Mapping[str, Any]) -> ClosureResult:
     """Close a location for a whole local day or a span."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -173,6 +175,7 @@ def add_closure(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Clos
     return ClosureResult(closure, affected)
 
 
+@audits_refusals(Audited.CLINIC_CLOSURE_REMOVE)
 def remove_closure(actor: Actor, closure_id: int) -> None:
     authorize(actor, Action.CLINIC_CONFIGURE)
     closure = Closure.objects.filter(pk=closure_id).first()
@@ -185,6 +188,7 @@ def remove_closure(actor: Actor, closure_id: int) -> None:
         closure.delete()
 
 
+@audits_refusals(Action.CLINIC_CONFIGURE)
 def add_shift(actor: Actor, location_id: int, data: Mapping[str, Any]) -> StaffShift:
     """Put a nurse on duty at a location."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -204,6 +208,7 @@ def add_shift(actor: Actor, location_id: int, data: Mapping[str, Any]) -> StaffS
     return shift
 
 
+@audits_refusals(Action.CLINIC_CONFIGURE)
 def add_weekly_shifts(
     actor: Actor,
     location_id: int,
@@ -247,6 +252,7 @@ def add_weekly_shifts(
     return made
 
 
+@audits_refusals(Audited.CLINIC_SHIFT_REMOVE)
 def remove_shift(actor: Actor, shift_id: int) -> None:
     """Take a shift off the roster, unless booked visits would then exceed the nurse ratio."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -262,6 +268,7 @@ def remove_shift(actor: Actor, shift_id: int) -> None:
         refuse_breaks(location, shift.starts_at, shift.ends_at, "removing this shift")
 
 
+@audits_refusals(Action.CLINIC_CONFIGURE)
 def update_location(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Location:
     """Change the nurse ratio or the location's own visit notes."""
     authorize(actor, Action.CLINIC_CONFIGURE)

@@ -33,7 +33,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import validate
+from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import infusions
 from .inputs import BoosterDecisionIn, DiscontinuationIn
@@ -299,6 +299,7 @@ def patient_outcomes(
     return result
 
 
+@audits_refusals(Action.BOOSTER_DECIDE)
 def decide_booster(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> BoosterReview:
     """The physician accepts or declines the booster the rule suggests now; 409 when none is
     due or when this evidence has already been decided on."""
@@ -336,6 +337,7 @@ def decide_booster(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Bo
     return review
 
 
+@audits_refusals(Action.OUTCOME_RECORD_DISCONTINUATION)
 def record_discontinuation(
     actor: Actor, patient_id: int, data: Mapping[str, Any]
 ) -> Discontinuation:

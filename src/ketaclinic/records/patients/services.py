@@ -18,7 +18,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
-from ketaclinic.records.toolkit import get_or_404, validate
+from ketaclinic.records.toolkit import audits_refusals, get_or_404, validate
 
 from .inputs import CLINICAL_FIELDS, DEMOGRAPHIC_FIELDS, MeasurementIn, PatientCreate, PatientFields
 from .models import BodyMeasurement, Patient
@@ -112,6 +112,7 @@ def get_chart(actor: Actor, patient_id: int) -> Chart:
     return Chart(patient=patient, measurements=measurements)
 
 
+@audits_refusals(Action.PATIENT_REGISTER)
 def register_patient(actor: Actor, data: Mapping[str, Any]) -> Patient:
     """Create a patient record, with a first weight and height when given."""
     authorize(actor, Action.PATIENT_REGISTER)
@@ -145,6 +146,7 @@ def register_patient(actor: Actor, data: Mapping[str, Any]) -> Patient:
     return patient
 
 
+@audits_refusals(Audited.PATIENT_UPDATE)
 def update_patient(actor: Actor, patient_id: int, changes: Mapping[str, Any]) -> Patient:
     """Change some fields of a record; the roles that may edit each field group differ."""
     if not isinstance(changes, Mapping) or not changes:
@@ -182,6 +184,7 @@ def update_patient(actor: Actor, patient_id: int, changes: Mapping[str, Any]) ->
     return locked
 
 
+@audits_refusals(Action.PATIENT_RECORD_MEASUREMENT)
 def record_measurement(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> BodyMeasurement:
     """Add a weight and/or height to the patient's dated history."""
     authorize(actor, Action.PATIENT_RECORD_MEASUREMENT, patient_id=patient_id)

@@ -29,11 +29,17 @@ from ketaclinic.dosing import (
 from ketaclinic.protocols import DomainInputError, Protocol
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.audit import services as audit
-from ketaclinic.records.audit.models import Outcome
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import Weighing, authorize_on, get_or_404, validate
+from ketaclinic.records.toolkit import (
+    Weighing,
+    audits_refusals,
+    authorize_on,
+    get_or_404,
+    refuse,
+    validate,
+)
 
 from .calculation import (
     calculator_input,
@@ -61,6 +67,7 @@ class OrderDetail:
     double_checks: list[DoubleCheck]
 
 
+@audits_refusals(Action.ORDER_CREATE)
 def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
     """The order for a session on ``session_on``: refused for a draft or superseded plan, a
     weight that needs a re-check, or a dose beyond a limit the signed plan did not override."""
@@ -120,6 +127,7 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
     return _order(order.pk)
 
 
+@audits_refusals(Action.WEIGHT_CONFIRM)
 def confirm_weight(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> WeightConfirmation:
     """A physician confirms that the latest weight, changed since the plan, may be used."""
     authorize_on(actor, Action.WEIGHT_CONFIRM, TreatmentPlan, plan_id, "patient_id")
@@ -155,6 +163,7 @@ def confirm_weight(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Weigh
     return confirmation
 
 
+@audits_refusals(Action.ORDER_PREPARE)
 def prepare_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Preparation:
     """The preparing nurse records what they made up; it must match the order."""
     authorize_on(actor, Action.ORDER_PREPARE, Order, order_id, "patient_id")
@@ -167,15 +176,14 @@ def prepare_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Prepa
     # The order against what was prepared: the same comparison as the double-check's.
     compared = _compare(result, "the order", actor, fields)
     if not compared.matches:
-        audit.record(
+        raise refuse(
             actor,
             Action.ORDER_PREPARE,
-            outcome=Outcome.FAILED,
+            _mismatch_errors(compared, "does not match the order: prepare it again"),
             obj=order,
             patient_id=order.patient_id,
             detail={"mismatches": list(compared.mismatches)},
         )
-        raise _mismatch_errors(compared, "does not match the order: prepare it again")
     try:
         with transaction.atomic():
             preparation = Preparation.objects.create(
@@ -192,6 +200,7 @@ def prepare_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Prepa
     return preparation
 
 
+@audits_refusals(Action.ORDER_VERIFY)
 def verify_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> DoubleCheck:
     """A second clinician enters the dose they computed. A match verifies the order; a
     mismatch is recorded and the order stays unverified. The preparer cannot verify."""
@@ -201,16 +210,15 @@ def verify_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Double
     _refuse_unless(order, OrderStatus.AWAITING_DOUBLE_CHECK)
     preparer = order.preparation.prepared_by
     if preparer.pk == actor.user.pk:
-        audit.record(
+        raise refuse(
             actor,
             Action.ORDER_VERIFY,
-            outcome=Outcome.FAILED,
+            InvalidInput.single(
+                "verified_by", "must be a second clinician, not the one who prepared the dose"
+            ),
             obj=order,
             patient_id=order.patient_id,
             detail={"refused": "the clinician who prepared the dose cannot verify it"},
-        )
-        raise InvalidInput.single(
-            "verified_by", "must be a second clinician, not the one who prepared the dose"
         )
     result = order_result(order)
     compared = _compare(result, str(preparer.pk), actor, fields)

@@ -16,6 +16,7 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.toolkit import (
+    audits_refusals,
     authorize_on,
     get_or_404,
     latest_height_cm,
@@ -61,6 +62,7 @@ def screening_input(patient: Patient, fields: ScreeningIn) -> ScreeningInput:
         )
 
 
+@audits_refusals(Action.SCREENING_RUN)
 def run_screening(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Screening:
     """Screen the patient and store the result with the rule-set version."""
     authorize(actor, Action.SCREENING_RUN, patient_id=patient_id)
@@ -89,6 +91,7 @@ def run_screening(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Scr
     return screening
 
 
+@audits_refusals(Action.SCREENING_DECIDE)
 def decide(actor: Actor, screening_id: int, data: Mapping[str, Any]) -> ScreeningDecision:
     """A physician's decision on the patient's latest screening, with a note."""
     authorize_on(actor, Action.SCREENING_DECIDE, Screening, screening_id, "patient_id")

@@ -24,7 +24,13 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.patients.signals import outcome_changed
-from ketaclinic.records.toolkit import authorize_on, get_or_404, patient_id_of, validate
+from ketaclinic.records.toolkit import (
+    audits_refusals,
+    authorize_on,
+    get_or_404,
+    patient_id_of,
+    validate,
+)
 
 from .calculation import (
     Body,
@@ -91,6 +97,7 @@ class PlanSummary:
     signed_by: str
 
 
+@audits_refusals(Audited.PLAN_CALCULATE)
 def calculate(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> DoseResult:
     """The dose the choices give for this patient now: nothing is written (the read is audited).
 
@@ -167,6 +174,7 @@ def write_version(
     return plan
 
 
+@audits_refusals(Action.PLAN_DRAFT)
 def draft_plan(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> TreatmentPlan:
     """A new plan for a screened patient who has none signed (else amend it)."""
     authorize(actor, Action.PLAN_DRAFT, patient_id=patient_id)
@@ -180,6 +188,7 @@ def draft_plan(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Treatm
     return _plan(plan.pk)
 
 
+@audits_refusals(Action.PLAN_DRAFT)
 def amend_plan(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TreatmentPlan:
     """Draft a new version of the current signed plan; it supersedes the plan when signed."""
     authorize_on(actor, Action.PLAN_DRAFT, TreatmentPlan, plan_id, "patient_id")
@@ -250,6 +259,7 @@ def write_signature(
     return signature
 
 
+@audits_refusals(Action.PLAN_SIGN)
 def sign_plan(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TreatmentPlan:
     """A physician signs a draft; an amendment's signature supersedes the plan it amends.
 

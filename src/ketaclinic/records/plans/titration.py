@@ -14,7 +14,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import authorize_on, get_or_404, validate
+from ketaclinic.records.toolkit import audits_refusals, authorize_on, get_or_404, validate
 
 from .calculation import choices_of, protocol_for
 from .common import domain_input
@@ -37,6 +37,7 @@ def plan_dose_value(plan: TreatmentPlan, protocol: Protocol) -> float:
     return plan.prescribed_dose_mg
 
 
+@audits_refusals(Action.TITRATION_RECORD)
 def record_titration(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TitrationProposal:
     """Record a session's tolerance and response and the rule's proposal for the next dose."""
     authorize_on(actor, Action.TITRATION_RECORD, TreatmentPlan, plan_id, "patient_id")
@@ -90,6 +91,7 @@ def record_titration(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Tit
     return recorded
 
 
+@audits_refusals(Action.TITRATION_DECIDE)
 def decide_titration(actor: Actor, proposal_id: int, data: Mapping[str, Any]) -> TitrationDecision:
     """The physician accepts the proposal or decides another dose (with a note). A dose other
     than the plan's is signed as an amendment, within the limits (soft ones need reasons)."""

@@ -1,13 +1,16 @@
 """The refused-attempt rule, one for every app: an attempt refused for bad input, a clash with
 the records or a missing record is audited as ``failed`` (a denial is audited as ``denied`` by
 ``authorize``). The entry is written after the service's transaction rolled back, so it stays
-although nothing else was written; an error is audited once however many services it crosses."""
+although nothing else was written. A service called by another (a waitlist offer booked through
+``book_appointment``) leaves the refusal to the outermost attempt, which runs outside every
+transaction: one entry, under the action the user asked for."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -20,6 +23,8 @@ from ketaclinic.records.errors import Conflict, InvalidInput, NotFound, ServiceE
 P = ParamSpec("P")
 R = TypeVar("R")
 E = TypeVar("E", bound=ServiceError)
+
+_depth: ContextVar[int] = ContextVar("attempt_depth", default=0)
 
 
 @dataclass
@@ -45,10 +50,11 @@ def attempt(
     """Audit a refusal raised inside as ``failed``; use it outside the service's transaction.
     ``what`` names the entry tried (``"vitals"``) when one action covers several."""
     tried = Attempt(patient_id)
+    depth = _depth.set(_depth.get() + 1)
     try:
         yield tried
     except (InvalidInput, Conflict, NotFound) as error:
-        if not error.audited:
+        if _depth.get() == 1 and not error.audited:
             audit.record(
                 actor,
                 action,
@@ -58,6 +64,8 @@ def attempt(
             )
             error.audited = True
         raise
+    finally:
+        _depth.reset(depth)
 
 
 def audits_refusals(
