@@ -16,3 +16,16 @@ def user_field(related_name: str = "+", *, null: bool = False, **options: Any) -
     return models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name=related_name, **options
     )
+
+
+def amends_field(what: str) -> Any:
+    """The earlier row this one corrects (signed records are never changed in place: a
+    correction is a new row pointing at the old one, ``amendment`` from the old side)."""
+    return models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendment",
+        help_text=f"The {what} this one corrects; each is corrected at most once.",
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.db.models import QuerySet
 
 from ketaclinic.records.accounts.permissions import Action
@@ -14,7 +14,7 @@ from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import audits_refusals, get_or_404
+from ketaclinic.records.toolkit import atomic_or, audits_refusals, get_or_404
 
 from .models import Acknowledgement, Alert
 
@@ -81,12 +81,9 @@ def acknowledge(actor: Actor, alert_id: int, note: str) -> Acknowledgement:
     if len(note) > NOTE_MAX_CHARS:
         raise InvalidInput.single("note", f"must be at most {NOTE_MAX_CHARS} characters")
     alert = get_or_404(Alert.objects.all(), alert_id, "alert")
-    try:
-        with transaction.atomic():
-            acknowledgement = Acknowledgement.objects.create(
-                alert=alert, acknowledged_by=actor.user, note=note
-            )
-            audit.record(actor, Action.ALERT_ACKNOWLEDGE, obj=alert, patient_id=alert.patient_id)
-    except IntegrityError:
-        raise Conflict(f"alert {alert_id} has already been acknowledged") from None
+    with atomic_or(Conflict(f"alert {alert_id} has already been acknowledged")):
+        acknowledgement = Acknowledgement.objects.create(
+            alert=alert, acknowledged_by=actor.user, note=note
+        )
+        audit.record(actor, Action.ALERT_ACKNOWLEDGE, obj=alert, patient_id=alert.patient_id)
     return acknowledgement

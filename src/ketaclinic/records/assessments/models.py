@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import amends_field, user_field
 
 
 class Context(models.TextChoices):
@@ -107,14 +107,7 @@ class Assessment(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="assessments",
     )
-    amends = models.OneToOneField(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="amendment",
-        help_text="The assessment this one corrects; each is corrected at most once.",
-    )
+    amends = amends_field("assessment")
     amendment_reason = models.TextField(blank=True)
 
     objects: ClassVar[AssessmentManager] = AssessmentManager()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.records.accounts.permissions import Action
@@ -16,7 +16,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
-from ketaclinic.records.toolkit import audits_refusals, validate
+from ketaclinic.records.toolkit import atomic_or, audits_refusals, validate
 
 from .inputs import ChairChangeIn, ChairIn, HoursIn, LocationIn
 from .models import Chair, Location, OpeningHours
@@ -28,14 +28,11 @@ def create_location(actor: Actor, data: Mapping[str, Any]) -> Location:
     """A new location, with no hours or chairs yet (nothing can be booked there until then)."""
     authorize(actor, Action.CLINIC_CONFIGURE)
     fields = validate(LocationIn, data).model_dump(exclude_none=True)
-    try:
-        with transaction.atomic():
-            location = Location.objects.create(**fields)
-            audit.record(
-                actor, Audited.CLINIC_LOCATION_CREATE, obj=location, detail={"slug": location.slug}
-            )
-    except IntegrityError:  # the slug is unique: a taken one is refused by the database
-        raise InvalidInput.single("slug", "is already used by another location") from None
+    with atomic_or(InvalidInput.single("slug", "is already used by another location")):
+        location = Location.objects.create(**fields)
+        audit.record(
+            actor, Audited.CLINIC_LOCATION_CREATE, obj=location, detail={"slug": location.slug}
+        )
     return get_location(location.pk)
 
 
@@ -85,22 +82,19 @@ def update_chair(actor: Actor, chair_id: int, data: Mapping[str, Any]) -> Chair:
     chair = Chair.objects.filter(pk=chair_id).first()
     if chair is None:
         raise NotFound(f"chair {chair_id} does not exist")
-    try:
-        with transaction.atomic():
-            location = lock(chair.location_id)
-            chair = Chair.objects.get(pk=chair_id)
-            for name, value in changes.items():
-                setattr(chair, name, value)
-            chair.save(update_fields=list(changes))
-            if changes.get("active") is False:
-                refuse_breaks(
-                    location,
-                    timezone.now(),
-                    None,
-                    f"taking {chair.name} out of use",
-                    "unknown_chair",
-                )
-            audit.record(actor, Audited.CLINIC_CHAIR_CHANGE, obj=chair, detail={"changed": changes})
-    except IntegrityError:
-        raise InvalidInput.single("name", "another chair here already has that name") from None
+    with atomic_or(InvalidInput.single("name", "another chair here already has that name")):
+        location = lock(chair.location_id)
+        chair = Chair.objects.get(pk=chair_id)
+        for name, value in changes.items():
+            setattr(chair, name, value)
+        chair.save(update_fields=list(changes))
+        if changes.get("active") is False:
+            refuse_breaks(
+                location,
+                timezone.now(),
+                None,
+                f"taking {chair.name} out of use",
+                "unknown_chair",
+            )
+        audit.record(actor, Audited.CLINIC_CHAIR_CHANGE, obj=chair, detail={"changed": changes})
     return chair

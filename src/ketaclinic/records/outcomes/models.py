@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import amends_field, user_field
 
 
 class BoosterChoice(models.TextChoices):
@@ -77,14 +77,7 @@ class Discontinuation(AppendOnlyModel):
     stopped_on = models.DateField()
     recorded_by = user_field()
     recorded_at = models.DateTimeField(auto_now_add=True)
-    amends = models.OneToOneField(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="amendment",
-        help_text="The record this one corrects; each is corrected at most once.",
-    )
+    amends = amends_field("record")
     amendment_reason = models.TextField(blank=True)
 
     objects = DiscontinuationQuerySet.as_manager()  # type: ignore[misc]

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ketaclinic.dosing import (
@@ -34,6 +33,7 @@ from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.toolkit import (
     Weighing,
+    atomic_or,
     audits_refusals,
     authorize_on,
     get_or_404,
@@ -90,40 +90,37 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
         plan=plan, measurement=weighing.measurement
     ).first()
     protocol = protocol_for(plan.protocol_id)
-    try:
-        with transaction.atomic():
-            # One order at a time per patient: the series and interval checks read the others.
-            Patient.objects.select_for_update().get(pk=plan.patient_id)
-            given_mg = _series_given_mg(plan.patient_id, on, protocol)
-            result = _derived(plan, weighing, on, confirmation is not None, given_mg)
-            order = Order.objects.create(
-                plan=plan,
-                patient_id=plan.patient_id,
-                session_on=on,
-                measurement=weighing.measurement,
-                weight_kg=weighing.weight_kg,
-                weight_confirmation=confirmation,
-                series_dose_mg_given=given_mg,
-                dose_request=asdict(replace(plan_request(plan), weight_kg=weighing.weight_kg)),
-                dose_result=snapshot(result),
-                created_by=actor.user,
-                **dose_columns(result),
-            )
-            audit.record(
-                actor,
-                Action.ORDER_CREATE,
-                obj=order,
-                patient_id=plan.patient_id,
-                detail={
-                    "plan": plan.pk,
-                    "session_on": on.isoformat(),
-                    "dose_mg": order.dose_mg,
-                    "weight_kg": order.weight_kg,
-                    "weight_confirmed": confirmation is not None,
-                },
-            )
-    except IntegrityError:
-        raise Conflict(f"plan {plan_id} already has an order for {on.isoformat()}") from None
+    with atomic_or(Conflict(f"plan {plan_id} already has an order for {on.isoformat()}")):
+        # One order at a time per patient: the series and interval checks read the others.
+        Patient.objects.select_for_update().get(pk=plan.patient_id)
+        given_mg = _series_given_mg(plan.patient_id, on, protocol)
+        result = _derived(plan, weighing, on, confirmation is not None, given_mg)
+        order = Order.objects.create(
+            plan=plan,
+            patient_id=plan.patient_id,
+            session_on=on,
+            measurement=weighing.measurement,
+            weight_kg=weighing.weight_kg,
+            weight_confirmation=confirmation,
+            series_dose_mg_given=given_mg,
+            dose_request=asdict(replace(plan_request(plan), weight_kg=weighing.weight_kg)),
+            dose_result=snapshot(result),
+            created_by=actor.user,
+            **dose_columns(result),
+        )
+        audit.record(
+            actor,
+            Action.ORDER_CREATE,
+            obj=order,
+            patient_id=plan.patient_id,
+            detail={
+                "plan": plan.pk,
+                "session_on": on.isoformat(),
+                "dose_mg": order.dose_mg,
+                "weight_kg": order.weight_kg,
+                "weight_confirmed": confirmation is not None,
+            },
+        )
     return _order(order.pk)
 
 
@@ -141,25 +138,22 @@ def confirm_weight(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Weigh
         raise InvalidInput.single("weight_kg", "the latest weight is too old to confirm: weigh")
     if not reasons:
         raise Conflict("the latest weight needs no confirmation for this plan")
-    try:
-        with transaction.atomic():
-            confirmation = WeightConfirmation.objects.create(
-                plan=plan,
-                measurement=weighing.measurement,
-                weight_kg=weighing.weight_kg,
-                reasons=list(reasons),
-                note=fields.note,
-                confirmed_by=actor.user,
-            )
-            audit.record(
-                actor,
-                Action.WEIGHT_CONFIRM,
-                obj=confirmation,
-                patient_id=plan.patient_id,
-                detail={"plan": plan.pk, "weight_kg": weighing.weight_kg, "reasons": reasons},
-            )
-    except IntegrityError:
-        raise Conflict("this weight is already confirmed for the plan") from None
+    with atomic_or(Conflict("this weight is already confirmed for the plan")):
+        confirmation = WeightConfirmation.objects.create(
+            plan=plan,
+            measurement=weighing.measurement,
+            weight_kg=weighing.weight_kg,
+            reasons=list(reasons),
+            note=fields.note,
+            confirmed_by=actor.user,
+        )
+        audit.record(
+            actor,
+            Action.WEIGHT_CONFIRM,
+            obj=confirmation,
+            patient_id=plan.patient_id,
+            detail={"plan": plan.pk, "weight_kg": weighing.weight_kg, "reasons": reasons},
+        )
     return confirmation
 
 
@@ -184,19 +178,16 @@ def prepare_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Prepa
             patient_id=order.patient_id,
             detail={"mismatches": list(compared.mismatches)},
         )
-    try:
-        with transaction.atomic():
-            preparation = Preparation.objects.create(
-                order=order,
-                dose_mg=fields.dose_mg,
-                volume_ml=fields.volume_ml,
-                rate_ml_per_h=fields.rate_ml_per_h,
-                note=fields.note,
-                prepared_by=actor.user,
-            )
-            audit.record(actor, Action.ORDER_PREPARE, obj=order, patient_id=order.patient_id)
-    except IntegrityError:
-        raise Conflict(f"order {order_id} has already been prepared") from None
+    with atomic_or(Conflict(f"order {order_id} has already been prepared")):
+        preparation = Preparation.objects.create(
+            order=order,
+            dose_mg=fields.dose_mg,
+            volume_ml=fields.volume_ml,
+            rate_ml_per_h=fields.rate_ml_per_h,
+            note=fields.note,
+            prepared_by=actor.user,
+        )
+        audit.record(actor, Action.ORDER_PREPARE, obj=order, patient_id=order.patient_id)
     return preparation
 
 
@@ -222,27 +213,24 @@ def verify_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Double
         )
     result = order_result(order)
     compared = _compare(result, str(preparer.pk), actor, fields)
-    try:
-        with transaction.atomic():
-            check = DoubleCheck.objects.create(
-                order=order,
-                dose_mg=fields.dose_mg,
-                volume_ml=fields.volume_ml,
-                rate_ml_per_h=fields.rate_ml_per_h,
-                matches=compared.matches,
-                mismatches=list(compared.mismatches),
-                prepared_by=preparer,
-                verified_by=actor.user,
-            )
-            audit.record(
-                actor,
-                Action.ORDER_VERIFY,
-                obj=order,
-                patient_id=order.patient_id,
-                detail={"matches": compared.matches, "mismatches": list(compared.mismatches)},
-            )
-    except IntegrityError:
-        raise Conflict(f"order {order_id} has already been verified") from None
+    with atomic_or(Conflict(f"order {order_id} has already been verified")):
+        check = DoubleCheck.objects.create(
+            order=order,
+            dose_mg=fields.dose_mg,
+            volume_ml=fields.volume_ml,
+            rate_ml_per_h=fields.rate_ml_per_h,
+            matches=compared.matches,
+            mismatches=list(compared.mismatches),
+            prepared_by=preparer,
+            verified_by=actor.user,
+        )
+        audit.record(
+            actor,
+            Action.ORDER_VERIFY,
+            obj=order,
+            patient_id=order.patient_id,
+            detail={"matches": compared.matches, "mismatches": list(compared.mismatches)},
+        )
     return check
 
 

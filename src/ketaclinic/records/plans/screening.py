@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.records.accounts.permissions import Action
@@ -16,6 +16,7 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.toolkit import (
+    atomic_or,
     audits_refusals,
     authorize_on,
     get_or_404,
@@ -107,23 +108,20 @@ def decide(actor: Actor, screening_id: int, data: Mapping[str, Any]) -> Screenin
     newest = Screening.objects.filter(patient_id=screening.patient_id).values("pk").first()
     if newest is None or newest["pk"] != screening.pk:
         raise Conflict("a newer screening of this patient exists: decide on that one")
-    try:
-        with transaction.atomic():
-            decision = ScreeningDecision.objects.create(
-                screening=screening,
-                decision=fields.decision,
-                note=fields.note,
-                decided_by=actor.user,
-            )
-            audit.record(
-                actor,
-                Action.SCREENING_DECIDE,
-                obj=screening,
-                patient_id=screening.patient_id,
-                detail={"decision": fields.decision, "outcome": screening.outcome},
-            )
-    except IntegrityError:
-        raise Conflict(f"screening {screening_id} has already been decided") from None
+    with atomic_or(Conflict(f"screening {screening_id} has already been decided")):
+        decision = ScreeningDecision.objects.create(
+            screening=screening,
+            decision=fields.decision,
+            note=fields.note,
+            decided_by=actor.user,
+        )
+        audit.record(
+            actor,
+            Action.SCREENING_DECIDE,
+            obj=screening,
+            patient_id=screening.patient_id,
+            detail={"decision": fields.decision, "outcome": screening.outcome},
+        )
     return decision
 
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from ketaclinic.dosing import DoseRequest, DoseResult, check_overrides
 from ketaclinic.protocols import DomainInputError, Protocol, get_protocol
@@ -25,6 +25,7 @@ from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.patients.signals import outcome_changed
 from ketaclinic.records.toolkit import (
+    atomic_or,
     audits_refusals,
     authorize_on,
     get_or_404,
@@ -275,18 +276,15 @@ def sign_plan(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TreatmentP
     result = _recomputed(plan)
     checked_overrides(actor, plan.patient_id, result, fields.overrides)
     plan_allowing_decision(plan.patient_id)
-    try:
-        with transaction.atomic():
-            Patient.objects.select_for_update().get(pk=plan.patient_id)
-            current = TreatmentPlan.objects.filter(patient_id=plan.patient_id).current()
-            if plan.amends_id is None and current.exists():
-                raise Conflict("the patient has a signed plan: this draft must amend it")
-            if plan.amends_id is not None and not current.filter(pk=plan.amends_id).exists():
-                raise Conflict(f"plan {plan.amends_id} has been superseded: amend the current plan")
-            write_signature(actor, plan, result, fields.overrides)
-            outcome_changed(plan.patient_id)
-    except IntegrityError:
-        raise Conflict("the patient's plan changed meanwhile: reload and try again") from None
+    with atomic_or(Conflict("the patient's plan changed meanwhile: reload and try again")):
+        Patient.objects.select_for_update().get(pk=plan.patient_id)
+        current = TreatmentPlan.objects.filter(patient_id=plan.patient_id).current()
+        if plan.amends_id is None and current.exists():
+            raise Conflict("the patient has a signed plan: this draft must amend it")
+        if plan.amends_id is not None and not current.filter(pk=plan.amends_id).exists():
+            raise Conflict(f"plan {plan.amends_id} has been superseded: amend the current plan")
+        write_signature(actor, plan, result, fields.overrides)
+        outcome_changed(plan.patient_id)
     return _plan(plan_id)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from ketaclinic.protocols import Protocol, SessionResponse, SessionTolerance, propose_titration
 from ketaclinic.records.accounts.permissions import Action
@@ -14,7 +14,13 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import audits_refusals, authorize_on, get_or_404, validate
+from ketaclinic.records.toolkit import (
+    atomic_or,
+    audits_refusals,
+    authorize_on,
+    get_or_404,
+    validate,
+)
 
 from .calculation import choices_of, protocol_for
 from .common import domain_input
@@ -113,41 +119,38 @@ def decide_titration(actor: Actor, proposal_id: int, data: Mapping[str, Any]) ->
         raise InvalidInput.single(
             "overrides", "the dose is unchanged: there is nothing to override"
         )
-    try:
-        with transaction.atomic():
-            Patient.objects.select_for_update().get(pk=plan.patient_id)
-            amendment = None
-            if version is not None:
-                if not TreatmentPlan.objects.current().filter(pk=plan.pk).exists():
-                    raise Conflict(f"plan {plan.pk} has been superseded meanwhile")
-                reason = (
-                    f"titration (proposal {proposal.pk}, {proposal.action}): {proposal.quantity} "
-                    f"{proposal.current_value:g} -> {value:g}"
-                )
-                amendment = write_version(actor, plan.patient, version, amends=plan, reason=reason)
-                write_signature(actor, amendment, version.result, fields.overrides)
-            decision = TitrationDecision.objects.create(
-                proposal=proposal,
-                accepted=fields.accept,
-                value=value,
-                note=fields.note,
-                amendment=amendment,
-                decided_by=actor.user,
+    with atomic_or(Conflict("the plan or this proposal changed meanwhile: reload")):
+        Patient.objects.select_for_update().get(pk=plan.patient_id)
+        amendment = None
+        if version is not None:
+            if not TreatmentPlan.objects.current().filter(pk=plan.pk).exists():
+                raise Conflict(f"plan {plan.pk} has been superseded meanwhile")
+            reason = (
+                f"titration (proposal {proposal.pk}, {proposal.action}): {proposal.quantity} "
+                f"{proposal.current_value:g} -> {value:g}"
             )
-            audit.record(
-                actor,
-                Action.TITRATION_DECIDE,
-                obj=proposal,
-                patient_id=plan.patient_id,
-                detail={
-                    "accepted": fields.accept,
-                    "proposed": proposal.proposed_value,
-                    "decided": value,
-                    "amendment": amendment.pk if amendment else None,
-                },
-            )
-    except IntegrityError:
-        raise Conflict("the plan or this proposal changed meanwhile: reload") from None
+            amendment = write_version(actor, plan.patient, version, amends=plan, reason=reason)
+            write_signature(actor, amendment, version.result, fields.overrides)
+        decision = TitrationDecision.objects.create(
+            proposal=proposal,
+            accepted=fields.accept,
+            value=value,
+            note=fields.note,
+            amendment=amendment,
+            decided_by=actor.user,
+        )
+        audit.record(
+            actor,
+            Action.TITRATION_DECIDE,
+            obj=proposal,
+            patient_id=plan.patient_id,
+            detail={
+                "accepted": fields.accept,
+                "proposed": proposal.proposed_value,
+                "decided": value,
+                "amendment": amendment.pk if amendment else None,
+            },
+        )
     return decision
 
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import amends_field, user_field
 from ketaclinic.sessions import (
     NEEDS_REASON,
     SIDE_EFFECT_KINDS,
@@ -121,14 +121,7 @@ class Entry(AppendOnlyModel):
     at = models.DateTimeField(help_text="When it was observed or done (may be entered late).")
     recorded_by = user_field()
     recorded_at = models.DateTimeField(auto_now_add=True)
-    amends = models.OneToOneField(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="amendment",
-        help_text="The entry this one corrects; each is corrected at most once.",
-    )
+    amends = amends_field("entry")
     amendment_reason = models.TextField(blank=True)
 
     # django-stubs reads the base's manager as a class variable on an abstract model only.

@@ -1,14 +1,16 @@
 """The records toolkit: the small parts every records service is made of.
 
-A service is: authorize (``authorize_on`` for a record's patient), validate (``Strict`` models,
-``validate``), find or refuse (``get_or_404``, ``get_or_invalid``), one transaction, one audit
-entry; its refusals are audited by one rule (``attempt``, ``audits_refusals``, ``refuse``).
+A service is: authorize (``authorize_on`` for a record's patient), validate (``Strict``
+models, ``validate``), find or refuse (``get_or_404``, ``get_or_invalid``), one transaction
+(``atomic_or``: a constraint's refusal becomes a named error) with one audit entry; its
+refusals are audited by one rule (``attempt``, ``audits_refusals``, ``refuse``).
 """
 
 from .clock import local_date, local_start, local_today
 from .finding import authorize_on, get_or_404, get_or_invalid, patient_id_of
 from .inputs import HeightCm, Strict, WeightKg, validate
 from .refusals import Attempt, attempt, audits_refusals, refuse
+from .transactions import atomic_or
 from .weighings import Weighing, latest_height_cm, latest_measurement, latest_weighing
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "Strict",
     "Weighing",
     "WeightKg",
+    "atomic_or",
     "attempt",
     "audits_refusals",
     "authorize_on",
