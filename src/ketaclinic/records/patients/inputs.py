@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from django.utils import timezone
 from pydantic import Field, field_validator
 
-from ketaclinic.records.toolkit.inputs import HeightCm, Strict, WeightKg
+from ketaclinic.records.toolkit.inputs import AwarePast, HeightCm, Strict, WeightKg
 
 ShortText = Annotated[str, Field(max_length=200)]
 
@@ -109,15 +109,4 @@ class PatientCreate(PatientFields):
 class MeasurementIn(Strict):
     weight_kg: WeightKg | None = None
     height_cm: HeightCm | None = None
-    measured_at: datetime | None = None
-
-    @field_validator("measured_at")
-    @classmethod
-    def _aware_and_past(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return value
-        if value.tzinfo is None:
-            raise ValueError("needs a time zone (e.g. 2026-11-23T09:30:00-05:00)")
-        if value > timezone.now():
-            raise ValueError("cannot be in the future")
-        return value
+    measured_at: AwarePast | None = None

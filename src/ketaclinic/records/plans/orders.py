@@ -11,8 +11,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.utils import timezone
-
 from ketaclinic.dosing import (
     DoseRequest,
     DoseResult,
@@ -37,6 +35,7 @@ from ketaclinic.records.toolkit import (
     audits_refusals,
     authorize_on,
     get_or_404,
+    local_today,
     refuse,
     validate,
 )
@@ -48,7 +47,7 @@ from .calculation import (
     refuse_hard_limits,
     snapshot,
 )
-from .common import domain_input, plan_weighing
+from .common import domain_input, plan_weighing, plan_zone
 from .inputs import OrderIn, PreparedDoseIn, VerificationIn, WeightConfirmationIn
 from .models import (
     DoubleCheck,
@@ -75,7 +74,7 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
     fields = validate(OrderIn, data)
     plan = current_plan_or_conflict(plan_id)
     on = fields.session_on
-    today = timezone.localdate()
+    today = local_today(plan_zone())
     if on < today:
         raise InvalidInput.single("session_on", "cannot be in the past")
     horizon = default_clinic_policy().weight_max_age_days
@@ -131,7 +130,7 @@ def confirm_weight(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Weigh
     fields = validate(WeightConfirmationIn, data)
     plan = current_plan_or_conflict(plan_id)
     weighing = plan_weighing(plan.patient_id)
-    today = timezone.localdate()
+    today = local_today(plan_zone())
     with calculator_input():
         reasons = weight_recheck_reasons(plan.weight_kg, _reading(weighing), today)
     if _stale(weighing, today):

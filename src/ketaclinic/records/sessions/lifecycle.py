@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from ketaclinic.protocols import get_protocol
 from ketaclinic.records.accounts.permissions import Action
@@ -25,7 +24,7 @@ from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
 from ketaclinic.records.patients.signals import outcome_changed
 from ketaclinic.records.plans.models import Order, OrderStatus
 from ketaclinic.records.plans.orders import order_is_verified
-from ketaclinic.records.toolkit import attempt, validate
+from ketaclinic.records.toolkit import attempt, local_today, validate
 from ketaclinic.sessions import (
     NEEDS_REASON,
     Command,
@@ -75,7 +74,7 @@ def open_session(actor: Actor, data: Mapping[str, Any]) -> Session:
         if found.status == OrderStatus.VOID:
             raise Conflict(f"order {found.pk} is void: its plan has been amended")
         location, chair, appointment = _place(found, fields)
-        today = timezone.localtime(timezone.now(), location.zone).date()
+        today = local_today(location.zone)
         if found.session_on != today:
             raise InvalidInput.single(
                 "order_id", f"is for {found.session_on.isoformat()}, not today ({today})"

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from ketaclinic.dosing import WeightReading, weight_recheck_reasons
 from ketaclinic.protocols import DomainInputError, Sourced, get_protocol
 from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.patients.models import BodyMeasurement
 from ketaclinic.records.toolkit import latest_measurement
+from ketaclinic.records.toolkit import local_date as toolkit_local_date
 from ketaclinic.sessions import (
     DischargeFacts,
     Gap,
@@ -30,7 +30,7 @@ from .models import Confirmation, Session, Transition, UrinaryScreen, VitalSigns
 
 
 def local_date(session: Session, moment: datetime) -> date:
-    return timezone.localtime(moment, session.location.zone).date()
+    return toolkit_local_date(moment, session.location.zone)
 
 
 def session_assessments(session: Session, phase: Phase | None = None) -> QuerySet[Assessment]:

@@ -8,13 +8,15 @@ refusals are audited by one rule (``attempt``, ``audits_refusals``, ``refuse``).
 
 from .clock import local_date, local_start, local_today
 from .finding import authorize_on, get_or_404, get_or_invalid, patient_id_of
-from .inputs import HeightCm, Strict, WeightKg, validate
+from .inputs import Aware, AwarePast, HeightCm, Strict, WeightKg, later_than, validate
 from .refusals import Attempt, attempt, audits_refusals, refuse
 from .transactions import atomic_or
 from .weighings import Weighing, latest_height_cm, latest_measurement, latest_weighing
 
 __all__ = [
     "Attempt",
+    "Aware",
+    "AwarePast",
     "HeightCm",
     "Strict",
     "Weighing",
@@ -25,6 +27,7 @@ __all__ = [
     "authorize_on",
     "get_or_404",
     "get_or_invalid",
+    "later_than",
     "latest_height_cm",
     "latest_measurement",
     "latest_weighing",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from django.utils import timezone
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo
 
 from ketaclinic.records.errors import FieldError, InvalidInput
 from ketaclinic.records.patients.limits import HEIGHT_CM_MAX, HEIGHT_CM_MIN, WEIGHT_KG_MAX
@@ -13,6 +16,38 @@ WeightKg = Annotated[float, Field(gt=0, le=WEIGHT_KG_MAX, allow_inf_nan=False)]
 """A recordable weight (see ``patients.limits``)."""
 HeightCm = Annotated[float, Field(ge=HEIGHT_CM_MIN, le=HEIGHT_CM_MAX, allow_inf_nan=False)]
 """A recordable height (see ``patients.limits``)."""
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("needs a time zone (e.g. 2026-11-23T09:30:00-05:00)")
+    return value
+
+
+def _past(value: datetime) -> datetime:
+    if value > timezone.now():
+        raise ValueError("cannot be in the future")
+    return value
+
+
+Aware = Annotated[datetime, AfterValidator(_aware)]
+"""A datetime with its zone or offset; a naive one is refused, naming the field."""
+AwarePast = Annotated[datetime, AfterValidator(_aware), AfterValidator(_past)]
+"""When something happened: with its zone, and not in the future."""
+
+
+def later_than(earlier: str) -> Callable[[Any, Any, ValidationInfo], Any]:
+    """A field validator refusing a value (a time or datetime) at or before the field
+    ``earlier`` given with it, as in
+    ``_ordered = field_validator("ends_at")(later_than("starts_at"))``."""
+
+    def check(cls: Any, value: Any, info: ValidationInfo) -> Any:
+        start = info.data.get(earlier)
+        if value is not None and start is not None and value <= start:
+            raise ValueError(f"must be after {earlier}")
+        return value
+
+    return check
 
 
 class Strict(BaseModel):
