@@ -9,10 +9,10 @@ from django.db.models import Q, QuerySet
 
 from ketaclinic.dosing import WeightReading, weight_recheck_reasons
 from ketaclinic.protocols import DomainInputError, Sourced, get_protocol
+from ketaclinic.records import toolkit
 from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.patients.models import BodyMeasurement
 from ketaclinic.records.toolkit import latest_measurement
-from ketaclinic.records.toolkit import local_date as toolkit_local_date
 from ketaclinic.sessions import (
     DischargeFacts,
     Gap,
@@ -30,7 +30,7 @@ from .models import Confirmation, Session, Transition, UrinaryScreen, VitalSigns
 
 
 def local_date(session: Session, moment: datetime) -> date:
-    return toolkit_local_date(moment, session.location.zone)
+    return toolkit.local_date(moment, session.location.zone)
 
 
 def session_assessments(session: Session, phase: Phase | None = None) -> QuerySet[Assessment]:
