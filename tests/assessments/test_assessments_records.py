@@ -91,7 +91,9 @@ def test_bad_answers_name_each_item_and_store_nothing(
         record(instrument, answers)
     assert _fields(error) == fields
     assert not Assessment.objects.exists()
-    assert not AuditEvent.objects.filter(action="assessment.record").exists()
+    # The refused attempt is audited as failed (issue 12), never as a recorded assessment.
+    tried = AuditEvent.objects.filter(action="assessment.record")
+    assert list(tried.values_list("outcome", flat=True)) == ["failed"]
 
 
 def test_every_unanswered_required_item_is_named(record: Any) -> None:

@@ -48,7 +48,7 @@ def test_acknowledgement_needs_a_note_and_happens_once(
     with pytest.raises(Conflict):
         alerts.acknowledge(nurse, raised[0].pk, "again")
     assert [a.code for a in alerts.open_alerts(nurse, patient.pk)] == ["test.urgent"]
-    entry = AuditEvent.objects.get(action="alert.acknowledge")
+    entry = AuditEvent.objects.get(action="alert.acknowledge", outcome="allowed")
     assert (entry.username, entry.patient_id) == ("nurse-user", patient.pk)
 
 

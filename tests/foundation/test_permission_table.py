@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
+from ketaclinic.records.accounts import audit_trail as audit
 from ketaclinic.records.accounts import services as accounts
 from ketaclinic.records.accounts.permissions import PERMISSIONS, Action, role_allows
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.alerts import services as alerts
 from ketaclinic.records.assessments import history as assessment_history
 from ketaclinic.records.assessments import services as assessments
-from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.bookings import board as booking_board
 from ketaclinic.records.bookings import feeds as booking_feeds

@@ -84,7 +84,7 @@ def test_physician_accepts_a_booster_once_per_evidence(
     with pytest.raises(Conflict):
         services.decide_booster(clinician, scored.pk, {"decision": "declined", "note": "again"})
     assert BoosterReview.objects.count() == 1
-    entry = AuditEvent.objects.get(action="outcome.decide_booster")
+    entry = AuditEvent.objects.get(action="outcome.decide_booster", outcome="allowed")
     assert entry.detail == {"decision": "accepted", "protocol": PROTOCOL}
     # A new pain score is new evidence: a new suggestion to decide on.
     score(clinician, scored, PAIN, 7, "follow_up", ago(1))
@@ -184,7 +184,8 @@ def test_a_drop_out_is_recorded_and_corrected_by_amendment(
         )
     shown = services.patient_outcomes(nurse, scored.pk).discontinuations
     assert [d.reason for d in shown] == ["side_effects"]
-    assert AuditEvent.objects.filter(action="outcome.record_discontinuation").count() == 2
+    recorded = AuditEvent.objects.filter(action="outcome.record_discontinuation", outcome="allowed")
+    assert recorded.count() == 2
 
 
 @pytest.mark.parametrize(

@@ -179,7 +179,10 @@ def test_the_preparation_must_match_the_order(order: Any, nurse: Any, physician:
         orders.prepare_order(nurse, order.pk, {**SEED_DOSE, "dose_mg": 350, "volume_ml": 3.5})
     assert {e.field for e in error.value.errors} == {"dose_mg", "volume_ml"}
     assert not Preparation.objects.exists()
-    failed = AuditEvent.objects.get(action="order.prepare", outcome="failed")
+    # The mismatch is audited with the order (the missing rate before it, without one).
+    failed = AuditEvent.objects.get(
+        action="order.prepare", outcome="failed", object_id=str(order.pk)
+    )
     assert len(failed.detail["mismatches"]) == 2
     orders.prepare_order(nurse, order.pk, {**SEED_DOSE, "note": "bag 1 mg/mL"})
     assert orders.order_status(order) == OrderStatus.AWAITING_DOUBLE_CHECK

@@ -178,7 +178,7 @@ def test_decisions_follow_the_outcome(patient: Any, physician: Any) -> None:
     assert decided.allows_plan
     with pytest.raises(Conflict):
         screening.decide(physician, review.pk, {"decision": "not_eligible", "note": "again"})
-    entry = AuditEvent.objects.get(action="screening.decide")
+    entry = AuditEvent.objects.get(action="screening.decide", outcome="allowed")
     assert entry.detail == {"decision": "proceed_after_review", "outcome": review.outcome}
 
 

@@ -14,6 +14,9 @@ class FieldError:
 class ServiceError(Exception):
     """Base of the errors a service raises; nothing has been written when one is raised."""
 
+    audited = False
+    """Set once the refusal has its audit entry (``toolkit.refusals``)."""
+
 
 class InvalidInput(ServiceError):
     """One or more fields are wrong; each error names its field."""

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.audit.models import Outcome
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import FieldError, Forbidden, InvalidInput
@@ -69,14 +70,27 @@ def create_user(
     except ValidationError as error:
         errors.append(FieldError("password", " ".join(error.messages)))
     if errors:
-        raise InvalidInput(errors)
+        refused = InvalidInput(errors)
+        if actor is not None:  # the refused-attempt rule (toolkit.refusals sits above accounts)
+            audit.record(
+                actor,
+                Audited.ACCOUNT_CREATE,
+                outcome=Outcome.FAILED,
+                detail={
+                    "error": str(refused)[:1000],
+                    "refused_as": "InvalidInput",
+                    "fields": sorted({e.field for e in errors}),
+                },
+            )
+            refused.audited = True
+        raise refused
     with transaction.atomic():
         user = User.objects.create_user(
             username=username, password=password, role=role, email=email, patient_id=patient_id
         )
         audit.record(
             actor or Actor(user=user, face=Face.CLI),
-            "account.create",
+            Audited.ACCOUNT_CREATE,
             obj=user,
             patient_id=patient_id,
             detail={"username": username, "role": role},
@@ -94,7 +108,12 @@ def issue_token(request: HttpRequest, username: str, password: str) -> str | Non
     address = request.META.get("REMOTE_ADDR", "")
     if user is None:
         audit.record_anonymous(
-            username, "auth.token", Outcome.FAILED, Face.API, address, {"reason": "bad credentials"}
+            username,
+            Audited.AUTH_TOKEN,
+            Outcome.FAILED,
+            Face.API,
+            address,
+            {"reason": "bad credentials"},
         )
         return None
     token = secrets.token_urlsafe(32)
@@ -103,7 +122,7 @@ def issue_token(request: HttpRequest, username: str, password: str) -> str | Non
         digest=_digest(token),
         expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
     )
-    audit.record(Actor(user=user, face=Face.API, source_address=address), "auth.token")
+    audit.record(Actor(user=user, face=Face.API, source_address=address), Audited.AUTH_TOKEN)
     return token
 
 
@@ -126,5 +145,5 @@ def revoke_token(actor: Actor, token: str) -> bool:
     revoked = ApiToken.objects.filter(
         user=actor.user, digest=_digest(token), revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
-    audit.record(actor, "auth.token_revoke", detail={"revoked": revoked})
+    audit.record(actor, Audited.AUTH_TOKEN_REVOKE, detail={"revoked": revoked})
     return bool(revoked)

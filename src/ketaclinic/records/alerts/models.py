@@ -3,8 +3,9 @@ clinician acknowledges them with a note. Neither an alert nor its acknowledgemen
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
+
+from ketaclinic.records.fields import user_field
 
 
 class Severity(models.TextChoices):
@@ -25,18 +26,12 @@ class Alert(models.Model):
         max_length=64, help_text="The record that raised it, as app.model."
     )
     source_id = models.CharField(max_length=64)
-    addressed_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    addressed_to = user_field(
         null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
         help_text="The patient's responsible physician when one is set; else every clinician.",
     )
     raised_at = models.DateTimeField(auto_now_add=True)
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    raised_by = user_field()
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -48,9 +43,7 @@ class Alert(models.Model):
 
 class Acknowledgement(models.Model):
     alert = models.OneToOneField(Alert, on_delete=models.PROTECT, related_name="acknowledgement")
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    acknowledged_by = user_field()
     acknowledged_at = models.DateTimeField(auto_now_add=True)
     note = models.TextField()
 

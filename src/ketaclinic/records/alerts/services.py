@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.db.models import QuerySet
 
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import atomic_or, audits_refusals, get_or_404
 
 from .models import Acknowledgement, Alert
 
@@ -47,7 +49,11 @@ def raise_alerts(
     )
     for alert in created:
         audit.record(
-            actor, "alert.raise", obj=alert, patient_id=patient.pk, detail={"code": alert.code}
+            actor,
+            Audited.ALERT_RAISE,
+            obj=alert,
+            patient_id=patient.pk,
+            detail={"code": alert.code},
         )
     return created
 
@@ -65,6 +71,7 @@ def open_alerts(actor: Actor, patient_id: int | None = None) -> QuerySet[Alert]:
     return alerts.order_by(urgent_first, "-raised_at", "-id")
 
 
+@audits_refusals(Action.ALERT_ACKNOWLEDGE)
 def acknowledge(actor: Actor, alert_id: int, note: str) -> Acknowledgement:
     """A clinician has seen the alert and says what was done about it."""
     authorize(actor, Action.ALERT_ACKNOWLEDGE)
@@ -73,16 +80,10 @@ def acknowledge(actor: Actor, alert_id: int, note: str) -> Acknowledgement:
         raise InvalidInput.single("note", "say what was done (a note is required)")
     if len(note) > NOTE_MAX_CHARS:
         raise InvalidInput.single("note", f"must be at most {NOTE_MAX_CHARS} characters")
-    try:
-        alert = Alert.objects.get(pk=alert_id)
-    except Alert.DoesNotExist:
-        raise NotFound(f"alert {alert_id} does not exist") from None
-    try:
-        with transaction.atomic():
-            acknowledgement = Acknowledgement.objects.create(
-                alert=alert, acknowledged_by=actor.user, note=note
-            )
-            audit.record(actor, Action.ALERT_ACKNOWLEDGE, obj=alert, patient_id=alert.patient_id)
-    except IntegrityError:
-        raise Conflict(f"alert {alert_id} has already been acknowledged") from None
+    alert = get_or_404(Alert.objects.all(), alert_id, "alert")
+    with atomic_or(Conflict(f"alert {alert_id} has already been acknowledged")):
+        acknowledgement = Acknowledgement.objects.create(
+            alert=alert, acknowledged_by=actor.user, note=note
+        )
+        audit.record(actor, Action.ALERT_ACKNOWLEDGE, obj=alert, patient_id=alert.patient_id)
     return acknowledgement

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from django.utils import timezone
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import Field, field_validator
 
 from ketaclinic.instruments import (
     Definition,
@@ -17,7 +17,7 @@ from ketaclinic.instruments import (
     score_definition,
 )
 from ketaclinic.records.errors import FieldError, InvalidInput
-from ketaclinic.records.patients.inputs import Strict, validate
+from ketaclinic.records.toolkit import AwarePast, Strict, validate
 
 from .models import Context
 
@@ -34,17 +34,7 @@ REASON_MAX_CHARS = 2000
 ANSWERS_MAX_KEYS = 200
 
 
-def _aware_and_past(value: datetime | None) -> datetime | None:
-    if value is None:
-        return value
-    if value.tzinfo is None:
-        raise ValueError("needs a time zone (e.g. 2026-11-23T09:30:00-05:00)")
-    if value > timezone.now():
-        raise ValueError("cannot be in the future")
-    return value
-
-
-CompletedAt = Annotated[datetime | None, AfterValidator(_aware_and_past)]
+CompletedAt = AwarePast | None
 AnswersIn = Annotated[dict[str, Any], Field(max_length=ANSWERS_MAX_KEYS)]
 Reason = Annotated[str, Field(min_length=1, max_length=REASON_MAX_CHARS)]
 

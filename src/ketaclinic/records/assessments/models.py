@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
+from ketaclinic.records.fields import amends_field, user_field
 
 
 class Context(models.TextChoices):
@@ -38,9 +38,7 @@ class AssessmentRequest(AppendOnlyModel):
     instruments = models.JSONField(help_text="The bundle's instrument ids, in order, as asked.")
     context = models.CharField(max_length=20, choices=Context.choices, default=Context.BASELINE)
     due_on = models.DateField(null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = user_field()
     requested_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,9 +64,7 @@ class RequestWithdrawal(AppendOnlyModel):
         AssessmentRequest, on_delete=models.PROTECT, related_name="withdrawal"
     )
     reason = models.TextField()
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    withdrawn_by = user_field()
     withdrawn_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -102,9 +98,7 @@ class Assessment(AppendOnlyModel):
     criteria = models.JSONField(null=True, blank=True)
     alerts = models.JSONField(default=list, blank=True)
     entered_by = models.CharField(max_length=10, choices=EnteredBy.choices)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_field()
     recorded_at = models.DateTimeField(auto_now_add=True)
     request = models.ForeignKey(
         AssessmentRequest,
@@ -113,14 +107,7 @@ class Assessment(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="assessments",
     )
-    amends = models.OneToOneField(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="amendment",
-        help_text="The assessment this one corrects; each is corrected at most once.",
-    )
+    amends = amends_field("assessment")
     amendment_reason = models.TextField(blank=True)
 
     objects: ClassVar[AssessmentManager] = AssessmentManager()

@@ -21,10 +21,12 @@ from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.alerts.services import NewAlert, raise_alerts
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
-from ketaclinic.records.outcomes.queue import outcome_changed
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.patients.signals import outcome_changed
+from ketaclinic.records.toolkit import audits_refusals, get_or_404
 
 from .inputs import (
     AmendmentIn,
@@ -101,6 +103,7 @@ def open_for_entry(actor: Actor, patient_id: int, action: Action) -> Patient:
     return patient
 
 
+@audits_refusals(Action.ASSESSMENT_RECORD)
 def record_assessment(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Assessment:
     """Score and sign a completed instrument; raise the alerts its result carries.
 
@@ -138,6 +141,7 @@ def record_assessment(actor: Actor, patient_id: int, data: Mapping[str, Any]) ->
     return assessment
 
 
+@audits_refusals(Action.ASSESSMENT_AMEND)
 def amend_assessment(
     actor: Actor, patient_id: int, assessment_id: int, data: Mapping[str, Any]
 ) -> Assessment:
@@ -179,6 +183,7 @@ def amend_assessment(
     return amendment
 
 
+@audits_refusals(Action.ASSESSMENT_REQUEST)
 def request_bundle(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> AssessmentRequest:
     """Ask the patient to complete a bundle (e.g. the baseline intake); 409 while an earlier
     request for the same bundle is still open."""
@@ -229,6 +234,7 @@ def list_requests(actor: Actor, patient_id: int, *, open_only: bool = False) -> 
     return statuses
 
 
+@audits_refusals(Audited.ASSESSMENT_REQUEST_WITHDRAW)
 def withdraw_request(
     actor: Actor, patient_id: int, request_id: int, data: Mapping[str, Any]
 ) -> RequestStatus:
@@ -250,7 +256,7 @@ def withdraw_request(
         )
         audit.record(
             actor,
-            "assessment.request_withdraw",
+            Audited.ASSESSMENT_REQUEST_WITHDRAW,
             obj=status.request,
             patient_id=patient_id,
             detail={"reason": fields.reason, "done": sorted(status.done)},
@@ -378,10 +384,7 @@ def _detail(assessment: Assessment) -> dict[str, Any]:
 
 def patient_or_404(patient_id: int) -> Patient:
     """The patient, or NotFound."""
-    try:
-        return Patient.objects.get(pk=patient_id)
-    except Patient.DoesNotExist:
-        raise NotFound(f"patient {patient_id} does not exist") from None
+    return get_or_404(Patient.objects.all(), patient_id, "patient")
 
 
 def _assessment(patient_id: int, assessment_id: int) -> Assessment:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 from ketaclinic.records.append_only import AppendOnlyError, AppendOnlyModel
+from ketaclinic.records.fields import user_field
 
 __all__ = ["AppendOnlyError", "AuditEvent", "Outcome"]
 
@@ -18,13 +18,7 @@ class Outcome(models.TextChoices):
 
 class AuditEvent(AppendOnlyModel):
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = user_field(null=True)
     username = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=20, blank=True)
     action = models.CharField(max_length=64)

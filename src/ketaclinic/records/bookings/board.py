@@ -11,6 +11,7 @@ from ketaclinic import scheduling
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.clinics.calendars import domain_location
 from ketaclinic.records.clinics.models import Chair, Location, StaffShift
 from ketaclinic.records.context import Actor
@@ -194,7 +195,7 @@ def utilisation(actor: Actor, location_id: int, first: date, last: date) -> list
         result.append(_day_use(location, day, today, chairs))
     audit.record(
         actor,
-        "board.utilisation",
+        Audited.BOARD_UTILISATION,
         obj=location,
         detail={"first": first.isoformat(), "last": last.isoformat()},
     )

@@ -22,11 +22,12 @@ from icalendar import Calendar, Event
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import audits_refusals, validate
 
 from .inputs import FeedIn
 from .models import CHAIR_TYPES, Appointment, CalendarFeed, FeedKind, Status
@@ -46,6 +47,7 @@ class NewFeed:
     """Shown once: the feed's URL ends in it."""
 
 
+@audits_refusals(Audited.CALENDAR_FEED_CREATE)
 def create_feed(actor: Actor, data: Mapping[str, Any]) -> NewFeed:
     """A new secret feed of a patient's (their own, for a patient), a location's or a chair's
     appointments."""
@@ -73,7 +75,9 @@ def create_feed(actor: Actor, data: Mapping[str, Any]) -> NewFeed:
         feed = CalendarFeed.objects.create(
             kind=fields.kind, digest=digest(token), created_by=actor.user, **target
         )
-        audit.record(actor, "calendar.feed_create", obj=feed, patient_id=target.get("patient_id"))
+        audit.record(
+            actor, Audited.CALENDAR_FEED_CREATE, obj=feed, patient_id=target.get("patient_id")
+        )
     return NewFeed(feed, token)
 
 
@@ -85,6 +89,7 @@ def my_feeds(actor: Actor) -> QuerySet[CalendarFeed]:
     ).select_related("patient", "location", "chair__location")
 
 
+@audits_refusals(Audited.CALENDAR_FEED_REVOKE)
 def revoke_feed(actor: Actor, feed_id: int) -> CalendarFeed:
     """Revoke one of the actor's own feeds: its URL stops working at once."""
     authorize(actor, Action.CALENDAR_FEED, patient_id=actor.user.patient_id)
@@ -96,7 +101,7 @@ def revoke_feed(actor: Actor, feed_id: int) -> CalendarFeed:
     with transaction.atomic():
         feed.revoked_at = timezone.now()
         feed.save(update_fields=["revoked_at"])
-        audit.record(actor, "calendar.feed_revoke", obj=feed, patient_id=feed.patient_id)
+        audit.record(actor, Audited.CALENDAR_FEED_REVOKE, obj=feed, patient_id=feed.patient_id)
     return feed
 
 
@@ -135,7 +140,7 @@ def render(token: str, source_address: str = "") -> bytes:
         CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
         audit.record(
             Actor(user=feed.created_by, face=Face.WEB, source_address=source_address),
-            "calendar.feed_read",
+            Audited.CALENDAR_FEED_READ,
             obj=feed,
             patient_id=feed.patient_id,
             detail={"kind": feed.kind, "events": len(calendar.subcomponents)},

@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from ketaclinic.records.clinics.inputs import Aware, later_than
-from ketaclinic.records.patients.inputs import Strict
+from ketaclinic.records.toolkit import Aware, Strict, later_than
 
 Note = Annotated[str, Field(max_length=500)]
 # The model's AppointmentType values (a test keeps them in step).

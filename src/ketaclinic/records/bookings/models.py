@@ -8,19 +8,10 @@ exclusion constraints make a double-booked chair or patient impossible (migratio
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-
-def _user(related_name: str = "+", null: bool = False) -> models.ForeignKey:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name=related_name,
-        null=null,
-        blank=null,
-    )
+from ketaclinic.records.fields import user_field
 
 
 class Series(models.Model):
@@ -42,7 +33,7 @@ class Series(models.Model):
     protocol_id = models.CharField(max_length=64)
     protocol_version = models.CharField(max_length=32)
     policy_version = models.CharField(max_length=32)
-    booked_by = _user()
+    booked_by = user_field()
     booked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -118,9 +109,9 @@ class Appointment(models.Model):
     )
     note = models.CharField(max_length=500, blank=True)
     policy_version = models.CharField(max_length=32)
-    booked_by = _user()
+    booked_by = user_field()
     booked_at = models.DateTimeField(auto_now_add=True)
-    status_changed_by = _user(null=True)
+    status_changed_by = user_field(null=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.CharField(max_length=500, blank=True)
 
@@ -191,7 +182,7 @@ class WaitlistEntry(models.Model):
     status = models.CharField(
         max_length=16, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
     )
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -280,7 +271,7 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_to = models.CharField(max_length=254, blank=True)
     instructions_version = models.CharField(max_length=32)
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -325,7 +316,7 @@ class CalendarFeed(models.Model):
         "clinics.Chair", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     digest = models.CharField(max_length=64, unique=True)
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

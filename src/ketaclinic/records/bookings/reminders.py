@@ -25,8 +25,10 @@ from django_tasks import default_task_backend
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Conflict, NotFound
+from ketaclinic.records.toolkit import audits_refusals
 
 from .models import (
     CHAIR_TYPES,
@@ -184,7 +186,7 @@ def deliver(reminder_id: int) -> str:
         _attempt(reminder, now)
         audit.record(
             Actor(user=reminder.created_by, face=Face.SYSTEM, source_address="task queue"),
-            "reminder.send",
+            Audited.REMINDER_SEND,
             obj=reminder,
             patient_id=reminder.patient_id,
             detail={
@@ -270,6 +272,7 @@ def list_reminders(actor: Actor, status: str = ReminderStatus.FAILED) -> QuerySe
     return rows
 
 
+@audits_refusals(Audited.REMINDER_RETRY)
 def retry(actor: Actor, reminder_id: int) -> Reminder:
     """Try a failed reminder again, now, with a fresh round of retries."""
     patient_id = (
@@ -289,5 +292,5 @@ def retry(actor: Actor, reminder_id: int) -> Reminder:
         reminder.next_attempt_at = timezone.now()
         reminder.save(update_fields=["status", "attempts", "next_attempt_at"])
         enqueue(reminder)
-        audit.record(actor, "reminder.retry", obj=reminder, patient_id=patient_id)
+        audit.record(actor, Audited.REMINDER_RETRY, obj=reminder, patient_id=patient_id)
     return reminder

@@ -15,13 +15,15 @@ from django.utils import timezone
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import reminders
+from .booking import book_appointment
 from .inputs import WaitlistIn
 from .models import (
     CHAIR_TYPES,
@@ -38,6 +40,7 @@ from .visits import plain_visit, plan_visit, signed_plan
 ENTRIES_SHOWN = 200
 
 
+@audits_refusals(Audited.WAITLIST_ADD)
 def add(actor: Actor, data: Mapping[str, Any]) -> WaitlistEntry:
     """Put a patient on a location's waitlist for one visit between two times."""
     patient_id = data.get("patient_id") if isinstance(data, Mapping) else None
@@ -77,7 +80,7 @@ def add(actor: Actor, data: Mapping[str, Any]) -> WaitlistEntry:
             note=fields.note,
             created_by=actor.user,
         )
-        audit.record(actor, "waitlist.add", obj=entry, patient_id=patient.pk)
+        audit.record(actor, Audited.WAITLIST_ADD, obj=entry, patient_id=patient.pk)
     return entry
 
 
@@ -97,7 +100,7 @@ def entries(
     )
     if location_id is not None:
         rows = rows.filter(location_id=location_id)
-    audit.record(actor, "waitlist.view", detail={"location": location_id, "status": status})
+    audit.record(actor, Audited.WAITLIST_VIEW, detail={"location": location_id, "status": status})
     return rows[:ENTRIES_SHOWN]
 
 
@@ -108,6 +111,7 @@ def _entry(entry_id: int) -> WaitlistEntry:
     return entry
 
 
+@audits_refusals(Audited.WAITLIST_WITHDRAW)
 def withdraw(actor: Actor, entry_id: int) -> WaitlistEntry:
     patient_id = (
         WaitlistEntry.objects.filter(pk=entry_id).values_list("patient_id", flat=True).first()
@@ -118,7 +122,7 @@ def withdraw(actor: Actor, entry_id: int) -> WaitlistEntry:
         raise Conflict(f"waitlist entry {entry_id} is {entry.status}")
     with transaction.atomic():
         _set_status(entry, WaitlistStatus.WITHDRAWN)
-        audit.record(actor, "waitlist.withdraw", obj=entry, patient_id=entry.patient_id)
+        audit.record(actor, Audited.WAITLIST_WITHDRAW, obj=entry, patient_id=entry.patient_id)
     return entry
 
 
@@ -176,7 +180,7 @@ def offer_freed_slot(actor: Actor, freed: Appointment) -> WaitlistOffer | None:
     reminders.enqueue(reminder)
     audit.record(
         actor,
-        "waitlist.offer",
+        Audited.WAITLIST_OFFER,
         obj=offer,
         patient_id=entry.patient_id,
         detail={"entry": entry.pk, "start": offer.starts_at.isoformat(), "freed_by": freed.pk},
@@ -196,6 +200,7 @@ def _open_offer(actor: Actor, offer_id: int) -> WaitlistOffer:
     return offer
 
 
+@audits_refusals(Audited.WAITLIST_DECLINE)
 def decline_offer(actor: Actor, offer_id: int) -> WaitlistOffer | None:
     """The patient said no: the entry waits again (for other slots) and the slot is offered to
     the next entry that fits; returns that new offer, if any."""
@@ -204,15 +209,14 @@ def decline_offer(actor: Actor, offer_id: int) -> WaitlistOffer | None:
         offer.declined_at = timezone.now()
         offer.save(update_fields=["declined_at"])
         _set_status(offer.entry, WaitlistStatus.WAITING)
-        audit.record(actor, "waitlist.decline", obj=offer, patient_id=offer.entry.patient_id)
+        audit.record(actor, Audited.WAITLIST_DECLINE, obj=offer, patient_id=offer.entry.patient_id)
         return offer_freed_slot(actor, offer.freed_by)
 
 
+@audits_refusals(Audited.WAITLIST_BOOK)
 def book_offer(actor: Actor, offer_id: int) -> Appointment:
     """The patient said yes: book the offered slot through the ordinary booking service (which
     refuses it with 409 if someone took it meanwhile) and close the entry."""
-    from .services import book_appointment
-
     offer = _open_offer(actor, offer_id)
     entry = offer.entry
     with transaction.atomic():
@@ -232,5 +236,5 @@ def book_offer(actor: Actor, offer_id: int) -> Appointment:
         offer.booked = appointment
         offer.save(update_fields=["booked"])
         _set_status(entry, WaitlistStatus.BOOKED)
-        audit.record(actor, "waitlist.book", obj=offer, patient_id=entry.patient_id)
+        audit.record(actor, Audited.WAITLIST_BOOK, obj=offer, patient_id=entry.patient_id)
     return appointment

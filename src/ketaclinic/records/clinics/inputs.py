@@ -6,36 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import zoneinfo
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 
-from ketaclinic.records.patients.inputs import Strict
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("needs a time zone (e.g. 2026-11-23T09:30:00-05:00)")
-    return value
-
-
-# A datetime with its zone or offset; a naive one is refused, naming the field.
-Aware = Annotated[dt.datetime, AfterValidator(_aware)]
-
-
-def later_than(earlier: str) -> Callable[[Any, Any, ValidationInfo], Any]:
-    """A field validator refusing a value (a time or datetime) at or before the field
-    ``earlier`` given with it, as in
-    ``_ordered = field_validator("ends_at")(later_than("starts_at"))``."""
-
-    def check(cls: Any, value: Any, info: ValidationInfo) -> Any:
-        start = info.data.get(earlier)
-        if value is not None and start is not None and value <= start:
-            raise ValueError(f"must be after {earlier}")
-        return value
-
-    return check
+from ketaclinic.records.toolkit import Aware, Strict, later_than
 
 
 class ClosureIn(Strict):

@@ -7,36 +7,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
-from ketaclinic.records.patients.inputs import validate
+from ketaclinic.records.toolkit import atomic_or, audits_refusals, validate
 
 from .inputs import ChairChangeIn, ChairIn, HoursIn, LocationIn
 from .models import Chair, Location, OpeningHours
 from .services import get_location, lock, refuse_breaks
 
 
+@audits_refusals(Audited.CLINIC_LOCATION_CREATE)
 def create_location(actor: Actor, data: Mapping[str, Any]) -> Location:
     """A new location, with no hours or chairs yet (nothing can be booked there until then)."""
     authorize(actor, Action.CLINIC_CONFIGURE)
     fields = validate(LocationIn, data).model_dump(exclude_none=True)
-    try:
-        with transaction.atomic():
-            location = Location.objects.create(**fields)
-            audit.record(
-                actor, "clinic.location_create", obj=location, detail={"slug": location.slug}
-            )
-    except IntegrityError:  # the slug is unique: a taken one is refused by the database
-        raise InvalidInput.single("slug", "is already used by another location") from None
+    with atomic_or(InvalidInput.single("slug", "is already used by another location")):
+        location = Location.objects.create(**fields)
+        audit.record(
+            actor, Audited.CLINIC_LOCATION_CREATE, obj=location, detail={"slug": location.slug}
+        )
     return get_location(location.pk)
 
 
+@audits_refusals(Audited.CLINIC_HOURS_SET)
 def set_hours(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Location:
     """Replace the location's weekly hours, unless booked visits would fall outside them."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -51,13 +51,14 @@ def set_hours(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Locati
         refuse_breaks(location, timezone.now(), None, "these hours", "hours")
         audit.record(
             actor,
-            "clinic.hours_set",
+            Audited.CLINIC_HOURS_SET,
             obj=location,
             detail={"before": before, "after": [str(h) for h in location.hours.all()]},
         )
     return get_location(location.pk)
 
 
+@audits_refusals(Audited.CLINIC_CHAIR_ADD)
 def add_chair(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Chair:
     authorize(actor, Action.CLINIC_CONFIGURE)
     fields = validate(ChairIn, data)
@@ -66,10 +67,11 @@ def add_chair(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Chair:
         if location.chairs.filter(name=fields.name).exists():
             raise InvalidInput.single("name", f"{location.name} already has a chair of that name")
         chair = Chair.objects.create(location=location, name=fields.name)
-        audit.record(actor, "clinic.chair_add", obj=chair, detail={"name": chair.name})
+        audit.record(actor, Audited.CLINIC_CHAIR_ADD, obj=chair, detail={"name": chair.name})
     return chair
 
 
+@audits_refusals(Audited.CLINIC_CHAIR_CHANGE)
 def update_chair(actor: Actor, chair_id: int, data: Mapping[str, Any]) -> Chair:
     """Rename a chair or take it in or out of use (out: refused while visits are booked on it)."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -80,22 +82,19 @@ def update_chair(actor: Actor, chair_id: int, data: Mapping[str, Any]) -> Chair:
     chair = Chair.objects.filter(pk=chair_id).first()
     if chair is None:
         raise NotFound(f"chair {chair_id} does not exist")
-    try:
-        with transaction.atomic():
-            location = lock(chair.location_id)
-            chair = Chair.objects.get(pk=chair_id)
-            for name, value in changes.items():
-                setattr(chair, name, value)
-            chair.save(update_fields=list(changes))
-            if changes.get("active") is False:
-                refuse_breaks(
-                    location,
-                    timezone.now(),
-                    None,
-                    f"taking {chair.name} out of use",
-                    "unknown_chair",
-                )
-            audit.record(actor, "clinic.chair_change", obj=chair, detail={"changed": changes})
-    except IntegrityError:
-        raise InvalidInput.single("name", "another chair here already has that name") from None
+    with atomic_or(InvalidInput.single("name", "another chair here already has that name")):
+        location = lock(chair.location_id)
+        chair = Chair.objects.get(pk=chair_id)
+        for name, value in changes.items():
+            setattr(chair, name, value)
+        chair.save(update_fields=list(changes))
+        if changes.get("active") is False:
+            refuse_breaks(
+                location,
+                timezone.now(),
+                None,
+                f"taking {chair.name} out of use",
+                "unknown_chair",
+            )
+        audit.record(actor, Audited.CLINIC_CHAIR_CHANGE, obj=chair, detail={"changed": changes})
     return chair

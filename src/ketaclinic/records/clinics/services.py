@@ -19,11 +19,13 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
-from ketaclinic.records.patients.inputs import validate
+from ketaclinic.records.toolkit import audits_refusals, validate
 from ketaclinic.scheduling.verify import location_violations
 
+from .booked import booked_visits
 from .calendars import chair_key, domain_location
 from .inputs import ClosureIn, LocationSettingsIn, ShiftIn
 from .models import Closure, Location, StaffShift
@@ -58,6 +60,7 @@ class Setup:
     """Active nurses, who may be put on a shift."""
 
 
+@audits_refusals(Action.CLINIC_CONFIGURE)
 def setup(actor: Actor, location_id: int, week: date | None = None) -> Setup:
     """Hours, chairs, coming closures, one local week's nurse shifts (this week by default)."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -105,27 +108,25 @@ def refuse_breaks(
     """Under the location's lock: refuse (Conflict) if booked chair visits from ``start`` (to
     ``end``, or all later ones) now break the rule ``code`` names -- the nurse ratio, opening
     hours, an active chair (the caller has made its change already, inside the transaction)."""
-    from ketaclinic.records.bookings.models import Appointment, Status
-
-    rows = list(
-        Appointment.objects.filter(
-            location=location,
-            status=Status.BOOKED,
-            chair__isnull=False,
-            ends_at__gt=start,
-            **({"starts_at__lt": end} if end is not None else {}),
-        ).values_list("pk", "patient_id", "chair_id", "starts_at", "ends_at")
-    )
+    rows = booked_visits(location, start, end, chair_only=True)
     if not rows:
         return
-    first = min(r[3] for r in rows)
-    last = max(r[4] for r in rows)
+    first = min(r.starts_at for r in rows)
+    last = max(r.ends_at for r in rows)
     domain = domain_location(location, first, last)
     visits = [
         scheduling.Appointment(
-            str(patient), "", 1, location.slug, chair_key(chair), "visit", s, e, location.zone
+            str(r.patient_id),
+            "",
+            1,
+            location.slug,
+            chair_key(r.chair_id),
+            "visit",
+            r.starts_at,
+            r.ends_at,
+            location.zone,
         )
-        for _, patient, chair, s, e in rows
+        for r in rows
     ]
     broken = [v for v in location_violations(domain, visits) if v.code == code]
     if broken:
@@ -140,6 +141,7 @@ class ClosureResult:
     """Booked visits inside the closure: the front desk must move them."""
 
 
+@audits_refusals(Action.CLINIC_CONFIGURE)
 def add_closure(actor: Actor, location_id: int, data: Mapping[str, Any]) -> ClosureResult:
     """Close a location for a whole local day or a span."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -154,8 +156,6 @@ def add_closure(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Clos
         raise InvalidInput.single("date", "give a date, or both starts_at and ends_at")
     else:
         starts_at, ends_at = fields.starts_at, fields.ends_at
-    from ketaclinic.records.bookings.models import Appointment, Status
-
     with transaction.atomic():
         lock(location.pk)
         closure = Closure.objects.create(
@@ -165,14 +165,7 @@ def add_closure(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Clos
             reason=fields.reason,
             created_by=actor.user,
         )
-        affected = list(
-            Appointment.objects.filter(
-                location=location,
-                status=Status.BOOKED,
-                starts_at__lt=ends_at,
-                ends_at__gt=starts_at,
-            ).select_related("patient", "chair")
-        )
+        affected = booked_visits(location, starts_at, ends_at)
         audit.record(
             actor,
             Action.CLINIC_CONFIGURE,
@@ -182,16 +175,20 @@ def add_closure(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Clos
     return ClosureResult(closure, affected)
 
 
+@audits_refusals(Audited.CLINIC_CLOSURE_REMOVE)
 def remove_closure(actor: Actor, closure_id: int) -> None:
     authorize(actor, Action.CLINIC_CONFIGURE)
     closure = Closure.objects.filter(pk=closure_id).first()
     if closure is None:
         raise NotFound(f"closure {closure_id} does not exist")
     with transaction.atomic():
-        audit.record(actor, "clinic.closure_remove", obj=closure, detail={"reason": closure.reason})
+        audit.record(
+            actor, Audited.CLINIC_CLOSURE_REMOVE, obj=closure, detail={"reason": closure.reason}
+        )
         closure.delete()
 
 
+@audits_refusals(Action.CLINIC_CONFIGURE)
 def add_shift(actor: Actor, location_id: int, data: Mapping[str, Any]) -> StaffShift:
     """Put a nurse on duty at a location."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -211,6 +208,7 @@ def add_shift(actor: Actor, location_id: int, data: Mapping[str, Any]) -> StaffS
     return shift
 
 
+@audits_refusals(Action.CLINIC_CONFIGURE)
 def add_weekly_shifts(
     actor: Actor,
     location_id: int,
@@ -254,6 +252,7 @@ def add_weekly_shifts(
     return made
 
 
+@audits_refusals(Audited.CLINIC_SHIFT_REMOVE)
 def remove_shift(actor: Actor, shift_id: int) -> None:
     """Take a shift off the roster, unless booked visits would then exceed the nurse ratio."""
     authorize(actor, Action.CLINIC_CONFIGURE)
@@ -262,11 +261,14 @@ def remove_shift(actor: Actor, shift_id: int) -> None:
         raise NotFound(f"shift {shift_id} does not exist")
     with transaction.atomic():
         location = lock(shift.location_id)
-        audit.record(actor, "clinic.shift_remove", obj=shift, detail={"nurse": shift.nurse_id})
+        audit.record(
+            actor, Audited.CLINIC_SHIFT_REMOVE, obj=shift, detail={"nurse": shift.nurse_id}
+        )
         shift.delete()
         refuse_breaks(location, shift.starts_at, shift.ends_at, "removing this shift")
 
 
+@audits_refusals(Action.CLINIC_CONFIGURE)
 def update_location(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Location:
     """Change the nurse ratio or the location's own visit notes."""
     authorize(actor, Action.CLINIC_CONFIGURE)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.toolkit import atomic_or, attempt, validate
 
-from .common import attempt, location_field, location_or_404
-from .inputs import ProductIn, StorageIn, validate
+from .common import location_field, location_or_404
+from .inputs import ProductIn, StorageIn
 from .models import Product, StorageLocation
 
 
@@ -25,12 +24,9 @@ def add_product(actor: Actor, data: Mapping[str, Any]) -> Product:
         fields = validate(ProductIn, data)
         if Product.objects.filter(ndc=fields.ndc).exists():
             raise InvalidInput.single("ndc", "a product with this NDC already exists")
-        try:
-            with transaction.atomic():
-                product = Product.objects.create(**fields.model_dump(), created_by=actor.user)
-                audit.record(actor, Action.LEDGER_SETUP, obj=product, detail={"ndc": fields.ndc})
-        except IntegrityError:
-            raise InvalidInput.single("ndc", "a product with this NDC already exists") from None
+        with atomic_or(InvalidInput.single("ndc", "a product with this NDC already exists")):
+            product = Product.objects.create(**fields.model_dump(), created_by=actor.user)
+            audit.record(actor, Action.LEDGER_SETUP, obj=product, detail={"ndc": fields.ndc})
     return product
 
 
@@ -40,21 +36,17 @@ def add_storage(actor: Actor, data: Mapping[str, Any]) -> StorageLocation:
     with attempt(actor, Action.LEDGER_SETUP):
         fields = validate(StorageIn, data)
         location = location_field(fields.location)
+        taken = InvalidInput.single("name", "this location already has storage by that name")
         if StorageLocation.objects.filter(location=location, name=fields.name).exists():
-            raise InvalidInput.single("name", "this location already has storage by that name")
-        try:
-            with transaction.atomic():
-                storage = StorageLocation.objects.create(
-                    location=location,
-                    name=fields.name,
-                    description=fields.description,
-                    created_by=actor.user,
-                )
-                audit.record(actor, Action.LEDGER_SETUP, obj=storage)
-        except IntegrityError:
-            raise InvalidInput.single(
-                "name", "this location already has storage by that name"
-            ) from None
+            raise taken
+        with atomic_or(taken):
+            storage = StorageLocation.objects.create(
+                location=location,
+                name=fields.name,
+                description=fields.description,
+                created_by=actor.user,
+            )
+            audit.record(actor, Action.LEDGER_SETUP, obj=storage)
     return storage
 
 

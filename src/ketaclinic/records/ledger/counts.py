@@ -19,9 +19,10 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
+from ketaclinic.records.toolkit import attempt, get_or_404, validate
 
-from .common import attempt, location_or_404, one_or_404, storage_field
-from .inputs import CountIn, ResolutionIn, validate
+from .common import location_or_404, storage_field
+from .inputs import CountIn, ResolutionIn
 from .models import Balance, Count, CountLine, Discrepancy, DiscrepancyResolution, Lot
 from .quantities import of_ml, plain
 from .services import post_adjustment, refusing_races
@@ -147,7 +148,7 @@ def resolve_discrepancy(
         fields = validate(ResolutionIn, data)
         if fields.adjust:
             authorize(actor, Action.LEDGER_CORRECT)
-        discrepancy = one_or_404(
+        discrepancy = get_or_404(
             Discrepancy.objects.select_related("storage", "line__lot__product"),
             discrepancy_id,
             "discrepancy",

@@ -10,8 +10,7 @@ from django.utils import timezone
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ketaclinic.records.assessments.inputs import CompletedAt as AwarePastTime
-from ketaclinic.records.patients.inputs import Strict, validate
+from ketaclinic.records.toolkit import AwarePast, Strict, validate
 
 from .identifiers import dea_number_problem, ndc_problem
 from .models import CountKind, FilingKind, LossKind, Schedule
@@ -129,7 +128,7 @@ class DrawIn(Strict):
     patient_id: Id
     volume_ml: VolumeMl
     reference: Annotated[str, Field(max_length=100)] = ""
-    occurred_at: AwarePastTime = None
+    occurred_at: AwarePast | None = None
 
 
 class UseIn(Strict):
@@ -137,7 +136,7 @@ class UseIn(Strict):
 
     volume_ml: VolumeMl | None = None
     dose_mg: DoseMg | None = None
-    occurred_at: AwarePastTime = None
+    occurred_at: AwarePast | None = None
 
     @model_validator(mode="after")
     def _one_amount(self) -> UseIn:

@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
+from ketaclinic.records.toolkit import atomic_or, attempt, get_or_404, validate
 
-from .common import attempt, local_today, location_field, location_or_404, one_or_404
-from .inputs import FilingIn, LossReportIn, validate
+from .common import local_today, location_field, location_or_404
+from .inputs import FilingIn, LossReportIn
 from .models import Discrepancy, FilingKind, LossReport, LossReportFiling, LossReportLine, Lot
 from .quantities import of_ml
 
@@ -123,26 +124,23 @@ def record_filing(actor: Actor, report_id: int, data: Mapping[str, Any]) -> Loss
     authorize(actor, Action.LEDGER_LOSS_REPORT)
     with attempt(actor, Action.LEDGER_LOSS_REPORT):
         fields = validate(FilingIn, data)
-        report = one_or_404(LossReport.objects.all(), report_id, "loss report")
+        report = get_or_404(LossReport.objects.all(), report_id, "loss report")
         if fields.filed_on < report.discovered_on:
             raise InvalidInput.single("filed_on", "cannot be before the loss was discovered")
-        try:
-            with transaction.atomic():
-                filing = LossReportFiling.objects.create(
-                    report=report,
-                    kind=fields.kind,
-                    filed_on=fields.filed_on,
-                    reference=fields.reference,
-                    recorded_by=actor.user,
-                )
-                audit.record(
-                    actor,
-                    Action.LEDGER_LOSS_REPORT,
-                    obj=filing,
-                    detail={"report": report.pk, "kind": fields.kind},
-                )
-        except IntegrityError:
-            raise Conflict(f"the {fields.kind.label} was already recorded") from None
+        with atomic_or(Conflict(f"the {fields.kind.label} was already recorded")):
+            filing = LossReportFiling.objects.create(
+                report=report,
+                kind=fields.kind,
+                filed_on=fields.filed_on,
+                reference=fields.reference,
+                recorded_by=actor.user,
+            )
+            audit.record(
+                actor,
+                Action.LEDGER_LOSS_REPORT,
+                obj=filing,
+                detail={"report": report.pk, "kind": fields.kind},
+            )
     return filing
 
 

@@ -14,23 +14,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from ketaclinic.records.append_only import AppendOnlyModel
+from ketaclinic.records.fields import user_field
 
 ZERO = Decimal(0)
-
-
-def _user(related_name: str = "+", *, null: bool = False) -> Any:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name=related_name,
-        null=null,
-        blank=null,
-    )
 
 
 def _ml(**options: Any) -> Any:
@@ -64,7 +54,7 @@ class Product(AppendOnlyModel):
     strength_mg_per_ml = models.DecimalField(max_digits=9, decimal_places=3)
     vial_volume_ml = models.DecimalField(max_digits=9, decimal_places=3)
     schedule = models.CharField(max_length=4, choices=Schedule.choices, default=Schedule.III)
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -97,7 +87,7 @@ class StorageLocation(AppendOnlyModel):
     )
     name = models.CharField(max_length=100)
     description = models.CharField(max_length=500, blank=True)
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -208,8 +198,8 @@ class Entry(AppendOnlyModel):
     )
     reason = models.TextField(blank=True)
     occurred_at = models.DateTimeField()
-    recorded_by = _user()
-    witness = _user(null=True)
+    recorded_by = user_field()
+    witness = user_field(null=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -344,8 +334,8 @@ class Count(AppendOnlyModel):
 
     storage = models.ForeignKey(StorageLocation, on_delete=models.PROTECT, related_name="counts")
     kind = models.CharField(max_length=12, choices=CountKind.choices)
-    counted_by = _user()
-    witness = _user()
+    counted_by = user_field()
+    witness = user_field()
     note = models.TextField(blank=True)
     counted_at = models.DateTimeField(auto_now_add=True)
 
@@ -424,7 +414,7 @@ class DiscrepancyResolution(AppendOnlyModel):
     adjustment = models.OneToOneField(
         Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="resolves"
     )
-    resolved_by = _user()
+    resolved_by = user_field()
     resolved_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -460,7 +450,7 @@ class LossReport(AppendOnlyModel):
     discrepancy = models.ForeignKey(
         Discrepancy, null=True, blank=True, on_delete=models.PROTECT, related_name="loss_reports"
     )
-    reported_by = _user()
+    reported_by = user_field()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -511,7 +501,7 @@ class LossReportFiling(AppendOnlyModel):
     kind = models.CharField(max_length=20, choices=FilingKind.choices)
     filed_on = models.DateField()
     reference = models.CharField(max_length=100, blank=True)
-    recorded_by = _user()
+    recorded_by = user_field()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -24,10 +24,11 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.services import safe_cell
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
+from ketaclinic.records.toolkit import attempt, validate
 
-from .common import attempt, local_start, location_field
+from .common import local_start, location_field
 from .counts import discrepancy_rows
-from .inputs import ReportKind, ReportQuery, validate
+from .inputs import ReportKind, ReportQuery
 from .models import Entry, EntryKind, Lot, StorageLocation
 from .quantities import MG_STEP, plain, summed
 

@@ -25,29 +25,13 @@ from django.utils import timezone
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
+from ketaclinic.records.toolkit import Attempt, attempt, get_or_404, validate
 
-from .common import (
-    Attempt,
-    attempt,
-    local_start,
-    local_today,
-    lot_field,
-    one_or_404,
-    patient_field,
-    product_field,
-    storage_field,
-)
-from .inputs import (
-    AdjustmentIn,
-    DrawIn,
-    ReceiptIn,
-    ReversalIn,
-    UseIn,
-    WasteIn,
-    validate,
-)
+from .common import local_start, local_today, lot_field, patient_field, product_field, storage_field
+from .inputs import AdjustmentIn, DrawIn, ReceiptIn, ReversalIn, UseIn, WasteIn
 from .models import (
     USE_KINDS,
     Balance,
@@ -181,7 +165,7 @@ def waste(actor: Actor, draw_id: int, data: Mapping[str, Any]) -> Entry:
 def adjust(actor: Actor, data: Mapping[str, Any]) -> Entry:
     """Add stock found or remove stock lost, with a reason and a witness."""
     authorize(actor, Action.LEDGER_CORRECT)
-    with attempt(actor, "ledger.adjust"):
+    with attempt(actor, Audited.LEDGER_ADJUST):
         fields = validate(AdjustmentIn, data)
         witness = verify_witness(actor, fields)
         storage = storage_field(fields.storage_id)
@@ -220,7 +204,10 @@ def post_adjustment(
         occurred_at=timezone.now(),
     )
     audit.record(
-        actor, "ledger.adjust", obj=entry, detail={"change_ml": plain(change_ml), "reason": reason}
+        actor,
+        Audited.LEDGER_ADJUST,
+        obj=entry,
+        detail={"change_ml": plain(change_ml), "reason": reason},
     )
     _audit_witness(witness, entry)
     return entry
@@ -229,10 +216,10 @@ def post_adjustment(
 def reverse(actor: Actor, entry_id: int, data: Mapping[str, Any]) -> Entry:
     """Undo one entry with an opposite one; the original stays in the book."""
     authorize(actor, Action.LEDGER_CORRECT)
-    with attempt(actor, "ledger.reverse") as tried:
+    with attempt(actor, Audited.LEDGER_REVERSE) as tried:
         fields = validate(ReversalIn, data)
         witness = verify_witness(actor, fields)
-        original = one_or_404(
+        original = get_or_404(
             Entry.objects.select_related("lot", "storage"), entry_id, "ledger entry"
         )
         tried.patient_id = original.patient_id
@@ -271,7 +258,7 @@ def reverse(actor: Actor, entry_id: int, data: Mapping[str, Any]) -> Entry:
             )
             audit.record(
                 actor,
-                "ledger.reverse",
+                Audited.LEDGER_REVERSE,
                 obj=entry,
                 patient_id=original.patient_id,
                 detail={"reverses": original.pk, "kind": original.kind, "reason": fields.reason},
@@ -289,7 +276,7 @@ def _use(
     witness: Actor | None,
 ) -> Entry:
     """Administer or waste part of a draw, never more than is left of it."""
-    drawn = one_or_404(
+    drawn = get_or_404(
         Entry.objects.select_related("lot__product", "storage").filter(kind=EntryKind.DRAW),
         draw_id,
         "draw",

@@ -18,8 +18,9 @@ from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.pages import Page
+from ketaclinic.records.toolkit import get_or_404
 
-from .common import local_today, location_or_404, one_or_404
+from .common import local_today, location_or_404
 from .models import Balance, Count, CountKind, Discrepancy, DrawBalance, Entry, EntryKind
 
 PAGE_SIZE_MAX = 200
@@ -169,7 +170,7 @@ def book_for(location: Location) -> QuerySet[Entry]:
 def draw_detail(actor: Actor, draw_id: int) -> DrawDetail:
     """One draw with what was administered and wasted from it."""
     authorize(actor, Action.LEDGER_VIEW)
-    drawn = one_or_404(
+    drawn = get_or_404(
         Entry.objects.filter(kind=EntryKind.DRAW).select_related(
             "storage__location", "lot__product", "patient", "recorded_by"
         ),
@@ -201,7 +202,7 @@ def balances_at(actor: Actor, location_slug: str) -> list[Balance]:
 def entry_detail(actor: Actor, entry_id: int) -> Entry:
     """One entry, e.g. for the form that reverses it."""
     authorize(actor, Action.LEDGER_VIEW)
-    entry = one_or_404(
+    entry = get_or_404(
         Entry.objects.select_related("storage__location", "lot__product", "patient", "recorded_by"),
         entry_id,
         "ledger entry",

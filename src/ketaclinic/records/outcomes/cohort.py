@@ -43,8 +43,9 @@ from ketaclinic.records.alerts.models import Alert
 from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
+from ketaclinic.records.toolkit import validate
 
-from .inputs import CohortFilterIn, validate
+from .inputs import CohortFilterIn
 from .models import PatientOutcomeSummary, ScaleChange, SideEffectCount
 from .summaries import Freshness, freshness
 

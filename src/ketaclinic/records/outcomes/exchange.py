@@ -23,8 +23,9 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import FieldError, InvalidInput
 from ketaclinic.records.patients import services as patients
-from ketaclinic.records.patients.inputs import PatientCreate, validate
+from ketaclinic.records.patients.inputs import PatientCreate
 from ketaclinic.records.patients.models import BodyMeasurement, Patient
+from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import infusions
 
@@ -159,6 +160,7 @@ def _check(candidates: Sequence[ImportCandidate]) -> list[ImportLine]:
     return lines
 
 
+@audits_refusals(Action.IMPORT_PATIENTS)
 def import_patients(
     actor: Actor, candidates: Sequence[ImportCandidate], mode: ImportMode
 ) -> ImportReport:

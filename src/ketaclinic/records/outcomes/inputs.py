@@ -12,7 +12,7 @@ from pydantic import AfterValidator, Field, field_validator
 from ketaclinic.core import DomainInputError
 from ketaclinic.protocols import get_protocol
 from ketaclinic.records.errors import InvalidInput
-from ketaclinic.records.patients.inputs import Strict, validate
+from ketaclinic.records.toolkit import Strict, validate
 
 from .models import BoosterChoice, DiscontinuationReason
 

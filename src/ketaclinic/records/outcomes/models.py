@@ -4,11 +4,11 @@ each patient. All are written once; a correction of a drop-out is an amendment."
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
+from ketaclinic.records.fields import amends_field, user_field
 
 
 class BoosterChoice(models.TextChoices):
@@ -29,9 +29,7 @@ class BoosterReview(AppendOnlyModel):
     note = models.TextField()
     suggestion = models.JSONField(help_text="The rule's inputs, answer and reasons as shown.")
     evidence_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    decided_by = user_field()
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,18 +75,9 @@ class Discontinuation(AppendOnlyModel):
     reason = models.CharField(max_length=24, choices=DiscontinuationReason.choices)
     note = models.TextField(blank=True)
     stopped_on = models.DateField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_field()
     recorded_at = models.DateTimeField(auto_now_add=True)
-    amends = models.OneToOneField(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="amendment",
-        help_text="The record this one corrects; each is corrected at most once.",
-    )
+    amends = amends_field("record")
     amendment_reason = models.TextField(blank=True)
 
     objects = DiscontinuationQuerySet.as_manager()  # type: ignore[misc]

@@ -18,10 +18,11 @@ from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import validate
 
 from . import infusions
 from .cohort import CohortReport, cohort_summary
-from .inputs import CohortFilterIn, MonthIn, validate
+from .inputs import CohortFilterIn, MonthIn
 from .models import BoosterChoice, BoosterReview, Discontinuation, DiscontinuationReason
 from .queries import current, first_baselines
 

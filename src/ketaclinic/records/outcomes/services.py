@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ketaclinic.core import DomainInputError
@@ -34,9 +33,10 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import atomic_or, audits_refusals, validate
 
 from . import infusions
-from .inputs import BoosterDecisionIn, DiscontinuationIn, validate
+from .inputs import BoosterDecisionIn, DiscontinuationIn
 from .models import BoosterReview, Discontinuation
 from .queries import current
 from .queue import outcome_changed
@@ -299,6 +299,7 @@ def patient_outcomes(
     return result
 
 
+@audits_refusals(Action.BOOSTER_DECIDE)
 def decide_booster(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> BoosterReview:
     """The physician accepts or declines the booster the rule suggests now; 409 when none is
     due or when this evidence has already been decided on."""
@@ -310,32 +311,32 @@ def decide_booster(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Bo
     if not suggestion.due or current.evidence_at is None or current.protocol is None:
         why = suggestion.unavailable or "the protocol's rule does not call for one"
         raise Conflict(f"no booster is suggested now: {why}")
-    try:
-        with transaction.atomic():
-            review = BoosterReview.objects.create(
-                patient=patient,
-                protocol_id=current.protocol.id,
-                decision=fields.decision,
-                note=fields.note,
-                suggestion=suggestion.as_dict(),
-                evidence_at=current.evidence_at,
-                decided_by=actor.user,
-            )
-            audit.record(
-                actor,
-                Action.BOOSTER_DECIDE,
-                obj=review,
-                patient_id=patient.pk,
-                detail={"decision": fields.decision, "protocol": current.protocol.id},
-            )
-    except IntegrityError:
-        raise Conflict(
+    with atomic_or(
+        Conflict(
             "this booster suggestion has already been decided; a new pain score or infusion "
             "makes a new one"
-        ) from None
+        )
+    ):
+        review = BoosterReview.objects.create(
+            patient=patient,
+            protocol_id=current.protocol.id,
+            decision=fields.decision,
+            note=fields.note,
+            suggestion=suggestion.as_dict(),
+            evidence_at=current.evidence_at,
+            decided_by=actor.user,
+        )
+        audit.record(
+            actor,
+            Action.BOOSTER_DECIDE,
+            obj=review,
+            patient_id=patient.pk,
+            detail={"decision": fields.decision, "protocol": current.protocol.id},
+        )
     return review
 
 
+@audits_refusals(Action.OUTCOME_RECORD_DISCONTINUATION)
 def record_discontinuation(
     actor: Actor, patient_id: int, data: Mapping[str, Any]
 ) -> Discontinuation:
@@ -349,28 +350,27 @@ def record_discontinuation(
         original = Discontinuation.objects.filter(pk=fields.amends, patient=patient).first()
         if original is None:
             raise NotFound(f"drop-out record {fields.amends} does not exist for this patient")
-    try:
-        with transaction.atomic():
-            record = Discontinuation.objects.create(
-                patient=patient,
-                protocol_id=fields.protocol_id or "",
-                reason=fields.reason,
-                note=fields.note,
-                stopped_on=fields.stopped_on,
-                recorded_by=actor.user,
-                amends=original,
-                amendment_reason=fields.amendment_reason,
-            )
-            audit.record(
-                actor,
-                Action.OUTCOME_RECORD_DISCONTINUATION,
-                obj=record,
-                patient_id=patient.pk,
-                detail={"reason": fields.reason, "amends": fields.amends},
-            )
-            outcome_changed(patient.pk)
-    except IntegrityError:
-        raise Conflict(
+    with atomic_or(
+        Conflict(
             f"drop-out record {fields.amends} has already been corrected; correct the current one"
-        ) from None
+        )
+    ):
+        record = Discontinuation.objects.create(
+            patient=patient,
+            protocol_id=fields.protocol_id or "",
+            reason=fields.reason,
+            note=fields.note,
+            stopped_on=fields.stopped_on,
+            recorded_by=actor.user,
+            amends=original,
+            amendment_reason=fields.amendment_reason,
+        )
+        audit.record(
+            actor,
+            Action.OUTCOME_RECORD_DISCONTINUATION,
+            obj=record,
+            patient_id=patient.pk,
+            detail={"reason": fields.reason, "amends": fields.amends},
+        )
+        outcome_changed(patient.pk)
     return record

@@ -2,9 +2,10 @@
 
 Each row is computed by the outcome screen's own code (``services.assess_patients``, the pure
 ``assess_patient``), so the dashboard and the screen cannot disagree. A write that changes a
-patient's outcome calls ``queue.outcome_changed`` inside its transaction: the row is marked pending
-and, once the write commits, a task refreshes it (``tasks.refresh_outcome``: the worker in
-production, in-process in the demo and the tests). ``refresh_all`` rebuilds rows in batches
+patient's outcome sends ``patients.signals.outcome_changed`` inside its transaction; this app's
+``queue.outcome_changed`` receives it: the row is marked pending and, once the write commits,
+a task refreshes it (``tasks.refresh_outcome``: the worker in production, in-process in the
+demo and the tests). ``refresh_all`` rebuilds rows in batches
 (``ketaclinic outcomes refresh``), after an upgrade or when the rules change.
 """
 

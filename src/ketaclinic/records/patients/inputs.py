@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from datetime import date
+from typing import Annotated, Literal
 
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
-from ketaclinic.records.errors import FieldError, InvalidInput
-
-# Plausibility limits for an adult infusion clinic's records (clinic policy, issue #2).
-WEIGHT_KG_MAX = 400.0
-HEIGHT_CM_MIN = 50.0
-HEIGHT_CM_MAX = 250.0
+from ketaclinic.records.toolkit.inputs import AwarePast, HeightCm, Strict, WeightKg
 
 ShortText = Annotated[str, Field(max_length=200)]
-WeightKg = Annotated[float, Field(gt=0, le=WEIGHT_KG_MAX, allow_inf_nan=False)]
-HeightCm = Annotated[float, Field(ge=HEIGHT_CM_MIN, le=HEIGHT_CM_MAX, allow_inf_nan=False)]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class MedicationIn(Strict):
@@ -120,39 +109,4 @@ class PatientCreate(PatientFields):
 class MeasurementIn(Strict):
     weight_kg: WeightKg | None = None
     height_cm: HeightCm | None = None
-    measured_at: datetime | None = None
-
-    @field_validator("measured_at")
-    @classmethod
-    def _aware_and_past(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return value
-        if value.tzinfo is None:
-            raise ValueError("needs a time zone (e.g. 2026-11-23T09:30:00-05:00)")
-        if value > timezone.now():
-            raise ValueError("cannot be in the future")
-        return value
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def validate(model: type[M], data: Any) -> M:
-    """Validate ``data`` into ``model`` or raise ``InvalidInput`` naming every bad field."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise InvalidInput(
-            [
-                FieldError(".".join(str(part) for part in e["loc"]) or "body", _message(e))
-                for e in error.errors()
-            ]
-        ) from None
-
-
-def _message(error: Any) -> str:
-    if error["type"] == "extra_forbidden":
-        return "is not a known field"
-    if error["type"] == "missing":
-        return "is required"
-    return str(error["msg"]).removeprefix("Value error, ")
+    measured_at: AwarePast | None = None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from ketaclinic.records.fields import user_field
+
+from .limits import HEIGHT_CM_MAX, HEIGHT_CM_MIN, WEIGHT_KG_MAX
 
 
 class Sex(models.TextChoices):
@@ -29,12 +32,8 @@ class Patient(models.Model):
     allergies = models.JSONField(default=list, blank=True)
     medications = models.JSONField(default=list, blank=True)
     history_flags = models.JSONField(default=list, blank=True)
-    physician = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    physician = user_field(
         null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
         limit_choices_to={"role": "physician"},
         help_text="The responsible physician: alerts about this patient are addressed to them.",
     )
@@ -60,9 +59,7 @@ class BodyMeasurement(models.Model):
     measured_at = models.DateTimeField()
     weight_kg = models.FloatField(null=True, blank=True)
     height_cm = models.FloatField(null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_field()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,11 +74,13 @@ class BodyMeasurement(models.Model):
             ),
             models.CheckConstraint(
                 name="weight_kg_in_range",
-                condition=Q(weight_kg__isnull=True) | Q(weight_kg__gt=0, weight_kg__lte=400),
+                condition=Q(weight_kg__isnull=True)
+                | Q(weight_kg__gt=0, weight_kg__lte=WEIGHT_KG_MAX),
             ),
             models.CheckConstraint(
                 name="height_cm_in_range",
-                condition=Q(height_cm__isnull=True) | Q(height_cm__gte=50, height_cm__lte=250),
+                condition=Q(height_cm__isnull=True)
+                | Q(height_cm__gte=HEIGHT_CM_MIN, height_cm__lte=HEIGHT_CM_MAX),
             ),
         ]
 

@@ -11,9 +11,10 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import InvalidInput, NotFound
+from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.toolkit import get_or_404, latest_measurement
 
-from .models import BodyMeasurement, Patient
+from .models import Patient
 
 
 def simulate_regimen(
@@ -52,17 +53,11 @@ def simulate_for_patient(
 ) -> Simulation:
     """Preview a regimen on the patient's latest recorded weight; the read is audited."""
     authorize(actor, Action.PK_SIMULATE, patient_id=patient_id)
-    try:
-        patient = Patient.objects.get(pk=patient_id)
-    except Patient.DoesNotExist:
-        raise NotFound(f"patient {patient_id} does not exist") from None
-    weight_kg = (
-        BodyMeasurement.objects.filter(patient=patient, weight_kg__isnull=False)
-        .values_list("weight_kg", flat=True)
-        .first()
-    )
-    if weight_kg is None:
+    patient = get_or_404(Patient.objects.all(), patient_id, "patient")
+    latest = latest_measurement(patient.pk)
+    if latest is None or latest.weight_kg is None:
         raise InvalidInput.single("weight_kg", "the patient has no recorded weight")
+    weight_kg = latest.weight_kg
     result = simulate_regimen(
         actor,
         doses,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -15,18 +15,13 @@ from django.utils.dateparse import parse_date
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import InvalidInput, NotFound
+from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.pages import Page
+from ketaclinic.records.toolkit import atomic_or, audits_refusals, get_or_404, validate
 
-from .inputs import (
-    CLINICAL_FIELDS,
-    DEMOGRAPHIC_FIELDS,
-    MeasurementIn,
-    PatientCreate,
-    PatientFields,
-    validate,
-)
+from .inputs import CLINICAL_FIELDS, DEMOGRAPHIC_FIELDS, MeasurementIn, PatientCreate, PatientFields
 from .models import BodyMeasurement, Patient
 
 PAGE_SIZE_MAX = 100
@@ -108,6 +103,7 @@ def get_chart(actor: Actor, patient_id: int) -> Chart:
     return Chart(patient=patient, measurements=measurements)
 
 
+@audits_refusals(Action.PATIENT_REGISTER)
 def register_patient(actor: Actor, data: Mapping[str, Any]) -> Patient:
     """Create a patient record, with a first weight and height when given."""
     authorize(actor, Action.PATIENT_REGISTER)
@@ -118,29 +114,27 @@ def register_patient(actor: Actor, data: Mapping[str, Any]) -> Patient:
     values = fields.model_dump(exclude={"weight_kg", "height_cm"})
     values["mrn"] = values["mrn"] or _new_mrn()
     _check_mrn_free(values["mrn"])
-    try:
-        with transaction.atomic():
-            patient = Patient.objects.create(**values)
-            if fields.weight_kg is not None or fields.height_cm is not None:
-                BodyMeasurement.objects.create(
-                    patient=patient,
-                    measured_at=timezone.now(),
-                    weight_kg=fields.weight_kg,
-                    height_cm=fields.height_cm,
-                    recorded_by=actor.user,
-                )
-            audit.record(
-                actor,
-                Action.PATIENT_REGISTER,
-                obj=patient,
-                patient_id=patient.pk,
-                detail={"fields": sorted(fields.model_fields_set)},
+    with atomic_or(InvalidInput.single("mrn", "is already in use")):
+        patient = Patient.objects.create(**values)
+        if fields.weight_kg is not None or fields.height_cm is not None:
+            BodyMeasurement.objects.create(
+                patient=patient,
+                measured_at=timezone.now(),
+                weight_kg=fields.weight_kg,
+                height_cm=fields.height_cm,
+                recorded_by=actor.user,
             )
-    except IntegrityError:
-        raise InvalidInput.single("mrn", "is already in use") from None
+        audit.record(
+            actor,
+            Action.PATIENT_REGISTER,
+            obj=patient,
+            patient_id=patient.pk,
+            detail={"fields": sorted(fields.model_fields_set)},
+        )
     return patient
 
 
+@audits_refusals(Audited.PATIENT_UPDATE)
 def update_patient(actor: Actor, patient_id: int, changes: Mapping[str, Any]) -> Patient:
     """Change some fields of a record; the roles that may edit each field group differ."""
     if not isinstance(changes, Mapping) or not changes:
@@ -160,24 +154,22 @@ def update_patient(actor: Actor, patient_id: int, changes: Mapping[str, Any]) ->
         if merged["mrn"] is None:
             raise InvalidInput.single("mrn", "cannot be removed")
         _check_mrn_free(merged["mrn"], exclude=patient.pk)
-    try:
-        with transaction.atomic():
-            locked = Patient.objects.select_for_update().get(pk=patient.pk)
-            for name in changed:
-                setattr(locked, name, merged[name])
-            locked.save()
-            audit.record(
-                actor,
-                "patient.update",
-                obj=locked,
-                patient_id=locked.pk,
-                detail={"changed": changed},
-            )
-    except IntegrityError:
-        raise InvalidInput.single("mrn", "is already in use") from None
+    with atomic_or(InvalidInput.single("mrn", "is already in use")):
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        for name in changed:
+            setattr(locked, name, merged[name])
+        locked.save()
+        audit.record(
+            actor,
+            Audited.PATIENT_UPDATE,
+            obj=locked,
+            patient_id=locked.pk,
+            detail={"changed": changed},
+        )
     return locked
 
 
+@audits_refusals(Action.PATIENT_RECORD_MEASUREMENT)
 def record_measurement(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> BodyMeasurement:
     """Add a weight and/or height to the patient's dated history."""
     authorize(actor, Action.PATIENT_RECORD_MEASUREMENT, patient_id=patient_id)
@@ -203,10 +195,7 @@ def record_measurement(actor: Actor, patient_id: int, data: Mapping[str, Any]) -
 
 
 def _get(patient_id: int, related: tuple[str, ...] = ()) -> Patient:
-    try:
-        return Patient.objects.select_related(*related).get(pk=patient_id)
-    except Patient.DoesNotExist:
-        raise NotFound(f"patient {patient_id} does not exist") from None
+    return get_or_404(Patient.objects.select_related(*related), patient_id, "patient")
 
 
 def _check_mrn_free(mrn: str, exclude: int | None = None) -> None:

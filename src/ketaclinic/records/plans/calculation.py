@@ -20,8 +20,9 @@ from ketaclinic.dosing import (
 from ketaclinic.protocols import Protocol, get_protocol, rules_version
 from ketaclinic.records.errors import FieldError, InvalidInput
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import Weighing, latest_height_cm
 
-from .common import Weighing, domain_input, latest_height_cm, latest_weighing
+from .common import domain_input, plan_weighing
 from .inputs import DoseChoices
 
 # Inputs the calculator takes from the patient's record rather than from the physician.
@@ -40,7 +41,7 @@ class Body:
 
 def patient_body(patient: Patient) -> Body:
     sex: Sex | None = patient.sex if patient.sex in SEXES else None
-    return Body(latest_weighing(patient), latest_height_cm(patient), sex)
+    return Body(plan_weighing(patient.pk), latest_height_cm(patient.pk), sex)
 
 
 @contextmanager

@@ -1,25 +1,18 @@
-"""What the plan services share: domain errors as ``InvalidInput``, and finding records."""
+"""What the plan services share: domain errors as ``InvalidInput``, the patient or NotFound,
+and the clinic's zone for dates (a plan and its orders belong to no one location)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
-from typing import TypeVar
+from datetime import tzinfo
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db import models
 from django.utils import timezone
 
 from ketaclinic.core import DomainInputError
-from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.accounts.services import authorize
-from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import InvalidInput, NotFound
-from ketaclinic.records.patients.models import BodyMeasurement, Patient
-
-M = TypeVar("M", bound=models.Model)
+from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import Weighing, get_or_404, latest_weighing
 
 
 @contextmanager
@@ -33,53 +26,16 @@ def domain_input(renamed: Mapping[str, str] | None = None) -> Iterator[None]:
         raise InvalidInput.single(field, error.message) from None
 
 
-def patient_id_of(model: type[models.Model], pk: int, patient_path: str) -> int | None:
-    """The patient the object ``pk`` belongs to; None if it does not exist."""
-    rows = model._default_manager.filter(pk=pk).values_list(patient_path, flat=True)
-    patient_id: int | None = rows.first()
-    return patient_id
-
-
-def authorize_on(
-    actor: Actor, action: Action, model: type[models.Model], pk: int, patient_path: str
-) -> int | None:
-    """Authorize ``action`` on the patient of the object ``pk`` before looking further (so a
-    forbidden caller learns nothing, and a denial is audited with the patient when known)."""
-    patient_id = patient_id_of(model, pk, patient_path)
-    authorize(actor, action, patient_id=patient_id)
-    return patient_id
-
-
-def get_or_404(queryset: models.QuerySet[M], pk: int, label: str) -> M:
-    try:
-        return queryset.get(pk=pk)
-    except ObjectDoesNotExist:
-        raise NotFound(f"{label} {pk} does not exist") from None
-
-
 def patient_or_404(patient_id: int) -> Patient:
     return get_or_404(Patient.objects.all(), patient_id, "patient")
 
 
-@dataclass(frozen=True)
-class Weighing:
-    measurement: BodyMeasurement
-    weight_kg: float
-    measured_on: date
-    """The clinic's local date of the weighing."""
+def plan_zone() -> tzinfo:
+    """The zone a plan's dates are read in: the clinic's default (plans and orders carry no
+    location until a session is booked)."""
+    return timezone.get_default_timezone()
 
 
-def latest_weighing(patient: Patient) -> Weighing:
-    """The newest recorded weight, or ``InvalidInput`` naming ``weight_kg``."""
-    found = BodyMeasurement.objects.filter(patient=patient, weight_kg__isnull=False).first()
-    if found is None or found.weight_kg is None:
-        raise InvalidInput.single("weight_kg", "the patient has no recorded weight: weigh them")
-    return Weighing(found, found.weight_kg, timezone.localdate(found.measured_at))
-
-
-def latest_height_cm(patient: Patient) -> float | None:
-    return (
-        BodyMeasurement.objects.filter(patient=patient, height_cm__isnull=False)
-        .values_list("height_cm", flat=True)
-        .first()
-    )
+def plan_weighing(patient_id: int) -> Weighing:
+    """The patient's latest weight, dated in the plan's zone."""
+    return latest_weighing(patient_id, plan_zone())

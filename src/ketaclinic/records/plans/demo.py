@@ -16,7 +16,7 @@ from ketaclinic.screening import screen
 
 from . import orders, screening
 from . import services as plans
-from .common import latest_weighing
+from .common import plan_weighing
 from .inputs import ScreeningIn
 from .models import Screening
 
@@ -56,7 +56,7 @@ def _eligible(patient: Patient) -> bool:
 
 def _weigh_if_stale(nurse: Actor, patient: Patient) -> None:
     """A demo loaded long ago has old weights: weigh again so today's order may be made."""
-    weighing = latest_weighing(patient)
+    weighing = plan_weighing(patient.pk)
     age_days = (timezone.localdate() - weighing.measured_on).days
     if age_days > default_clinic_policy().weight_max_age_days.value:
         patients.record_measurement(nurse, patient.pk, {"weight_kg": weighing.weight_kg})

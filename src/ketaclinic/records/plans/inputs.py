@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from ketaclinic.protocols import Severity
-from ketaclinic.records.patients.inputs import Strict
+from ketaclinic.records.toolkit import Strict
 
 NOTE_MAX_CHARS = 2000
 

@@ -8,19 +8,11 @@ nothing is updated in place. On PostgreSQL a trigger also refuses UPDATE and DEL
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-
-
-def _user(related_name: str = "+") -> Any:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name=related_name
-    )
+from ketaclinic.records.fields import user_field
 
 
 class ScreeningOutcome(models.TextChoices):
@@ -50,7 +42,7 @@ class Screening(AppendOnlyModel):
     result = models.JSONField(help_text="Findings with reasons and sources; required tests.")
     rule_set_version = models.CharField(max_length=200)
     protocol_id = models.CharField(max_length=64, blank=True)
-    screened_by = _user()
+    screened_by = user_field()
     screened_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -72,7 +64,7 @@ class ScreeningDecision(AppendOnlyModel):
     screening = models.OneToOneField(Screening, on_delete=models.PROTECT, related_name="decision")
     decision = models.CharField(max_length=24, choices=Decision.choices)
     note = models.TextField()
-    decided_by = _user()
+    decided_by = user_field()
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -153,7 +145,7 @@ class TreatmentPlan(AppendOnlyModel):
     concentration_mg_per_ml = models.FloatField(null=True, blank=True)
     dose_request = models.JSONField()
     dose_result = models.JSONField()
-    drafted_by = _user()
+    drafted_by = user_field()
     drafted_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()  # type: ignore[misc]
@@ -200,7 +192,7 @@ class PlanSignature(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="superseded_by",
     )
-    signed_by = _user()
+    signed_by = user_field()
     signed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -230,7 +222,7 @@ class LimitOverride(AppendOnlyModel):
     bound_value = models.FloatField()
     bound_source = models.TextField()
     reason = models.TextField()
-    overridden_by = _user()
+    overridden_by = user_field()
     overridden_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -256,7 +248,7 @@ class WeightConfirmation(AppendOnlyModel):
     weight_kg = models.FloatField()
     reasons = models.JSONField(help_text="Why the weight needed a re-check.")
     note = models.TextField()
-    confirmed_by = _user()
+    confirmed_by = user_field()
     confirmed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -315,7 +307,7 @@ class Order(AppendOnlyModel):
     series_dose_mg_given = models.FloatField(help_text="Earlier orders within the series span.")
     dose_request = models.JSONField()
     dose_result = models.JSONField()
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrderQuerySet.as_manager()  # type: ignore[misc]
@@ -355,7 +347,7 @@ class Preparation(AppendOnlyModel):
     volume_ml = models.FloatField(null=True, blank=True)
     rate_ml_per_h = models.FloatField(null=True, blank=True)
     note = models.TextField(blank=True)
-    prepared_by = _user()
+    prepared_by = user_field()
     prepared_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -371,8 +363,8 @@ class DoubleCheck(AppendOnlyModel):
     rate_ml_per_h = models.FloatField(null=True, blank=True)
     matches = models.BooleanField()
     mismatches = models.JSONField(default=list, blank=True)
-    prepared_by = _user()
-    verified_by = _user()
+    prepared_by = user_field()
+    verified_by = user_field()
     verified_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -410,7 +402,7 @@ class TitrationProposal(AppendOnlyModel):
     reasons = models.JSONField()
     rule_id = models.CharField(max_length=64)
     rule_version = models.CharField(max_length=32)
-    recorded_by = _user()
+    recorded_by = user_field()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -433,7 +425,7 @@ class TitrationDecision(AppendOnlyModel):
     amendment = models.ForeignKey(
         TreatmentPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    decided_by = _user()
+    decided_by = user_field()
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

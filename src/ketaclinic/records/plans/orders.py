@@ -11,9 +11,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-
 from ketaclinic.core import DomainInputError
 from ketaclinic.dosing import (
     DoseRequest,
@@ -30,11 +27,19 @@ from ketaclinic.dosing import (
 from ketaclinic.protocols import Protocol
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.audit import services as audit
-from ketaclinic.records.audit.models import Outcome
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import (
+    Weighing,
+    atomic_or,
+    audits_refusals,
+    authorize_on,
+    get_or_404,
+    local_today,
+    refuse,
+    validate,
+)
 
 from .calculation import (
     calculator_input,
@@ -43,7 +48,7 @@ from .calculation import (
     refuse_hard_limits,
     snapshot,
 )
-from .common import Weighing, authorize_on, domain_input, get_or_404, latest_weighing
+from .common import domain_input, plan_weighing, plan_zone
 from .inputs import OrderIn, PreparedDoseIn, VerificationIn, WeightConfirmationIn
 from .models import (
     DoubleCheck,
@@ -62,6 +67,7 @@ class OrderDetail:
     double_checks: list[DoubleCheck]
 
 
+@audits_refusals(Action.ORDER_CREATE)
 def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
     """The order for a session on ``session_on``: refused for a draft or superseded plan, a
     weight that needs a re-check, or a dose beyond a limit the signed plan did not override."""
@@ -69,7 +75,7 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
     fields = validate(OrderIn, data)
     plan = current_plan_or_conflict(plan_id)
     on = fields.session_on
-    today = timezone.localdate()
+    today = local_today(plan_zone())
     if on < today:
         raise InvalidInput.single("session_on", "cannot be in the past")
     horizon = default_clinic_policy().weight_max_age_days
@@ -79,83 +85,79 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
             f"is more than {horizon.value:g} days ahead: today's weight would be too old by "
             f"then ({horizon.source}); order nearer the session",
         )
-    weighing = latest_weighing(plan.patient)
+    weighing = plan_weighing(plan.patient_id)
     confirmation = WeightConfirmation.objects.filter(
         plan=plan, measurement=weighing.measurement
     ).first()
     protocol = protocol_for(plan.protocol_id)
-    try:
-        with transaction.atomic():
-            # One order at a time per patient: the series and interval checks read the others.
-            Patient.objects.select_for_update().get(pk=plan.patient_id)
-            given_mg = _series_given_mg(plan.patient_id, on, protocol)
-            result = _derived(plan, weighing, on, confirmation is not None, given_mg)
-            order = Order.objects.create(
-                plan=plan,
-                patient_id=plan.patient_id,
-                session_on=on,
-                measurement=weighing.measurement,
-                weight_kg=weighing.weight_kg,
-                weight_confirmation=confirmation,
-                series_dose_mg_given=given_mg,
-                dose_request=asdict(replace(plan_request(plan), weight_kg=weighing.weight_kg)),
-                dose_result=snapshot(result),
-                created_by=actor.user,
-                **dose_columns(result),
-            )
-            audit.record(
-                actor,
-                Action.ORDER_CREATE,
-                obj=order,
-                patient_id=plan.patient_id,
-                detail={
-                    "plan": plan.pk,
-                    "session_on": on.isoformat(),
-                    "dose_mg": order.dose_mg,
-                    "weight_kg": order.weight_kg,
-                    "weight_confirmed": confirmation is not None,
-                },
-            )
-    except IntegrityError:
-        raise Conflict(f"plan {plan_id} already has an order for {on.isoformat()}") from None
+    with atomic_or(Conflict(f"plan {plan_id} already has an order for {on.isoformat()}")):
+        # One order at a time per patient: the series and interval checks read the others.
+        Patient.objects.select_for_update().get(pk=plan.patient_id)
+        given_mg = _series_given_mg(plan.patient_id, on, protocol)
+        result = _derived(plan, weighing, on, confirmation is not None, given_mg)
+        order = Order.objects.create(
+            plan=plan,
+            patient_id=plan.patient_id,
+            session_on=on,
+            measurement=weighing.measurement,
+            weight_kg=weighing.weight_kg,
+            weight_confirmation=confirmation,
+            series_dose_mg_given=given_mg,
+            dose_request=asdict(replace(plan_request(plan), weight_kg=weighing.weight_kg)),
+            dose_result=snapshot(result),
+            created_by=actor.user,
+            **dose_columns(result),
+        )
+        audit.record(
+            actor,
+            Action.ORDER_CREATE,
+            obj=order,
+            patient_id=plan.patient_id,
+            detail={
+                "plan": plan.pk,
+                "session_on": on.isoformat(),
+                "dose_mg": order.dose_mg,
+                "weight_kg": order.weight_kg,
+                "weight_confirmed": confirmation is not None,
+            },
+        )
     return _order(order.pk)
 
 
+@audits_refusals(Action.WEIGHT_CONFIRM)
 def confirm_weight(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> WeightConfirmation:
     """A physician confirms that the latest weight, changed since the plan, may be used."""
     authorize_on(actor, Action.WEIGHT_CONFIRM, TreatmentPlan, plan_id, "patient_id")
     fields = validate(WeightConfirmationIn, data)
     plan = current_plan_or_conflict(plan_id)
-    weighing = latest_weighing(plan.patient)
-    today = timezone.localdate()
+    weighing = plan_weighing(plan.patient_id)
+    today = local_today(plan_zone())
     with calculator_input():
         reasons = weight_recheck_reasons(plan.weight_kg, _reading(weighing), today)
     if _stale(weighing, today):
         raise InvalidInput.single("weight_kg", "the latest weight is too old to confirm: weigh")
     if not reasons:
         raise Conflict("the latest weight needs no confirmation for this plan")
-    try:
-        with transaction.atomic():
-            confirmation = WeightConfirmation.objects.create(
-                plan=plan,
-                measurement=weighing.measurement,
-                weight_kg=weighing.weight_kg,
-                reasons=list(reasons),
-                note=fields.note,
-                confirmed_by=actor.user,
-            )
-            audit.record(
-                actor,
-                Action.WEIGHT_CONFIRM,
-                obj=confirmation,
-                patient_id=plan.patient_id,
-                detail={"plan": plan.pk, "weight_kg": weighing.weight_kg, "reasons": reasons},
-            )
-    except IntegrityError:
-        raise Conflict("this weight is already confirmed for the plan") from None
+    with atomic_or(Conflict("this weight is already confirmed for the plan")):
+        confirmation = WeightConfirmation.objects.create(
+            plan=plan,
+            measurement=weighing.measurement,
+            weight_kg=weighing.weight_kg,
+            reasons=list(reasons),
+            note=fields.note,
+            confirmed_by=actor.user,
+        )
+        audit.record(
+            actor,
+            Action.WEIGHT_CONFIRM,
+            obj=confirmation,
+            patient_id=plan.patient_id,
+            detail={"plan": plan.pk, "weight_kg": weighing.weight_kg, "reasons": reasons},
+        )
     return confirmation
 
 
+@audits_refusals(Action.ORDER_PREPARE)
 def prepare_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Preparation:
     """The preparing nurse records what they made up; it must match the order."""
     authorize_on(actor, Action.ORDER_PREPARE, Order, order_id, "patient_id")
@@ -168,31 +170,28 @@ def prepare_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Prepa
     # The order against what was prepared: the same comparison as the double-check's.
     compared = _compare(result, "the order", actor, fields)
     if not compared.matches:
-        audit.record(
+        raise refuse(
             actor,
             Action.ORDER_PREPARE,
-            outcome=Outcome.FAILED,
+            _mismatch_errors(compared, "does not match the order: prepare it again"),
             obj=order,
             patient_id=order.patient_id,
             detail={"mismatches": list(compared.mismatches)},
         )
-        raise _mismatch_errors(compared, "does not match the order: prepare it again")
-    try:
-        with transaction.atomic():
-            preparation = Preparation.objects.create(
-                order=order,
-                dose_mg=fields.dose_mg,
-                volume_ml=fields.volume_ml,
-                rate_ml_per_h=fields.rate_ml_per_h,
-                note=fields.note,
-                prepared_by=actor.user,
-            )
-            audit.record(actor, Action.ORDER_PREPARE, obj=order, patient_id=order.patient_id)
-    except IntegrityError:
-        raise Conflict(f"order {order_id} has already been prepared") from None
+    with atomic_or(Conflict(f"order {order_id} has already been prepared")):
+        preparation = Preparation.objects.create(
+            order=order,
+            dose_mg=fields.dose_mg,
+            volume_ml=fields.volume_ml,
+            rate_ml_per_h=fields.rate_ml_per_h,
+            note=fields.note,
+            prepared_by=actor.user,
+        )
+        audit.record(actor, Action.ORDER_PREPARE, obj=order, patient_id=order.patient_id)
     return preparation
 
 
+@audits_refusals(Action.ORDER_VERIFY)
 def verify_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> DoubleCheck:
     """A second clinician enters the dose they computed. A match verifies the order; a
     mismatch is recorded and the order stays unverified. The preparer cannot verify."""
@@ -202,40 +201,36 @@ def verify_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Double
     _refuse_unless(order, OrderStatus.AWAITING_DOUBLE_CHECK)
     preparer = order.preparation.prepared_by
     if preparer.pk == actor.user.pk:
-        audit.record(
+        raise refuse(
             actor,
             Action.ORDER_VERIFY,
-            outcome=Outcome.FAILED,
+            InvalidInput.single(
+                "verified_by", "must be a second clinician, not the one who prepared the dose"
+            ),
             obj=order,
             patient_id=order.patient_id,
             detail={"refused": "the clinician who prepared the dose cannot verify it"},
         )
-        raise InvalidInput.single(
-            "verified_by", "must be a second clinician, not the one who prepared the dose"
-        )
     result = order_result(order)
     compared = _compare(result, str(preparer.pk), actor, fields)
-    try:
-        with transaction.atomic():
-            check = DoubleCheck.objects.create(
-                order=order,
-                dose_mg=fields.dose_mg,
-                volume_ml=fields.volume_ml,
-                rate_ml_per_h=fields.rate_ml_per_h,
-                matches=compared.matches,
-                mismatches=list(compared.mismatches),
-                prepared_by=preparer,
-                verified_by=actor.user,
-            )
-            audit.record(
-                actor,
-                Action.ORDER_VERIFY,
-                obj=order,
-                patient_id=order.patient_id,
-                detail={"matches": compared.matches, "mismatches": list(compared.mismatches)},
-            )
-    except IntegrityError:
-        raise Conflict(f"order {order_id} has already been verified") from None
+    with atomic_or(Conflict(f"order {order_id} has already been verified")):
+        check = DoubleCheck.objects.create(
+            order=order,
+            dose_mg=fields.dose_mg,
+            volume_ml=fields.volume_ml,
+            rate_ml_per_h=fields.rate_ml_per_h,
+            matches=compared.matches,
+            mismatches=list(compared.mismatches),
+            prepared_by=preparer,
+            verified_by=actor.user,
+        )
+        audit.record(
+            actor,
+            Action.ORDER_VERIFY,
+            obj=order,
+            patient_id=order.patient_id,
+            detail={"matches": compared.matches, "mismatches": list(compared.mismatches)},
+        )
     return check
 
 

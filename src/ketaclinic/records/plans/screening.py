@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.records.accounts.permissions import Action
@@ -14,18 +14,18 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.screening import Medication, ScreeningInput, Vitals, age_on, screen
-
-from .common import (
+from ketaclinic.records.toolkit import (
+    atomic_or,
+    audits_refusals,
     authorize_on,
-    domain_input,
     get_or_404,
     latest_height_cm,
-    latest_weighing,
-    patient_or_404,
+    validate,
 )
+from ketaclinic.screening import Medication, ScreeningInput, Vitals, age_on, screen
+
+from .common import domain_input, patient_or_404, plan_weighing
 from .inputs import ScreeningDecisionIn, ScreeningIn
 from .models import Decision, Screening, ScreeningDecision, ScreeningOutcome
 
@@ -50,8 +50,8 @@ def screening_input(patient: Patient, fields: ScreeningIn) -> ScreeningInput:
         return ScreeningInput(
             age_years=age_on(patient.date_of_birth, timezone.localdate()),
             sex=patient.sex,
-            weight_kg=latest_weighing(patient).weight_kg,
-            height_cm=latest_height_cm(patient),
+            weight_kg=plan_weighing(patient.pk).weight_kg,
+            height_cm=latest_height_cm(patient.pk),
             history_flags=frozenset(patient.history_flags),
             medications=tuple(
                 Medication(item.get("name", ""), item.get("drug_class", ""))
@@ -63,6 +63,7 @@ def screening_input(patient: Patient, fields: ScreeningIn) -> ScreeningInput:
         )
 
 
+@audits_refusals(Action.SCREENING_RUN)
 def run_screening(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Screening:
     """Screen the patient and store the result with the rule-set version."""
     authorize(actor, Action.SCREENING_RUN, patient_id=patient_id)
@@ -91,6 +92,7 @@ def run_screening(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Scr
     return screening
 
 
+@audits_refusals(Action.SCREENING_DECIDE)
 def decide(actor: Actor, screening_id: int, data: Mapping[str, Any]) -> ScreeningDecision:
     """A physician's decision on the patient's latest screening, with a note."""
     authorize_on(actor, Action.SCREENING_DECIDE, Screening, screening_id, "patient_id")
@@ -106,23 +108,20 @@ def decide(actor: Actor, screening_id: int, data: Mapping[str, Any]) -> Screenin
     newest = Screening.objects.filter(patient_id=screening.patient_id).values("pk").first()
     if newest is None or newest["pk"] != screening.pk:
         raise Conflict("a newer screening of this patient exists: decide on that one")
-    try:
-        with transaction.atomic():
-            decision = ScreeningDecision.objects.create(
-                screening=screening,
-                decision=fields.decision,
-                note=fields.note,
-                decided_by=actor.user,
-            )
-            audit.record(
-                actor,
-                Action.SCREENING_DECIDE,
-                obj=screening,
-                patient_id=screening.patient_id,
-                detail={"decision": fields.decision, "outcome": screening.outcome},
-            )
-    except IntegrityError:
-        raise Conflict(f"screening {screening_id} has already been decided") from None
+    with atomic_or(Conflict(f"screening {screening_id} has already been decided")):
+        decision = ScreeningDecision.objects.create(
+            screening=screening,
+            decision=fields.decision,
+            note=fields.note,
+            decided_by=actor.user,
+        )
+        audit.record(
+            actor,
+            Action.SCREENING_DECIDE,
+            obj=screening,
+            patient_id=screening.patient_id,
+            detail={"decision": fields.decision, "outcome": screening.outcome},
+        )
     return decision
 
 

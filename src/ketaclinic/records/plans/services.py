@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from ketaclinic.core import DomainInputError
 from ketaclinic.dosing import DoseRequest, DoseResult, check_overrides
@@ -20,11 +20,19 @@ from ketaclinic.protocols import Protocol, get_protocol
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
-from ketaclinic.records.outcomes.queue import outcome_changed
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.patients.signals import outcome_changed
+from ketaclinic.records.toolkit import (
+    atomic_or,
+    audits_refusals,
+    authorize_on,
+    get_or_404,
+    patient_id_of,
+    validate,
+)
 
 from .calculation import (
     Body,
@@ -39,7 +47,7 @@ from .calculation import (
     snapshot,
     versions,
 )
-from .common import authorize_on, get_or_404, patient_id_of, patient_or_404
+from .common import patient_or_404
 from .inputs import AmendmentIn, DoseChoices, SignIn
 from .models import (
     LimitOverride,
@@ -91,6 +99,7 @@ class PlanSummary:
     signed_by: str
 
 
+@audits_refusals(Audited.PLAN_CALCULATE)
 def calculate(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> DoseResult:
     """The dose the choices give for this patient now: nothing is written (the read is audited).
 
@@ -104,7 +113,7 @@ def calculate(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> DoseRes
     result = calculate_series(request, sessions)
     audit.record(
         actor,
-        "plan.calculate",
+        Audited.PLAN_CALCULATE,
         obj=patient,
         patient_id=patient.pk,
         detail={"protocol": protocol.id, "blocked": result.blocked},
@@ -167,6 +176,7 @@ def write_version(
     return plan
 
 
+@audits_refusals(Action.PLAN_DRAFT)
 def draft_plan(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> TreatmentPlan:
     """A new plan for a screened patient who has none signed (else amend it)."""
     authorize(actor, Action.PLAN_DRAFT, patient_id=patient_id)
@@ -180,6 +190,7 @@ def draft_plan(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Treatm
     return _plan(plan.pk)
 
 
+@audits_refusals(Action.PLAN_DRAFT)
 def amend_plan(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TreatmentPlan:
     """Draft a new version of the current signed plan; it supersedes the plan when signed."""
     authorize_on(actor, Action.PLAN_DRAFT, TreatmentPlan, plan_id, "patient_id")
@@ -250,6 +261,7 @@ def write_signature(
     return signature
 
 
+@audits_refusals(Action.PLAN_SIGN)
 def sign_plan(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TreatmentPlan:
     """A physician signs a draft; an amendment's signature supersedes the plan it amends.
 
@@ -265,18 +277,15 @@ def sign_plan(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TreatmentP
     result = _recomputed(plan)
     checked_overrides(actor, plan.patient_id, result, fields.overrides)
     plan_allowing_decision(plan.patient_id)
-    try:
-        with transaction.atomic():
-            Patient.objects.select_for_update().get(pk=plan.patient_id)
-            current = TreatmentPlan.objects.filter(patient_id=plan.patient_id).current()
-            if plan.amends_id is None and current.exists():
-                raise Conflict("the patient has a signed plan: this draft must amend it")
-            if plan.amends_id is not None and not current.filter(pk=plan.amends_id).exists():
-                raise Conflict(f"plan {plan.amends_id} has been superseded: amend the current plan")
-            write_signature(actor, plan, result, fields.overrides)
-            outcome_changed(plan.patient_id)
-    except IntegrityError:
-        raise Conflict("the patient's plan changed meanwhile: reload and try again") from None
+    with atomic_or(Conflict("the patient's plan changed meanwhile: reload and try again")):
+        Patient.objects.select_for_update().get(pk=plan.patient_id)
+        current = TreatmentPlan.objects.filter(patient_id=plan.patient_id).current()
+        if plan.amends_id is None and current.exists():
+            raise Conflict("the patient has a signed plan: this draft must amend it")
+        if plan.amends_id is not None and not current.filter(pk=plan.amends_id).exists():
+            raise Conflict(f"plan {plan.amends_id} has been superseded: amend the current plan")
+        write_signature(actor, plan, result, fields.overrides)
+        outcome_changed(plan.patient_id)
     return _plan(plan_id)
 
 

@@ -6,18 +6,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from ketaclinic.protocols import Protocol, SessionResponse, SessionTolerance, propose_titration
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
-from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.toolkit import (
+    atomic_or,
+    audits_refusals,
+    authorize_on,
+    get_or_404,
+    validate,
+)
 
 from .calculation import choices_of, protocol_for
-from .common import authorize_on, domain_input, get_or_404
+from .common import domain_input
 from .inputs import TitrationDecisionIn, TitrationIn
 from .models import Order, TitrationDecision, TitrationProposal, TreatmentPlan
 from .services import (
@@ -37,6 +43,7 @@ def plan_dose_value(plan: TreatmentPlan, protocol: Protocol) -> float:
     return plan.prescribed_dose_mg
 
 
+@audits_refusals(Action.TITRATION_RECORD)
 def record_titration(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TitrationProposal:
     """Record a session's tolerance and response and the rule's proposal for the next dose."""
     authorize_on(actor, Action.TITRATION_RECORD, TreatmentPlan, plan_id, "patient_id")
@@ -90,6 +97,7 @@ def record_titration(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Tit
     return recorded
 
 
+@audits_refusals(Action.TITRATION_DECIDE)
 def decide_titration(actor: Actor, proposal_id: int, data: Mapping[str, Any]) -> TitrationDecision:
     """The physician accepts the proposal or decides another dose (with a note). A dose other
     than the plan's is signed as an amendment, within the limits (soft ones need reasons)."""
@@ -111,41 +119,38 @@ def decide_titration(actor: Actor, proposal_id: int, data: Mapping[str, Any]) ->
         raise InvalidInput.single(
             "overrides", "the dose is unchanged: there is nothing to override"
         )
-    try:
-        with transaction.atomic():
-            Patient.objects.select_for_update().get(pk=plan.patient_id)
-            amendment = None
-            if version is not None:
-                if not TreatmentPlan.objects.current().filter(pk=plan.pk).exists():
-                    raise Conflict(f"plan {plan.pk} has been superseded meanwhile")
-                reason = (
-                    f"titration (proposal {proposal.pk}, {proposal.action}): {proposal.quantity} "
-                    f"{proposal.current_value:g} -> {value:g}"
-                )
-                amendment = write_version(actor, plan.patient, version, amends=plan, reason=reason)
-                write_signature(actor, amendment, version.result, fields.overrides)
-            decision = TitrationDecision.objects.create(
-                proposal=proposal,
-                accepted=fields.accept,
-                value=value,
-                note=fields.note,
-                amendment=amendment,
-                decided_by=actor.user,
+    with atomic_or(Conflict("the plan or this proposal changed meanwhile: reload")):
+        Patient.objects.select_for_update().get(pk=plan.patient_id)
+        amendment = None
+        if version is not None:
+            if not TreatmentPlan.objects.current().filter(pk=plan.pk).exists():
+                raise Conflict(f"plan {plan.pk} has been superseded meanwhile")
+            reason = (
+                f"titration (proposal {proposal.pk}, {proposal.action}): {proposal.quantity} "
+                f"{proposal.current_value:g} -> {value:g}"
             )
-            audit.record(
-                actor,
-                Action.TITRATION_DECIDE,
-                obj=proposal,
-                patient_id=plan.patient_id,
-                detail={
-                    "accepted": fields.accept,
-                    "proposed": proposal.proposed_value,
-                    "decided": value,
-                    "amendment": amendment.pk if amendment else None,
-                },
-            )
-    except IntegrityError:
-        raise Conflict("the plan or this proposal changed meanwhile: reload") from None
+            amendment = write_version(actor, plan.patient, version, amends=plan, reason=reason)
+            write_signature(actor, amendment, version.result, fields.overrides)
+        decision = TitrationDecision.objects.create(
+            proposal=proposal,
+            accepted=fields.accept,
+            value=value,
+            note=fields.note,
+            amendment=amendment,
+            decided_by=actor.user,
+        )
+        audit.record(
+            actor,
+            Action.TITRATION_DECIDE,
+            obj=proposal,
+            patient_id=plan.patient_id,
+            detail={
+                "accepted": fields.accept,
+                "proposed": proposal.proposed_value,
+                "decided": value,
+                "amendment": amendment.pk if amendment else None,
+            },
+        )
     return decision
 
 

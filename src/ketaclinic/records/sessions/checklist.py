@@ -15,17 +15,18 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.models import BodyMeasurement
+from ketaclinic.records.toolkit import attempt, validate
 from ketaclinic.sessions import Phase, session_rules
 
-from .common import attempt, authorize_session, locked
-from .inputs import ConfirmationIn, WeightIn, validate
+from .common import authorize_session, locked
+from .inputs import ConfirmationIn, WeightIn
 from .models import Confirmation
 
 
 def confirm(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Confirmation:
     """Confirm one checklist item of the rules, once, after check-in."""
     patient_id = authorize_session(actor, Action.SESSION_RECORD, session_id)
-    with attempt(actor, Action.SESSION_RECORD, "confirmation", patient_id):
+    with attempt(actor, Action.SESSION_RECORD, what="confirmation", patient_id=patient_id):
         fields = validate(ConfirmationIn, data)
         rules = session_rules()
         item = rules.confirmation(fields.kind)
@@ -61,7 +62,7 @@ def record_weight(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Bod
     """Weigh the patient before the infusion; the weight goes to the patient's history."""
     patient_id = authorize_session(actor, Action.SESSION_RECORD, session_id)
     authorize(actor, Action.PATIENT_RECORD_MEASUREMENT, patient_id=patient_id)
-    with attempt(actor, Action.SESSION_RECORD, "weight", patient_id):
+    with attempt(actor, Action.SESSION_RECORD, what="weight", patient_id=patient_id):
         fields = validate(WeightIn, data)
         with locked(session_id, what="a weight") as ctx:
             if ctx.phase_at(ctx.now, "a weight") != Phase.PRE_INFUSION:

@@ -1,4 +1,4 @@
-"""What the session services share: permission and failure auditing, the locked session with
+"""What the session services share: authorizing on a session, the locked session with
 its timeline, the moment an entry happened, and raising a record's alerts."""
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.alerts.models import Alert
 from ketaclinic.records.alerts.services import NewAlert, raise_alerts
-from ketaclinic.records.audit import services as audit
-from ketaclinic.records.audit.models import Outcome
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.sessions import (
@@ -41,23 +39,6 @@ def authorize_session(actor: Actor, action: Action, session_id: int) -> int:
     if patient_id is None:
         raise NotFound(f"session {session_id} does not exist")
     return patient_id
-
-
-@contextmanager
-def attempt(actor: Actor, action: Action, what: str, patient_id: int | None) -> Iterator[None]:
-    """Audit a refused attempt (bad input, a clash with the record's state) as ``failed``,
-    after the transaction rolled back so that the entry survives."""
-    try:
-        yield
-    except (InvalidInput, Conflict) as error:
-        audit.record(
-            actor,
-            action,
-            outcome=Outcome.FAILED,
-            patient_id=patient_id,
-            detail={"what": what, "error": str(error)[:1000]},
-        )
-        raise
 
 
 def load_timeline(session: Session) -> Timeline:

@@ -8,11 +8,10 @@ sessions: orders cannot be made for past days.
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.plans.models import Order
+from ketaclinic.records.toolkit import local_today
 from ketaclinic.sessions import Command, session_rules
 
 from . import checklist, flowsheet, lifecycle
@@ -30,7 +29,7 @@ GOOD_VITALS = {
 def load_sessions(nurse: Actor, location_slug: str) -> Session | None:
     """Check in the demo patient with today's order (once)."""
     location = Location.objects.get(slug=location_slug)
-    today = timezone.localtime(timezone.now(), location.zone).date()
+    today = local_today(location.zone)
     order = (
         Order.objects.filter(session_on=today, patient__mrn__startswith="DEMO-")
         .order_by("id")

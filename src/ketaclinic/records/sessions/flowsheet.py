@@ -22,7 +22,8 @@ from ketaclinic.records.alerts.models import Alert
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput, NotFound
-from ketaclinic.records.outcomes.queue import outcome_changed
+from ketaclinic.records.patients.signals import outcome_changed
+from ketaclinic.records.toolkit import attempt
 from ketaclinic.sessions import (
     VITAL_QUANTITIES,
     Finding,
@@ -35,7 +36,7 @@ from ketaclinic.sessions import (
     vitals_findings,
 )
 
-from .common import Locked, attempt, authorize_session, locked, raise_findings
+from .common import Locked, authorize_session, locked, raise_findings
 from .inputs import (
     AmendmentIn,
     NoteIn,
@@ -238,7 +239,7 @@ def _write(
     action = Action.SESSION_AMEND if amends_id is not None else Action.SESSION_RECORD
     if patient_id is None:
         patient_id = authorize_session(actor, action, session_id)
-    with attempt(actor, action, kind, patient_id):
+    with attempt(actor, action, what=kind, patient_id=patient_id):
         reason = ""
         if amends_id is not None:
             amendment = validate(AmendmentIn, data)

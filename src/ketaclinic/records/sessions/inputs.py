@@ -7,12 +7,11 @@ fields.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from ketaclinic.records.patients.inputs import Strict, WeightKg, validate
+from ketaclinic.records.toolkit import Aware, Strict, WeightKg, validate
 from ketaclinic.sessions import Command, SideEffectKind, SideEffectSeverity
 
 from .models import MedicationRoute
@@ -42,14 +41,7 @@ NeededText = Annotated[str, Field(min_length=1, max_length=TEXT_MAX_CHARS)]
 PositiveMl = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("needs a time zone (e.g. 2026-11-23T09:30:00-05:00)")
-    return value
-
-
-# When something happened; the services also refuse the future and entries too late.
-At = Annotated[datetime | None, AfterValidator(_aware)]
+At = Aware | None
 
 
 class SessionIn(Strict):

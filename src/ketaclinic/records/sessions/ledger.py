@@ -17,9 +17,10 @@ from ketaclinic.records.ledger import services as ledger
 from ketaclinic.records.ledger.models import DrawBalance, EntryKind
 from ketaclinic.records.ledger.models import Entry as LedgerEntry
 from ketaclinic.records.ledger.quantities import ML_STEP
+from ketaclinic.records.toolkit import attempt, validate
 
-from .common import attempt, authorize_session, locked
-from .inputs import LedgerPostingIn, validate
+from .common import authorize_session, locked
+from .inputs import LedgerPostingIn
 from .models import LedgerPosting, PumpEvent, PumpEventKind
 from .summary import dose_given_mg
 
@@ -50,7 +51,7 @@ def post_to_ledger(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Le
     patient_id = authorize_session(actor, Action.SESSION_RECORD, session_id)
     authorize(actor, Action.LEDGER_ADMINISTER, patient_id=patient_id)
     authorize(actor, Action.LEDGER_WASTE, patient_id=patient_id)
-    with attempt(actor, Action.SESSION_RECORD, "ledger", patient_id):
+    with attempt(actor, Action.SESSION_RECORD, what="ledger", patient_id=patient_id):
         fields = validate(LedgerPostingIn, data)
         with locked(session_id, what="a ledger posting", final_allowed=True) as ctx:
             session = ctx.session

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from ketaclinic.protocols import get_protocol
 from ketaclinic.records.accounts.permissions import Action
@@ -22,9 +21,10 @@ from ketaclinic.records.bookings.models import Status as AppointmentStatus
 from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
-from ketaclinic.records.outcomes.queue import outcome_changed
+from ketaclinic.records.patients.signals import outcome_changed
 from ketaclinic.records.plans.models import Order, OrderStatus
 from ketaclinic.records.plans.orders import order_is_verified
+from ketaclinic.records.toolkit import attempt, local_today, validate
 from ketaclinic.sessions import (
     NEEDS_REASON,
     Command,
@@ -36,8 +36,8 @@ from ketaclinic.sessions import (
     session_rules,
 )
 
-from .common import Locked, attempt, authorize_session, locked
-from .inputs import SessionIn, TransitionIn, validate
+from .common import Locked, authorize_session, locked
+from .inputs import SessionIn, TransitionIn
 from .models import PumpEvent, PumpEventKind, Session, Transition
 from .readiness import discharge_facts, local_date, pre_check_facts
 
@@ -65,7 +65,7 @@ def open_session(actor: Actor, data: Mapping[str, Any]) -> Session:
         else None
     )
     authorize(actor, Action.SESSION_CHECK_IN, patient_id=patient_id)
-    with attempt(actor, Action.SESSION_CHECK_IN, "open", patient_id):
+    with attempt(actor, Action.SESSION_CHECK_IN, what="open", patient_id=patient_id):
         fields = validate(SessionIn, data)
         order = Order.objects.with_status().select_related("plan").filter(pk=fields.order_id)
         found = order.first()
@@ -74,7 +74,7 @@ def open_session(actor: Actor, data: Mapping[str, Any]) -> Session:
         if found.status == OrderStatus.VOID:
             raise Conflict(f"order {found.pk} is void: its plan has been amended")
         location, chair, appointment = _place(found, fields)
-        today = timezone.localtime(timezone.now(), location.zone).date()
+        today = local_today(location.zone)
         if found.session_on != today:
             raise InvalidInput.single(
                 "order_id", f"is for {found.session_on.isoformat()}, not today ({today})"
@@ -153,7 +153,7 @@ def transition(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Transi
     raw_command = data.get("command") if isinstance(data, Mapping) else None
     action = command_action(raw_command)
     patient_id = authorize_session(actor, action, session_id)
-    with attempt(actor, action, f"transition:{raw_command}", patient_id):
+    with attempt(actor, action, what=f"transition:{raw_command}", patient_id=patient_id):
         fields = validate(TransitionIn, data)
         if fields.command in NEEDS_REASON and not fields.reason.strip():
             raise InvalidInput.single("reason", f"say why ({fields.command} needs a reason)")

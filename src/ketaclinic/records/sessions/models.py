@@ -9,13 +9,12 @@ one it corrects, with who, when and why.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
+from ketaclinic.records.fields import amends_field, user_field
 from ketaclinic.sessions import (
     NEEDS_REASON,
     SIDE_EFFECT_KINDS,
@@ -26,10 +25,6 @@ from ketaclinic.sessions import (
 )
 
 STATES = [state.value for state in State]
-
-
-def _user() -> Any:
-    return models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
 
 def _choices(values: Iterable[str]) -> list[tuple[str, str]]:
@@ -60,7 +55,7 @@ class Session(AppendOnlyModel):
     vitals_interval_min = models.FloatField()
     observation_min = models.FloatField()
     rules_version = models.CharField(max_length=32)
-    created_by = _user()
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -91,7 +86,7 @@ class Transition(AppendOnlyModel):
     to_state = models.CharField(max_length=20, choices=_choices(State))
     reason = models.TextField(blank=True)
     at = models.DateTimeField(help_text="When it happened (may be entered late).")
-    recorded_by = _user()
+    recorded_by = user_field()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -124,16 +119,9 @@ class Entry(AppendOnlyModel):
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(help_text="When it was observed or done (may be entered late).")
-    recorded_by = _user()
+    recorded_by = user_field()
     recorded_at = models.DateTimeField(auto_now_add=True)
-    amends = models.OneToOneField(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="amendment",
-        help_text="The entry this one corrects; each is corrected at most once.",
-    )
+    amends = amends_field("entry")
     amendment_reason = models.TextField(blank=True)
 
     # django-stubs reads the base's manager as a class variable on an abstract model only.
@@ -316,7 +304,7 @@ class Confirmation(AppendOnlyModel):
     kind = models.CharField(max_length=32)
     note = models.TextField(blank=True)
     at = models.DateTimeField()
-    recorded_by = _user()
+    recorded_by = user_field()
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -364,7 +352,7 @@ class Signature(AppendOnlyModel):
     """The nurse's (or physician's) signature: after it, the record only takes amendments."""
 
     session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="signature")
-    signed_by = _user()
+    signed_by = user_field()
     signed_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -381,7 +369,7 @@ class LedgerPosting(AppendOnlyModel):
     wasted = models.ForeignKey(
         "ledger.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    posted_by = _user()
+    posted_by = user_field()
     posted_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

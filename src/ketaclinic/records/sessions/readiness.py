@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from ketaclinic.core import DomainInputError, Sourced
 from ketaclinic.dosing import WeightReading, weight_recheck_reasons
 from ketaclinic.protocols import get_protocol
+from ketaclinic.records import toolkit
 from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.patients.models import BodyMeasurement
+from ketaclinic.records.toolkit import latest_measurement
 from ketaclinic.sessions import (
     DischargeFacts,
     Gap,
@@ -30,7 +31,7 @@ from .models import Confirmation, Session, Transition, UrinaryScreen, VitalSigns
 
 
 def local_date(session: Session, moment: datetime) -> date:
-    return timezone.localtime(moment, session.location.zone).date()
+    return toolkit.local_date(moment, session.location.zone)
 
 
 def session_assessments(session: Session, phase: Phase | None = None) -> QuerySet[Assessment]:
@@ -56,9 +57,7 @@ def _confirmed(session: Session) -> frozenset[str]:
 
 def weighed_today(session: Session, now: datetime) -> BodyMeasurement | None:
     """The patient's latest weight if it was taken on the session's (local) day."""
-    latest = BodyMeasurement.objects.filter(
-        patient_id=session.patient_id, weight_kg__isnull=False
-    ).first()
+    latest = latest_measurement(session.patient_id)
     if latest is None or local_date(session, latest.measured_at) != local_date(session, now):
         return None
     return latest

@@ -17,10 +17,11 @@ from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
+from ketaclinic.records.toolkit import attempt, validate
 from ketaclinic.sessions import Finding, Phase, cadss6_findings, session_rules
 
-from .common import Locked, attempt, authorize_session, locked, raise_findings
-from .inputs import ScoreIn, validate
+from .common import Locked, authorize_session, locked, raise_findings
+from .inputs import ScoreIn
 from .models import Session, SessionScore
 
 CADSS6 = "cadss6"
@@ -42,7 +43,7 @@ def record_score(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Sess
     """Score an instrument in the session's phase at that moment (its assessment context)."""
     patient_id = authorize_session(actor, Action.SESSION_RECORD, session_id)
     authorize(actor, Action.ASSESSMENT_RECORD, patient_id=patient_id)
-    with attempt(actor, Action.SESSION_RECORD, "score", patient_id):
+    with attempt(actor, Action.SESSION_RECORD, what="score", patient_id=patient_id):
         fields = validate(ScoreIn, data)
         if fields.instrument not in session_instruments():
             raise InvalidInput.single(
@@ -89,7 +90,7 @@ def amend_score(
     the amendment is linked to the session too."""
     patient_id = authorize_session(actor, Action.SESSION_AMEND, session_id)
     authorize(actor, Action.ASSESSMENT_AMEND, patient_id=patient_id)
-    with attempt(actor, Action.SESSION_AMEND, "amend:score", patient_id):
+    with attempt(actor, Action.SESSION_AMEND, what="amend:score", patient_id=patient_id):
         fields = validate(AssessmentAmendmentIn, data)
         with locked(session_id, what="an amendment", final_allowed=True) as ctx:
             original = SessionScore.objects.filter(

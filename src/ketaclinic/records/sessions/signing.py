@@ -8,10 +8,11 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict
-from ketaclinic.records.outcomes.queue import outcome_changed
+from ketaclinic.records.patients.signals import outcome_changed
+from ketaclinic.records.toolkit import attempt
 from ketaclinic.sessions import FINAL_STATES
 
-from .common import attempt, authorize_session, locked, open_alert_count
+from .common import authorize_session, locked, open_alert_count
 from .models import Signature
 
 
@@ -19,7 +20,7 @@ def sign_session(actor: Actor, session_id: int) -> Signature:
     """Sign a discharged (or cancelled) session whose alerts are all acknowledged."""
     patient_id = authorize_session(actor, Action.SESSION_SIGN, session_id)
     with (
-        attempt(actor, Action.SESSION_SIGN, "sign", patient_id),
+        attempt(actor, Action.SESSION_SIGN, what="sign", patient_id=patient_id),
         locked(session_id, what="a signature", final_allowed=True) as ctx,
     ):
         session = ctx.session

@@ -13,9 +13,10 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.plans import titration as plans_titration
 from ketaclinic.records.plans.models import TitrationProposal
+from ketaclinic.records.toolkit import attempt
 from ketaclinic.sessions import Phase, State
 
-from .common import attempt, authorize_session, load_timeline
+from .common import authorize_session, load_timeline
 from .models import Session, SideEffect, VitalSigns
 from .readiness import session_assessments
 from .summary import with_summary
@@ -34,7 +35,7 @@ def propose_titration(actor: Actor, session_id: int) -> TitrationProposal:
     titration service; its proposal is for the physician to decide."""
     patient_id = authorize_session(actor, Action.SESSION_RECORD, session_id)
     authorize(actor, Action.TITRATION_RECORD, patient_id=patient_id)
-    with attempt(actor, Action.SESSION_RECORD, "titration", patient_id):
+    with attempt(actor, Action.SESSION_RECORD, what="titration", patient_id=patient_id):
         session = with_summary(Session.objects.filter(pk=session_id)).select_related("order").get()
         if load_timeline(session).state != State.DISCHARGED:
             raise Conflict("titration is proposed after the patient is discharged")

@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from ketaclinic.records.accounts import audit_trail as audit
 from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.models import Outcome
 from ketaclinic.records.pages import Page
 

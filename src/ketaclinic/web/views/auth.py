@@ -11,6 +11,7 @@ from ketaclinic.records.accounts.permissions import Action, role_allows
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.audit.models import Outcome
 from ketaclinic.records.context import Face
 
@@ -23,13 +24,13 @@ class LoginView(views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit.record(actor(self.request), "auth.login")
+        audit.record(actor(self.request), Audited.AUTH_LOGIN)
         return response
 
     def form_invalid(self, form):
         audit.record_anonymous(
             self.request.POST.get("username", ""),
-            "auth.login",
+            Audited.AUTH_LOGIN,
             Outcome.FAILED,
             Face.WEB,
             self.request.META.get("REMOTE_ADDR", ""),
@@ -41,7 +42,7 @@ class LoginView(views.LoginView):
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        audit.record(actor(request), "auth.logout", detail={"idle": "idle" in request.POST})
+        audit.record(actor(request), Audited.AUTH_LOGOUT, detail={"idle": "idle" in request.POST})
     logout(request)
     return redirect("web:login")
 
