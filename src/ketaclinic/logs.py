@@ -26,7 +26,7 @@ def redact_path(path: str) -> str:
     return path
 
 
-class AccessLog(Logger):  # type: ignore[misc]
+class AccessLog(Logger):
     """Gunicorn's logger with redacted access lines."""
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> Any:
