@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.audit",
     "ketaclinic.records.bookings",
     "ketaclinic.records.clinics",
+    "ketaclinic.records.idempotency",
     "ketaclinic.records.ledger",
     "ketaclinic.records.outcomes",
     "ketaclinic.records.patients",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "ketaclinic.api.idempotency.IdempotencyKeys",
 ]
 
 ROOT_URLCONF = "ketaclinic.urls"
