@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.patients",
     "ketaclinic.records.plans",
     "ketaclinic.records.sessions",
+    "ketaclinic.records.workers",
     "ketaclinic.web",
 ]
 
