@@ -4,18 +4,17 @@ exclusion constraint refuses a double-booking that bypasses the services."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from bookings_support import MONDAY, NEW_YORK, add_location, chairs_of
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from ketaclinic.records.bookings import services
 from ketaclinic.records.bookings.checks import SlotConflict
 from ketaclinic.records.bookings.models import Appointment, Status
 from ketaclinic.records.errors import Conflict
+from support import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,28 +25,6 @@ REQUESTS = 20
 def _postgres_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises every writer")
-
-
-def _all_at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run ``calls`` in threads released together; each gets its own database connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = calls[index]()
-        except Exception as error:  # the outcome under test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def _visit(patient: Any, location: Any, chair: Any, start: Any, plan: Any) -> dict[str, Any]:
@@ -90,7 +67,7 @@ def test_twenty_requests_for_one_chair_slot_exactly_one_wins(
         )
         for p, plan in racers
     ]
-    results = _all_at_once(calls)
+    results = all_at_once(calls)
     booked = [r for r in results if isinstance(r, Appointment)]
     clashes = [r for r in results if isinstance(r, SlotConflict)]
     assert len(booked) == 1, results
@@ -116,7 +93,7 @@ def test_the_nurse_ratio_holds_when_many_book_at_once(
         )
         for (p, plan), chair in zip(racers, chairs_of(location), strict=True)
     ]
-    results = _all_at_once(calls)
+    results = all_at_once(calls)
     booked = [r for r in results if isinstance(r, Appointment)]
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(booked) == 3, results

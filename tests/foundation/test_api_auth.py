@@ -71,3 +71,25 @@ def test_deactivated_user_token_no_longer_works(api_as: Any, users: dict[str, An
     users["physician"].is_active = False
     users["physician"].save()
     assert client.get("/api/patients").status_code == 401
+
+
+def test_tokens_that_can_no_longer_work_are_purged_when_a_token_is_issued(
+    users: dict[str, Any],
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    for _ in range(3):
+        assert _token("nurse-user", PASSWORD).status_code == 200
+    expired, revoked_long_ago, revoked_now = ApiToken.objects.order_by("pk")
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=now - timedelta(seconds=1))
+    ApiToken.objects.filter(pk=revoked_long_ago.pk).update(revoked_at=now - timedelta(days=2))
+    ApiToken.objects.filter(pk=revoked_now.pk).update(revoked_at=now)
+    assert _token("physician-user", PASSWORD).status_code == 200
+    kept = set(ApiToken.objects.values_list("pk", flat=True))
+    assert expired.pk not in kept
+    assert revoked_long_ago.pk not in kept
+    assert revoked_now.pk in kept  # a fresh revocation stays visible for a day
+    assert len(kept) == 2

@@ -69,3 +69,37 @@ def test_demo_patient_login_sees_its_record(db: Any, var_dir: Path) -> None:
     account = User.objects.get(username="patient")
     assert account.patient is not None
     assert account.patient.mrn == "DEMO-0001"
+
+
+def test_a_restart_books_nothing_and_sends_nothing(db: Any, var_dir: Path, mailoutbox: Any) -> None:
+    """Plans signed by people trying the demo are theirs to book; a restart leaves them."""
+    from ketaclinic.records.bookings.models import Appointment, Series
+    from ketaclinic.records.context import Actor, Face
+    from ketaclinic.records.plans import screening
+    from ketaclinic.records.plans import services as plans
+    from ketaclinic.records.plans.demo import FACTS, SEED_PROTOCOL
+
+    load_demo()
+    physician = Actor(
+        user=User.objects.get(username="physician"), face=Face.WEB, source_address="127.0.0.1"
+    )
+    planned = set(Series.objects.values_list("patient_id", flat=True))
+    for other in Patient.objects.filter(mrn__startswith="DEMO-").exclude(pk__in=planned):
+        found = screening.run_screening(physician, other.pk, FACTS)
+        if found.outcome == "not_eligible":
+            continue
+        decision = "eligible" if found.outcome == "eligible" else "proceed_after_review"
+        screening.decide(physician, found.pk, {"decision": decision, "note": "tried the demo"})
+        draft = plans.draft_plan(physician, other.pk, {"protocol": SEED_PROTOCOL})
+        plans.sign_plan(physician, draft.pk, {})
+        break
+    else:
+        pytest.fail("no other demo patient could be given a plan")
+    booked = (Series.objects.count(), Appointment.objects.count())
+    mailoutbox.clear()
+
+    load_demo()
+
+    assert (Series.objects.count(), Appointment.objects.count()) == booked
+    assert not Series.objects.filter(patient=other).exists()
+    assert mailoutbox == []

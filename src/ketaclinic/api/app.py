@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from . import (
     alerts,
     assessments,
@@ -21,8 +19,9 @@ from . import (
     scheduling,
     sessions,
 )
+from .documentation import DocumentedAPI, staff_only
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="ketaclinic API",
     version="1",
     description=(
@@ -32,6 +31,7 @@ api = NinjaAPI(
     ),
     auth=auth.BearerToken(),
     urls_namespace="api",
+    docs_decorator=staff_only,
 )
 errors.install(api)
 api.add_router("/auth", auth.router)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import DatabaseError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+from .middleware import server_error
 
 
 class FieldErrorOut(Schema):
@@ -30,6 +34,7 @@ ERRORS: dict[int, type[ErrorOut]] = {
     404: ErrorOut,
     409: ErrorOut,
     422: ErrorOut,
+    500: ErrorOut,
 }
 
 
@@ -101,3 +106,32 @@ def install(api: NinjaAPI) -> None:
             [{"field": "body", "message": "is not valid JSON"}] if exc.status_code == 400 else []
         )
         return respond(request, exc.status_code, str(exc), errors)
+
+    @api.exception_handler(IntegrityError)
+    def clash(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        # A database constraint caught what a service's own checks could not see: a change
+        # made by someone else at the same moment. Nothing of this request was saved.
+        return respond(
+            request,
+            409,
+            "this clashes with a change saved at the same moment by someone else; nothing was "
+            "saved: reload, check the current state and decide again",
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return respond(
+            request, 413, "the request body is too large", [{"field": "body", "message": str(exc)}]
+        )
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        return respond(request, 400, "the request was refused as malformed")
+
+    @api.exception_handler(DatabaseError)
+    def database(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+        return server_error(request, exc)
+
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return server_error(request, exc)

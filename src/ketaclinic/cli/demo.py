@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .base import Subparsers, setup_django
-from .serve import add_server_options, collect_static, exec_gunicorn
+from .serve import add_server_options, check_server_options, collect_static, exec_gunicorn
 
 
 def register(commands: Subparsers) -> None:
@@ -20,6 +20,7 @@ def register(commands: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_server_options(args)
     setup_django("ketaclinic.settings.demo")
     from django.core.management import call_command
 

@@ -1,12 +1,21 @@
-"""``ketaclinic worker``: run the background task worker (reminders, waitlist offers).
+"""``ketaclinic worker``: run the background task worker (reminders, waitlist offers, outcome
+summaries) for the database task backend that production uses (settings ``TASKS``).
 
-It is django-tasks-db's ``db_worker``, for the database backend that production uses
-(settings ``TASKS``); run one or more beside the web servers.
+It reconnects when the database goes away, retries failed tasks with a growing delay, keeps a
+heartbeat so that another worker takes back the tasks of one that died, and with
+``--processes N`` runs and restarts N worker processes. ``--status`` prints the queue as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
 
 from .base import Subparsers, UsageError, setup_django
 
@@ -22,6 +31,14 @@ def register(commands: Subparsers) -> None:
         "--batch", action="store_true", help="run every task that is due, then exit"
     )
     parser.add_argument("--max-tasks", type=int, help="exit after this many tasks")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="worker processes to run and restart (default 1)"
+    )
+    parser.add_argument(
+        "--status",
+        action="store_true",
+        help="print the queue (ready, running, failed, oldest wait, heartbeats) as JSON and exit",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -30,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--interval", f"{args.interval} must be 0 or more")
     if args.max_tasks is not None and args.max_tasks < 1:
         raise UsageError("--max-tasks", f"{args.max_tasks} must be at least 1")
+    if args.processes < 1:
+        raise UsageError("--processes", f"{args.processes} must be at least 1")
     setup_django()
-    from django.core.management import call_command
     from django_tasks import default_task_backend
 
     if not default_task_backend.supports_defer:
@@ -39,8 +57,47 @@ def run(args: argparse.Namespace) -> int:
             "TASKS",
             "the task backend runs tasks in-process (demo settings): no worker is needed",
         )
-    options: dict[str, object] = {"interval": args.interval, "batch": args.batch}
-    if args.max_tasks is not None:
-        options["max_tasks"] = args.max_tasks
-    call_command("db_worker", **options)
+    if args.status:
+        return print_status()
+    if args.processes > 1:
+        return supervise(args)
+    from ketaclinic.records.workers.worker import ReliableWorker
+
+    worker = ReliableWorker(interval=args.interval, batch=args.batch, max_tasks=args.max_tasks)
+    worker.configure_signals()
+    worker.run()
+    return 0
+
+
+def print_status() -> int:
+    from ketaclinic.records.workers import queue
+
+    print(json.dumps(dataclasses.asdict(queue.status()), sort_keys=True))
+    return 0
+
+
+def supervise(args: argparse.Namespace) -> int:
+    """Run ``args.processes`` single workers; restart any that exits until told to stop."""
+    command = [sys.executable, "-m", "ketaclinic", "worker", "--interval", str(args.interval)]
+    children: list[subprocess.Popen[bytes]] = []
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    children.extend(subprocess.Popen(command) for _ in range(args.processes))
+    while not stopping:
+        for index, child in enumerate(children):
+            if child.poll() is not None and not stopping:
+                print(f"worker process {child.pid} exited ({child.returncode}); restarting")
+                children[index] = subprocess.Popen(command)
+        time.sleep(1)  # the supervisor's poll period
+    for child in children:
+        child.wait()
     return 0

@@ -108,12 +108,12 @@ def load_demo() -> list[DemoLogin]:
     nurse = Actor(
         user=User.objects.get(username="nurse"), face=Face.SYSTEM, source_address="demo-loader"
     )
-    load_plans(actor, nurse)
+    new_plan = load_plans(actor, nurse)
     load_ledger(LOCATION_SLUG, {login.username: login.password for login in logins})
     manager = Actor(
         user=User.objects.get(username="manager"), face=Face.SYSTEM, source_address="demo-loader"
     )
-    load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk)
+    load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk, new_plan)
     load_sessions(nurse, LOCATION_SLUG)
     load_outcomes(actor)
     return [*logins, patient_login]

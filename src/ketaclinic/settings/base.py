@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API documentation page from local static files, not a CDN
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -42,16 +43,19 @@ INSTALLED_APPS = [
     "ketaclinic.records.audit",
     "ketaclinic.records.bookings",
     "ketaclinic.records.clinics",
+    "ketaclinic.records.idempotency",
     "ketaclinic.records.ledger",
     "ketaclinic.records.outcomes",
     "ketaclinic.records.patients",
     "ketaclinic.records.plans",
     "ketaclinic.records.sessions",
+    "ketaclinic.records.workers",
     "ketaclinic.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ketaclinic.api.middleware.ApiErrorsAsJson",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "ketaclinic.api.idempotency.IdempotencyKeys",
 ]
 
 ROOT_URLCONF = "ketaclinic.urls"
@@ -84,7 +89,9 @@ TEMPLATES = [
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'ketaclinic.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL), conn_max_age=60
+        os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL),
+        conn_max_age=60,
+        conn_health_checks=True,  # a connection reset by the server costs no request
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -178,6 +185,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "ketaclinic.logs.RedactRequestPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("KETACLINIC_LOG_LEVEL", "WARNING")},
 }

@@ -14,6 +14,8 @@ if not SECRET_KEY:
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("KETACLINIC_SSL_REDIRECT", True)
+# Load balancers probe the health endpoints over plain HTTP on the private side.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SECURE_HSTS_SECONDS = int(os.environ.get("KETACLINIC_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("KETACLINIC_HSTS_PRELOAD", True)

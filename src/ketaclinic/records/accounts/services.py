@@ -11,6 +11,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -117,6 +118,7 @@ def issue_token(request: HttpRequest, username: str, password: str) -> str | Non
         )
         return None
     token = secrets.token_urlsafe(32)
+    purge_expired_tokens()
     ApiToken.objects.create(
         user=user,
         digest=_digest(token),
@@ -124,6 +126,19 @@ def issue_token(request: HttpRequest, username: str, password: str) -> str | Non
     )
     audit.record(Actor(user=user, face=Face.API, source_address=address), Audited.AUTH_TOKEN)
     return token
+
+
+def purge_expired_tokens() -> int:
+    """Delete tokens that can no longer authenticate (expired, or revoked over a day ago).
+
+    Runs whenever a token is issued, so the table stays as small as the set of usable tokens
+    without a scheduler; a revoked token is kept a day so its revocation can still be seen.
+    """
+    now = timezone.now()
+    deleted, _ = ApiToken.objects.filter(
+        Q(expires_at__lte=now) | Q(revoked_at__lte=now - timedelta(days=1))
+    ).delete()
+    return deleted
 
 
 def user_for_token(token: str) -> User | None:

@@ -1,6 +1,9 @@
 """Demo data for scheduling: the demo nurse's roster for the coming weeks, and the series of
-the demo patient whose plan is signed, booked at the earliest time the rules allow.
-Idempotent: shifts already there are skipped; a patient with a series is left alone."""
+the plan the demo itself signed, booked at the earliest time the rules allow.
+
+Idempotent: shifts already there are skipped, and a series is booked only in the load that
+made the demo's plan — plans signed later by people trying the demo are theirs to book, so a
+restart books nothing and sends no reminder."""
 
 from __future__ import annotations
 
@@ -24,22 +27,30 @@ ROSTER = [
 ROSTER_DAYS = 56
 
 
-def load_bookings(location_slug: str, nurse_id: int, manager: Actor, front_desk: Actor) -> None:
+def load_bookings(
+    location_slug: str,
+    nurse_id: int,
+    manager: Actor,
+    front_desk: Actor,
+    new_plan: TreatmentPlan | None,
+) -> None:
     location = Location.objects.get(slug=location_slug)
     today = timezone.localtime(timezone.now(), location.zone).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
     add_weekly_shifts(manager, location.pk, nurse_id, ROSTER, today, ROSTER_DAYS)
-    for plan in TreatmentPlan.objects.filter(patient__mrn__startswith="DEMO-").order_by("pk"):
-        if Series.objects.filter(patient_id=plan.patient_id).exists():
-            continue
-        bookable = services.bookable_plans(front_desk, plan.patient_id)
-        if plan.pk not in {choice.plan_id for choice in bookable}:
-            continue
-        request = {"patient_id": plan.patient_id, "plan_id": plan.pk, "location_id": location.pk}
-        proposal = services.propose(front_desk, request)
-        if not proposal.sessions:
-            continue
+    if new_plan is None or Series.objects.filter(patient_id=new_plan.patient_id).exists():
+        return
+    bookable = services.bookable_plans(front_desk, new_plan.patient_id)
+    if new_plan.pk not in {choice.plan_id for choice in bookable}:
+        return
+    request = {
+        "patient_id": new_plan.patient_id,
+        "plan_id": new_plan.pk,
+        "location_id": location.pk,
+    }
+    proposal = services.propose(front_desk, request)
+    if proposal.sessions:
         services.book_series(
             front_desk,
             {

@@ -18,20 +18,23 @@ from . import orders, screening
 from . import services as plans
 from .common import plan_weighing
 from .inputs import ScreeningIn
-from .models import Screening
+from .models import Screening, TreatmentPlan
 
 SEED_PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 FACTS: dict[str, Any] = {"pregnant": False, "protocol": SEED_PROTOCOL}
 
 
-def load_plans(physician: Actor, nurse: Actor) -> None:
-    """The first demo patient the rules find eligible (DEMO-0001 when it is) gets the plan."""
+def load_plans(physician: Actor, nurse: Actor) -> TreatmentPlan | None:
+    """The first demo patient the rules find eligible (DEMO-0001 when it is) gets the plan.
+
+    Returns the plan made now, or None when the demo's plan was made by an earlier load.
+    """
     demo_patients = Patient.objects.filter(mrn__startswith="DEMO-").order_by("mrn")
     if Screening.objects.filter(patient__in=demo_patients).exists():
-        return
+        return None
     patient = next((p for p in demo_patients if _eligible(p)), None)
     if patient is None:
-        return
+        return None
     _weigh_if_stale(nurse, patient)
     found = screening.run_screening(physician, patient.pk, FACTS)
     screening.decide(
@@ -47,6 +50,7 @@ def load_plans(physician: Actor, nurse: Actor) -> None:
     }
     orders.prepare_order(nurse, order.pk, {**numbers, "note": "demo bag"})
     orders.verify_order(physician, order.pk, numbers)
+    return plan
 
 
 def _eligible(patient: Patient) -> bool:

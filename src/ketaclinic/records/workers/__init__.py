@@ -1,0 +1,1 @@
+"""The background worker that never loses work: heartbeats, leases, retries, reconnection."""
