@@ -81,7 +81,9 @@ class ProductIn(Strict):
 
     @model_validator(mode="after")
     def _schedule_of_drug(self) -> ProductIn:
-        schedule = Schedule(default_rescue_formulary().schedule_of(self.drug))
+        known = default_rescue_formulary().schedule_of(self.drug)
+        assert known is not None  # the drug was checked to be controlled
+        schedule = Schedule(known)
         if self.schedule is not None and self.schedule != schedule:
             raise _refuse(
                 "ProductIn", "schedule", f"{self.drug} is {schedule.label}", self.schedule
