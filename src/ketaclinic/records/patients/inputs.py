@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ketaclinic.records.errors import FieldError, InvalidInput
 
+from .allergies import AllergyItem, coded_allergies
+
 # Plausibility limits for an adult infusion clinic's records (clinic policy, issue #2).
 WEIGHT_KG_MAX = 400.0
 HEIGHT_CM_MIN = 50.0
@@ -47,7 +49,8 @@ class PatientFields(Strict):
     emergency_contact_name: ShortText = ""
     emergency_contact_phone: Annotated[str, Field(max_length=40)] = ""
     emergency_contact_relationship: Annotated[str, Field(max_length=100)] = ""
-    allergies: Annotated[list[ShortText], Field(max_length=100)] = []
+    allergies: Annotated[list[AllergyItem], Field(max_length=100)] = []
+    """Plain text ("Ketamine (anaphylaxis)") or coded objects; stored coded."""
     medications: Annotated[list[MedicationIn], Field(max_length=100)] = []
     history_flags: Annotated[list[str], Field(max_length=100)] = []
     physician_id: int | None = None
@@ -60,6 +63,11 @@ class PatientFields(Strict):
         if value.year < 1900:
             raise ValueError("must be in 1900 or later")
         return value
+
+    @field_validator("allergies")
+    @classmethod
+    def _coded_allergies(cls, value: list[Any]) -> list[Any]:
+        return coded_allergies(value)
 
     @field_validator("email")
     @classmethod
