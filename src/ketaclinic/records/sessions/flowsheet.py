@@ -115,7 +115,7 @@ def _rescue(ctx: Locked, actor: Actor, fields: RescueMedicationIn, row: dict[str
         drug=prn.drug,
         dose_mg=fields.dose_mg,
         route=prn.route,
-        limit_reason=fields.reason.strip(),
+        limit_reason=fields.limit_reason.strip(),
         note=fields.note.strip(),
     )
     return given, []

@@ -100,7 +100,7 @@ class RescueMedicationIn(Strict):
 
     prn_order_id: Annotated[int, Field(ge=1)]
     dose_mg: Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)]
-    reason: Text = ""
+    limit_reason: Text = ""
     """Why, when the dose is above the ordered one (its soft limit)."""
     note: Text = ""
     at: At = None

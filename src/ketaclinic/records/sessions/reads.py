@@ -21,7 +21,7 @@ from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
 from ketaclinic.records.patients.models import BodyMeasurement
-from ketaclinic.records.plans.models import Order, OrderStatus, TitrationProposal
+from ketaclinic.records.plans.models import Order, OrderStatus, PrnOrder, TitrationProposal
 from ketaclinic.sessions import (
     FINAL_STATES,
     Command,
@@ -49,7 +49,9 @@ from .models import (
     VitalSigns,
 )
 from .readiness import gaps_for, weighed_today
+from .rescue import prn_orders_for
 from .summary import dose_given_mg, with_summary
+from .supply import Supply, supply_for
 
 PAGE_SIZE_MAX = 100
 
@@ -85,6 +87,8 @@ class Flowsheet:
     weight: BodyMeasurement | None
     gaps: list[Gap]
     now: datetime
+    prn_orders: list[PrnOrder]
+    supply: Supply
 
     @property
     def state(self) -> State:
@@ -186,6 +190,8 @@ def get_flowsheet(actor: Actor, session_id: int) -> Flowsheet:
         weight=weighed_today(session, now),
         gaps=gaps_for(session, timeline, now),
         now=now,
+        prn_orders=prn_orders_for(session),
+        supply=supply_for(session),
     )
     audit.record(actor, Action.SESSION_VIEW, obj=session, patient_id=patient_id)
     return flowsheet

@@ -48,10 +48,10 @@ def checked_prn_order(
             "this session): it cannot be given; call the physician",
         )
     soft = [c for c in checks if c.status is LimitStatus.SOFT_EXCEEDED]
-    if soft and not fields.reason.strip():
-        raise InvalidInput.single("reason", f"{soft[0].describe()}: say why")
-    if fields.reason.strip() and not soft:
-        raise InvalidInput.single("reason", "the dose is within the order: leave it out")
+    if soft and not fields.limit_reason.strip():
+        raise InvalidInput.single("limit_reason", f"{soft[0].describe()}: say why")
+    if fields.limit_reason.strip() and not soft:
+        raise InvalidInput.single("limit_reason", "the dose is within the order: leave it out")
     return order
 
 
