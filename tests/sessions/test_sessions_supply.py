@@ -180,3 +180,22 @@ def test_the_api_draws_and_records_a_reason(
     sheet = api.get(f"/api/sessions/{session.pk}").json()
     assert sheet["supply"]["draws"][0]["left_mg"] == "35"
     assert sheet["supply"]["drug"] == "ketamine"
+
+
+def test_the_preparation_names_the_vial_the_location_holds(
+    nurse: Any, session: Any, walked: Callable[..., Any], stock: Any
+) -> None:
+    walked("checked_in", minutes_ago=30)
+    prepared = reads.get_flowsheet(nurse, session.pk).supply.preparation
+    assert prepared is not None
+    assert prepared.steps[0].startswith("Take 1 vial(s) of Ketamine 50 mg/mL (test)")
+    assert "10 mg/mL" not in " ".join(prepared.steps)
+
+
+def test_without_stock_the_preparation_says_so(
+    nurse: Any, session: Any, walked: Callable[..., Any]
+) -> None:
+    walked("checked_in", minutes_ago=30)
+    supplied = reads.get_flowsheet(nurse, session.pk).supply
+    assert supplied.preparation is None
+    assert "no stocked vial fits" in supplied.preparation_problem

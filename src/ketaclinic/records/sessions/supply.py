@@ -18,7 +18,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from ketaclinic.protocols import DomainInputError, get_protocol
+from ketaclinic.dosing import Preparation, Vial, default_formulary, make_up
+from ketaclinic.dosing.stock import stocked_spec
+from ketaclinic.protocols import DomainInputError, Sourced, get_protocol
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
@@ -26,8 +28,9 @@ from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.ledger import services as ledger
 from ketaclinic.records.ledger.accounting import DrawAccount, Use, account
 from ketaclinic.records.ledger.common import local_today
-from ketaclinic.records.ledger.models import USE_KINDS, Balance, EntryKind
+from ketaclinic.records.ledger.models import USE_KINDS, Balance, EntryKind, Product
 from ketaclinic.records.ledger.models import Entry as LedgerEntry
+from ketaclinic.records.plans.models import Order
 from ketaclinic.sessions import State
 
 from .common import attempt, authorize_session, locked
@@ -56,13 +59,16 @@ class SessionDraw:
 
 @dataclass(frozen=True)
 class Supply:
-    """What the flowsheet shows: the ordered drug, each draw's account, the waiver, and the
-    stock at the session's location that can be drawn."""
+    """What the flowsheet shows: the ordered drug, each draw's account, the waiver, the
+    stock at the session's location that can be drawn, and how to make up the order's dose
+    from that stock (or why it cannot be)."""
 
     drug: str
     draws: list[SessionDraw]
     waiver: DrawWaiver | None
     stock: list[Balance]
+    preparation: Preparation | None
+    preparation_problem: str
 
     @property
     def drawn_ordered_drug(self) -> bool:
@@ -127,11 +133,49 @@ def sign_finding(session: Session) -> str | None:
 def supply_for(session: Session) -> Supply:
     """Internal read for the flowsheet (which authorizes and audits)."""
     drug = ordered_drug(session)
+    stock = _stock(session)
+    preparation, problem = stocked_preparation(session.order, stock)
     return Supply(
         drug=drug,
         draws=session_draws(session),
         waiver=DrawWaiver.objects.filter(session=session).first(),
-        stock=_stock(session),
+        stock=stock,
+        preparation=preparation,
+        preparation_problem=problem,
+    )
+
+
+def stocked_preparation(order: Order, stock: list[Balance]) -> tuple[Preparation | None, str]:
+    """The order's dose made up from a vial in ``stock``: the steps name a product the
+    location holds, not the formulary's default vial."""
+    prepared_as = order.dose_result.get("preparation", {}).get("id")
+    spec = next((p for p in default_formulary().preparations if p.id == prepared_as), None)
+    if spec is None:
+        return None, f"the order's preparation {prepared_as!r} is no longer in the formulary"
+    vials = [_vial(balance.lot.product) for balance in stock]
+    made_from = stocked_spec(spec, vials)
+    if made_from is None:
+        held = ", ".join(sorted({v.label for v in vials if v.drug == spec.drug})) or "none"
+        return None, (
+            f"no stocked vial fits the preparation ({spec.container}, "
+            f"{spec.stock.label} in the formulary); {spec.drug} held here: {held}"
+        )
+    try:
+        return make_up(made_from, order.dose_mg), ""
+    except DomainInputError as error:
+        return None, error.message
+
+
+def _vial(product: Product) -> Vial:
+    """A ledger product as the formulary describes a vial."""
+    source = f"ledger product NDC {product.ndc}"
+    return Vial(
+        id=f"ndc-{product.ndc}",
+        drug=product.drug,
+        label=product.name,
+        concentration_mg_per_ml=Sourced(float(product.strength_mg_per_ml), source),
+        volume_ml=Sourced(float(product.vial_volume_ml), source),
+        dilute_before_iv=False,
     )
 
 
