@@ -124,3 +124,25 @@ def test_the_api_gives_against_an_order_and_names_the_field(
         "labetalol",
     }
     assert sheet["rescue_medications"] == []
+
+
+def test_a_rescue_dose_is_exported_as_a_fhir_medication_administration(
+    nurse: Any, physician: Any, session: Any, walked: Callable[..., Any]
+) -> None:
+    from django.utils import timezone
+
+    from ketaclinic.interop.fhir import patient_bundle
+    from ketaclinic.records.outcomes import exchange
+
+    walked("infusing", minutes_ago=30)
+    given = _give(nurse, session, "midazolam", 1.5, limit_reason="still agitated").entry
+    bundle = patient_bundle(exchange.patient_record(physician, session.patient_id), timezone.now())
+    [rescue_given] = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["id"] == f"rescue-{given.pk}"
+    ]
+    assert rescue_given["resourceType"] == "MedicationAdministration"
+    assert rescue_given["medicationCodeableConcept"]["text"] == "midazolam"
+    assert rescue_given["dosage"]["dose"]["value"] == 1.5
+    assert rescue_given["dosage"]["route"]["text"] == "iv"
+    notes = [n["text"] for n in rescue_given["note"]]
+    assert "above the ordered dose: still agitated" in notes
