@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from plans_support import SEED
 
 from ketaclinic.dosing.rescue import default_rescue_formulary
@@ -56,3 +57,20 @@ def test_the_plan_page_and_api_show_the_prn_orders(
         "clonidine",
         "labetalol",
     }
+
+
+def test_an_order_is_refused_for_a_patient_now_allergic_to_ketamine(
+    signed: Any, nurse: Any, physician: Any, patient: Any
+) -> None:
+    from django.utils import timezone
+
+    from ketaclinic.records.errors import Conflict
+    from ketaclinic.records.plans import orders
+    from ketaclinic.records.plans.models import Order
+
+    patients.update_patient(physician, patient.pk, {"allergies": ["Ketamine (hallucinations)"]})
+    with pytest.raises(Conflict, match="allergic to ketamine"):
+        orders.create_order(nurse, signed.pk, {"session_on": timezone.localdate()})
+    assert not Order.objects.exists()
+    patients.update_patient(physician, patient.pk, {"allergies": ["latex"]})
+    assert orders.create_order(nurse, signed.pk, {"session_on": timezone.localdate()}).pk

@@ -199,3 +199,35 @@ def test_without_stock_the_preparation_says_so(
     supplied = reads.get_flowsheet(nurse, session.pk).supply
     assert supplied.preparation is None
     assert "no stocked vial fits" in supplied.preparation_problem
+
+
+def test_an_allergy_recorded_after_the_order_stops_the_start(
+    nurse: Any, physician: Any, session: Any, walked: Callable[..., Any]
+) -> None:
+    from ketaclinic.records.patients import services as patients
+
+    walked("dose_verified", minutes_ago=30)
+    supply.waive_draw(nurse, session.pk, {"reason": "Bag prepared by the hospital pharmacy"})
+    patients.update_patient(physician, session.patient_id, {"allergies": ["Ketamine (rash)"]})
+    with pytest.raises(Conflict, match="allergic to ketamine"):
+        lifecycle.transition(nurse, session.pk, START)
+    assert load_timeline(session).state == "dose_verified"
+
+
+def test_the_web_rescue_form_gives_against_a_prn_order(
+    session: Any, walked: Callable[..., Any], users: Any, web_as: Callable[[Any], Any]
+) -> None:
+    from ketaclinic.records.sessions import rescue
+    from ketaclinic.records.sessions.models import RescueMedication
+
+    walked("infusing", minutes_ago=30)
+    client = web_as(users["nurse"])
+    page = client.get(f"/sessions/{session.pk}/").content.decode()
+    assert "ondansetron 4 mg iv" in page
+    order = next(p for p in rescue.prn_orders_for(session) if p.drug == "ondansetron")
+    url = f"/sessions/{session.pk}/rescue/"
+    refused = client.post(url, {"prn_order_id": order.pk, "dose_mg": "6"})
+    assert refused.status_code == 422
+    assert "dose_mg" in refused.content.decode()
+    assert client.post(url, {"prn_order_id": order.pk, "dose_mg": "4"}).status_code == 302
+    assert RescueMedication.objects.get().drug == "ondansetron"

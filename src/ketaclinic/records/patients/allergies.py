@@ -14,6 +14,7 @@ from ketaclinic.protocols import DomainInputError
 from ketaclinic.screening import age_on
 from ketaclinic.screening.allergies import (
     Allergy,
+    allergic_to,
     allergy_from_mapping,
     make_allergy,
     parse_allergy,
@@ -95,3 +96,11 @@ def banner(patient: Patient) -> Banner:
         age_years=age_on(patient.date_of_birth, today),
         weight_today_kg=weighed,
     )
+
+
+def allergy_problem(patient: Patient, drug: str) -> str | None:
+    """Why ``drug`` must not be given to the patient (a coded allergy to it), or None."""
+    allergy = allergic_to(patient_allergies(patient), drug)
+    if allergy is None:
+        return None
+    return f"the patient is allergic to {drug} ({allergy.describe()}): a physician decides"

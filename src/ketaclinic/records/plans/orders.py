@@ -32,6 +32,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.models import Outcome
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
+from ketaclinic.records.patients.allergies import allergy_problem
 from ketaclinic.records.patients.inputs import validate
 from ketaclinic.records.patients.models import Patient
 
@@ -83,6 +84,8 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
         plan=plan, measurement=weighing.measurement
     ).first()
     protocol = protocol_for(plan.protocol_id)
+    if problem := allergy_problem(plan.patient, protocol.drug):
+        raise Conflict(problem)
     try:
         with transaction.atomic():
             # One order at a time per patient: the series and interval checks read the others.

@@ -40,7 +40,7 @@ from .common import Locked, attempt, authorize_session, locked
 from .inputs import SessionIn, TransitionIn, validate
 from .models import PumpEvent, PumpEventKind, Session, Transition
 from .readiness import discharge_facts, local_date, pre_check_facts
-from .supply import start_finding
+from .supply import allergy_finding, start_finding
 
 # Commands the front desk may give (opening, check-in and cancellation); the rest are clinical.
 DESK_COMMANDS = frozenset({Command.CHECK_IN, Command.CANCEL})
@@ -215,7 +215,9 @@ def _guard(ctx: Locked, command: Command, at: Any) -> None:
             f"order {session.order_id} is not verified: a second clinician double-checks the "
             "prepared dose first (and the order's plan must still be current)"
         )
-    if command == Command.START_INFUSION and (finding := start_finding(session)):
+    if command == Command.START_INFUSION and (
+        finding := allergy_finding(session) or start_finding(session)
+    ):
         raise Conflict(finding)
     if command == Command.DISCHARGE:
         facts = discharge_facts(session, ctx.timeline, at)

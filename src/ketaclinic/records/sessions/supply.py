@@ -30,6 +30,7 @@ from ketaclinic.records.ledger.accounting import DrawAccount, Use, account
 from ketaclinic.records.ledger.common import local_today
 from ketaclinic.records.ledger.models import USE_KINDS, Balance, EntryKind, Product
 from ketaclinic.records.ledger.models import Entry as LedgerEntry
+from ketaclinic.records.patients.allergies import allergy_problem
 from ketaclinic.records.plans.models import Order
 from ketaclinic.sessions import State
 
@@ -118,6 +119,12 @@ def start_finding(session: Session) -> str | None:
         f"no {drug} has been drawn from the ledger for this session: draw it from the "
         "session, or record why no draw is needed (e.g. a bag prepared elsewhere)"
     )
+
+
+def allergy_finding(session: Session) -> str | None:
+    """What stops the infusion starting: an allergy to the ordered drug recorded since the
+    screening and the order."""
+    return allergy_problem(session.patient, ordered_drug(session))
 
 
 def sign_finding(session: Session) -> str | None:
