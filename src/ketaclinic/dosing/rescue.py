@@ -13,7 +13,7 @@ from ketaclinic.protocols import DomainInputError, LimitRange, Sourced, read_sou
 from ketaclinic.protocols.datafiles import load_toml
 from ketaclinic.protocols.sourced import read_text
 
-from .calculator import LimitCheck
+from .calculator import LimitCheck, limit_check
 
 ALL_PROTOCOLS = "*"
 RESCUE_ROUTES = ("iv", "im", "sc", "oral", "sublingual", "intranasal", "inhaled")
@@ -130,17 +130,5 @@ def check_rescue_dose(
         raise DomainInputError("dose_mg", "must be positive")
     if given_before_mg < 0:
         raise DomainInputError("given_before_mg", "cannot be negative")
-    checks = []
-    for limit, value in zip(limits, (dose_mg, given_before_mg + dose_mg), strict=True):
-        bound_name = limit.exceeded_bound(value)
-        checks.append(
-            LimitCheck(
-                limit=limit.quantity,
-                value=value,
-                status=limit.status_of(value),
-                bound_name=bound_name,
-                bound=limit.bound(bound_name) if bound_name else None,
-                limit_range=limit,
-            )
-        )
-    return tuple(checks)
+    single, session = limits
+    return (limit_check(single, dose_mg), limit_check(session, given_before_mg + dose_mg))

@@ -53,47 +53,34 @@ def load_ledger(location_slug: str, passwords: Mapping[str, str]) -> None:
     physician = _actor("physician")
     nurse = _actor("nurse")
     location = location_field(location_slug)
-    product = Product.objects.filter(ndc=DEMO_NDC).first() or catalog.add_product(
-        physician, DEMO_PRODUCT
-    )
     cabinet = StorageLocation.objects.filter(
         location=location, name=DEMO_CABINET
     ).first() or catalog.add_storage(
         physician,
         {"location": location_slug, "name": DEMO_CABINET, "description": "Medication room"},
     )
-    if not Receipt.objects.filter(invoice_number=DEMO_INVOICE).exists():
-        today = local_today(location)
-        services.receive(
-            nurse,
-            {
-                "storage_id": cabinet.pk,
-                "product_id": product.pk,
-                "lot_number": "DEMO-LOT-001",
-                "expires_on": (today + timedelta(days=365)).isoformat(),
-                "vials": 5,
-                "received_on": today.isoformat(),
-                **DEMO_SUPPLIER,
-            },
+    for fields, invoice, lot_number, vials in (
+        (DEMO_PRODUCT, DEMO_INVOICE, "DEMO-LOT-001", 5),
+        (DEMO_MIDAZOLAM, DEMO_MIDAZOLAM_INVOICE, "DEMO-LOT-M01", 4),
+    ):
+        product = Product.objects.filter(ndc=fields["ndc"]).first() or catalog.add_product(
+            physician, fields
         )
-    midazolam = Product.objects.filter(ndc=DEMO_MIDAZOLAM["ndc"]).first() or catalog.add_product(
-        physician, DEMO_MIDAZOLAM
-    )
-    if not Receipt.objects.filter(invoice_number=DEMO_MIDAZOLAM_INVOICE).exists():
-        today = local_today(location)
-        services.receive(
-            nurse,
-            {
-                "storage_id": cabinet.pk,
-                "product_id": midazolam.pk,
-                "lot_number": "DEMO-LOT-M01",
-                "expires_on": (today + timedelta(days=365)).isoformat(),
-                "vials": 4,
-                "received_on": today.isoformat(),
-                **DEMO_SUPPLIER,
-                "invoice_number": DEMO_MIDAZOLAM_INVOICE,
-            },
-        )
+        if not Receipt.objects.filter(invoice_number=invoice).exists():
+            today = local_today(location)
+            services.receive(
+                nurse,
+                {
+                    "storage_id": cabinet.pk,
+                    "product_id": product.pk,
+                    "lot_number": lot_number,
+                    "expires_on": (today + timedelta(days=365)).isoformat(),
+                    "vials": vials,
+                    "received_on": today.isoformat(),
+                    **DEMO_SUPPLIER,
+                    "invoice_number": invoice,
+                },
+            )
     witness_password = passwords.get("physician", "")
     if Entry.objects.filter(reference=DEMO_REFERENCE).exists() or not witness_password:
         return
