@@ -24,7 +24,9 @@ def test_create_returns_the_record_with_its_first_measurement(physician_api: Api
     assert answer.status_code == 201, answer.content
     body = answer.json()
     assert body["mrn"] == "A-1"
-    assert body["allergies"] == ["latex"]
+    assert [(a["allergen"], a["label"], a["flagged"]) for a in body["allergies"]] == [
+        ("latex", "Latex", False)
+    ]
     assert body["latest_weight_kg"] == 70
     assert body["latest_height_cm"] == 165
     assert len(body["measurements"]) == 1

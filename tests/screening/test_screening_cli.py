@@ -66,6 +66,7 @@ def test_screen_as_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         ({**PATIENT, "weight_kg": 0}, "weight_kg: must be between"),
         ({**PATIENT, "protocol_id": "nope"}, "protocol: unknown protocol"),
         ([1, 2], "patient: must be a JSON object"),
+        ({**PATIENT, "allergies": [{"allergen": "cats"}]}, "allergies[0]: 'cats' is not a known"),
     ],
 )
 def test_bad_input_exits_2(
@@ -87,3 +88,14 @@ def test_bad_date_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     code, _, err = run(capsys, "--patient-file", write(tmp_path, PATIENT), "--on", "June")
     assert code == 2
     assert "--on: must be a date" in err
+
+
+def test_a_ketamine_allergy_typed_as_text_is_not_eligible(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    patient = {**PATIENT, "allergies": ["Ketamine (anaphylaxis)", "latex"]}
+    code, out, _ = run(capsys, "--patient-file", write(tmp_path, patient), "--on", "2025-06-01")
+    assert code == 0
+    data = json.loads(out)
+    assert data["outcome"] == "not_eligible"
+    assert "allergy: Ketamine (anaphylaxis)" in {m for r in data["reasons"] for m in r["matched"]}

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ketaclinic.records.context import Actor
-from ketaclinic.records.sessions import checklist, flowsheet, lifecycle, scores
+from ketaclinic.records.sessions import checklist, flowsheet, lifecycle, scores, supply
 from ketaclinic.records.sessions.common import load_timeline
 from ketaclinic.records.sessions.demo import GOOD_VITALS
 from ketaclinic.records.sessions.lifecycle import uses_pump
@@ -91,7 +91,10 @@ def walk(nurse: Actor, session_id: int, until: State, start: datetime) -> Sessio
         (State.CHECKED_IN, lambda: go("check_in", 0)),
         (State.PRE_CHECKS_DONE, pre_checks),
         (State.DOSE_VERIFIED, lambda: go("verify_dose", PRE_MIN + 2)),
-        (State.INFUSING, lambda: go("start_infusion", START_MIN, **pump)),
+        (
+            State.INFUSING,
+            lambda: _start(nurse, session, lambda: go("start_infusion", START_MIN, **pump)),
+        ),
         (State.INFUSION_ENDED, infusion),
         (State.RECOVERY, lambda: go("start_recovery", end_min + 1)),
         (State.DISCHARGED, recovery),
@@ -105,6 +108,14 @@ def walk(nurse: Actor, session_id: int, until: State, start: datetime) -> Sessio
             step()
             state = reached
     return session
+
+
+def _start(nurse: Actor, session: Session, start: Callable[[], None]) -> None:
+    """The start needs a draw for the session or the reason there is none: these tests have
+    no ledger stock, so the bag comes from elsewhere (unless a test drew already)."""
+    if supply.start_finding(session) is not None:
+        supply.waive_draw(nurse, session.pk, {"reason": "Bag prepared by the hospital pharmacy"})
+    start()
 
 
 def _pain(

@@ -9,6 +9,7 @@ import pytest
 from sessions_support import ALDRETE_READY, CADSS6_MILD, GOOD_VITALS
 
 from ketaclinic.records.audit.models import AuditEvent
+from ketaclinic.records.sessions import rescue
 from ketaclinic.records.sessions.models import Note, VitalSigns
 from support import ApiClient
 
@@ -70,6 +71,10 @@ def test_who_may_do_what(
     assert api_as(users["nurse"]).get("/api/sessions/999999").status_code == 404
 
 
+def _prn(session: Any, drug: str) -> int:
+    return next(p.pk for p in rescue.prn_orders_for(session) if p.drug == drug)
+
+
 def test_a_whole_infusion_through_the_api(api: Any, session: Any, walked: Any) -> None:
     walked("infusing", minutes_ago=40)
     base = f"/api/sessions/{session.pk}"
@@ -79,7 +84,7 @@ def test_a_whole_infusion_through_the_api(api: Any, session: Any, walked: Any) -
     assert vitals.json()["alerts"][0]["suggested_action"]
     calls = [
         ("side-effects", {"kind": "headache", "severity": "mild"}),
-        ("rescue-medications", {"drug": "paracetamol", "dose_mg": 1000, "route": "oral"}),
+        ("rescue-medications", {"prn_order_id": _prn(session, "ondansetron"), "dose_mg": 4}),
         ("pump-rate", {"rate_ml_per_h": 40, "reason": "headache"}),
         ("notes", {"text": "resting comfortably"}),
         ("scores", {"instrument": "cadss6", "answers": CADSS6_MILD}),

@@ -3,6 +3,7 @@ writes nothing."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.demo import load_demo
 from ketaclinic.records.plans.models import Order
-from ketaclinic.records.sessions import reads
+from ketaclinic.records.sessions import reads, supply
 from ketaclinic.records.sessions.models import Session
 
 
@@ -34,6 +35,17 @@ def test_the_demo_patient_is_checked_in_on_the_board(
     sheet = reads.get_flowsheet(nurse, session.pk)
     assert sheet.state == "checked_in"
     assert [gap.field for gap in sheet.gaps] == ["scores", "scores"]  # pain now and 24 h
+    # The dose is drawn for the session (the start's ledger gate is met), nothing given yet.
+    assert supply.start_finding(session) is None
+    [drawn] = sheet.supply.draws
+    assert drawn.account.left_mg == drawn.account.drawn_mg >= Decimal(str(session.order.dose_mg))
+    assert sheet.supply.preparation is not None
+    assert {p.drug for p in sheet.prn_orders} == {
+        "midazolam",
+        "ondansetron",
+        "clonidine",
+        "labetalol",
+    }
     [row] = reads.live_board(nurse, Location.objects.get().pk).rows
     assert (row.session.pk, row.session.chair.name) == (session.pk, "Chair 1")
     audit_entries = AuditEvent.objects.count()

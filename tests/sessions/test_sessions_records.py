@@ -33,8 +33,10 @@ from ketaclinic.records.sessions import (
     flowsheet,
     lifecycle,
     reads,
+    rescue,
     scores,
     signing,
+    supply,
     titration,
 )
 from ketaclinic.records.sessions.models import (
@@ -227,6 +229,7 @@ def test_a_changed_weight_blocks_the_pre_checks(nurse: Any, session: Any) -> Non
 
 def test_the_pump_is_programmed_as_ordered(nurse: Any, session: Any, walked: Any) -> None:
     walked("dose_verified", minutes_ago=30)
+    supply.waive_draw(nurse, session.pk, {"reason": "Bag prepared by the hospital pharmacy"})
     with pytest.raises(InvalidInput) as caught:
         lifecycle.transition(nurse, session.pk, {"command": "start_infusion"})
     assert {e.field for e in caught.value.errors} == {"rate_ml_per_h", "vtbi_ml"}
@@ -399,15 +402,14 @@ def test_side_effects_alert_when_severe_and_dissociation_takes_its_cadss6(
 
 def test_rescue_medication_and_pump_rate_changes(nurse: Any, session: Any, walked: Any) -> None:
     walked("infusing", minutes_ago=30)
+    ondansetron = next(p for p in rescue.prn_orders_for(session) if p.drug == "ondansetron")
     given = flowsheet.record_rescue_medication(
-        nurse, session.pk, {"drug": "ondansetron", "dose_mg": 4, "route": "iv"}
+        nurse, session.pk, {"prn_order_id": ondansetron.pk, "dose_mg": 4}
     )
-    assert given.entry.dose_mg == 4
+    assert (given.entry.drug, given.entry.dose_mg, given.entry.route) == ("ondansetron", 4, "iv")
     with pytest.raises(InvalidInput) as caught:
-        flowsheet.record_rescue_medication(
-            nurse, session.pk, {"drug": "", "dose_mg": -1, "route": "rectal"}
-        )
-    assert {e.field for e in caught.value.errors} == {"drug", "dose_mg", "route"}
+        flowsheet.record_rescue_medication(nurse, session.pk, {"prn_order_id": 0, "dose_mg": -1})
+    assert {e.field for e in caught.value.errors} == {"prn_order_id", "dose_mg"}
     flowsheet.change_pump_rate(nurse, session.pk, {"rate_ml_per_h": 30, "reason": "nausea"})
     assert reads.get_flowsheet(nurse, session.pk).rate_ml_per_h == 30
     with pytest.raises(InvalidInput, match="above the ordered rate"):

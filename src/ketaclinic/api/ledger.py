@@ -87,6 +87,7 @@ def _data(payload: Schema) -> dict[str, Any]:
 class ProductOut(Schema):
     id: int
     name: str
+    drug: str
     ndc: str
     strength_mg_per_ml: Amount
     vial_volume_ml: Amount
@@ -365,7 +366,8 @@ def add_product(
     request: HttpRequest,
     payload: ProductBody,  # type: ignore[valid-type]
 ) -> Status[Any]:
-    """A stocked presentation (name, NDC, strength, vial volume); Schedule III only."""
+    """A stocked presentation (name, drug, NDC, strength, vial volume): a Schedule III or IV
+    drug (ketamine, esketamine, midazolam, lorazepam); the schedule follows from the drug."""
     return Status(201, catalog.add_product(actor(request), _data(payload)))
 
 

@@ -10,6 +10,7 @@ from ninja import Body, Query, Router, Schema, Status
 
 from ketaclinic.records.pages import Page
 from ketaclinic.records.patients import services
+from ketaclinic.records.patients.allergies import patient_allergies
 from ketaclinic.records.patients.inputs import MeasurementIn, MedicationIn, PatientCreate
 from ketaclinic.records.patients.models import BodyMeasurement, Patient
 
@@ -29,6 +30,17 @@ class MeasurementOut(Schema):
     @staticmethod
     def resolve_recorded_by(obj: BodyMeasurement) -> str:
         return obj.recorded_by.get_username()
+
+
+class AllergyOut(Schema):
+    """A coded allergy; ``flagged`` is free text naming no known allergen."""
+
+    allergen: str
+    label: str
+    reaction: str
+    severity: str
+    text: str
+    flagged: bool
 
 
 class PatientSummaryOut(Schema):
@@ -55,7 +67,7 @@ class PatientOut(Schema):
     emergency_contact_name: str
     emergency_contact_phone: str
     emergency_contact_relationship: str
-    allergies: list[str]
+    allergies: list[AllergyOut]
     medications: list[MedicationIn]
     history_flags: list[str]
     physician_id: int | None
@@ -88,6 +100,7 @@ def _detail(chart: services.Chart) -> dict[str, Any]:
             for name in PatientOut.model_fields
             if hasattr(patient, name)
         },
+        "allergies": [a.as_dict() for a in patient_allergies(patient)],
         "latest_weight_kg": chart.latest_weight_kg,
         "latest_height_cm": chart.latest_height_cm,
         "measurements": chart.measurements,

@@ -79,6 +79,17 @@ class OverrideOut(Schema):
     overridden_at: datetime
 
 
+class PrnOrderOut(Schema):
+    id: int
+    drug: str
+    route: str
+    indication: str
+    dose_mg: float
+    dose_hard_max_mg: float
+    max_per_session_mg: float
+    sources: dict[str, Any]
+
+
 class PlanOut(Schema):
     id: int
     patient_id: int
@@ -108,6 +119,8 @@ class PlanOut(Schema):
     signed_by: str | None
     signed_at: datetime | None
     overrides: list[OverrideOut]
+    prn_orders: list[PrnOrderOut]
+    """The as-needed rescue drug orders signed with the plan."""
 
 
 class PreparationOut(Schema):
@@ -275,6 +288,7 @@ def _plan(plan: TreatmentPlan) -> dict[str, Any]:
             }
             for override in plan.overrides.all()
         ],
+        "prn_orders": list(plan.prn_orders.all()),
     }
 
 

@@ -8,6 +8,7 @@ a patient's sessions.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -23,17 +24,20 @@ from ketaclinic.records.sessions import (
     reads,
     scores,
     signing,
+    supply,
     titration,
 )
 from ketaclinic.records.sessions.flowsheet import Recorded
 from ketaclinic.records.sessions.inputs import (
     AmendmentIn,
     ConfirmationIn,
+    DrawWaiverIn,
     LedgerPostingIn,
     NoteIn,
     PumpRateIn,
     RescueMedicationIn,
     ScoreIn,
+    SessionDrawIn,
     SessionIn,
     SideEffectIn,
     TransitionIn,
@@ -42,12 +46,14 @@ from ketaclinic.records.sessions.inputs import (
     WeightIn,
 )
 from ketaclinic.records.sessions.models import Session, SessionScore, Transition
+from ketaclinic.records.sessions.supply import Supply
 
 from .alerts import AlertOut
 from .auth import actor
 from .errors import ERRORS
+from .ledger import Amount
 from .patients import MeasurementOut
-from .plans import TitrationOut, titration_out
+from .plans import PrnOrderOut, TitrationOut, titration_out
 
 router = Router(tags=["sessions"])
 location_router = Router(tags=["sessions"])
@@ -125,10 +131,41 @@ class SideEffectOut(EntryOut):
 
 
 class RescueMedicationOut(EntryOut):
+    prn_order_id: int | None
+    """The plan's PRN order it was given against (none on rows from before PRN orders)."""
     drug: str
     dose_mg: float
     route: str
+    limit_reason: str
     note: str
+
+
+class DrawOut(Schema):
+    """A ledger draw made for the session and what became of it (mg)."""
+
+    draw_id: int
+    product: str
+    drug: str
+    lot_number: str
+    drawn_mg: Amount
+    given_mg: Amount
+    wasted_mg: Amount
+    left_mg: Amount
+    settled: bool
+
+
+class SupplyOut(Schema):
+    drug: str
+    """The ordered drug: the infusion starts once it is drawn for the session."""
+    draws: list[DrawOut]
+    no_draw_reason: str | None
+    """Why no draw is needed (e.g. a bag prepared elsewhere), when recorded."""
+
+
+class DrawWaiverOut(Schema):
+    session_id: int
+    reason: str
+    recorded_at: datetime
 
 
 class PumpEventOut(EntryOut):
@@ -238,6 +275,8 @@ class FlowsheetOut(Schema):
     signed_at: datetime | None
     titration_proposal_id: int | None
     ledger_posted: bool
+    prn_orders: list[PrnOrderOut]
+    supply: SupplyOut
 
 
 class RecordedOut(Schema):
@@ -355,6 +394,29 @@ def _flowsheet(sheet: reads.Flowsheet) -> dict[str, Any]:
         "signed_at": sheet.signature.signed_at if sheet.signature else None,
         "titration_proposal_id": sheet.titration.pk if sheet.titration else None,
         "ledger_posted": sheet.ledger is not None,
+        "prn_orders": sheet.prn_orders,
+        "supply": _supply(sheet.supply),
+    }
+
+
+def _supply(supply: Supply) -> dict[str, Any]:
+    return {
+        "drug": supply.drug,
+        "draws": [
+            {
+                "draw_id": d.draw.pk,
+                "product": d.draw.lot.product.name,
+                "drug": d.draw.lot.product.drug,
+                "lot_number": d.draw.lot.lot_number,
+                "drawn_mg": d.account.drawn_mg,
+                "given_mg": d.account.given_mg,
+                "wasted_mg": d.account.wasted_mg,
+                "left_mg": d.account.left_mg,
+                "settled": d.account.settled,
+            }
+            for d in supply.draws
+        ],
+        "no_draw_reason": supply.waiver.reason if supply.waiver else None,
     }
 
 
@@ -484,6 +546,33 @@ def sign(request: HttpRequest, session_id: int) -> Status[dict[str, Any]]:
 def propose_titration(request: HttpRequest, session_id: int) -> Status[dict[str, Any]]:
     """After discharge: the session's tolerance and response to the plans' titration rule."""
     return Status(201, titration_out(titration.propose_titration(actor(request), session_id)))
+
+
+@router.post("/{session_id}/draws", response={201: DrawOut, **ERRORS})
+def draw(request: HttpRequest, session_id: int, data: SessionDrawIn) -> Status[Any]:
+    """Draw the ordered drug (or a rescue drug) for this session from a lot in a cabinet at
+    its location: the patient and the session's reference come from the session."""
+    drawn = supply.draw_for_session(actor(request), session_id, _body(data))
+    return Status(
+        201,
+        {
+            "draw_id": drawn.pk,
+            "product": drawn.lot.product.name,
+            "drug": drawn.lot.product.drug,
+            "lot_number": drawn.lot.lot_number,
+            "drawn_mg": drawn.in_use_mg,
+            "given_mg": Decimal(0),
+            "wasted_mg": Decimal(0),
+            "left_mg": drawn.in_use_mg,
+            "settled": False,
+        },
+    )
+
+
+@router.post("/{session_id}/draw-waiver", response={201: DrawWaiverOut, **ERRORS})
+def waive_draw(request: HttpRequest, session_id: int, data: DrawWaiverIn) -> Status[Any]:
+    """Record why the session needs no draw (e.g. a bag prepared elsewhere), before the start."""
+    return Status(201, supply.waive_draw(actor(request), session_id, _body(data)))
 
 
 @router.post("/{session_id}/ledger", response={201: LedgerPostingOut, **ERRORS})

@@ -228,20 +228,22 @@ def check_limits(
     for quantity in LIMIT_QUANTITIES:
         value = values.get(quantity)
         limit = limits.get(quantity)
-        if value is None or limit is None:
-            continue
-        bound_name = limit.exceeded_bound(value)
-        checks.append(
-            LimitCheck(
-                limit=quantity,
-                value=value,
-                status=limit.status_of(value),
-                bound_name=bound_name,
-                bound=limit.bound(bound_name) if bound_name else None,
-                limit_range=limit,
-            )
-        )
+        if value is not None and limit is not None:
+            checks.append(limit_check(limit, value))
     return tuple(checks)
+
+
+def limit_check(limit: LimitRange, value: float) -> LimitCheck:
+    """``value`` against one limit range (named by its quantity)."""
+    bound_name = limit.exceeded_bound(value)
+    return LimitCheck(
+        limit=limit.quantity,
+        value=value,
+        status=limit.status_of(value),
+        bound_name=bound_name,
+        bound=limit.bound(bound_name) if bound_name else None,
+        limit_range=limit,
+    )
 
 
 def _non_negative(value: float, field: str) -> float:

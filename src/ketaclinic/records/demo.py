@@ -206,7 +206,12 @@ def _patients(actor: Actor) -> None:
                 "emergency_contact_relationship": rng.choice(
                     ("partner", "parent", "friend", "sibling")
                 ),
-                "allergies": ["penicillin"] if rng.random() < 0.2 else [],
+                # Typed as a clinician would: coded by the service; the last stays free text.
+                "allergies": (
+                    ["Penicillin (rash, moderate)", "Latex", "Sesame seeds (hives)"]
+                    if rng.random() < 0.2
+                    else []
+                ),
                 "medications": list({m["name"]: m for m in medications}.values()),
                 "history_flags": flags,
                 "physician_id": actor.user.pk,

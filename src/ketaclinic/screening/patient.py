@@ -9,12 +9,14 @@ from typing import Any
 
 from ketaclinic.core import DomainInputError, check_input, check_optional_input
 
+from .allergies import Allergy, allergy_from_mapping, parse_allergy
 from .conditions import known_condition_ids
 from .medications import Medication
 
 SEXES = ("female", "male", "other", "unknown")
 VITAL_FIELDS = ("sbp_mm_hg", "dbp_mm_hg", "heart_rate_per_min", "resp_rate_per_min")
 _TOP_LEVEL = {
+    "allergies",
     "date_of_birth",
     "age_years",
     "sex",
@@ -51,6 +53,7 @@ class ScreeningInput:
     pregnant: bool | None = None
     protocol_id: str | None = None
     vitals: Vitals | None = None
+    allergies: tuple[Allergy, ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.age_years, bool) or not isinstance(self.age_years, int):
@@ -95,7 +98,26 @@ def screening_input_from_mapping(data: Mapping[str, Any], today: date) -> Screen
         pregnant=data.get("pregnant"),
         protocol_id=_optional_text(data, "protocol_id"),
         vitals=_vitals(data.get("vitals")),
+        allergies=_allergies(data.get("allergies", [])),
     )
+
+
+def _allergies(items: Any) -> tuple[Allergy, ...]:
+    """Plain text ("Ketamine (anaphylaxis)") or {allergen, reaction?, severity?, text?}."""
+    if not isinstance(items, list):
+        raise DomainInputError("allergies", "must be a list of texts or objects")
+    allergies = []
+    for index, item in enumerate(items):
+        try:
+            if isinstance(item, str):
+                allergies.append(parse_allergy(item))
+            elif isinstance(item, Mapping):
+                allergies.append(allergy_from_mapping(item))
+            else:
+                raise DomainInputError("", "must be text or an object")
+        except DomainInputError as error:
+            raise DomainInputError(f"allergies[{index}]", error.message) from None
+    return tuple(allergies)
 
 
 def _age(data: Mapping[str, Any], today: date) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ketaclinic.protocols import get_protocol
 
+from .allergies import allergens_version, conditions_from
 from .conditions import conditions_version
 from .medications import ClassMatch, classify, medication_catalog
 from .patient import ScreeningInput
@@ -111,9 +112,14 @@ def screen(patient: ScreeningInput) -> ScreeningResult:
     rules = rule_set()
     found = _Collector()
     flags = set(patient.history_flags) | ({"pregnancy"} if patient.pregnant else set())
+    from_allergies = conditions_from(patient.allergies)
     for rule in rules.condition_rules:
-        if hits := tuple(c for c in rule.triggers if c in flags):
+        hits = tuple(c for c in rule.triggers if c in flags) + tuple(
+            from_allergies[c] for c in rule.triggers if c in from_allergies and c not in flags
+        )
+        if hits:
             found.add(rule, hits)
+    _screen_free_text_allergies(patient, found)
     if patient.sex == "female" and patient.pregnant is None and "pregnancy" not in flags:
         found.add(rules.pregnancy_status_unknown, ("pregnant: not recorded",))
     _screen_medications(patient, rules, found)
@@ -139,6 +145,22 @@ def screen(patient: ScreeningInput) -> ScreeningResult:
         protocol_id=patient.protocol_id,
         protocol_version=protocol_version,
     )
+
+
+def _screen_free_text_allergies(patient: ScreeningInput, found: _Collector) -> None:
+    """An allergy that names no known allergen cannot be checked by the rules: say so."""
+    for allergy in patient.allergies:
+        if allergy.flagged:
+            found.findings.append(
+                Finding(
+                    "allergy-free-text",
+                    "note",
+                    "An allergy is recorded as free text: check that it does not concern "
+                    "ketamine or the rescue drugs",
+                    f"allergen vocabulary {allergens_version()}",
+                    (f"allergy: {allergy.text}",),
+                )
+            )
 
 
 def _screen_medications(patient: ScreeningInput, rules: RuleSet, found: _Collector) -> None:

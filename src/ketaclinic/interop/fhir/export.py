@@ -291,6 +291,37 @@ def medication_administration(event: InfusionEvent, number: int, at: Addresser) 
     return validated(resource)
 
 
+def rescue_administration(given: Any, at: Addresser) -> Resource:
+    """A rescue drug given in a session, against the plan's PRN order when it has one."""
+    notes = [f"session {given.session_id}"]
+    if given.prn_order is not None:
+        notes.append(f"PRN order {given.prn_order_id}: {given.prn_order.indication}")
+    if given.limit_reason:
+        notes.append(f"above the ordered dose: {given.limit_reason}")
+    if given.note:
+        notes.append(given.note)
+    resource: Resource = {
+        "resourceType": "MedicationAdministration",
+        "id": f"rescue-{given.pk}",
+        "status": "completed",
+        "medicationCodeableConcept": {
+            "coding": [{"system": codes.DRUGS, "code": given.drug}],
+            "text": given.drug,
+        },
+        "subject": at.reference("Patient", str(given.session.patient_id)),
+        "effectiveDateTime": _instant(given.at),
+        "dosage": {
+            "route": {
+                "coding": [{"system": codes.ROUTES, "code": given.route}],
+                "text": given.route,
+            },
+            "dose": _quantity(given.dose_mg, "mg"),
+        },
+        "note": [{"text": text} for text in notes],
+    }
+    return validated(resource)
+
+
 def appointment_resource(appointment: Any, at: Addresser) -> Resource:
     """A booked, cancelled, moved (cancelled, with its replacement booked) or missed visit."""
     resource: Resource = {
@@ -371,6 +402,7 @@ def patient_bundle(record: PatientRecord, now: datetime, at: Addresser | None = 
         medication_administration(event, number, at)
         for number, event in enumerate(record.infusions, start=1)
     )
+    resources.extend(rescue_administration(given, at) for given in record.rescue_medications)
     resources.extend(appointment_resource(a, at) for a in record.appointments)
     return _bundle("collection", resources, at, now)
 

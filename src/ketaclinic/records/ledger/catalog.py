@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from ketaclinic.dosing.rescue import default_rescue_formulary
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
@@ -14,7 +16,7 @@ from ketaclinic.records.toolkit import atomic_or, attempt, validate
 
 from .common import location_field, location_or_404
 from .inputs import ProductIn, StorageIn
-from .models import Product, StorageLocation
+from .models import Product, Schedule, StorageLocation
 
 
 def add_product(actor: Actor, data: Mapping[str, Any]) -> Product:
@@ -48,6 +50,23 @@ def add_storage(actor: Actor, data: Mapping[str, Any]) -> StorageLocation:
             )
             audit.record(actor, Action.LEDGER_SETUP, obj=storage)
     return storage
+
+
+@dataclass(frozen=True)
+class ControlledDrug:
+    id: str
+    label: str
+    schedule_label: str
+
+
+def controlled_drugs() -> list[ControlledDrug]:
+    """The drugs the ledger keeps, with their schedules (from the rescue formulary)."""
+    formulary = default_rescue_formulary()
+    return [
+        ControlledDrug(drug.id, drug.label, Schedule(drug.schedule).label)
+        for drug in formulary.drugs.values()
+        if drug.schedule is not None
+    ]
 
 
 def products(actor: Actor) -> list[Product]:

@@ -24,6 +24,15 @@ DEMO_PRODUCT = {
     "strength_mg_per_ml": "50",
     "vial_volume_ml": "10",
 }
+# A Schedule IV rescue drug, kept in the same book.
+DEMO_MIDAZOLAM = {
+    "name": "Midazolam 1 mg/mL, 5 mL vial (DEMO: synthetic NDC, not a real product)",
+    "drug": "midazolam",
+    "ndc": "99999-0101-05",
+    "strength_mg_per_ml": "1",
+    "vial_volume_ml": "5",
+}
+DEMO_MIDAZOLAM_INVOICE = "DEMO-INV-0002"
 DEMO_CABINET = "Locked cabinet A"
 DEMO_INVOICE = "DEMO-INV-0001"
 # A well-formed DEA number (check digit 3) for a fictional supplier.
@@ -44,34 +53,44 @@ def load_ledger(location_slug: str, passwords: Mapping[str, str]) -> None:
     physician = _actor("physician")
     nurse = _actor("nurse")
     location = location_field(location_slug)
-    product = Product.objects.filter(ndc=DEMO_NDC).first() or catalog.add_product(
-        physician, DEMO_PRODUCT
-    )
     cabinet = StorageLocation.objects.filter(
         location=location, name=DEMO_CABINET
     ).first() or catalog.add_storage(
         physician,
         {"location": location_slug, "name": DEMO_CABINET, "description": "Medication room"},
     )
-    if not Receipt.objects.filter(invoice_number=DEMO_INVOICE).exists():
-        today = local_today(location)
-        services.receive(
-            nurse,
-            {
-                "storage_id": cabinet.pk,
-                "product_id": product.pk,
-                "lot_number": "DEMO-LOT-001",
-                "expires_on": (today + timedelta(days=365)).isoformat(),
-                "vials": 5,
-                "received_on": today.isoformat(),
-                **DEMO_SUPPLIER,
-            },
+    for fields, invoice, lot_number, vials in (
+        (DEMO_PRODUCT, DEMO_INVOICE, "DEMO-LOT-001", 5),
+        (DEMO_MIDAZOLAM, DEMO_MIDAZOLAM_INVOICE, "DEMO-LOT-M01", 4),
+    ):
+        product = Product.objects.filter(ndc=fields["ndc"]).first() or catalog.add_product(
+            physician, fields
         )
+        if not Receipt.objects.filter(invoice_number=invoice).exists():
+            today = local_today(location)
+            services.receive(
+                nurse,
+                {
+                    "storage_id": cabinet.pk,
+                    "product_id": product.pk,
+                    "lot_number": lot_number,
+                    "expires_on": (today + timedelta(days=365)).isoformat(),
+                    "vials": vials,
+                    "received_on": today.isoformat(),
+                    **DEMO_SUPPLIER,
+                    "invoice_number": invoice,
+                },
+            )
     witness_password = passwords.get("physician", "")
     if Entry.objects.filter(reference=DEMO_REFERENCE).exists() or not witness_password:
         return
     witness = {"witness_username": "physician", "witness_password": witness_password}
     lot = Receipt.objects.select_related("entry__lot").get(invoice_number=DEMO_INVOICE).entry.lot
+    midazolam_lot = (
+        Receipt.objects.select_related("entry__lot")
+        .get(invoice_number=DEMO_MIDAZOLAM_INVOICE)
+        .entry.lot
+    )
     for mrn, drawn_ml, given_ml in DEMO_DRAWS:
         patient = Patient.objects.get(mrn=mrn)
         drawn = services.draw(
@@ -93,7 +112,10 @@ def load_ledger(location_slug: str, passwords: Mapping[str, str]) -> None:
         {
             "storage_id": cabinet.pk,
             "kind": "biennial",
-            "lines": [{"lot_id": lot.pk, "full_vials": 4, "open_ml": "8"}],
+            "lines": [
+                {"lot_id": lot.pk, "full_vials": 4, "open_ml": "8"},
+                {"lot_id": midazolam_lot.pk, "full_vials": 4, "open_ml": "0"},
+            ],
             "note": "Demo biennial inventory.",
             **witness,
         },

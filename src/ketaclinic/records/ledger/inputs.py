@@ -10,6 +10,7 @@ from django.utils import timezone
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from ketaclinic.dosing.rescue import default_rescue_formulary
 from ketaclinic.records.toolkit import AwarePast, Strict, validate
 
 from .identifiers import dea_number_problem, ndc_problem
@@ -65,7 +66,29 @@ class ProductIn(Strict):
     ndc: Annotated[str, Field(min_length=1, max_length=13)]
     strength_mg_per_ml: Strength
     vial_volume_ml: Strength
-    schedule: Literal[Schedule.III] = Schedule.III
+    drug: Annotated[str, Field(min_length=1, max_length=40)] = "ketamine"
+    schedule: Schedule | None = None
+    """Filled from the drug; if given, it must be the drug's schedule."""
+
+    @field_validator("drug")
+    @classmethod
+    def _controlled_drug(cls, value: str) -> str:
+        known = default_rescue_formulary().controlled_drugs()
+        if value not in known:
+            raise ValueError(f"is not a controlled drug the ledger keeps ({', '.join(known)})")
+        return value
+
+    @model_validator(mode="after")
+    def _schedule_of_drug(self) -> ProductIn:
+        known = default_rescue_formulary().schedule_of(self.drug)
+        assert known is not None  # the drug was checked to be controlled
+        schedule = Schedule(known)
+        if self.schedule is not None and self.schedule != schedule:
+            raise _refuse(
+                "ProductIn", "schedule", f"{self.drug} is {schedule.label}", self.schedule
+            )
+        self.schedule = schedule
+        return self
 
     @field_validator("ndc")
     @classmethod

@@ -44,12 +44,18 @@ def _same_sign(mg: str, ml: str) -> Q:
 
 class Schedule(models.TextChoices):
     III = "CIII", "Schedule III"
+    IV = "CIV", "Schedule IV"
 
 
 class Product(AppendOnlyModel):
     """A stocked presentation: one NDC, one strength, one vial size."""
 
     name = models.CharField(max_length=200)
+    drug = models.CharField(
+        max_length=40,
+        default="ketamine",
+        help_text="The controlled drug it holds; its schedule comes from the rescue formulary.",
+    )
     ndc = models.CharField("NDC", max_length=13, unique=True)
     strength_mg_per_ml = models.DecimalField(max_digits=9, decimal_places=3)
     vial_volume_ml = models.DecimalField(max_digits=9, decimal_places=3)

@@ -40,6 +40,8 @@ class PatientRecord:
     """Current assessments only (an amendment replaces what it corrects)."""
     infusions: list[InfusionEvent]
     appointments: list[Any]
+    rescue_medications: list[Any] = field(default_factory=list)
+    """Rescue drugs given in sessions (current entries), each against its PRN order."""
 
     def definition(self, assessment: Assessment) -> Definition | None:
         """The definition version the assessment was scored with, if still loaded."""
@@ -55,6 +57,7 @@ def patient_record(
     """Demographics, measurements, current assessments, infusions and appointments; ``action``
     is the permission the read needs and the name it is audited under."""
     from ketaclinic.records.bookings.models import Appointment
+    from ketaclinic.records.sessions.models import RescueMedication
 
     authorize(actor, action, patient_id=patient_id)
     patient = patient_or_404(patient_id)
@@ -72,6 +75,12 @@ def patient_record(
             Appointment.objects.filter(patient=patient)
             .select_related("location")
             .order_by("starts_at", "id")
+        ),
+        rescue_medications=list(
+            RescueMedication.objects.current()
+            .filter(session__patient=patient)
+            .select_related("prn_order", "session")
+            .order_by("at", "id")
         ),
     )
     audit.record(actor, action, obj=patient, patient_id=patient.pk, detail={"view": view})

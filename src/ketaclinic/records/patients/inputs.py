@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from pydantic import Field, field_validator
 
 from ketaclinic.records.toolkit.inputs import AwarePast, HeightCm, Strict, WeightKg
+
+from .allergies import AllergyItem, coded_allergies
 
 ShortText = Annotated[str, Field(max_length=200)]
 
@@ -36,7 +38,8 @@ class PatientFields(Strict):
     emergency_contact_name: ShortText = ""
     emergency_contact_phone: Annotated[str, Field(max_length=40)] = ""
     emergency_contact_relationship: Annotated[str, Field(max_length=100)] = ""
-    allergies: Annotated[list[ShortText], Field(max_length=100)] = []
+    allergies: Annotated[list[AllergyItem], Field(max_length=100)] = []
+    """Plain text ("Ketamine (anaphylaxis)") or coded objects; stored coded."""
     medications: Annotated[list[MedicationIn], Field(max_length=100)] = []
     history_flags: Annotated[list[str], Field(max_length=100)] = []
     physician_id: int | None = None
@@ -49,6 +52,11 @@ class PatientFields(Strict):
         if value.year < 1900:
             raise ValueError("must be in 1900 or later")
         return value
+
+    @field_validator("allergies")
+    @classmethod
+    def _coded_allergies(cls, value: list[Any]) -> list[Any]:
+        return coded_allergies(value)
 
     @field_validator("email")
     @classmethod

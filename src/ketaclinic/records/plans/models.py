@@ -437,3 +437,35 @@ class TitrationDecision(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"decision on titration {self.proposal_id}"
+
+
+class PrnOrder(AppendOnlyModel):
+    """An as-needed rescue drug order, part of the plan the physician signs: the protocol's
+    order set (``dosing/data/rescue.toml``) less any drug the patient is allergic to."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="prn_orders")
+    drug = models.CharField(max_length=40)
+    route = models.CharField(max_length=12)
+    indication = models.TextField()
+    dose_mg = models.FloatField(help_text="The ordered dose; more needs the nurse's reason.")
+    dose_hard_max_mg = models.FloatField(help_text="No single dose above this.")
+    max_per_session_mg = models.FloatField(help_text="No session's total above this.")
+    sources = models.JSONField(help_text="Where each number and the indication come from.")
+    rescue_version = models.CharField(max_length=32)
+
+    class Meta:
+        ordering = ["plan", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "drug", "route"], name="prn_once_per_plan"),
+            models.CheckConstraint(
+                name="prn_limits_ordered",
+                condition=Q(
+                    dose_mg__gt=0,
+                    dose_hard_max_mg__gte=F("dose_mg"),
+                    max_per_session_mg__gte=F("dose_hard_max_mg"),
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PRN {self.drug} {self.dose_mg:g} mg {self.route} on plan {self.plan_id}"

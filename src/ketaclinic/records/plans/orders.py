@@ -29,6 +29,7 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
+from ketaclinic.records.patients.allergies import allergy_problem
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.toolkit import (
     Weighing,
@@ -90,6 +91,8 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
         plan=plan, measurement=weighing.measurement
     ).first()
     protocol = protocol_for(plan.protocol_id)
+    if problem := allergy_problem(plan.patient, protocol.drug):
+        raise Conflict(problem)
     with atomic_or(Conflict(f"plan {plan_id} already has an order for {on.isoformat()}")):
         # One order at a time per patient: the series and interval checks read the others.
         Patient.objects.select_for_update().get(pk=plan.patient_id)

@@ -14,6 +14,7 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
+from ketaclinic.records.patients.allergies import patient_allergies
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.toolkit import (
     atomic_or,
@@ -60,6 +61,7 @@ def screening_input(patient: Patient, fields: ScreeningIn) -> ScreeningInput:
             pregnant=fields.pregnant,
             protocol_id=fields.protocol,
             vitals=Vitals(**vitals.model_dump()) if vitals is not None else None,
+            allergies=patient_allergies(patient),
         )
 
 

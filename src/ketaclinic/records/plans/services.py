@@ -58,6 +58,7 @@ from .models import (
     TitrationProposal,
     TreatmentPlan,
 )
+from .prn import LeftOut, left_out_for, write_prn_orders
 from .screening import plan_allowing_decision
 
 PLANS_SHOWN = 50
@@ -83,6 +84,8 @@ class PlanDetail:
     overrides: list[LimitOverride]
     orders: list[Order]
     titrations: list[TitrationProposal]
+    prn_left_out: list[LeftOut]
+    """Drugs of the PRN order set the patient's allergies leave out."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,7 @@ def write_version(
         drafted_by=actor.user,
         **dose_columns(result),
     )
+    write_prn_orders(plan, patient)
     audit.record(
         actor,
         Action.PLAN_DRAFT,
@@ -301,6 +305,7 @@ def get_plan(actor: Actor, plan_id: int) -> PlanDetail:
         titrations=list(
             plan.titrations.select_related("recorded_by", "decision__decided_by")[:PLANS_SHOWN]
         ),
+        prn_left_out=left_out_for(plan),
     )
     audit.record(actor, Action.PLAN_VIEW, obj=plan, patient_id=plan.patient_id)
     return detail

@@ -61,6 +61,7 @@ from .models import (
     UrinaryScreen,
     VitalSigns,
 )
+from .rescue import checked_prn_order
 from .scores import record_linked_score
 
 Build = Callable[[Locked, Actor, Any, dict[str, Any]], tuple[Entry, list[Finding]]]
@@ -108,11 +109,14 @@ def _side_effect(ctx: Locked, actor: Actor, fields: SideEffectIn, row: dict[str,
 
 def _rescue(ctx: Locked, actor: Actor, fields: RescueMedicationIn, row: dict[str, Any]) -> Any:
     ctx.phase_at(row["at"], "a rescue medication")
+    prn = checked_prn_order(ctx.session, fields, row["amends"])
     given = RescueMedication.objects.create(
         **row,
-        drug=fields.drug.strip(),
+        prn_order=prn,
+        drug=prn.drug,
         dose_mg=fields.dose_mg,
-        route=fields.route,
+        route=prn.route,
+        limit_reason=fields.limit_reason.strip(),
         note=fields.note.strip(),
     )
     return given, []

@@ -7,6 +7,7 @@ fields.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -14,16 +15,16 @@ from pydantic import Field
 from ketaclinic.records.toolkit import Aware, Strict, WeightKg, validate
 from ketaclinic.sessions import Command, SideEffectKind, SideEffectSeverity
 
-from .models import MedicationRoute
-
 __all__ = [
     "AmendmentIn",
     "ConfirmationIn",
+    "DrawWaiverIn",
     "LedgerPostingIn",
     "NoteIn",
     "PumpRateIn",
     "RescueMedicationIn",
     "ScoreIn",
+    "SessionDrawIn",
     "SessionIn",
     "SideEffectIn",
     "TransitionIn",
@@ -87,9 +88,12 @@ class SideEffectIn(Strict):
 
 
 class RescueMedicationIn(Strict):
-    drug: Annotated[str, Field(min_length=1, max_length=100)]
+    """A dose given against one of the plan's PRN orders (its drug and route)."""
+
+    prn_order_id: Annotated[int, Field(ge=1)]
     dose_mg: Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)]
-    route: MedicationRoute
+    limit_reason: Text = ""
+    """Why, when the dose is above the ordered one (its soft limit)."""
     note: Text = ""
     at: At = None
 
@@ -152,3 +156,19 @@ class LedgerPostingIn(Strict):
     draw_id: Id
     witness_username: Annotated[str, Field(max_length=150)] = ""
     witness_password: Annotated[str, Field(max_length=4096)] = ""
+
+
+class SessionDrawIn(Strict):
+    """A draw for this session from a lot in a cabinet at its location; the patient and the
+    session reference come from the session."""
+
+    storage_id: Id
+    lot_id: Id
+    volume_ml: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
+    at: At = None
+
+
+class DrawWaiverIn(Strict):
+    """Why no draw is needed (e.g. a bag prepared by a pharmacy elsewhere)."""
+
+    reason: NeededText

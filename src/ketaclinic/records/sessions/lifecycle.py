@@ -40,6 +40,7 @@ from .common import Locked, authorize_session, locked
 from .inputs import SessionIn, TransitionIn
 from .models import PumpEvent, PumpEventKind, Session, Transition
 from .readiness import discharge_facts, local_date, pre_check_facts
+from .supply import allergy_finding, start_finding
 
 # Commands the front desk may give (opening, check-in and cancellation); the rest are clinical.
 DESK_COMMANDS = frozenset({Command.CHECK_IN, Command.CANCEL})
@@ -214,6 +215,10 @@ def _guard(ctx: Locked, command: Command, at: Any) -> None:
             f"order {session.order_id} is not verified: a second clinician double-checks the "
             "prepared dose first (and the order's plan must still be current)"
         )
+    if command == Command.START_INFUSION and (
+        finding := allergy_finding(session) or start_finding(session)
+    ):
+        raise Conflict(finding)
     if command == Command.DISCHARGE:
         facts = discharge_facts(session, ctx.timeline, at)
         _refuse_gaps("discharge", discharge_gaps(facts, rules))

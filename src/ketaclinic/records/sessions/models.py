@@ -194,9 +194,18 @@ class MedicationRoute(models.TextChoices):
 
 
 class RescueMedication(Entry):
+    """A rescue drug given against a PRN order of the session's plan (drug and route are the
+    order's); rows from before PRN orders existed have none."""
+
+    prn_order = models.ForeignKey(
+        "plans.PrnOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     drug = models.CharField(max_length=100)
     dose_mg = models.FloatField()
     route = models.CharField(max_length=12, choices=MedicationRoute.choices)
+    limit_reason = models.TextField(
+        blank=True, help_text="Why a dose above the ordered one was given (its soft limit)."
+    )
     note = models.TextField(blank=True)
 
     class Meta(Entry.Meta):
@@ -374,3 +383,21 @@ class LedgerPosting(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"ledger posting of session {self.session_id}"
+
+
+class DrawWaiver(AppendOnlyModel):
+    """Why the session needs no draw from this location's ledger (e.g. a bag prepared by a
+    pharmacy elsewhere): recorded instead of the draw before the infusion starts."""
+
+    session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="draw_waiver")
+    reason = models.TextField()
+    recorded_by = user_field()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="draw_waiver_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"no draw for session {self.session_id}: {self.reason}"

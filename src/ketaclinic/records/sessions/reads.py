@@ -22,7 +22,7 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
 from ketaclinic.records.pages import Page
 from ketaclinic.records.patients.models import BodyMeasurement
-from ketaclinic.records.plans.models import Order, OrderStatus, TitrationProposal
+from ketaclinic.records.plans.models import Order, OrderStatus, PrnOrder, TitrationProposal
 from ketaclinic.sessions import (
     FINAL_STATES,
     Command,
@@ -50,7 +50,9 @@ from .models import (
     VitalSigns,
 )
 from .readiness import gaps_for, weighed_today
+from .rescue import prn_orders_for
 from .summary import dose_given_mg, with_summary
+from .supply import Supply, supply_for
 
 PAGE_SIZE_MAX = 100
 
@@ -86,6 +88,8 @@ class Flowsheet:
     weight: BodyMeasurement | None
     gaps: list[Gap]
     now: datetime
+    prn_orders: list[PrnOrder]
+    supply: Supply
 
     @property
     def state(self) -> State:
@@ -187,6 +191,8 @@ def get_flowsheet(actor: Actor, session_id: int) -> Flowsheet:
         weight=weighed_today(session, now),
         gaps=gaps_for(session, timeline, now),
         now=now,
+        prn_orders=prn_orders_for(session),
+        supply=supply_for(session),
     )
     audit.record(actor, Action.SESSION_VIEW, obj=session, patient_id=patient_id)
     return flowsheet

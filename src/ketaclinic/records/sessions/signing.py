@@ -14,6 +14,7 @@ from ketaclinic.sessions import FINAL_STATES
 
 from .common import authorize_session, locked, open_alert_count
 from .models import Signature
+from .supply import sign_finding
 
 
 def sign_session(actor: Actor, session_id: int) -> Signature:
@@ -34,6 +35,8 @@ def sign_session(actor: Actor, session_id: int) -> Signature:
         unacknowledged = open_alert_count(session)
         if unacknowledged:
             raise Conflict(f"acknowledge the session's {unacknowledged} open alert(s) first")
+        if finding := sign_finding(session):
+            raise Conflict(finding)
         try:
             signature = Signature.objects.create(session=session, signed_by=actor.user)
         except IntegrityError:

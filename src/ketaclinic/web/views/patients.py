@@ -14,6 +14,7 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.patients import services
+from ketaclinic.records.patients.allergies import patient_allergies
 from ketaclinic.records.patients.history import history_flag_labels
 from ketaclinic.records.patients.inputs import PatientFields
 from ketaclinic.records.patients.models import Sex
@@ -64,6 +65,7 @@ def _render_chart(
             "chart": chart,
             "patient": chart.patient,
             "history": [labels.get(flag, flag) for flag in chart.patient.history_flags],
+            "allergies": patient_allergies(chart.patient),
             "can_edit": may(who, Action.PATIENT_EDIT_DEMOGRAPHICS)
             or may(who, Action.PATIENT_EDIT_CLINICAL),
             "can_measure": may(who, Action.PATIENT_RECORD_MEASUREMENT),
@@ -157,6 +159,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         patient = services.get_chart(who, patient_id).patient
         values = {name: getattr(patient, name) for name in PatientFields.model_fields}
         values["date_of_birth"] = patient.date_of_birth.isoformat()
+        values["allergies"] = [allergy.describe() for allergy in patient_allergies(patient)]
     context = _form_context(who, values, errors) | {"patient_id": patient_id}
     return render(request, "web/patients/form.html", context, status=422 if errors else 200)
 

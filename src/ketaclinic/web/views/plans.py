@@ -297,6 +297,7 @@ def _plan_page(
             "detail": detail,
             "plan": plan,
             "patient": plan.patient,
+            "prn_left_out": detail.prn_left_out,
             "protocol": detail.protocol,
             "soft_exceeded": [
                 check

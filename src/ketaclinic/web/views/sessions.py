@@ -31,9 +31,10 @@ from ketaclinic.records.sessions import (
     reads,
     scores,
     signing,
+    supply,
     titration,
 )
-from ketaclinic.records.sessions.models import URINARY_SYMPTOMS, MedicationRoute
+from ketaclinic.records.sessions.models import URINARY_SYMPTOMS
 from ketaclinic.sessions import (
     NEEDS_REASON,
     SIDE_EFFECT_KINDS,
@@ -90,9 +91,9 @@ AMEND_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("note", "Note", "text"),
     ),
     "rescue_medications": (
-        Field("drug", "Drug", "text"),
+        Field("prn_order_id", "PRN order number", "number"),
         Field("dose_mg", "Dose (mg)", "decimal"),
-        Field("route", "Route", "select", tuple(MedicationRoute.values)),
+        Field("limit_reason", "Reason for a dose above the ordered one", "text"),
         Field("note", "Note", "text"),
     ),
     "notes": (Field("text", "Note", "textarea"),),
@@ -164,7 +165,11 @@ ACTIONS: dict[str, Handler] = {
     "transition": _transition,
     "vitals": _posting(flowsheet.record_vitals, *VITAL_QUANTITIES),
     "side-effect": _posting(flowsheet.record_side_effect, "kind", "severity", "note"),
-    "rescue": _posting(flowsheet.record_rescue_medication, "drug", "dose_mg", "route", "note"),
+    "rescue": _posting(
+        flowsheet.record_rescue_medication, "prn_order_id", "dose_mg", "limit_reason", "note"
+    ),
+    "draw": _posting(supply.draw_for_session, "storage_id", "lot_id", "volume_ml"),
+    "no-draw": _posting(supply.waive_draw, "reason"),
     "pump": _posting(flowsheet.change_pump_rate, "rate_ml_per_h", "reason"),
     "note": _posting(flowsheet.add_note, "text"),
     "urinary": _posting(flowsheet.record_urinary_screen, *URINARY_SYMPTOMS, "note"),
@@ -283,7 +288,6 @@ def _render(
             "pending_confirmations": pending,
             "side_effect_kinds": SIDE_EFFECT_KINDS,
             "side_effect_severities": SIDE_EFFECT_SEVERITIES,
-            "routes": MedicationRoute.choices,
             "urinary_symptoms": URINARY_SYMPTOMS,
             "amend_fields": AMEND_FIELDS,
             "draws": ledger.open_draws(who, session_id) if _may_post(who, sheet) else [],

@@ -24,6 +24,7 @@ def _setup_page(request: HttpRequest, who: Actor, **form: Any) -> HttpResponse:
         "web/ledger/setup.html",
         {
             "products": catalog.products(who),
+            "controlled_drugs": catalog.controlled_drugs(),
             "locations": stock.locations(who),
             **form,
         },
@@ -42,7 +43,7 @@ def ledger_setup(request: HttpRequest) -> HttpResponse:
 @service_view
 def ledger_product_new(request: HttpRequest) -> HttpResponse:
     who = actor(request)
-    values = posted(request, "name", "ndc", "strength_mg_per_ml", "vial_volume_ml")
+    values = posted(request, "name", "drug", "ndc", "strength_mg_per_ml", "vial_volume_ml")
     product, errors, _, status = attempt(lambda: catalog.add_product(who, values))
     if product is None:
         return _setup_page(
