@@ -21,11 +21,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # locked as in production. NAME names it too: the live server decides from NAME, possibly
     # before the test database exists, whether to share the test's connection.
     RUN_DATABASE = str(Path(tempfile.gettempdir()) / f"ketaclinic-test-{os.getpid()}.sqlite3")
-    DATABASES["default"].update(
-        NAME=RUN_DATABASE,
-        TEST={"NAME": RUN_DATABASE},
-        OPTIONS=dict(SQLITE_OPTIONS),  # noqa: F405
-    )
+    DATABASES["default"]["NAME"] = RUN_DATABASE
+    DATABASES["default"]["TEST"] = {"NAME": RUN_DATABASE}
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
