@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -14,7 +15,15 @@ from hypothesis import settings as hypothesis_settings
 # beside one unless told that the test thread is safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from support import MODEL_BACKEND, PASSWORD, PATIENT_DATA, STAFF_ROLES, ApiClient
+from support import (
+    MODEL_BACKEND,
+    PASSWORD,
+    PATIENT_DATA,
+    STAFF_ROLES,
+    ApiClient,
+    click_and_load,
+    visit,
+)
 
 # CI runs each property test on the same examples every time: a red run is reproducible.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
@@ -126,11 +135,21 @@ def browser() -> Any:
         chromium.close()
 
 
+# How long an action or an expectation may wait: generous, for a machine that is busy with
+# other work; a passing step never waits for it.
+BROWSER_PATIENCE_MS = 15_000
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Any:
     """A fresh browser page; ``page.base_url`` is the live server's address."""
+    from django.conf import settings
+    from playwright.sync_api import expect
+
+    import_module(settings.ROOT_URLCONF)  # every view now, not during the first page's request
+    expect.set_options(timeout=BROWSER_PATIENCE_MS)
     context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(BROWSER_PATIENCE_MS)
     tab = context.new_page()
     yield tab
     context.close()
@@ -141,11 +160,9 @@ def login(page: Any) -> Callable[[str], Any]:
     """Log in through the real login form."""
 
     def log_in(username: str) -> Any:
-        page.goto("/login/")
+        visit(page, "/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        return page
+        return click_and_load(page, page.get_by_role("button", name="Log in"))
 
     return log_in

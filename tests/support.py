@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connections
 from django.test import Client
+from playwright.sync_api import expect
 
 PASSWORD = "correct-horse-battery-staple"
 STAFF_ROLES = ("physician", "nurse", "front_desk", "manager")
@@ -22,6 +23,35 @@ PATIENT_DATA = {
     "weight_kg": 70,
     "height_cm": 165,
 }
+
+
+# htmx marks the element whose request is in flight (htmx-request), the target it is swapping
+# into (htmx-swapping, htmx-settling) and the new content until it settles (htmx-added).
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
+
+def settled(page: Any) -> Any:
+    """Wait until the page has no htmx request in flight and every swap has settled.
+
+    Call it after each action that triggers htmx. A trigger with a delay (``input delay:400ms``)
+    starts its request only later: first expect what the request brings, then settle.
+    """
+    expect(page.locator(HTMX_BUSY)).to_have_count(0)
+    return page
+
+
+def visit(page: Any, path: str) -> Any:
+    """Open ``path`` and wait until the page has loaded and its htmx requests have settled."""
+    page.goto(path)
+    return settled(page)
+
+
+def click_and_load(page: Any, control: Any) -> Any:
+    """Click a link or a button that leads to a new page; wait until that page has loaded and
+    its htmx requests (``hx-trigger="load"``) have settled."""
+    with page.expect_event("load"):
+        control.click()
+    return settled(page)
 
 
 class ApiClient:

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from ketaclinic.records.alerts.models import Alert
 from ketaclinic.records.assessments import services
 from ketaclinic.records.assessments.models import Assessment
+from support import click_and_load, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,9 +23,9 @@ def test_a_patient_answers_phq9_one_question_at_a_time(
     )
     page = login("patient-user")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.get_by_role("link", name="My questionnaires").first.click()
+    click_and_load(page, page.get_by_role("link", name="My questionnaires").first)
     expect(page.get_by_text("0 of 10 done")).to_be_visible()
-    page.get_by_role("link", name="PHQ-9 (Patient Health Questionnaire-9)").click()
+    click_and_load(page, page.get_by_role("link", name="PHQ-9 (Patient Health Questionnaire-9)"))
 
     send = page.get_by_role("button", name="Send my answers")
     for number in range(1, 10):
@@ -39,7 +40,7 @@ def test_a_patient_answers_phq9_one_question_at_a_time(
     page.get_by_role("button", name="Back").click()
     expect(page.get_by_role("radio", name="Several days")).to_be_checked()
     page.get_by_role("button", name="Next").click()
-    page.get_by_role("button", name="Send my answers").click()
+    click_and_load(page, page.get_by_role("button", name="Send my answers"))
 
     expect(page.get_by_text("your answers to the PHQ-9")).to_be_visible()
     expect(page.get_by_text("Your care team has been alerted")).to_be_visible()
@@ -53,11 +54,11 @@ def test_a_missing_answer_brings_the_patient_back_to_that_question(
     login: Any, patient_user: Any
 ) -> None:
     page = login("patient-user")
-    page.goto("/my/questionnaires/gad7/")
+    visit(page, "/my/questionnaires/gad7/")
     page.get_by_role("button", name="Show all questions").click()
     for radio in page.get_by_role("radio", name="Not at all").all()[:6]:
         radio.check()
-    page.get_by_role("button", name="Send my answers").click()
+    click_and_load(page, page.get_by_role("button", name="Send my answers"))
     expect(page.get_by_role("alert")).to_contain_text("Question 7: no answer")
     expect(page.get_by_text("Question 7 of 7")).to_be_visible()
     assert not Assessment.objects.exists()

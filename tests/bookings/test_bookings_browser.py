@@ -9,6 +9,8 @@ import pytest
 from bookings_support import MONDAY, book_proposed_series
 from playwright.sync_api import expect
 
+from support import click_and_load, settled, visit
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -16,12 +18,12 @@ def test_front_desk_books_a_series(
     login: Any, users: dict[str, Any], location: Any, signed_plan: Any, patient: Any
 ) -> None:
     page = login("front_desk-user")
-    page.goto(f"/patients/{patient.pk}/")
-    page.get_by_role("link", name="Book a series").click()
+    visit(page, f"/patients/{patient.pk}/")
+    click_and_load(page, page.get_by_role("link", name="Book a series"))
     page.get_by_label("Not before").fill(MONDAY)
-    page.get_by_role("button", name="Propose a series").click()
+    click_and_load(page, page.get_by_role("button", name="Propose a series"))
     expect(page.get_by_role("heading", name="Proposed series")).to_be_visible()
-    page.get_by_role("button", name="Confirm and book 6 sessions").click()
+    click_and_load(page, page.get_by_role("button", name="Confirm and book 6 sessions"))
     expect(page.get_by_text("Booked 6 sessions.")).to_be_visible()
     expect(page.get_by_text("6 of 6 sessions booked.")).to_be_visible()
 
@@ -39,14 +41,15 @@ def test_front_desk_moves_a_session_with_the_free_time_picker(
     series = book_proposed_series(staff["front_desk"], patient, signed_plan, location)
     sixth = series.appointments.get(session=6)
     page = login("front_desk-user")
-    page.goto(f"/series/{series.pk}/")
+    visit(page, f"/series/{series.pk}/")
     row = page.locator("tr", has_text="6/6")
-    row.get_by_role("link", name="Free times").click()
+    row.get_by_role("link", name="Free times").click()  # htmx brings the picker into the row
+    settled(page)
     picker = row.locator(".free-slots")
     expect(picker.get_by_text("the series' spacing allows")).to_be_visible()
     choice = picker.get_by_role("button", name=re.compile(r"^Move to ")).last
     label = choice.get_attribute("aria-label") or ""
-    choice.click()
+    click_and_load(page, choice)
     expect(page.get_by_text("Moved to")).to_be_visible()
     moved = Appointment.objects.get(replaces=sixth)
     when = moved.starts_at.astimezone(location.zone)

@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from support import click_and_load, settled, visit
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -18,14 +20,15 @@ def test_log_in_search_and_open_the_chart(login: Any, users: dict[str, Any], reg
     page.get_by_label("Search patients").fill("findable")
     expect(page.get_by_role("link", name="Findable, Frances")).to_be_visible()
     expect(page.get_by_role("link", name="Elsewhere, Gale")).to_have_count(0)
-    page.get_by_role("link", name="Findable, Frances").click()
+    settled(page)
+    click_and_load(page, page.get_by_role("link", name="Findable, Frances"))
     expect(page.get_by_role("heading", name="Findable, Frances")).to_be_visible()
     expect(page.get_by_text("MRN BR-1")).to_be_visible()
 
 
 def test_wrong_password_shows_a_message(login: Any, users: dict[str, Any], page: Any) -> None:
-    page.goto("/login/")
+    visit(page, "/login/")
     page.get_by_label("Username").fill("nurse-user")
     page.get_by_label("Password").fill("wrong")
-    page.get_by_role("button", name="Log in").click()
+    click_and_load(page, page.get_by_role("button", name="Log in"))
     expect(page.get_by_role("alert")).to_contain_text("Wrong username or password")

@@ -9,13 +9,14 @@ import pytest
 from playwright.sync_api import expect
 
 from ketaclinic.records.plans.models import LimitOverride, TreatmentPlan
+from support import click_and_load, settled, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_build_and_sign_a_plan_with_the_pk_preview(login: Any, screened: Any) -> None:
     page = login("physician-user")
-    page.goto(f"/patients/{screened.pk}/plans/new/")
+    visit(page, f"/patients/{screened.pk}/plans/new/")
     dose_box = page.locator("#dose-box")
     expect(dose_box).to_contain_text("35 mg")
     expect(dose_box).to_contain_text("52.5 mL/h")
@@ -23,23 +24,27 @@ def test_build_and_sign_a_plan_with_the_pk_preview(login: Any, screened: Any) ->
     preview = page.locator(".pk-box")
     expect(preview.get_by_text("Cmax")).to_be_visible()
 
+    # The dose box asks again 400 ms after typing stops: expect its answer, then let it settle.
     page.get_by_label("Dose (mg/kg)").fill("0.6")
     expect(dose_box).to_contain_text("42 mg")
     expect(dose_box).to_contain_text("soft limit")
     expect(preview.get_by_text("Cmax")).to_be_visible()
+    settled(page)
     page.get_by_label("Dose (mg/kg)").fill("1.2")
     expect(dose_box).to_contain_text("HARD LIMIT")
+    settled(page)
     page.get_by_label("Dose (mg/kg)").fill("0.6")
     expect(dose_box).to_contain_text("42 mg")
+    settled(page)
 
-    page.get_by_role("button", name="Save the draft").click()
+    click_and_load(page, page.get_by_role("button", name="Save the draft"))
     expect(page.get_by_role("heading", name="Plan")).to_contain_text("Example, Ada")
     expect(page.get_by_text("Draft", exact=True)).to_be_visible()
     expect(page.locator(".pk-box").get_by_text("Cmax")).to_be_visible()
-    page.get_by_role("button", name="Sign the plan").click()
+    click_and_load(page, page.get_by_role("button", name="Sign the plan"))
     expect(page.get_by_role("alert")).to_contain_text("overrides.dose_mg_per_kg")
     page.get_by_label("Reason for overriding dose_mg_per_kg").fill("0.5 tolerated, no relief")
-    page.get_by_role("button", name="Sign the plan").click()
+    click_and_load(page, page.get_by_role("button", name="Sign the plan"))
     expect(page.get_by_text("Plan signed.")).to_be_visible()
     expect(page.get_by_text("0.5 tolerated, no relief")).to_be_visible()
 

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from ketaclinic.records.alerts.models import Alert
 from ketaclinic.records.sessions import reads
 from ketaclinic.records.sessions.models import Session, Signature
+from support import click_and_load, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +28,7 @@ def step(page: Any, label: str, at: str = "", **fields: str) -> None:
         form.get_by_label("At (if earlier)").fill(at)
     for name, value in fields.items():
         form.locator(f"[name={name}]").fill(value)
-    form.get_by_role("button", name=label).click()
-    page.wait_for_load_state()
+    click_and_load(page, form.get_by_role("button", name=label))
 
 
 def vitals(page: Any, at: str = "", **values: int) -> None:
@@ -44,8 +44,7 @@ def vitals(page: Any, at: str = "", **values: int) -> None:
         form.get_by_label(label).fill(str(value))
     if at:
         form.get_by_label("Taken at (if earlier)").fill(at)
-    form.get_by_role("button", name="Save vitals").click()
-    page.wait_for_load_state()
+    click_and_load(page, form.get_by_role("button", name="Save vitals"))
 
 
 def score(page: Any, title: str, choices: dict[str, str]) -> None:
@@ -54,13 +53,11 @@ def score(page: Any, title: str, choices: dict[str, str]) -> None:
     for question, answer in choices.items():
         question_set = block.locator("fieldset.question", has_text=question)
         question_set.get_by_role("radio", name=answer, exact=True).check()
-    block.get_by_role("button", name=f"Save {title}").click()
-    page.wait_for_load_state()
+    click_and_load(page, block.get_by_role("button", name=f"Save {title}"))
 
 
 def confirm(page: Any, label: str) -> None:
-    page.get_by_role("button", name=f"Confirm: {label}").click()
-    page.wait_for_load_state()
+    click_and_load(page, page.get_by_role("button", name=f"Confirm: {label}"))
 
 
 def test_a_full_session_from_check_in_to_discharge(
@@ -79,17 +76,17 @@ def test_a_full_session_from_check_in_to_discharge(
 
     board = page.context.new_page()
     login("nurse-user")
-    board.goto(f"/chairs/{location.pk}/")
+    visit(board, f"/chairs/{location.pk}/")
     expect(board.get_by_text("No patient in a chair.")).to_be_visible()
 
-    page.goto(f"/patients/{patient.pk}/")
+    visit(page, f"/patients/{patient.pk}/")
     panel = page.locator("#sessions-panel")
     panel.get_by_label("Arrived at (if earlier)").fill(clock(0))
-    panel.get_by_role("button", name="Check in for today's infusion").click()
+    click_and_load(page, panel.get_by_role("button", name="Check in for today's infusion"))
     expect(page.locator("#session-state")).to_have_text("Checked in")
 
     page.locator("#weight").get_by_label("Weight today (kg)").fill("70")
-    page.get_by_role("button", name="Save weight").click()
+    click_and_load(page, page.get_by_role("button", name="Save weight"))
     vitals(page, at=clock(2))
     score(page, "Pain right now (NRS 0–10)", {"Your pain right now": "6"})
     score(page, "Average pain (NRS 0–10)", {"Your average pain over the past 24 hours": "5"})
@@ -112,8 +109,7 @@ def test_a_full_session_from_check_in_to_discharge(
         "1 (1 urgent)", timeout=15_000
     )
     alert.locator("input[name=note]").fill("Rechecked after 5 min: 150/85; physician informed")
-    alert.get_by_role("button", name="Acknowledge").click()
-    page.wait_for_load_state()
+    click_and_load(page, alert.get_by_role("button", name="Acknowledge"))
     expect(page.locator("#alerts")).to_contain_text("Acknowledged by nurse-user")
 
     step(page, "End infusion", clock(50), volume_infused_ml="35")
@@ -136,7 +132,7 @@ def test_a_full_session_from_check_in_to_discharge(
     step(page, "Discharge")
     expect(page.locator("#session-state")).to_have_text("Discharged")
 
-    page.get_by_role("button", name="Sign the session record").click()
+    click_and_load(page, page.get_by_role("button", name="Sign the session record"))
     expect(page.locator("#sign")).to_contain_text("Signed by nurse-user")
     expect(page.locator("form.vitals-form")).to_have_count(0)
 

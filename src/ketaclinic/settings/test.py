@@ -1,8 +1,11 @@
-"""Tests: SQLite in memory unless DATABASE_URL names another database (PostgreSQL in CI)."""
+"""Tests: SQLite in a file of its own per run unless DATABASE_URL names another database
+(PostgreSQL in CI)."""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import dj_database_url
 
@@ -10,6 +13,17 @@ from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-a-secret"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://:memory:"))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The browser tests' live server answers each request in a thread of its own, and every
+    # thread must have its own connection. An in-memory database cannot give that: Django and
+    # pytest-django then hand the test's one connection to every server thread, and two
+    # overlapping requests break each other's transactions. So: a file, unique to this run,
+    # locked as in production. NAME names it too: the live server decides from NAME, possibly
+    # before the test database exists, whether to share the test's connection.
+    RUN_DATABASE = str(Path(tempfile.gettempdir()) / f"ketaclinic-test-{os.getpid()}.sqlite3")
+    DATABASES["default"]["NAME"] = RUN_DATABASE
+    DATABASES["default"]["TEST"] = {"NAME": RUN_DATABASE}
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
