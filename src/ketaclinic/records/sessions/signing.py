@@ -12,6 +12,7 @@ from ketaclinic.records.outcomes.queue import outcome_changed
 from ketaclinic.sessions import FINAL_STATES
 
 from .common import attempt, authorize_session, locked, open_alert_count
+from .gates import SIGN, refuse_unless_clear
 from .models import Signature
 
 
@@ -33,6 +34,7 @@ def sign_session(actor: Actor, session_id: int) -> Signature:
         unacknowledged = open_alert_count(session)
         if unacknowledged:
             raise Conflict(f"acknowledge the session's {unacknowledged} open alert(s) first")
+        refuse_unless_clear(SIGN, session, ctx.timeline, ctx.now)
         try:
             signature = Signature.objects.create(session=session, signed_by=actor.user)
         except IntegrityError:
