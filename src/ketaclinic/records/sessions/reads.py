@@ -24,18 +24,25 @@ from ketaclinic.records.patients.models import BodyMeasurement
 from ketaclinic.records.plans.models import Order, OrderStatus, TitrationProposal
 from ketaclinic.sessions import (
     FINAL_STATES,
+    Blocker,
     Command,
     Gap,
+    Phase,
     State,
     Timeline,
     allowed_commands,
     next_vitals_due,
+    session_rules,
     state_label,
+    vitals_flags,
 )
 
 from .common import authorize_session, load_timeline
+from .ends import end_problems
+from .gates import blockers, next_step, values_of
 from .models import (
     Confirmation,
+    GateOverride,
     LedgerPosting,
     Note,
     PumpEvent,
@@ -84,6 +91,9 @@ class Flowsheet:
     titration: TitrationProposal | None
     weight: BodyMeasurement | None
     gaps: list[Gap]
+    blockers: list[Blocker]
+    """The gates stopping the next step (start, discharge, signature), not overridden."""
+    overrides: list[GateOverride]
     now: datetime
 
     @property
@@ -140,6 +150,15 @@ class Flowsheet:
         )
 
     @property
+    def end_problems(self) -> list[str]:
+        """What was implausible about the end of the infusion (its reason is on the end)."""
+        ended = self.timeline.infusion_ended_at
+        volume = self.volume_infused_ml
+        if ended is None or volume is None:
+            return []
+        return end_problems(self.session, self.timeline, ended, volume)
+
+    @property
     def elapsed_min(self) -> float | None:
         """Minutes since the infusion started (to its end once over)."""
         started = self.timeline.infusion_started_at
@@ -157,11 +176,16 @@ def get_flowsheet(actor: Actor, session_id: int) -> Flowsheet:
     ).get(pk=session_id)
     timeline = load_timeline(session)
     now = timezone.now()
+    step = next_step(timeline.state)
+    vitals = _entries(VitalSigns, session)
+    rules = session_rules()
+    for row in vitals:
+        row.flags = vitals_flags(values_of(row), Phase(row.phase), rules)
     flowsheet = Flowsheet(
         session=session,
         timeline=timeline,
         transitions=list(session.transitions.select_related("recorded_by").order_by("seq")),
-        vitals=_entries(VitalSigns, session),
+        vitals=vitals,
         side_effects=_entries(SideEffect, session),
         rescue_medications=_entries(RescueMedication, session),
         pump_events=_entries(PumpEvent, session),
@@ -185,6 +209,8 @@ def get_flowsheet(actor: Actor, session_id: int) -> Flowsheet:
         .first(),
         weight=weighed_today(session, now),
         gaps=gaps_for(session, timeline, now),
+        blockers=blockers(step, session, timeline, now) if step else [],
+        overrides=list(GateOverride.objects.filter(session=session).select_related("signed_by")),
         now=now,
     )
     audit.record(actor, Action.SESSION_VIEW, obj=session, patient_id=patient_id)

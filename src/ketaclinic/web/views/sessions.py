@@ -26,11 +26,13 @@ from ketaclinic.records.sessions import (
     flowsheet,
     ledger,
     lifecycle,
+    overrides,
     reads,
     scores,
     signing,
     titration,
 )
+from ketaclinic.records.sessions.gates import Blocked
 from ketaclinic.records.sessions.models import URINARY_SYMPTOMS, MedicationRoute, Session
 from ketaclinic.sessions import (
     NEEDS_REASON,
@@ -137,6 +139,25 @@ def _posting(service: Callable[[Actor, int, dict[str, Any]], object], *names: st
     return handle
 
 
+# Where each kind of missing record is made: the flowsheet section a refusal links to.
+SECTION_OF = {
+    "vitals": "vitals",
+    "alerts": "alerts",
+    "confirm": "confirm",
+    "score": "score",
+    "scores": "score",
+    "aldrete": "score",
+    "weight_kg": "weight",
+    "urinary_screen": "urinary",
+    "observation": "transition",
+    "state": "transition",
+}
+
+
+def _section(field: str) -> str:
+    return SECTION_OF.get(field.split(".")[0], "confirm" if field.startswith("confirm") else "")
+
+
 def _transition(who: Actor, session_id: int, request: HttpRequest, session: Session) -> object:
     names = ("command", "reason", "rate_ml_per_h", "vtbi_ml", "volume_infused_ml")
     return lifecycle.transition(who, session_id, _posted(request.POST, names, session))
@@ -164,7 +185,8 @@ def _amend(who: Actor, session_id: int, request: HttpRequest, session: Session) 
 
 ACTIONS: dict[str, Handler] = {
     "transition": _transition,
-    "vitals": _posting(flowsheet.record_vitals, *VITAL_QUANTITIES),
+    "vitals": _posting(flowsheet.record_vitals, *VITAL_QUANTITIES, "late_reason"),
+    "override": _posting(overrides.record_override, "gate", "reason"),
     "side-effect": _posting(flowsheet.record_side_effect, "kind", "severity", "note"),
     "rescue": _posting(flowsheet.record_rescue_medication, "drug", "dose_mg", "route", "note"),
     "pump": _posting(flowsheet.change_pump_rate, "rate_ml_per_h", "reason"),
@@ -203,6 +225,11 @@ def session_action(request: HttpRequest, session_id: int, action: str) -> HttpRe
         return _render(
             request, who, session_id, form=action, errors=field_errors(error), status=422
         )
+    except Blocked as error:
+        missing = [
+            {"message": item.message, "section": _section(item.field)} for item in error.errors
+        ]
+        return _render(request, who, session_id, form=action, blocked=missing, status=409)
     except Conflict as error:
         return _render(request, who, session_id, form=action, conflict=str(error), status=409)
     if not may(who, Action.SESSION_VIEW):
@@ -244,6 +271,7 @@ def _render(
     form: str = "",
     errors: dict[str, str] | None = None,
     conflict: str = "",
+    blocked: list[dict[str, str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     sheet = reads.get_flowsheet(who, session_id)
@@ -270,6 +298,22 @@ def _render(
             "form": form,
             "errors": errors or {},
             "conflict": conflict,
+            "blocked": blocked or [],
+            "blockers": [
+                {
+                    "gate": blocker.gate,
+                    "label": rules.gates[blocker.gate].label,
+                    "message": blocker.message,
+                    "source": blocker.source,
+                    "section": _section(blocker.field),
+                }
+                for blocker in sheet.blockers
+            ],
+            "override_rows": [
+                (rules.gates[row.gate].label if row.gate in rules.gates else row.gate, row)
+                for row in sheet.overrides
+            ],
+            "may_override": may(who, Action.SESSION_OVERRIDE),
             "commands": [
                 {
                     "value": command.value,
@@ -285,7 +329,7 @@ def _render(
                 for instrument in scores.session_instruments()
             ],
             "pending_confirmations": pending,
-            "side_effect_kinds": SIDE_EFFECT_KINDS,
+            "side_effect_kinds": [(kind, kind.replace("_", " ")) for kind in SIDE_EFFECT_KINDS],
             "side_effect_severities": SIDE_EFFECT_SEVERITIES,
             "routes": MedicationRoute.choices,
             "urinary_symptoms": URINARY_SYMPTOMS,
