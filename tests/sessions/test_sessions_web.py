@@ -80,7 +80,10 @@ def test_a_refused_step_is_explained(nurse_web: Any, session: Any) -> None:
         f"/sessions/{session.pk}/transition/", {"command": "complete_pre_checks"}
     )
     assert answer.status_code == 409
-    assert "pre-infusion checks not complete" in answer.content.decode()
+    page = answer.content.decode()
+    assert "still missing" in page
+    # Each missing record in words, with a link to the section where it is made.
+    assert 'record a set of vital signs before the infusion · <a href="#vitals">fix it here' in page
     assert nurse_web.post(f"/sessions/{session.pk}/fly/", {}).status_code == 404
 
 
