@@ -113,8 +113,9 @@ def load_demo() -> list[DemoLogin]:
     manager = Actor(
         user=User.objects.get(username="manager"), face=Face.SYSTEM, source_address="demo-loader"
     )
+    # Sessions before bookings: the completed session's plan is booked like the others.
+    load_sessions(nurse, actor, LOCATION_SLUG)
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk)
-    load_sessions(nurse, LOCATION_SLUG)
     load_outcomes(actor)
     return [*logins, patient_login]
 
