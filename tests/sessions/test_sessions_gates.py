@@ -557,3 +557,26 @@ def test_no_sequence_reaches_discharged_or_signed_without_the_records_or_an_over
     )
     # The walk did get there, so the checks above were exercised.
     assert {State.INFUSING, State.DISCHARGED, "signed"} <= reached
+
+
+def test_an_override_is_in_the_fhir_export_and_the_patient_report(
+    nurse: Any, physician: Any, session: Session, walked: Any
+) -> None:
+    from ketaclinic.interop.fhir.export import patient_bundle
+    from ketaclinic.records.outcomes.exchange import patient_record
+
+    walked("recovery")
+    reason = {"gate": "discharge.dissociation", "reason": "calm, oriented; CADSS-6 refused"}
+    overrides.record_override(physician, session.pk, reason)
+    walked("discharged")
+    bundle = patient_bundle(patient_record(physician, session.patient_id), timezone.now())
+    [given] = [
+        entry["resource"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "MedicationAdministration"
+    ]
+    notes = [note["text"] for note in given["note"]]
+    assert any(
+        text.startswith("Physician override of discharge.dissociation: calm, oriented")
+        for text in notes
+    )

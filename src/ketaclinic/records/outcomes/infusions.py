@@ -39,6 +39,7 @@ def from_session(event: Any) -> InfusionEvent | None:
         session_id=event.session_id,
         side_effects=tuple(dict.fromkeys(seen.kind for seen in event.side_effects)),
         alerts=event.alert_count,
+        overrides=event.overrides,
     )
 
 
