@@ -226,9 +226,9 @@ def session_action(request: HttpRequest, session_id: int, action: str) -> HttpRe
             request, who, session_id, form=action, errors=field_errors(error), status=422
         )
     except Blocked as error:
-        missing = [
-            {"message": item.message, "section": _section(item.field)} for item in error.errors
-        ]
+        named = [(gap.field, gap.message) for gap in error.gaps]
+        named += [(blocker.field, blocker.message) for blocker in error.blockers]
+        missing = [{"message": message, "section": _section(field)} for field, message in named]
         return _render(request, who, session_id, form=action, blocked=missing, status=409)
     except Conflict as error:
         return _render(request, who, session_id, form=action, conflict=str(error), status=409)
