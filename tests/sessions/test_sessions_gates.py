@@ -197,6 +197,7 @@ def test_an_urgent_alert_of_the_patient_raised_that_morning_stops_the_start_unle
     sheet = reads.get_flowsheet(nurse, session.pk)
     assert [b.gate for b in sheet.blockers] == ["start.urgent_alerts"]
     assert "PHQ-9 item 9" in sheet.blockers[0].message
+    assert [a.code for a in sheet.patient_alerts] == ["phq9.item9"]
     with pytest.raises(Blocked):
         _start(nurse, session)
     with pytest.raises(Forbidden):

@@ -270,6 +270,8 @@ class FlowsheetOut(Schema):
     confirmations: list[ConfirmationOut]
     scores: list[ScoreOut]
     alerts: list[AlertOut]
+    patient_alerts: list[AlertOut]
+    """The patient's open alerts raised outside this session (shown with the pre-checks)."""
     open_alert_ids: list[int]
     signed_by: str | None
     signed_at: datetime | None
@@ -390,6 +392,7 @@ def _flowsheet(sheet: reads.Flowsheet) -> dict[str, Any]:
         "confirmations": sheet.confirmations,
         "scores": sheet.scores,
         "alerts": sheet.alerts,
+        "patient_alerts": sheet.patient_alerts,
         "open_alert_ids": [alert.pk for alert in sheet.open_alerts],
         "signed_by": _username(sheet.signature.signed_by) if sheet.signature else None,
         "signed_at": sheet.signature.signed_at if sheet.signature else None,

@@ -47,7 +47,7 @@ def infusion_events(
     patient_ids: Iterable[int] | None, since: datetime | None, until: datetime | None
 ) -> list[InfusionEvent]:
     """The infusions given to ``patient_ids`` (None: every patient) that started in
-    [``since``, ``until``) (None: unbounded), oldest first, from the session records (two
+    [``since``, ``until``) (None: unbounded), oldest first, from the session records (three
     queries: ``ketaclinic.records.sessions.events.infusion_events``). The caller authorizes
     and audits the read."""
     from ketaclinic.records.patients.models import Patient

@@ -36,7 +36,7 @@ class InfusionEvent:
     side_effects: tuple[SideEffectSeen, ...]
     alert_count: int
     signed: bool
-    overrides: tuple[str, ...]
+    overrides: tuple[str, ...] = ()
     """Each physician override of a gate in the session, in words (gate, reason, who, when)."""
 
 
@@ -52,7 +52,7 @@ def override_text(row: GateOverride) -> str:
 def infusion_events(
     patient_ids: Iterable[int], since: datetime, until: datetime
 ) -> list[InfusionEvent]:
-    """Infusions of ``patient_ids`` started in [since, until), oldest first; two queries
+    """Infusions of ``patient_ids`` started in [since, until), oldest first; three queries
     whatever the number of sessions. The caller (outcomes) authorizes and audits the read."""
     sessions = list(
         with_summary(Session.objects.filter(patient_id__in=list(patient_ids)))

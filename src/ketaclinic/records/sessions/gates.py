@@ -233,6 +233,8 @@ def blocker_of(name: str, session: Session, timeline: Timeline, at: datetime) ->
 def next_step(state: State) -> str | None:
     """The gated step a session in ``state`` comes to next."""
     return {
+        State.CHECKED_IN: Command.START_INFUSION,
+        State.PRE_CHECKS_DONE: Command.START_INFUSION,
         State.DOSE_VERIFIED: Command.START_INFUSION,
         State.RECOVERY: Command.DISCHARGE,
         State.DISCHARGED: SIGN,

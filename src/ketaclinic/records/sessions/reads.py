@@ -86,6 +86,8 @@ class Flowsheet:
     confirmations: list[Confirmation]
     scores: list[SessionScore]
     alerts: list[Alert]
+    patient_alerts: list[Alert]
+    """The patient's open alerts raised outside this session (a PHQ-9 item 9 that morning)."""
     signature: Signature | None
     ledger: LedgerPosting | None
     titration: TitrationProposal | None
@@ -200,6 +202,12 @@ def get_flowsheet(actor: Actor, session_id: int) -> Flowsheet:
         alerts=list(
             Alert.objects.filter(infusion_session__session=session)
             .select_related("acknowledgement", "acknowledgement__acknowledged_by")
+            .order_by("-raised_at", "-id")
+        ),
+        patient_alerts=list(
+            Alert.objects.filter(patient_id=session.patient_id, acknowledgement__isnull=True)
+            .exclude(infusion_session__session=session)
+            .select_related("addressed_to")
             .order_by("-raised_at", "-id")
         ),
         signature=Signature.objects.filter(session=session).select_related("signed_by").first(),
