@@ -581,3 +581,7 @@ def test_an_override_is_in_the_fhir_export_and_the_patient_report(
         text.startswith("Physician override of discharge.dissociation: calm, oriented")
         for text in notes
     )
+    signing.sign_session(nurse, session.pk)
+    late = {"gate": "discharge.monitoring", "reason": "after the fact"}
+    with pytest.raises(Conflict, match="is signed"):
+        overrides.record_override(physician, session.pk, late)

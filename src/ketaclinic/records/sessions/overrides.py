@@ -24,7 +24,7 @@ from ketaclinic.sessions import session_rules
 
 from .common import attempt, authorize_session, locked
 from .gates import blocker_of
-from .models import GateOverride
+from .models import GateOverride, Signature
 
 REASON_MAX_CHARS = 2000
 
@@ -47,7 +47,10 @@ def record_override(actor: Actor, session_id: int, data: Mapping[str, Any]) -> G
         reason = fields.reason.strip()
         if not reason:
             raise InvalidInput.single("reason", "say why the step may proceed")
-        with locked(session_id, what="an override") as ctx:
+        # A discharged session may still need one (a gate of the signature); a signed one not.
+        with locked(session_id, what="an override", final_allowed=True) as ctx:
+            if Signature.objects.filter(session=ctx.session).exists():
+                raise Conflict(f"session {ctx.session.pk} is signed: nothing left to override")
             blocker = blocker_of(fields.gate, ctx.session, ctx.timeline, ctx.now)
             try:
                 override = GateOverride.objects.create(
