@@ -39,17 +39,69 @@ def test_alerts_are_addressed_to_the_physician_and_listed_urgent_first(
 def test_acknowledgement_needs_a_note_and_happens_once(
     raised: list[Any], users: dict[str, Any], actor_for: Any, patient: Any
 ) -> None:
-    nurse = actor_for(users["nurse"])
+    physician = actor_for(users["physician"])
     with pytest.raises(InvalidInput) as error:
-        alerts.acknowledge(nurse, raised[0].pk, "   ")
+        alerts.acknowledge(physician, raised[0].pk, "   ")
     assert error.value.errors[0].field == "note"
     assert not Acknowledgement.objects.exists()
-    alerts.acknowledge(nurse, raised[0].pk, "called the patient")
+    alerts.acknowledge(physician, raised[0].pk, "called the patient")
     with pytest.raises(Conflict):
-        alerts.acknowledge(nurse, raised[0].pk, "again")
-    assert [a.code for a in alerts.open_alerts(nurse, patient.pk)] == ["test.urgent"]
+        alerts.acknowledge(physician, raised[0].pk, "again")
+    assert [a.code for a in alerts.open_alerts(physician, patient.pk)] == ["test.urgent"]
     entry = AuditEvent.objects.get(action="alert.acknowledge", outcome="allowed")
-    assert (entry.username, entry.patient_id) == ("nurse-user", patient.pk)
+    assert (entry.username, entry.patient_id) == ("physician-user", patient.pk)
+
+
+def test_an_alert_for_the_physician_is_closed_by_a_physician_and_a_nurse_adds_a_note(
+    raised: list[Any], users: dict[str, Any], actor_for: Any, patient: Any
+) -> None:
+    nurse, physician = actor_for(users["nurse"]), actor_for(users["physician"])
+    with pytest.raises(Forbidden):
+        alerts.acknowledge(nurse, raised[1].pk, "gave midazolam")
+    alerts.add_note(nurse, raised[1].pk, "rechecked, patient calm")
+    still_open = alerts.open_alerts(physician, patient.pk)
+    assert [a.code for a in still_open] == ["test.urgent", "test.warning"]
+    assert [n.note for n in still_open[0].notes.all()] == ["rechecked, patient calm"]
+    alerts.acknowledge(physician, raised[1].pk, "reviewed")
+    with pytest.raises(Conflict, match="closed"):
+        alerts.add_note(nurse, raised[1].pk, "too late")
+
+
+def test_an_unaddressed_alert_is_closed_by_any_clinician(
+    users: dict[str, Any], patient: Any, actor_for: Any
+) -> None:
+    nurse = actor_for(users["nurse"])
+    [alert] = alerts.raise_alerts(nurse, patient, patient, [alerts.NewAlert("t", "m", "info")])
+    assert alert.addressed_to_id is None
+    alerts.acknowledge(nurse, alert.pk, "done")
+    assert Acknowledgement.objects.get().acknowledged_by == users["nurse"]
+
+
+def test_each_role_counts_its_open_alerts_and_an_old_urgent_one_escalates(
+    raised: list[Any], users: dict[str, Any], actor_for: Any, make_user: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ketaclinic.records.alerts.models import Alert
+
+    nurse, physician = actor_for(users["nurse"]), actor_for(users["physician"])
+    other = actor_for(make_user("physician", username="locum"))
+    assert alerts.open_alert_count(nurse) == 2
+    assert alerts.open_alert_count(physician) == 2
+    assert alerts.open_alert_count(other) == 0  # addressed to the patient's own physician
+    assert alerts.open_alert_count(actor_for(users["front_desk"])) == 0
+    assert not any(a.escalated for a in alerts.open_alerts(nurse))
+    # The rules' escalate_after_min (10) passes without an acknowledgement.
+    old = timezone.now() - timedelta(minutes=11)
+    Alert.objects.filter(pk__in=[a.pk for a in raised]).update(raised_at=old)
+    assert alerts.open_alert_count(other) == 1  # the urgent one, escalated to everyone
+    listed = list(alerts.open_alerts(nurse))
+    assert [(a.code, a.escalated) for a in listed] == [
+        ("test.urgent", True),
+        ("test.warning", False),
+    ]
 
 
 def test_front_desk_and_patients_cannot_see_alerts(
@@ -83,9 +135,15 @@ def test_web_list_chart_and_acknowledge(
 def test_api_list_and_acknowledge(
     raised: list[Any], api_as: Any, users: dict[str, Any], patient: Any
 ) -> None:
-    client = api_as(users["nurse"])
+    nurse = api_as(users["nurse"])
+    # An alert for the physician: the nurse adds a note, the physician closes it.
+    assert nurse.post(f"/api/alerts/{raised[0].pk}/acknowledge", {"note": "ok"}).status_code == 403
+    noted = nurse.post(f"/api/alerts/{raised[0].pk}/notes", {"note": "rechecked"})
+    assert (noted.status_code, noted.json()["note"]) == (201, "rechecked")
+    client = api_as(users["physician"])
     listed = client.get("/api/alerts", patient_id=patient.pk).json()
     assert [a["code"] for a in listed] == ["test.urgent", "test.warning"]
+    assert listed[0]["escalated"] is False
     assert client.post(f"/api/alerts/{raised[0].pk}/acknowledge", {"note": ""}).status_code == 422
     answer = client.post(f"/api/alerts/{raised[0].pk}/acknowledge", {"note": "ok"})
     assert answer.status_code == 200

@@ -78,12 +78,13 @@ def test_a_restart_books_nothing_and_sends_nothing(db: Any, var_dir: Path, mailo
     from ketaclinic.records.plans import screening
     from ketaclinic.records.plans import services as plans
     from ketaclinic.records.plans.demo import FACTS, SEED_PROTOCOL
+    from ketaclinic.records.plans.models import TreatmentPlan
 
     load_demo()
     physician = Actor(
         user=User.objects.get(username="physician"), face=Face.WEB, source_address="127.0.0.1"
     )
-    planned = set(Series.objects.values_list("patient_id", flat=True))
+    planned = set(TreatmentPlan.objects.values_list("patient_id", flat=True))
     for other in Patient.objects.filter(mrn__startswith="DEMO-").exclude(pk__in=planned):
         found = screening.run_screening(physician, other.pk, FACTS)
         if found.outcome == "not_eligible":

@@ -40,6 +40,7 @@ from ketaclinic.records.plans import catalog, orders, screening, titration
 from ketaclinic.records.plans import services as plans
 from ketaclinic.records.sessions import flowsheet as session_flowsheet
 from ketaclinic.records.sessions import lifecycle as session_lifecycle
+from ketaclinic.records.sessions import overrides as session_overrides
 from ketaclinic.records.sessions import reads as session_reads
 from ketaclinic.records.sessions import signing as session_signing
 from support import PASSWORD, PATIENT_DATA
@@ -55,6 +56,19 @@ def _alert_for(patient: Any) -> Any:
     raiser = Actor(user=User.objects.get(username="physician-user"), face=Face.SYSTEM)
     new = alerts.NewAlert(code="test.alert", message="test", severity="warning")
     return alerts.raise_alerts(raiser, patient, patient, [new])[0]
+
+
+def _addressed_alert_for(patient: Any) -> Any:
+    """An open alert on ``patient`` addressed to the physician (as for a patient whose
+    responsible physician is set)."""
+    from ketaclinic.records.accounts.models import User
+    from ketaclinic.records.alerts.models import Alert
+
+    alert = _alert_for(patient)
+    Alert.objects.filter(pk=alert.pk).update(
+        addressed_to=User.objects.get(username="physician-user")
+    )
+    return alert
 
 
 def _assessment_for(patient: Any) -> Any:
@@ -472,6 +486,12 @@ PROBES: dict[Action, Probe] = {
     Action.SESSION_SIGN: lambda actor, p: session_signing.sign_session(
         actor, _session_for(p, cancelled=True).pk
     ),
+    Action.SESSION_OVERRIDE: lambda actor, p: session_overrides.record_override(
+        actor, _session_for(p, checked_in=True).pk, {"gate": "start.urgent_vitals", "reason": "ok"}
+    ),
+    Action.ALERT_CLOSE_ADDRESSED: lambda actor, p: alerts.acknowledge(
+        actor, _addressed_alert_for(p).pk, "called back"
+    ),
     Action.SESSION_AMEND: lambda actor, p: session_flowsheet.amend_entry(
         actor, *_session_note_for(p), {"values": {"text": "corrected"}, "reason": "typo"}
     ),
@@ -503,6 +523,7 @@ AUDITED_AS = {
     Action.ACCOUNT_MANAGE: "account.create",
     Action.LEDGER_CORRECT: "ledger.adjust",
     Action.CALENDAR_FEED: "calendar.feed_create",
+    Action.ALERT_CLOSE_ADDRESSED: "alert.acknowledge",
 }
 
 

@@ -22,12 +22,13 @@ def var_dir(settings: Any, tmp_path: Path) -> Path:
 
 def test_demo_has_a_signed_plan_and_a_verified_order(db: Any, var_dir: Path) -> None:
     load_demo()
-    screening = Screening.objects.select_related("decision", "patient").get()
+    # The first eligible patient; the sessions demo plans a second one (after review).
+    screening = Screening.objects.select_related("decision", "patient").get(outcome="eligible")
     assert (screening.outcome, screening.decision.decision) == ("eligible", "eligible")
-    plan = TreatmentPlan.objects.with_status().get()
+    plan = TreatmentPlan.objects.with_status().get(patient=screening.patient)
     assert (plan.protocol_id, plan.status) == ("ketamine-iv-0.5mgkg-40min", "current")
     assert plan.patient_id == screening.patient_id
-    order = Order.objects.get()
+    order = Order.objects.get(patient=screening.patient)
     assert order_is_verified(order)
     rows = (Screening.objects.count(), TreatmentPlan.objects.count(), Order.objects.count())
     audit_entries = AuditEvent.objects.count()

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
+
 from ketaclinic.records.context import Actor
 from ketaclinic.records.sessions import checklist, flowsheet, lifecycle, scores, supply
 from ketaclinic.records.sessions.common import load_timeline
@@ -23,6 +25,9 @@ ALDRETE_READY = {
     "oxygen_saturation": 2,
 }
 CADSS6_MILD = {f"cadss_{n}": 1 for n in (1, 2, 6, 7, 15, 22)}
+CADSS6_NONE = dict.fromkeys(CADSS6_MILD, 0)
+# The walk charts everything at once, after the fact: each set of vitals says so.
+LATE = {"late_reason": "charted after the fact"}
 PAIN_NOW = "nrs_pain_now"  # the pain score before and after the infusion
 PAIN_AVERAGE = "nrs_pain_average"  # the past 24 hours, asked before the infusion too
 
@@ -43,12 +48,20 @@ def walk(nurse: Actor, session_id: int, until: State, start: datetime) -> Sessio
     def at(minutes: float) -> datetime:
         return start + timedelta(minutes=minutes)
 
+    def vitals(minutes: float) -> None:
+        flowsheet.record_vitals(nurse, session_id, {**GOOD_VITALS, **LATE, "at": at(minutes)})
+
+    def cadss6(answers: dict[str, int], minutes: float) -> None:
+        scores.record_score(
+            nurse, session_id, {"instrument": "cadss6", "answers": answers, "at": at(minutes)}
+        )
+
     def go(command: str, minutes: float, **extra: Any) -> None:
         lifecycle.transition(nurse, session_id, {"command": command, "at": at(minutes), **extra})
 
     def pre_checks() -> None:
         checklist.record_weight(nurse, session_id, {"weight_kg": order.weight_kg})
-        flowsheet.record_vitals(nurse, session_id, {**GOOD_VITALS, "at": at(2)})
+        vitals(2)
         _pain(nurse, session_id, 6, at(3))
         _pain(nurse, session_id, 5, at(3), PAIN_AVERAGE)
         for item in session_rules().pre_checks.confirmations:
@@ -62,18 +75,25 @@ def walk(nurse: Actor, session_id: int, until: State, start: datetime) -> Sessio
 
     def infusion() -> None:
         for minutes in range(15, int(order.duration_min), 15):
-            flowsheet.record_vitals(
-                nurse, session_id, {**GOOD_VITALS, "at": at(START_MIN + minutes)}
-            )
-        scores.record_score(
-            nurse, session_id, {"instrument": "cadss6", "answers": CADSS6_MILD, "at": at(25)}
-        )
+            vitals(START_MIN + minutes)
+        cadss6(CADSS6_MILD, 25)
+        vitals(end_min)
         volume = {"volume_infused_ml": order.volume_ml} if uses_pump(session) else {}
         go("end_infusion", end_min, **volume)
+        cadss6(CADSS6_MILD, end_min + 0.5)
+
+    done = end_min + session.observation_min
+
+    def start_recovery() -> None:
+        go("start_recovery", end_min + 1)
+        # The sets due every 15 min and the CADSS-6 before discharge, those already past.
+        for minutes in range(15, int(session.observation_min) + 1, 15):
+            if at(end_min + minutes) < timezone.now():
+                vitals(end_min + minutes)
+        if at(done) < timezone.now():
+            cadss6(CADSS6_NONE, done)
 
     def recovery() -> None:
-        done = end_min + session.observation_min
-        flowsheet.record_vitals(nurse, session_id, {**GOOD_VITALS, "at": at(end_min + 15)})
         scores.record_score(
             nurse, session_id, {"instrument": "aldrete", "answers": ALDRETE_READY, "at": at(done)}
         )
@@ -96,7 +116,7 @@ def walk(nurse: Actor, session_id: int, until: State, start: datetime) -> Sessio
             lambda: _start(nurse, session, lambda: go("start_infusion", START_MIN, **pump)),
         ),
         (State.INFUSION_ENDED, infusion),
-        (State.RECOVERY, lambda: go("start_recovery", end_min + 1)),
+        (State.RECOVERY, start_recovery),
         (State.DISCHARGED, recovery),
     ]
     order_of = [state for state, _ in steps]

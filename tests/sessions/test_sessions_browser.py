@@ -1,8 +1,11 @@
 """A nurse runs a whole session in the browser, from check-in to discharge and signature,
-acknowledging the alert a high blood pressure raised; the live board follows by itself.
+acknowledging the alerts a high blood pressure raised; the live board follows by itself. The
+discharge is stopped by a gate (dissociation not scored), the page says so with a link to fix
+it, and a physician records an override from their own browser before the nurse discharges.
 
 Times of the earlier steps are entered as late entries (the patient cannot wait an hour in
-a test): check-in 115 minutes ago, the infusion from 10 to 50 minutes after it."""
+a test), each with its reason: check-in 115 minutes ago, the infusion from 10 to 50 minutes
+after it, vitals every 15 minutes."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from playwright.sync_api import expect
 from ketaclinic.records.alerts.models import Alert
 from ketaclinic.records.sessions import reads
 from ketaclinic.records.sessions.models import Session, Signature
-from support import click_and_load, visit
+from support import PASSWORD, click_and_load, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,6 +47,7 @@ def vitals(page: Any, at: str = "", **values: int) -> None:
         form.get_by_label(label).fill(str(value))
     if at:
         form.get_by_label("Taken at (if earlier)").fill(at)
+        form.get_by_label("Why entered late").fill("charted after the fact")
     click_and_load(page, form.get_by_role("button", name="Save vitals"))
 
 
@@ -67,6 +71,8 @@ def test_a_full_session_from_check_in_to_discharge(
     location: Any,
     patient: Any,
     page: Any,
+    browser: Any,
+    live_server: Any,
     actor_for: Any,
 ) -> None:
     start = timezone.localtime(timezone.now(), location.zone) - timedelta(minutes=115)
@@ -98,6 +104,13 @@ def test_a_full_session_from_check_in_to_discharge(
         confirm(page, label)
     step(page, "Pre-infusion checks done", clock(5))
     step(page, "Dose verified", clock(7))
+    # The start needs the dose drawn from the ledger for this session, or the reason it was not.
+    step(page, "Start infusion", clock(10))
+    expect(page.locator("#transition .error")).to_contain_text("drawn")
+    expect(page.locator("#session-state")).to_have_text("Dose verified")
+    draw = page.locator("#draw")
+    draw.get_by_label("No draw needed because").fill("bag prepared by the hospital pharmacy")
+    click_and_load(page, draw.get_by_role("button", name="Record the reason"))
     step(page, "Start infusion", clock(10))
     expect(page.locator("#session-state")).to_have_text("Infusing")
     expect(page.locator(".countdown")).to_contain_text("overdue by")
@@ -105,15 +118,23 @@ def test_a_full_session_from_check_in_to_discharge(
     vitals(page, at=clock(25), Systolic=190)
     alert = page.locator("#alerts li.alert", has_text="above 180 mm Hg: 190")
     expect(alert).to_contain_text("Pause the infusion")
+    # The table itself flags the value: high, in colour.
+    expect(page.locator("#vitals td .flag-high").first).to_have_text("190 H")
     expect(board.locator("tr", has_text="Example, Ada")).to_contain_text(
-        "1 (1 urgent)", timeout=15_000
+        "2 (1 urgent)", timeout=15_000
     )
-    alert.locator("input[name=note]").fill("Rechecked after 5 min: 150/85; physician informed")
-    click_and_load(page, alert.get_by_role("button", name="Acknowledge"))
+    for text in ("above 180 mm Hg: 190", "20 % above the pre-infusion value"):
+        row = page.locator("#alerts li.alert:not(.acknowledged)", has_text=text)
+        row.locator("input[name=note]").fill("Rechecked after 5 min: 150/85; physician informed")
+        click_and_load(page, row.get_by_role("button", name="Acknowledge"))
     expect(page.locator("#alerts")).to_contain_text("Acknowledged by nurse-user")
+    vitals(page, at=clock(40))
+    vitals(page, at=clock(50))
 
     step(page, "End infusion", clock(50), volume_infused_ml="35")
     step(page, "Start recovery", clock(51))
+    for minutes in (65, 80, 95, 110):
+        vitals(page, at=clock(minutes))
     expect(page.locator("#transition")).to_contain_text("score the Modified Aldrete")
     score(
         page,
@@ -127,8 +148,40 @@ def test_a_full_session_from_check_in_to_discharge(
         },
     )
     score(page, "Pain right now (NRS 0–10)", {"Your pain right now": "4"})
-    confirm(page, "The responsible adult is here to take the patient home")
-    confirm(page, "Told: no driving or hazardous activity for 24 h; whom to call")
+    for label in (
+        "The responsible adult is here to take the patient home",
+        "Told: no driving or hazardous activity for 24 h; emergence reactions",
+        "Oriented to person, place and time",
+        "Walks steadily without help",
+        "Nausea and vomiting controlled",
+    ):
+        confirm(page, label)
+
+    # CADSS-6 was not scored: discharge is stopped, in words, with a link to the scores.
+    step(page, "Discharge")
+    refusal = page.locator("#transition .error")
+    expect(refusal).to_contain_text("score CADSS-6")
+    expect(refusal.get_by_role("link", name="fix it here").first).to_have_attribute(
+        "href", "#score"
+    )
+    expect(page.locator("#session-state")).to_have_text("Recovery")
+    expect(page.locator("form.override-form")).to_have_count(0)  # nurses do not override
+
+    # The physician, in their own browser, records the override.
+    doctor = browser.new_context(base_url=live_server.url).new_page()
+    visit(doctor, "/login/")
+    doctor.get_by_label("Username").fill("physician-user")
+    doctor.get_by_label("Password").fill(PASSWORD)
+    click_and_load(doctor, doctor.get_by_role("button", name="Log in"))
+    visit(doctor, f"/sessions/{Session.objects.get().pk}/")
+    blocker = doctor.locator("li.blocker", has_text="Dissociation not scored")
+    blocker.get_by_label("Reason to override").fill("Calm and oriented; declined the scale")
+    click_and_load(doctor, blocker.get_by_role("button", name="Override and sign"))
+    expect(doctor.locator("#overrides")).to_contain_text("declined the scale")
+    doctor.context.close()
+
+    visit(page, f"/sessions/{Session.objects.get().pk}/")
+    expect(page.locator("#overrides")).to_contain_text("signed by")
     step(page, "Discharge")
     expect(page.locator("#session-state")).to_have_text("Discharged")
 
@@ -138,7 +191,10 @@ def test_a_full_session_from_check_in_to_discharge(
 
     session = Session.objects.get()
     assert Signature.objects.filter(session=session).exists()
-    assert Alert.objects.get().acknowledgement.note.startswith("Rechecked")
+    assert {a.acknowledgement.note[:9] for a in Alert.objects.all()} == {"Rechecked"}
     sheet = reads.get_flowsheet(actor_for(users["nurse"]), session.pk)
     assert sheet.dose_given_mg == 35
     assert [t.to_state for t in sheet.transitions][-1] == "discharged"
+    assert [(o.gate, o.signed_by.username) for o in sheet.overrides] == [
+        ("discharge.dissociation", "physician-user")
+    ]

@@ -29,8 +29,8 @@ def test_the_demo_patient_is_checked_in_on_the_board(
     from ketaclinic.records.accounts.models import User
 
     load_demo()
-    session = Session.objects.get()
-    assert session.order == Order.objects.get()
+    session = Session.objects.filter(signature__isnull=True).get()
+    assert session.order == Order.objects.filter(plan__patient=session.patient).get()
     nurse = actor_for(User.objects.get(username="nurse"))
     sheet = reads.get_flowsheet(nurse, session.pk)
     assert sheet.state == "checked_in"
@@ -50,5 +50,32 @@ def test_the_demo_patient_is_checked_in_on_the_board(
     assert (row.session.pk, row.session.chair.name) == (session.pk, "Chair 1")
     audit_entries = AuditEvent.objects.count()
     load_demo()
-    assert Session.objects.count() == 1
+    assert Session.objects.count() == 2
     assert AuditEvent.objects.count() == audit_entries
+
+
+def test_the_demo_has_one_completed_session_that_passed_every_gate(
+    db: Any, var_dir: Path, actor_for: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ketaclinic.records.accounts.models import User
+    from ketaclinic.records.sessions.events import infusion_events
+    from ketaclinic.records.sessions.models import GateOverride
+
+    load_demo()
+    done = Session.objects.get(signature__isnull=False)
+    nurse = actor_for(User.objects.get(username="nurse"))
+    sheet = reads.get_flowsheet(nurse, done.pk)
+    assert sheet.state == "discharged"
+    assert not GateOverride.objects.exists()
+    assert sheet.open_alerts == []
+    now = timezone.now()
+    [event] = infusion_events([done.patient_id], now - timedelta(days=1), now)
+    assert (event.final_state, event.signed, event.dose_mg) == (
+        "discharged",
+        True,
+        done.order.dose_mg,
+    )

@@ -379,6 +379,9 @@ def test_discharge_names_each_missing_criterion() -> None:
         "scores",
         "confirmations.escort_present",
         "confirmations.instructions_given",
+        "confirmations.oriented",
+        "confirmations.walks_steadily",
+        "confirmations.nausea_controlled",
         "alerts",
     ]
     unscored = discharge_gaps(_discharge(aldrete_total=None, aldrete_ready=False), RULES)

@@ -15,6 +15,7 @@ from sessions_support import (
     ALDRETE_READY,
     CADSS6_MILD,
     GOOD_VITALS,
+    LATE,
     PAIN_AVERAGE,
     PAIN_NOW,
     walk,
@@ -47,6 +48,7 @@ from ketaclinic.records.sessions.models import (
     Transition,
     VitalSigns,
 )
+from ketaclinic.sessions import session_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -294,11 +296,13 @@ def test_an_unknown_session_is_not_found(nurse: Any, db: Any) -> None:
 
 def test_vitals_fall_in_the_phase_of_their_time(nurse: Any, session: Any, walked: Any) -> None:
     walked("infusing", minutes_ago=40)
-    before = flowsheet.record_vitals(nurse, session.pk, {**GOOD_VITALS, "at": minutes_ago(39)})
+    before = flowsheet.record_vitals(
+        nurse, session.pk, {**GOOD_VITALS, **LATE, "at": minutes_ago(39)}
+    )
     during = flowsheet.record_vitals(nurse, session.pk, GOOD_VITALS)
     assert (before.entry.phase, during.entry.phase) == ("pre_infusion", "during_infusion")
     with pytest.raises(Conflict, match="from check-in"):
-        flowsheet.record_vitals(nurse, session.pk, {**GOOD_VITALS, "at": minutes_ago(41)})
+        flowsheet.record_vitals(nurse, session.pk, {**GOOD_VITALS, **LATE, "at": minutes_ago(41)})
 
 
 def test_impossible_vitals_are_refused_by_field_and_nothing_is_written(
@@ -327,14 +331,15 @@ def test_alarming_vitals_are_kept_and_raise_alerts_with_the_suggested_action(
         nurse, session.pk, {**GOOD_VITALS, "sbp_mm_hg": 181, "spo2_percent": 91}
     )
     codes = sorted(alert.code for alert in recorded.alerts)
-    assert codes == ["vitals.sbp_high", "vitals.spo2_low"]
+    assert codes == ["vitals.sbp_high", "vitals.sbp_rise", "vitals.spo2_low"]
     alert = Alert.objects.get(code="vitals.sbp_high")
     assert alert.severity == "urgent"
     assert "Pause" in alert.suggested_action
     assert "clinical.md 1.3" in alert.message
     assert (alert.source_type, alert.source_id) == ("infusions.vitalsigns", str(recorded.entry.pk))
-    assert SessionAlert.objects.filter(session=session).count() == 2
-    on_edge = flowsheet.record_vitals(nurse, session.pk, {**GOOD_VITALS, "sbp_mm_hg": 180})
+    assert SessionAlert.objects.filter(session=session).count() == 3
+    # 20 % over the pre-infusion 122 is 146.4: 146 is not a rise.
+    on_edge = flowsheet.record_vitals(nurse, session.pk, {**GOOD_VITALS, "sbp_mm_hg": 146})
     assert on_edge.alerts == []
 
 
@@ -460,8 +465,8 @@ def test_an_aldrete_below_the_criterion_blocks_discharge(
     nurse: Any, session: Any, walked: Any
 ) -> None:
     walked("recovery")
-    for item in ("escort_present", "instructions_given"):
-        checklist.confirm(nurse, session.pk, {"kind": item})
+    for item in session_rules().discharge.confirmations:
+        checklist.confirm(nurse, session.pk, {"kind": item.kind})
     scores.record_score(nurse, session.pk, {"instrument": PAIN_NOW, "answers": {PAIN_NOW: 3}})
     drowsy = {**ALDRETE_READY, "consciousness": 1, "activity": 1}
     scores.record_score(nurse, session.pk, {"instrument": "aldrete", "answers": drowsy})
@@ -479,6 +484,9 @@ def test_an_open_alert_blocks_discharge_and_signing_until_acknowledged(
     with pytest.raises(Conflict, match="not acknowledged"):
         walk(nurse, session.pk, "discharged", minutes_ago(130))
     alert_services.acknowledge(nurse, alarm.alerts[0].pk, "rechecked: 62, asleep")
+    with pytest.raises(Conflict, match=r"last vital signs .* outside limits"):
+        lifecycle.transition(nurse, session.pk, {"command": "discharge"})
+    flowsheet.record_vitals(nurse, session.pk, GOOD_VITALS)
     lifecycle.transition(nurse, session.pk, {"command": "discharge"})
     assert reads.get_flowsheet(nurse, session.pk).state == "discharged"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from ketaclinic.records.alerts import services
-from ketaclinic.records.alerts.models import Acknowledgement, Alert
+from ketaclinic.records.alerts.models import Acknowledgement, Alert, AlertNote
 
 from .auth import actor
 from .errors import ERRORS
@@ -27,6 +27,12 @@ class AlertOut(Schema):
     source_id: str
     addressed_to_id: int | None
     raised_at: datetime
+    escalated: bool = False
+    """Urgent and not acknowledged within the rules' minutes."""
+
+    @staticmethod
+    def resolve_escalated(obj: Alert) -> bool:
+        return bool(getattr(obj, "escalated", False))
 
 
 class AlertFilter(Schema):
@@ -46,6 +52,13 @@ class AcknowledgementOut(Schema):
     note: str
 
 
+class AlertNoteOut(Schema):
+    alert_id: int
+    written_by_id: int
+    written_at: datetime
+    note: str
+
+
 @router.get("", response={200: list[AlertOut], **ERRORS})
 def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> list[Alert]:
     """Unacknowledged alerts, urgent first."""
@@ -56,3 +69,10 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> list[Alert
 def acknowledge(request: HttpRequest, alert_id: int, data: AcknowledgementIn) -> Acknowledgement:
     """Acknowledge with a note saying what was done; audited."""
     return services.acknowledge(actor(request), alert_id, data.note)
+
+
+@router.post("/{alert_id}/notes", response={201: AlertNoteOut, **ERRORS})
+def add_note(request: HttpRequest, alert_id: int, data: AcknowledgementIn) -> Status[AlertNote]:
+    """What was done about an alert someone else closes (a nurse's note on an alert for the
+    physician); the alert stays open."""
+    return Status(201, services.add_note(actor(request), alert_id, data.note))

@@ -89,7 +89,11 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Conflict)
     def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
-        return respond(request, 409, str(exc))
+        # A refused step names each thing missing (a field, or a gate a physician may override).
+        named = getattr(exc, "errors", [])
+        return respond(
+            request, 409, str(exc), [{"field": e.field, "message": e.message} for e in named]
+        )
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -21,6 +21,7 @@ from ketaclinic.records.sessions import (
     flowsheet,
     ledger,
     lifecycle,
+    overrides,
     reads,
     scores,
     signing,
@@ -45,7 +46,8 @@ from ketaclinic.records.sessions.inputs import (
     VitalsIn,
     WeightIn,
 )
-from ketaclinic.records.sessions.models import Session, SessionScore, Transition
+from ketaclinic.records.sessions.models import GateOverride, Session, SessionScore, Transition
+from ketaclinic.records.sessions.overrides import OverrideIn
 from ketaclinic.records.sessions.supply import Supply
 
 from .alerts import AlertOut
@@ -122,6 +124,13 @@ class VitalsOut(EntryOut):
     heart_rate_per_min: int
     spo2_percent: int
     resp_rate_per_min: int
+    late_reason: str
+    flags: dict[str, str] = {}
+    """Each vital sign outside a limit of its phase: "H" above, "L" below."""
+
+    @staticmethod
+    def resolve_flags(obj: Any) -> dict[str, str]:
+        return dict(getattr(obj, "flags", {}))
 
 
 class SideEffectOut(EntryOut):
@@ -245,6 +254,30 @@ class GapOut(Schema):
     message: str
 
 
+class BlockerOut(Schema):
+    gate: str
+    """The gate's name: record what is missing, or a physician overrides it by this name."""
+    field: str
+    """The flowsheet section where the missing record is made."""
+    message: str
+    source: str
+
+
+class OverrideOut(Schema):
+    id: int
+    session_id: int
+    gate: str
+    reason: str
+    blocked: str
+    """What the gate said when it was overridden."""
+    signed_by: str
+    signed_at: datetime
+
+    @staticmethod
+    def resolve_signed_by(obj: GateOverride) -> str:
+        return _username(obj.signed_by)
+
+
 class FlowsheetOut(Schema):
     session: SessionOut
     patient_name: str
@@ -253,6 +286,11 @@ class FlowsheetOut(Schema):
     """The lifecycle steps open from here."""
     gaps: list[GapOut]
     """What the next step (pre-infusion checks or discharge) still needs."""
+    blockers: list[BlockerOut]
+    """The gates stopping the next step (start, discharge, signature) unless overridden."""
+    overrides: list[OverrideOut]
+    end_problems: list[str]
+    """What was implausible about the end of the infusion (its reason is on the end)."""
     next_vitals_due: datetime | None
     vitals_overdue: bool
     elapsed_min: float | None
@@ -270,6 +308,8 @@ class FlowsheetOut(Schema):
     confirmations: list[ConfirmationOut]
     scores: list[ScoreOut]
     alerts: list[AlertOut]
+    patient_alerts: list[AlertOut]
+    """The patient's open alerts raised outside this session (shown with the pre-checks)."""
     open_alert_ids: list[int]
     signed_by: str | None
     signed_at: datetime | None
@@ -372,6 +412,9 @@ def _flowsheet(sheet: reads.Flowsheet) -> dict[str, Any]:
         "state": sheet.state,
         "commands": list(sheet.commands),
         "gaps": sheet.gaps,
+        "blockers": sheet.blockers,
+        "overrides": sheet.overrides,
+        "end_problems": sheet.end_problems,
         "next_vitals_due": sheet.next_vitals_due,
         "vitals_overdue": sheet.vitals_overdue,
         "elapsed_min": sheet.elapsed_min,
@@ -389,6 +432,7 @@ def _flowsheet(sheet: reads.Flowsheet) -> dict[str, Any]:
         "confirmations": sheet.confirmations,
         "scores": sheet.scores,
         "alerts": sheet.alerts,
+        "patient_alerts": sheet.patient_alerts,
         "open_alert_ids": [alert.pk for alert in sheet.open_alerts],
         "signed_by": _username(sheet.signature.signed_by) if sheet.signature else None,
         "signed_at": sheet.signature.signed_at if sheet.signature else None,
@@ -448,8 +492,19 @@ def make_transition(
     request: HttpRequest, session_id: int, data: TransitionIn
 ) -> Status[Transition]:
     """One lifecycle step (``command``); 409 when it is not allowed from the session's state or
-    its guard fails (e.g. the order is not verified, the discharge criteria are not met)."""
+    its guard fails (e.g. the order is not verified, the discharge criteria are not met): the
+    answer's ``errors`` name each missing record by its field, and each gate by its name (a
+    physician may override a gate: ``POST /sessions/{id}/overrides``)."""
     return Status(201, lifecycle.transition(actor(request), session_id, _body(data)))
+
+
+@router.post("/{session_id}/overrides", response={201: OverrideOut, **ERRORS})
+def record_override(
+    request: HttpRequest, session_id: int, data: OverrideIn
+) -> Status[GateOverride]:
+    """A physician lets a blocked step proceed past one gate (``gate`` as named in a 409's
+    errors or the flowsheet's ``blockers``), with the reason; signed and audited, once."""
+    return Status(201, overrides.record_override(actor(request), session_id, _body(data)))
 
 
 @router.post("/{session_id}/vitals", response={201: RecordedOut, **ERRORS})

@@ -215,6 +215,11 @@ def patient_report(data: PatientOutcomes, zone: tzinfo, generated_at: datetime) 
                 ]
             )
         )
+        story += [
+            _p(f"{e.started_at.astimezone(zone):%Y-%m-%d}: {text}")
+            for e in outcome.infusions
+            for text in e.overrides
+        ]
     else:
         story.append(_p("No infusions recorded yet."))
     for stop in data.discontinuations:

@@ -63,6 +63,8 @@ class InfusionEvent:
     session_id: int | None = None
     side_effects: tuple[str, ...] = ()
     alerts: int = 0
+    overrides: tuple[str, ...] = ()
+    """Physician overrides that let a step of the session proceed, each in words."""
 
     def __post_init__(self) -> None:
         _aware(self.started_at, "started_at")

@@ -22,6 +22,9 @@ class SessionTolerance:
     cadss6_score: float | None = None
     peak_sbp_mm_hg: float | None = None
     peak_heart_rate_per_min: float | None = None
+    session_instability: tuple[str, ...] = ()
+    """What the session's own rules found (an urgent alert, a rescue drug given, SpO2 or
+    respiratory rate outside limits): each means not tolerated, never an increase."""
 
 
 @dataclass(frozen=True)
@@ -168,4 +171,5 @@ def _intolerance(tolerance: SessionTolerance, rule: TitrationRule) -> tuple[str,
             rule.peak_heart_rate_max_per_min.source,
         ),
     )
-    return tuple(f"{text} ({source})" if source else text for hit, text, source in checks if hit)
+    found = tuple(f"{text} ({source})" if source else text for hit, text, source in checks if hit)
+    return found + tolerance.session_instability

@@ -113,8 +113,10 @@ def load_demo() -> list[DemoLogin]:
     manager = Actor(
         user=User.objects.get(username="manager"), face=Face.SYSTEM, source_address="demo-loader"
     )
+    # Sessions before bookings (the completed session makes its own plan and order); the
+    # series is booked only for the plan this load made.
+    load_sessions(nurse, actor, LOCATION_SLUG)
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk, new_plan)
-    load_sessions(nurse, LOCATION_SLUG)
     load_outcomes(actor)
     return [*logins, patient_login]
 

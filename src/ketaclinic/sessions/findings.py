@@ -72,10 +72,14 @@ def plausibility_problems(
 
 
 def vitals_findings(
-    vitals: Mapping[str, float], phase: Phase, rules: SessionRules
+    vitals: Mapping[str, float],
+    phase: Phase,
+    rules: SessionRules,
+    baseline: Mapping[str, float] | None = None,
 ) -> list[Finding]:
-    """The alerts a plausible set of vital signs raises in ``phase``."""
-    return [
+    """The alerts a plausible set of vital signs raises in ``phase``: its limits, and during
+    or after the infusion a rise over the patient's pre-infusion ``baseline`` values."""
+    found = [
         Finding(
             code=rule.code,
             message=f"{rule.message}: {vitals[rule.quantity]:g}",
@@ -86,6 +90,29 @@ def vitals_findings(
         for rule in rules.vitals
         if phase in rule.phases and rule.crossed_by(vitals[rule.quantity])
     ]
+    if baseline is None or phase == Phase.PRE_INFUSION:
+        return found
+    return found + [
+        Finding(
+            code=rule.code,
+            message=f"{rule.message}: {vitals[rule.quantity]:g} (before: "
+            f"{baseline[rule.quantity]:g})",
+            severity=rule.severity,
+            suggested_action=rule.suggested_action,
+            source=rule.rise_fraction.source,
+        )
+        for rule in rules.relative
+        if rule.crossed_by(vitals[rule.quantity], baseline[rule.quantity])
+    ]
+
+
+def vitals_flags(vitals: Mapping[str, float], phase: Phase, rules: SessionRules) -> dict[str, str]:
+    """Per vital sign outside a limit of ``phase``: "H" (above) or "L" (below)."""
+    return {
+        rule.quantity: "H" if rule.direction == "above" else "L"
+        for rule in rules.vitals
+        if phase in rule.phases and rule.crossed_by(vitals[rule.quantity])
+    }
 
 
 def cadss6_findings(total: float, threshold: Sourced, rules: SessionRules) -> list[Finding]:
@@ -107,7 +134,7 @@ def cadss6_findings(total: float, threshold: Sourced, rules: SessionRules) -> li
 def side_effect_findings(kind: str, severity: str, rules: SessionRules) -> list[Finding]:
     """An alert for a side effect at least as bad as the rule's severity."""
     rule = rules.side_effects
-    if not side_effect_at_least(severity, rule.alert_at_severity):
+    if not side_effect_at_least(severity, rule.alerts_at(kind)):
         return []
     return [
         Finding(

@@ -34,12 +34,20 @@ SideEffectKind = Literal[
     "anxiety",
     "headache",
     "hypertension",
+    "agitation",
+    "respiratory_depression",
+    "excess_sedation",
+    "hypersalivation",
+    "chest_pain",
+    "arrhythmia",
+    "allergic_reaction",
     "other",
 ]
 SIDE_EFFECT_KINDS: tuple[SideEffectKind, ...] = get_args(SideEffectKind)
 # A side effect observed is graded mild, moderate or severe (the titration rule's scale).
 SideEffectSeverity = Literal["mild", "moderate", "severe"]
 SIDE_EFFECT_SEVERITIES: tuple[SideEffectSeverity, ...] = get_args(SideEffectSeverity)
+SCHEDULE_FIELDS = ("grace_min", "start_window_min", "end_window_min", "before_discharge_min")
 VITAL_QUANTITIES = (
     "sbp_mm_hg",
     "dbp_mm_hg",
@@ -69,6 +77,56 @@ class VitalsRule:
 
 
 @dataclass(frozen=True)
+class RelativeRule:
+    """An alert when ``quantity`` rises more than ``rise_fraction`` above the patient's own
+    pre-infusion value, during or after the infusion."""
+
+    code: str
+    quantity: str
+    rise_fraction: Sourced
+    severity: AlertSeverity
+    message: str
+    suggested_action: str
+
+    def crossed_by(self, value: float, baseline: float) -> bool:
+        return value > baseline * (1 + self.rise_fraction.value)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When vital signs are due (the discharge gate's monitoring completeness)."""
+
+    grace_min: Sourced
+    start_window_min: Sourced
+    end_window_min: Sourced
+    before_discharge_min: Sourced
+
+
+@dataclass(frozen=True)
+class Dissociation:
+    """CADSS-6 at the end of the infusion and before discharge, back to baseline."""
+
+    end_window_min: Sourced
+    before_discharge_min: Sourced
+    resolved_max: Sourced
+
+
+@dataclass(frozen=True)
+class PlausibleEnd:
+    rate_tolerance_fraction: Sourced
+    early_end_fraction: Sourced
+
+
+@dataclass(frozen=True)
+class GateText:
+    """A gate a step must pass (or a physician override): what it stops on, and why."""
+
+    name: str
+    label: str
+    source: str
+
+
+@dataclass(frozen=True)
 class AlertText:
     severity: AlertSeverity
     message: str
@@ -82,6 +140,11 @@ class SideEffectRule:
     severity: AlertSeverity
     default_action: str
     actions: Mapping[str, str]
+    alert_at: Mapping[str, SideEffectSeverity]
+    """Per kind, a lower severity that already alerts (moderate hallucinations)."""
+
+    def alerts_at(self, kind: str) -> SideEffectSeverity:
+        return self.alert_at.get(kind, self.alert_at_severity)
 
 
 @dataclass(frozen=True)
@@ -114,6 +177,8 @@ class DischargeRules:
     aldrete_source: str
     alerts_acknowledged_source: str
     confirmations: tuple[Confirmation, ...]
+    aldrete_floors: Mapping[str, Sourced]
+    dissociation: Dissociation
 
 
 @dataclass(frozen=True)
@@ -121,6 +186,12 @@ class SessionRules:
     version: str
     vitals_interval_min: Sourced
     late_entry_max_h: Sourced
+    late_reason_after_min: Sourced
+    schedule: Schedule
+    escalate_after_min: Sourced
+    plausible_end: PlausibleEnd
+    relative: tuple[RelativeRule, ...]
+    gates: Mapping[str, GateText]
     plausible: Mapping[str, tuple[Sourced, Sourced]]
     vitals: tuple[VitalsRule, ...]
     cadss6: AlertText
@@ -168,6 +239,35 @@ def _vitals_rule(table: Mapping[str, Any], where: str) -> VitalsRule:
     )
 
 
+def _relative_rule(table: Mapping[str, Any], where: str) -> RelativeRule:
+    return RelativeRule(
+        code=read_text(table, "code", where),
+        quantity=read_choice(table, "quantity", where, VITAL_QUANTITIES),
+        rise_fraction=read_sourced(table, "rise_fraction", where),
+        severity=read_choice(table, "severity", where, ALERT_SEVERITIES),
+        message=read_text(table, "message", where),
+        suggested_action=read_text(table, "suggested_action", where),
+    )
+
+
+def _sourced_fields(
+    table: Mapping[str, Any], where: str, names: tuple[str, ...]
+) -> dict[str, Sourced]:
+    return {name: read_sourced(table, name, where) for name in names}
+
+
+def _gates(data: Mapping[str, Any]) -> dict[str, GateText]:
+    table = read_table(data, "gates", "session_rules")
+    return {
+        name: GateText(
+            name=name,
+            label=read_text(read_table(table, name, "gates"), "label", f"gates.{name}"),
+            source=read_text(read_table(table, name, "gates"), "source", f"gates.{name}"),
+        )
+        for name in table
+    }
+
+
 def _confirmations(table: Mapping[str, Any], where: str) -> tuple[Confirmation, ...]:
     items = table.get("confirmations", [])
     if not isinstance(items, list):
@@ -192,16 +292,37 @@ def rules_from_mapping(data: Mapping[str, Any]) -> SessionRules:
     discharge = read_table(data, "discharge", "session_rules")
     plausible = read_table(data, "plausible", "session_rules")
     actions = read_table(side, "actions", "side_effects")
-    unknown_kinds = sorted(set(actions) - set(SIDE_EFFECT_KINDS))
-    if unknown_kinds:
-        raise DomainInputError("side_effects.actions", f"unknown kinds {unknown_kinds}")
+    alert_at = read_table(side, "alert_at", "side_effects") if "alert_at" in side else {}
+    for name, kinds in (("actions", actions), ("alert_at", alert_at)):
+        unknown_kinds = sorted(set(kinds) - set(SIDE_EFFECT_KINDS))
+        if unknown_kinds:
+            raise DomainInputError(f"side_effects.{name}", f"unknown kinds {unknown_kinds}")
     rules = data.get("vitals", [])
-    if not isinstance(rules, list):
+    relative = data.get("relative", [])
+    if not isinstance(rules, list) or not isinstance(relative, list):
         raise DomainInputError("vitals", "must be a list of tables")
+    schedule = read_table(monitoring, "schedule", "monitoring")
+    floors = read_table(discharge, "aldrete_floors", "discharge")
+    dissociation = read_table(discharge, "dissociation", "discharge")
+    plausible_end = read_table(data, "plausible_end", "session_rules")
     return SessionRules(
         version=read_text(data, "version", "session_rules"),
         vitals_interval_min=read_sourced(monitoring, "vitals_interval_min", "monitoring"),
         late_entry_max_h=read_sourced(monitoring, "late_entry_max_h", "monitoring"),
+        late_reason_after_min=read_sourced(monitoring, "late_reason_after_min", "monitoring"),
+        schedule=Schedule(**_sourced_fields(schedule, "monitoring.schedule", SCHEDULE_FIELDS)),
+        escalate_after_min=read_sourced(
+            read_table(data, "alerts", "session_rules"), "escalate_after_min", "alerts"
+        ),
+        plausible_end=PlausibleEnd(
+            **_sourced_fields(
+                plausible_end,
+                "plausible_end",
+                ("rate_tolerance_fraction", "early_end_fraction"),
+            )
+        ),
+        relative=tuple(_relative_rule(rule, f"relative[{i}]") for i, rule in enumerate(relative)),
+        gates=_gates(data),
         plausible={
             name: (read_sourced(bounds, "min", name), read_sourced(bounds, "max", name))
             for name in plausible
@@ -217,6 +338,10 @@ def rules_from_mapping(data: Mapping[str, Any]) -> SessionRules:
             severity=read_choice(side, "severity", "side_effects", ALERT_SEVERITIES),
             default_action=read_text(side, "default_action", "side_effects"),
             actions={kind: read_text(actions, kind, "side_effects.actions") for kind in actions},
+            alert_at={
+                kind: read_choice(alert_at, kind, "side_effects.alert_at", SIDE_EFFECT_SEVERITIES)
+                for kind in alert_at
+            },
         ),
         urinary_screen=_alert_text(urinary, "urinary_screen"),
         urinary_screen_source=read_text(urinary, "source", "urinary_screen"),
@@ -236,6 +361,16 @@ def rules_from_mapping(data: Mapping[str, Any]) -> SessionRules:
                 discharge, "alerts_acknowledged_source", "discharge"
             ),
             confirmations=_confirmations(discharge, "discharge"),
+            aldrete_floors={
+                item: read_sourced(floors, item, "discharge.aldrete_floors") for item in floors
+            },
+            dissociation=Dissociation(
+                **_sourced_fields(
+                    dissociation,
+                    "discharge.dissociation",
+                    ("end_window_min", "before_discharge_min", "resolved_max"),
+                )
+            ),
         ),
     )
 

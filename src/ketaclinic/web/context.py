@@ -8,16 +8,22 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from ketaclinic.records.accounts.permissions import Action, role_allows
+from ketaclinic.records.alerts.services import open_alert_count
+from ketaclinic.records.context import Actor, Face
 
 
 def clinic(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     role = getattr(user, "role", "") if user is not None and user.is_authenticated else ""
+    alerts = role_allows(role, Action.ALERT_VIEW)
     return {
         "session_idle_seconds": settings.SESSION_IDLE_MINUTES * 60,
+        # The role's open alerts to act on, beside "Alerts" in the menu.
+        "alert_count": open_alert_count(Actor(user, Face.WEB)) if alerts else 0,  # type: ignore[arg-type]
+        "may_close_addressed": role_allows(role, Action.ALERT_CLOSE_ADDRESSED),
         "nav": {
             "patients": role_allows(role, Action.PATIENT_SEARCH),
-            "alerts": role_allows(role, Action.ALERT_VIEW),
+            "alerts": alerts,
             "board": role_allows(role, Action.BOARD_VIEW),
             "chairs": role_allows(role, Action.SESSION_BOARD),
             "reminders": role_allows(role, Action.REMINDER_MANAGE),

@@ -81,6 +81,7 @@ urlpatterns = [
     path("pk/simulator/", pk.pk_simulator, name="pk-simulator"),
     path("alerts/", alerts.alert_list, name="alert-list"),
     path("alerts/<int:alert_id>/acknowledge/", alerts.alert_acknowledge, name="alert-acknowledge"),
+    path("alerts/<int:alert_id>/note/", alerts.alert_note, name="alert-note"),
     path("protocols/", protocols.protocol_list, name="protocol-list"),
     path("protocols/<str:protocol_id>/", protocols.protocol_detail, name="protocol-detail"),
     path("patients/<int:patient_id>/screening/", plans.screening_page, name="screening"),

@@ -281,7 +281,10 @@ def medication_administration(event: InfusionEvent, number: int, at: Addresser) 
             },
             "dose": _quantity(event.dose_mg, "mg"),
         },
-        "note": [{"text": f"protocol {event.protocol_id}"}],
+        "note": [
+            {"text": f"protocol {event.protocol_id}"},
+            *({"text": text} for text in event.overrides),
+        ],
     }
     if event.duration_min:
         end = event.started_at + timedelta(minutes=event.duration_min)

@@ -81,6 +81,8 @@ class Action(StrEnum):
     SESSION_RECORD = "session.record"
     SESSION_SIGN = "session.sign"
     SESSION_AMEND = "session.amend"
+    SESSION_OVERRIDE = "session.override"
+    ALERT_CLOSE_ADDRESSED = "alert.close_addressed"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -193,6 +195,10 @@ _SESSIONS_CLINICIAN = _SESSIONS_DESK | {
     Action.SESSION_AMEND,
 }
 
+# Only a physician lets a blocked session step proceed (a signed gate override) and closes
+# an alert addressed to the physician; a nurse adds a note of what was done.
+_PHYSICIAN_DECISIONS = {Action.SESSION_OVERRIDE, Action.ALERT_CLOSE_ADDRESSED}
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
         _CLINICAL_READ
@@ -205,6 +211,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _LEDGER_CLINICIAN
         | _LEDGER_BOOKKEEPING
         | _SESSIONS_CLINICIAN
+        | _PHYSICIAN_DECISIONS
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,

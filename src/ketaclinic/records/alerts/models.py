@@ -54,3 +54,22 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"acknowledgement of alert {self.alert_id}"
+
+
+class AlertNote(models.Model):
+    """What a clinician did about an alert addressed to someone else (a nurse's note on an
+    alert for the physician); the alert stays open until its addressee closes it."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="notes")
+    written_by = user_field()
+    written_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["written_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="alert_note_has_text", condition=~models.Q(note=""))
+        ]
+
+    def __str__(self) -> str:
+        return f"note on alert {self.alert_id}"

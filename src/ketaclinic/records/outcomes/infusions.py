@@ -39,6 +39,7 @@ def from_session(event: Any) -> InfusionEvent | None:
         session_id=event.session_id,
         side_effects=tuple(dict.fromkeys(seen.kind for seen in event.side_effects)),
         alerts=event.alert_count,
+        overrides=event.overrides,
     )
 
 
@@ -46,7 +47,7 @@ def infusion_events(
     patient_ids: Iterable[int] | None, since: datetime | None, until: datetime | None
 ) -> list[InfusionEvent]:
     """The infusions given to ``patient_ids`` (None: every patient) that started in
-    [``since``, ``until``) (None: unbounded), oldest first, from the session records (two
+    [``since``, ``until``) (None: unbounded), oldest first, from the session records (three
     queries: ``ketaclinic.records.sessions.events.infusion_events``). The caller authorizes
     and audits the read."""
     from ketaclinic.records.patients.models import Patient

@@ -18,7 +18,7 @@ from . import orders, screening
 from . import services as plans
 from .common import plan_weighing
 from .inputs import ScreeningIn
-from .models import Screening, TreatmentPlan
+from .models import Order, Screening, TreatmentPlan
 
 SEED_PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 FACTS: dict[str, Any] = {"pregnant": False, "protocol": SEED_PROTOCOL}
@@ -32,14 +32,23 @@ def load_plans(physician: Actor, nurse: Actor) -> TreatmentPlan | None:
     demo_patients = Patient.objects.filter(mrn__startswith="DEMO-").order_by("mrn")
     if Screening.objects.filter(patient__in=demo_patients).exists():
         return None
-    patient = next((p for p in demo_patients if _eligible(p)), None)
+    patient = next((p for p in demo_patients if eligible(p)), None)
     if patient is None:
         return None
+    return order_today(physician, nurse, patient).plan
+
+
+def order_today(physician: Actor, nurse: Actor, patient: Patient) -> Order:
+    """Screen ``patient`` eligible, sign a plan on the seed regimen, and make today's order,
+    prepared and verified."""
     _weigh_if_stale(nurse, patient)
     found = screening.run_screening(physician, patient.pk, FACTS)
-    screening.decide(
-        physician, found.pk, {"decision": "eligible", "note": "Demo: no findings; ECG not needed."}
+    decision = (
+        {"decision": "eligible", "note": "Demo: no findings; ECG not needed."}
+        if found.outcome == "eligible"
+        else {"decision": "proceed_after_review", "note": "Demo: findings reviewed; proceed."}
     )
+    screening.decide(physician, found.pk, decision)
     draft = plans.draft_plan(physician, patient.pk, {"protocol": SEED_PROTOCOL})
     plan = plans.sign_plan(physician, draft.pk, {})
     order = orders.create_order(nurse, plan.pk, {"session_on": timezone.localdate()})
@@ -50,12 +59,15 @@ def load_plans(physician: Actor, nurse: Actor) -> TreatmentPlan | None:
     }
     orders.prepare_order(nurse, order.pk, {**numbers, "note": "demo bag"})
     orders.verify_order(physician, order.pk, numbers)
-    return plan
+    return order
 
 
-def _eligible(patient: Patient) -> bool:
+def eligible(patient: Patient, after_review: bool = False) -> bool:
+    """Whether the rules find ``patient`` eligible (or, ``after_review``, at least open to a
+    physician's review)."""
     facts = ScreeningIn.model_validate(FACTS)
-    return screen(screening.screening_input(patient, facts)).outcome == "eligible"
+    outcome = screen(screening.screening_input(patient, facts)).outcome
+    return outcome == "eligible" or (after_review and outcome == "needs_physician_review")
 
 
 def _weigh_if_stale(nurse: Actor, patient: Patient) -> None:

@@ -106,6 +106,8 @@ class TitrationIn(Strict):
     cadss6_score: Number | None = None
     peak_sbp_mm_hg: Number | None = None
     peak_heart_rate_per_min: Number | None = None
+    session_instability: list[Annotated[str, Field(min_length=1, max_length=500)]] = []
+    """From a session: what its rules found that means not tolerated (kept in the reasons)."""
     baseline_pain_nrs: Number
     pain_after_nrs: Number
     order_id: int | None = None

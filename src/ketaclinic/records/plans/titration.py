@@ -60,6 +60,7 @@ def record_titration(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Tit
         cadss6_score=fields.cadss6_score,
         peak_sbp_mm_hg=fields.peak_sbp_mm_hg,
         peak_heart_rate_per_min=fields.peak_heart_rate_per_min,
+        session_instability=tuple(fields.session_instability),
     )
     with domain_input({"pain_nrs": "pain_after_nrs"}):
         proposal = propose_titration(
@@ -72,7 +73,7 @@ def record_titration(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Tit
         recorded = TitrationProposal.objects.create(
             plan=plan,
             order_id=fields.order_id,
-            **fields.model_dump(exclude={"order_id"}),
+            **fields.model_dump(exclude={"order_id", "session_instability"}),
             quantity=proposal.quantity,
             current_value=proposal.current_value,
             proposed_value=proposal.proposed_value,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from .models import Session, SideEffect
+from .models import GateOverride, Session, SideEffect
 from .summary import dose_given_mg, with_summary
 
 
@@ -36,12 +36,23 @@ class InfusionEvent:
     side_effects: tuple[SideEffectSeen, ...]
     alert_count: int
     signed: bool
+    overrides: tuple[str, ...] = ()
+    """Each physician override of a gate in the session, in words (gate, reason, who, when)."""
+
+
+def override_text(row: GateOverride) -> str:
+    """An override in words, for exports and reports."""
+    who = row.signed_by.get_full_name() or row.signed_by.get_username()
+    return (
+        f"Physician override of {row.gate}: {row.reason} (signed by {who}, "
+        f"{row.signed_at:%Y-%m-%d %H:%M %Z})"
+    )
 
 
 def infusion_events(
     patient_ids: Iterable[int], since: datetime, until: datetime
 ) -> list[InfusionEvent]:
-    """Infusions of ``patient_ids`` started in [since, until), oldest first; two queries
+    """Infusions of ``patient_ids`` started in [since, until), oldest first; three queries
     whatever the number of sessions. The caller (outcomes) authorizes and audits the read."""
     sessions = list(
         with_summary(Session.objects.filter(patient_id__in=list(patient_ids)))
@@ -58,6 +69,14 @@ def infusion_events(
     )
     for session_id, kind, severity in rows:
         seen[session_id].append(SideEffectSeen(kind, severity))
+    overridden: dict[int, list[str]] = defaultdict(list)
+    lifted = (
+        GateOverride.objects.filter(session__in=[session.pk for session in sessions])
+        .select_related("signed_by")
+        .order_by("signed_at", "id")
+    )
+    for row in lifted:
+        overridden[row.session_id].append(override_text(row))
     return [
         InfusionEvent(
             patient_id=session.patient_id,
@@ -79,6 +98,7 @@ def infusion_events(
             side_effects=tuple(seen[session.pk]),
             alert_count=session.alert_count,
             signed=session.signed_at is not None,
+            overrides=tuple(overridden[session.pk]),
         )
         for session in sessions
     ]

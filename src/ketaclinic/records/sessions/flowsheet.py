@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -88,8 +88,28 @@ class Recorded:
 def _vitals(ctx: Locked, actor: Actor, fields: VitalsIn, row: dict[str, Any]) -> Any:
     values = fields.model_dump(include=set(VITAL_QUANTITIES))
     phase = ctx.phase_at(row["at"], "vital signs")
-    vitals = VitalSigns.objects.create(**row, phase=phase, **values)
-    return vitals, vitals_findings(values, phase, session_rules())
+    rules = session_rules()
+    late = rules.late_reason_after_min
+    late_reason = fields.late_reason.strip()
+    if (
+        row["amends"] is None
+        and not late_reason
+        and ctx.now - row["at"] > timedelta(minutes=late.value)
+    ):
+        raise InvalidInput.single(
+            "late_reason",
+            f"the set was taken more than {late.value:g} min ago: say why it is entered late "
+            f"({late.source})",
+        )
+    before = (
+        VitalSigns.objects.current()
+        .filter(session=ctx.session, phase=Phase.PRE_INFUSION)
+        .order_by("-at", "-id")
+        .first()
+    )
+    baseline = {name: getattr(before, name) for name in VITAL_QUANTITIES} if before else None
+    vitals = VitalSigns.objects.create(**row, phase=phase, late_reason=late_reason, **values)
+    return vitals, vitals_findings(values, phase, rules, baseline)
 
 
 def _side_effect(ctx: Locked, actor: Actor, fields: SideEffectIn, row: dict[str, Any]) -> Any:

@@ -76,6 +76,8 @@ class VitalsIn(Strict):
     spo2_percent: int
     resp_rate_per_min: int
     at: At = None
+    late_reason: Text = ""
+    """Why the set is entered well after it was taken (``at``, its real time)."""
 
 
 class SideEffectIn(Strict):

@@ -37,10 +37,11 @@ from ketaclinic.sessions import (
 )
 
 from .common import Locked, authorize_session, locked
+from .ends import refuse_implausible_end
+from .gates import refuse_unless_clear
 from .inputs import SessionIn, TransitionIn
 from .models import PumpEvent, PumpEventKind, Session, Transition
 from .readiness import discharge_facts, local_date, pre_check_facts
-from .supply import allergy_finding, start_finding
 
 # Commands the front desk may give (opening, check-in and cancellation); the rest are clinical.
 DESK_COMMANDS = frozenset({Command.CHECK_IN, Command.CANCEL})
@@ -170,6 +171,7 @@ def transition(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Transi
                 raise Conflict(str(error)) from None
             _guard(ctx, fields.command, at)
             _check_pump_fields(ctx, fields)
+            refuse_implausible_end(ctx, fields, at)
             try:
                 step = Transition.objects.create(
                     session=ctx.session,
@@ -201,13 +203,15 @@ def transition(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Transi
 
 
 def _guard(ctx: Locked, command: Command, at: Any) -> None:
-    """The records' conditions for a step, beyond the state machine's."""
+    """The records' conditions for a step, beyond the state machine's: the criteria (what
+    must be recorded) and the gates (what must be recorded or overridden by a physician)."""
     session = ctx.session
     rules = session_rules()
     if command == Command.CHECK_IN and local_date(session, at) != session.order.session_on:
         raise Conflict(f"the order is for {session.order.session_on.isoformat()}, not this day")
     if command == Command.COMPLETE_PRE_CHECKS:
-        _refuse_gaps("pre-infusion checks", pre_check_gaps(pre_check_facts(session, at), rules))
+        gaps = pre_check_gaps(pre_check_facts(session, at), rules)
+        refuse_unless_clear(command, session, ctx.timeline, at, gaps)
     if command in (Command.VERIFY_DOSE, Command.START_INFUSION) and not order_is_verified(
         session.order
     ):
@@ -215,18 +219,11 @@ def _guard(ctx: Locked, command: Command, at: Any) -> None:
             f"order {session.order_id} is not verified: a second clinician double-checks the "
             "prepared dose first (and the order's plan must still be current)"
         )
-    if command == Command.START_INFUSION and (
-        finding := allergy_finding(session) or start_finding(session)
-    ):
-        raise Conflict(finding)
+    if command == Command.START_INFUSION:
+        refuse_unless_clear(command, session, ctx.timeline, at)
     if command == Command.DISCHARGE:
-        facts = discharge_facts(session, ctx.timeline, at)
-        _refuse_gaps("discharge", discharge_gaps(facts, rules))
-
-
-def _refuse_gaps(step: str, gaps: list[Any]) -> None:
-    if gaps:
-        raise Conflict(f"{step} not complete: " + "; ".join(gap.message for gap in gaps))
+        gaps = discharge_gaps(discharge_facts(session, ctx.timeline, at), rules)
+        refuse_unless_clear(command, session, ctx.timeline, at, gaps)
 
 
 def _check_pump_fields(ctx: Locked, fields: TransitionIn) -> None:

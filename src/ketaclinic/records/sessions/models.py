@@ -146,6 +146,9 @@ class VitalSigns(Entry):
     heart_rate_per_min = models.PositiveSmallIntegerField()
     spo2_percent = models.PositiveSmallIntegerField()
     resp_rate_per_min = models.PositiveSmallIntegerField()
+    late_reason = models.TextField(
+        blank=True, help_text="Why a set was entered well after it was taken (its real time)."
+    )
 
     class Meta(Entry.Meta):
         indexes = [models.Index(fields=["session", "at"], name="vitals_session_time")]
@@ -162,7 +165,7 @@ class VitalSigns(Entry):
 
 
 class SideEffect(Entry):
-    kind = models.CharField(max_length=20, choices=_choices(SIDE_EFFECT_KINDS))
+    kind = models.CharField(max_length=32, choices=_choices(SIDE_EFFECT_KINDS))
     severity = models.CharField(max_length=10, choices=_choices(SIDE_EFFECT_SEVERITIES))
     note = models.TextField(blank=True)
 
@@ -401,3 +404,26 @@ class DrawWaiver(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"no draw for session {self.session_id}: {self.reason}"
+
+
+class GateOverride(AppendOnlyModel):
+    """A physician's signed decision that a blocked step may proceed: which gate, why, who,
+    when. Written once; it lifts that gate for the rest of the session."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="overrides")
+    gate = models.CharField(max_length=64, help_text="The gate's name, e.g. start.urgent_vitals.")
+    reason = models.TextField()
+    blocked = models.TextField(blank=True, help_text="What the gate said when it was overridden.")
+    signed_by = user_field()
+    signed_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "gate"], name="gate_override_once_per_gate"),
+            models.CheckConstraint(name="gate_override_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"override of {self.gate} in session {self.session_id}"

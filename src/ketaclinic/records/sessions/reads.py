@@ -25,18 +25,25 @@ from ketaclinic.records.patients.models import BodyMeasurement
 from ketaclinic.records.plans.models import Order, OrderStatus, PrnOrder, TitrationProposal
 from ketaclinic.sessions import (
     FINAL_STATES,
+    Blocker,
     Command,
     Gap,
+    Phase,
     State,
     Timeline,
     allowed_commands,
     next_vitals_due,
+    session_rules,
     state_label,
+    vitals_flags,
 )
 
 from .common import authorize_session, load_timeline
+from .ends import end_problems
+from .gates import blockers, next_step, values_of
 from .models import (
     Confirmation,
+    GateOverride,
     LedgerPosting,
     Note,
     PumpEvent,
@@ -82,11 +89,16 @@ class Flowsheet:
     confirmations: list[Confirmation]
     scores: list[SessionScore]
     alerts: list[Alert]
+    patient_alerts: list[Alert]
+    """The patient's open alerts raised outside this session (a PHQ-9 item 9 that morning)."""
     signature: Signature | None
     ledger: LedgerPosting | None
     titration: TitrationProposal | None
     weight: BodyMeasurement | None
     gaps: list[Gap]
+    blockers: list[Blocker]
+    """The gates stopping the next step (start, discharge, signature), not overridden."""
+    overrides: list[GateOverride]
     now: datetime
     prn_orders: list[PrnOrder]
     supply: Supply
@@ -145,6 +157,15 @@ class Flowsheet:
         )
 
     @property
+    def end_problems(self) -> list[str]:
+        """What was implausible about the end of the infusion (its reason is on the end)."""
+        ended = self.timeline.infusion_ended_at
+        volume = self.volume_infused_ml
+        if ended is None or volume is None:
+            return []
+        return end_problems(self.session, self.timeline, ended, volume)
+
+    @property
     def elapsed_min(self) -> float | None:
         """Minutes since the infusion started (to its end once over)."""
         started = self.timeline.infusion_started_at
@@ -162,11 +183,16 @@ def get_flowsheet(actor: Actor, session_id: int) -> Flowsheet:
     ).get(pk=session_id)
     timeline = load_timeline(session)
     now = timezone.now()
+    step = next_step(timeline.state)
+    vitals = _entries(VitalSigns, session)
+    rules = session_rules()
+    for row in vitals:
+        row.flags = vitals_flags(values_of(row), Phase(row.phase), rules)
     flowsheet = Flowsheet(
         session=session,
         timeline=timeline,
         transitions=list(session.transitions.select_related("recorded_by").order_by("seq")),
-        vitals=_entries(VitalSigns, session),
+        vitals=vitals,
         side_effects=_entries(SideEffect, session),
         rescue_medications=_entries(RescueMedication, session),
         pump_events=_entries(PumpEvent, session),
@@ -183,6 +209,12 @@ def get_flowsheet(actor: Actor, session_id: int) -> Flowsheet:
             .select_related("acknowledgement", "acknowledgement__acknowledged_by")
             .order_by("-raised_at", "-id")
         ),
+        patient_alerts=list(
+            Alert.objects.filter(patient_id=session.patient_id, acknowledgement__isnull=True)
+            .exclude(infusion_session__session=session)
+            .select_related("addressed_to")
+            .order_by("-raised_at", "-id")
+        ),
         signature=Signature.objects.filter(session=session).select_related("signed_by").first(),
         ledger=LedgerPosting.objects.filter(session=session).first(),
         titration=TitrationProposal.objects.filter(order_id=session.order_id)
@@ -190,6 +222,8 @@ def get_flowsheet(actor: Actor, session_id: int) -> Flowsheet:
         .first(),
         weight=weighed_today(session, now),
         gaps=gaps_for(session, timeline, now),
+        blockers=blockers(step, session, timeline, now) if step else [],
+        overrides=list(GateOverride.objects.filter(session=session).select_related("signed_by")),
         now=now,
         prn_orders=prn_orders_for(session),
         supply=supply_for(session),

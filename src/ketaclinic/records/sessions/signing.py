@@ -13,8 +13,8 @@ from ketaclinic.records.toolkit import attempt
 from ketaclinic.sessions import FINAL_STATES
 
 from .common import authorize_session, locked, open_alert_count
+from .gates import SIGN, refuse_unless_clear
 from .models import Signature
-from .supply import sign_finding
 
 
 def sign_session(actor: Actor, session_id: int) -> Signature:
@@ -35,8 +35,7 @@ def sign_session(actor: Actor, session_id: int) -> Signature:
         unacknowledged = open_alert_count(session)
         if unacknowledged:
             raise Conflict(f"acknowledge the session's {unacknowledged} open alert(s) first")
-        if finding := sign_finding(session):
-            raise Conflict(finding)
+        refuse_unless_clear(SIGN, session, ctx.timeline, ctx.now)
         try:
             signature = Signature.objects.create(session=session, signed_by=actor.user)
         except IntegrityError:

@@ -8,16 +8,17 @@ from django.db.models import Max
 from ketaclinic.protocols import SEVERITIES
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.alerts.models import Severity
 from ketaclinic.records.assessments.models import Assessment, Context
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.plans import titration as plans_titration
 from ketaclinic.records.plans.models import TitrationProposal
 from ketaclinic.records.toolkit import attempt
-from ketaclinic.sessions import Phase, State
+from ketaclinic.sessions import VITAL_QUANTITIES, Phase, State, session_rules, vitals_flags
 
 from .common import authorize_session, load_timeline
-from .models import Session, SideEffect, VitalSigns
+from .models import RescueMedication, Session, SessionAlert, SideEffect, VitalSigns
 from .readiness import session_assessments
 from .summary import with_summary
 
@@ -65,11 +66,41 @@ def propose_titration(actor: Actor, session_id: int) -> TitrationProposal:
                 "cadss6_score": session.max_cadss6,
                 "peak_sbp_mm_hg": peaks["sbp"],
                 "peak_heart_rate_per_min": peaks["hr"],
+                "session_instability": instability(session),
                 "baseline_pain_nrs": baseline,
                 "pain_after_nrs": pain_after,
                 "order_id": session.order_id,
             },
         )
+
+
+BREATHING = ("spo2_percent", "resp_rate_per_min")
+
+
+def instability(session: Session) -> list[str]:
+    """What the session's own rules found that means not tolerated: an urgent alert, a rescue
+    medication given, SpO2 or respiratory rate outside the alert limits (the same rules that
+    raise the session's alerts; CADSS-6 goes to the titration rule as its score)."""
+    rules = session_rules()
+    urgent = (
+        SessionAlert.objects.filter(session=session, alert__severity=Severity.URGENT)
+        .order_by("alert__raised_at", "alert__id")
+        .values_list("alert__message", flat=True)
+    )
+    found = [f"urgent alert in the session: {message}" for message in urgent]
+    found += [
+        f"rescue medication given: {given.drug} {given.dose_mg:g} mg"
+        for given in RescueMedication.objects.current().filter(session=session)
+    ]
+    for vitals in VitalSigns.objects.current().filter(session=session).order_by("at", "id"):
+        values = {name: float(getattr(vitals, name)) for name in VITAL_QUANTITIES}
+        flags = vitals_flags(values, Phase(vitals.phase), rules)
+        found += [
+            f"{name.split('_')[0].upper()} {values[name]:g} outside limits at {vitals.at:%H:%M}"
+            for name in BREATHING
+            if name in flags
+        ]
+    return found
 
 
 def _pain(assessments: object, instrument: str) -> float | None:

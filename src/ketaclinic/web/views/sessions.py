@@ -28,12 +28,14 @@ from ketaclinic.records.sessions import (
     ledger,
     lifecycle,
     lookups,
+    overrides,
     reads,
     scores,
     signing,
     supply,
     titration,
 )
+from ketaclinic.records.sessions.gates import Blocked
 from ketaclinic.records.sessions.models import URINARY_SYMPTOMS
 from ketaclinic.sessions import (
     NEEDS_REASON,
@@ -136,6 +138,25 @@ def _posting(service: Callable[[Actor, int, dict[str, Any]], object], *names: st
     return handle
 
 
+# Where each kind of missing record is made: the flowsheet section a refusal links to.
+SECTION_OF = {
+    "vitals": "vitals",
+    "alerts": "alerts",
+    "confirm": "confirm",
+    "score": "score",
+    "scores": "score",
+    "aldrete": "score",
+    "weight_kg": "weight",
+    "urinary_screen": "urinary",
+    "observation": "transition",
+    "state": "transition",
+}
+
+
+def _section(field: str) -> str:
+    return SECTION_OF.get(field.split(".")[0], "confirm" if field.startswith("confirm") else "")
+
+
 def _transition(who: Actor, session_id: int, request: HttpRequest, zone: ZoneInfo) -> object:
     names = ("command", "reason", "rate_ml_per_h", "vtbi_ml", "volume_infused_ml")
     return lifecycle.transition(who, session_id, _fields(request, names, zone))
@@ -163,7 +184,8 @@ def _amend(who: Actor, session_id: int, request: HttpRequest, zone: ZoneInfo) ->
 
 ACTIONS: dict[str, Handler] = {
     "transition": _transition,
-    "vitals": _posting(flowsheet.record_vitals, *VITAL_QUANTITIES),
+    "vitals": _posting(flowsheet.record_vitals, *VITAL_QUANTITIES, "late_reason"),
+    "override": _posting(overrides.record_override, "gate", "reason"),
     "side-effect": _posting(flowsheet.record_side_effect, "kind", "severity", "note"),
     "rescue": _posting(
         flowsheet.record_rescue_medication, "prn_order_id", "dose_mg", "limit_reason", "note"
@@ -204,6 +226,11 @@ def session_action(request: HttpRequest, session_id: int, action: str) -> HttpRe
         return _render(
             request, who, session_id, form=action, errors=field_errors(error), status=422
         )
+    except Blocked as error:
+        named = [(gap.field, gap.message) for gap in error.gaps]
+        named += [(blocker.field, blocker.message) for blocker in error.blockers]
+        missing = [{"message": message, "section": _section(field)} for field, message in named]
+        return _render(request, who, session_id, form=action, blocked=missing, status=409)
     except Conflict as error:
         return _render(request, who, session_id, form=action, conflict=str(error), status=409)
     if not may(who, Action.SESSION_VIEW):
@@ -245,6 +272,7 @@ def _render(
     form: str = "",
     errors: dict[str, str] | None = None,
     conflict: str = "",
+    blocked: list[dict[str, str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     sheet = reads.get_flowsheet(who, session_id)
@@ -271,6 +299,22 @@ def _render(
             "form": form,
             "errors": errors or {},
             "conflict": conflict,
+            "blocked": blocked or [],
+            "blockers": [
+                {
+                    "gate": blocker.gate,
+                    "label": rules.gates[blocker.gate].label,
+                    "message": blocker.message,
+                    "source": blocker.source,
+                    "section": _section(blocker.field),
+                }
+                for blocker in sheet.blockers
+            ],
+            "override_rows": [
+                (rules.gates[row.gate].label if row.gate in rules.gates else row.gate, row)
+                for row in sheet.overrides
+            ],
+            "may_override": may(who, Action.SESSION_OVERRIDE),
             "commands": [
                 {
                     "value": command.value,
@@ -286,7 +330,7 @@ def _render(
                 for instrument in scores.session_instruments()
             ],
             "pending_confirmations": pending,
-            "side_effect_kinds": SIDE_EFFECT_KINDS,
+            "side_effect_kinds": [(kind, kind.replace("_", " ")) for kind in SIDE_EFFECT_KINDS],
             "side_effect_severities": SIDE_EFFECT_SEVERITIES,
             "urinary_symptoms": URINARY_SYMPTOMS,
             "amend_fields": AMEND_FIELDS,
