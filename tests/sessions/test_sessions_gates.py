@@ -42,6 +42,7 @@ from ketaclinic.records.sessions import (
     reads,
     scores,
     signing,
+    supply,
 )
 from ketaclinic.records.sessions.common import load_timeline
 from ketaclinic.records.sessions.gates import Blocked
@@ -165,6 +166,8 @@ def _to_dose_verified(nurse: Any, session: Session, vitals: dict[str, int]) -> N
     start = timezone.now() - timedelta(minutes=30)
     walk(nurse, session.pk, State.DOSE_VERIFIED, start)
     flowsheet.record_vitals(nurse, session.pk, vitals)
+    # The draw gate has its own tests (test_sessions_supply): here the bag comes from elsewhere.
+    supply.waive_draw(nurse, session.pk, {"reason": "Bag prepared by the hospital pharmacy"})
 
 
 def _start(nurse: Any, session: Session) -> Any:
@@ -330,8 +333,9 @@ def test_the_session_tells_titration_what_it_found(
     flowsheet.record_vitals(
         nurse, session.pk, {**GOOD_VITALS, "heart_rate_per_min": 140, "spo2_percent": 90}
     )
+    midazolam = session.order.plan.prn_orders.get(drug="midazolam")
     flowsheet.record_rescue_medication(
-        nurse, session.pk, {"drug": "midazolam", "dose_mg": 1, "route": "iv"}
+        nurse, session.pk, {"prn_order_id": midazolam.pk, "dose_mg": 1}
     )
     found = instability(session)
     assert any(
@@ -501,6 +505,9 @@ def test_no_sequence_reaches_discharged_or_signed_without_the_records_or_an_over
             elif state == State.PRE_CHECKS_DONE:
                 self._go("verify_dose")
             elif state == State.DOSE_VERIFIED:
+                if supply.start_finding(self.session) is not None:
+                    reason = {"reason": "Bag prepared by the hospital pharmacy"}
+                    self._try(lambda: supply.waive_draw(nurse, self.session.pk, reason))
                 self._go("start_infusion", rate_ml_per_h=52.5, vtbi_ml=35)
             elif state == State.INFUSING:
                 for _ in range(3):
