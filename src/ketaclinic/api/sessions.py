@@ -8,7 +8,7 @@ a patient's sessions.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -41,13 +41,15 @@ from ketaclinic.records.sessions.inputs import (
     VitalsIn,
     WeightIn,
 )
-from ketaclinic.records.sessions.models import Session, SessionScore, Transition
 
 from .alerts import AlertOut
 from .auth import actor
 from .errors import ERRORS
 from .patients import MeasurementOut
 from .plans import TitrationOut, titration_out
+
+if TYPE_CHECKING:
+    from ketaclinic.records.sessions.models import Session, SessionScore, Transition
 
 router = Router(tags=["sessions"])
 location_router = Router(tags=["sessions"])

@@ -33,7 +33,7 @@ from ketaclinic.records.sessions import (
     signing,
     titration,
 )
-from ketaclinic.records.sessions.models import URINARY_SYMPTOMS, MedicationRoute
+from ketaclinic.records.sessions.choices import URINARY_SYMPTOMS, MedicationRoute
 from ketaclinic.sessions import (
     NEEDS_REASON,
     SIDE_EFFECT_KINDS,
