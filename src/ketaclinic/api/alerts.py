@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from ketaclinic.records.alerts import services
-from ketaclinic.records.alerts.models import Acknowledgement, Alert, AlertNote
 
 from .auth import actor
 from .errors import ERRORS
+
+if TYPE_CHECKING:
+    from ketaclinic.records.alerts.models import Acknowledgement, Alert, AlertNote
 
 router = Router(tags=["alerts"])
 

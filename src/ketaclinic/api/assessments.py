@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -15,10 +15,12 @@ from ketaclinic.records.assessments.inputs import (
     BundleRequestIn,
     WithdrawalIn,
 )
-from ketaclinic.records.assessments.models import Assessment
 
 from .auth import actor
 from .errors import ERRORS
+
+if TYPE_CHECKING:
+    from ketaclinic.records.assessments.models import Assessment
 
 router = Router(tags=["assessments"])
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
 from ketaclinic.records.accounts import services as accounts
-from ketaclinic.records.accounts.models import User
 from ketaclinic.records.context import Actor, Face
 
 from .errors import ErrorOut, Unauthorized
+
+if TYPE_CHECKING:
+    from ketaclinic.records.accounts.models import User
 
 
 class BearerToken(HttpBearer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -21,15 +21,17 @@ from ketaclinic.records.bookings.inputs import (
     SeriesIn,
     WaitlistIn,
 )
-from ketaclinic.records.bookings.models import (
-    Appointment,
-    CalendarFeed,
-    Reminder,
-    WaitlistEntry,
-)
 
 from .auth import actor
 from .errors import ERRORS, ErrorOut
+
+if TYPE_CHECKING:
+    from ketaclinic.records.bookings.models import (
+        Appointment,
+        CalendarFeed,
+        Reminder,
+        WaitlistEntry,
+    )
 
 router = Router(tags=["bookings"])
 patient_router = Router(tags=["bookings"])

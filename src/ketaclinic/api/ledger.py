@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -29,21 +29,23 @@ from ketaclinic.records.ledger.inputs import (
     UseIn,
     WasteIn,
 )
-from ketaclinic.records.ledger.models import (
-    Count,
-    CountLine,
-    Discrepancy,
-    DiscrepancyResolution,
-    Entry,
-    LossReport,
-    LossReportFiling,
-    Receipt,
-)
 from ketaclinic.records.ledger.quantities import plain
 from ketaclinic.records.pages import Page
 
 from .auth import actor
 from .errors import ERRORS
+
+if TYPE_CHECKING:
+    from ketaclinic.records.ledger.models import (
+        Count,
+        CountLine,
+        Discrepancy,
+        DiscrepancyResolution,
+        Entry,
+        LossReport,
+        LossReportFiling,
+        Receipt,
+    )
 
 router = Router(tags=["ledger"])
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from ketaclinic.records.outcomes import cohort, services
 from ketaclinic.records.outcomes.inputs import BoosterDecisionIn, DiscontinuationIn
-from ketaclinic.records.outcomes.models import BoosterReview, Discontinuation
 
 from .auth import actor
 from .errors import ERRORS
+
+if TYPE_CHECKING:
+    from ketaclinic.records.outcomes.models import BoosterReview, Discontinuation
 
 patient_router = Router(tags=["outcomes"])
 router = Router(tags=["outcomes"])

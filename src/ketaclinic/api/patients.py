@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import Body, Query, Router, Schema, Status
@@ -12,10 +12,12 @@ from ketaclinic.records.pages import Page
 from ketaclinic.records.patients import services
 from ketaclinic.records.patients.allergies import patient_allergies
 from ketaclinic.records.patients.inputs import MeasurementIn, MedicationIn, PatientCreate
-from ketaclinic.records.patients.models import BodyMeasurement, Patient
 
 from .auth import actor
 from .errors import ERRORS
+
+if TYPE_CHECKING:
+    from ketaclinic.records.patients.models import BodyMeasurement, Patient
 
 router = Router(tags=["patients"])
 
@@ -123,7 +125,7 @@ def create_patient(request: HttpRequest, data: PatientCreate) -> Status[dict[str
     """Register a patient; ``weight_kg`` and ``height_cm`` start the measurement history."""
     who = actor(request)
     patient = services.register_patient(who, data.model_dump(exclude_unset=True))
-    return Status(201, _detail(_chart_after_write(patient)))
+    return Status(201, _detail(services.chart_of(patient)))
 
 
 @router.patch("/{patient_id}", response={200: PatientOut, **ERRORS})
@@ -132,7 +134,7 @@ def update_patient(
 ) -> dict[str, Any]:
     """Change the named fields only; weight and height go to /measurements."""
     patient = services.update_patient(actor(request), patient_id, changes)
-    return _detail(_chart_after_write(patient))
+    return _detail(services.chart_of(patient))
 
 
 @router.post("/{patient_id}/measurements", response={201: MeasurementOut, **ERRORS})
@@ -146,10 +148,3 @@ def add_measurement(
             actor(request), patient_id, data.model_dump(exclude_unset=True)
         ),
     )
-
-
-def _chart_after_write(patient: Patient) -> services.Chart:
-    measurements = list(
-        patient.measurements.select_related("recorded_by")[: services.CHART_MEASUREMENTS]
-    )
-    return services.Chart(patient=patient, measurements=measurements)

@@ -7,13 +7,14 @@ Under /patients/{id}: screenings, the live dose, plans, the patient's plan summa
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from ketaclinic.records.plans import orders, screening, services, titration
 from ketaclinic.records.plans.calculation import snapshot
+from ketaclinic.records.plans.choices import OrderStatus
 from ketaclinic.records.plans.inputs import (
     AmendmentIn,
     DoseChoices,
@@ -27,18 +28,19 @@ from ketaclinic.records.plans.inputs import (
     VerificationIn,
     WeightConfirmationIn,
 )
-from ketaclinic.records.plans.models import (
-    DoubleCheck,
-    OrderStatus,
-    Screening,
-    TitrationDecision,
-    TitrationProposal,
-    TreatmentPlan,
-    WeightConfirmation,
-)
 
 from .auth import actor
 from .errors import ERRORS
+
+if TYPE_CHECKING:
+    from ketaclinic.records.plans.models import (
+        DoubleCheck,
+        Screening,
+        TitrationDecision,
+        TitrationProposal,
+        TreatmentPlan,
+        WeightConfirmation,
+    )
 
 patient_router = Router(tags=["plans"])
 screening_router = Router(tags=["plans"])
@@ -226,6 +228,14 @@ def _username(user: Any) -> str:
     return str(user.get_username())
 
 
+def _fields(record: Any, names: tuple[str, ...], **users: Any) -> dict[str, Any]:
+    """The named attributes of ``record``, and each user given by keyword as a username."""
+    return {
+        **{name: getattr(record, name) for name in names},
+        **{key: _username(user) for key, user in users.items()},
+    }
+
+
 def _screening(found: Screening) -> dict[str, Any]:
     decision = getattr(found, "decision", None)
     return {
@@ -321,13 +331,11 @@ def _order(detail: orders.OrderDetail) -> dict[str, Any]:
         "created_by": _username(order.created_by),
         "preparation": None
         if preparation is None
-        else {
-            **{
-                name: getattr(preparation, name)
-                for name in ("dose_mg", "volume_ml", "rate_ml_per_h", "note", "prepared_at")
-            },
-            "prepared_by": _username(preparation.prepared_by),
-        },
+        else _fields(
+            preparation,
+            ("dose_mg", "volume_ml", "rate_ml_per_h", "note", "prepared_at"),
+            prepared_by=preparation.prepared_by,
+        ),
         "double_checks": [
             _double_check(check, order.status == OrderStatus.VERIFIED)
             for check in detail.double_checks
@@ -337,12 +345,11 @@ def _order(detail: orders.OrderDetail) -> dict[str, Any]:
 
 def _double_check(check: DoubleCheck, order_verified: bool) -> dict[str, Any]:
     return {
-        **{
-            name: getattr(check, name)
-            for name in ("id", "order_id", "matches", "mismatches", "dose_mg", "volume_ml")
-        },
-        "rate_ml_per_h": check.rate_ml_per_h,
-        "verified_by": _username(check.verified_by),
+        **_fields(
+            check,
+            ("id", "order_id", "matches", "mismatches", "dose_mg", "volume_ml", "rate_ml_per_h"),
+            verified_by=check.verified_by,
+        ),
         "verified_at": check.verified_at,
         "order_verified": order_verified,
     }
@@ -359,24 +366,20 @@ def titration_out(proposal: TitrationProposal) -> dict[str, Any]:
         "recorded_by": _username(proposal.recorded_by),
         "decision": None
         if decision is None
-        else {
-            **{
-                name: getattr(decision, name)
-                for name in ("accepted", "value", "note", "amendment_id", "decided_at")
-            },
-            "decided_by": _username(decision.decided_by),
-        },
+        else _fields(
+            decision,
+            ("accepted", "value", "note", "amendment_id", "decided_at"),
+            decided_by=decision.decided_by,
+        ),
     }
 
 
 def _confirmation(confirmation: WeightConfirmation) -> dict[str, Any]:
-    return {
-        **{
-            name: getattr(confirmation, name)
-            for name in ("id", "plan_id", "weight_kg", "reasons", "note", "confirmed_at")
-        },
-        "confirmed_by": _username(confirmation.confirmed_by),
-    }
+    return _fields(
+        confirmation,
+        ("id", "plan_id", "weight_kg", "reasons", "note", "confirmed_at"),
+        confirmed_by=confirmation.confirmed_by,
+    )
 
 
 @patient_router.post("/{patient_id}/screenings", response={201: ScreeningOut, **ERRORS})

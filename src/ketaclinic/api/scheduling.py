@@ -4,7 +4,7 @@ ratio), the day board and chair utilisation."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -20,10 +20,12 @@ from ketaclinic.records.clinics.inputs import (
     LocationSettingsIn,
     ShiftIn,
 )
-from ketaclinic.records.clinics.models import Chair, Closure, Location, StaffShift
 
 from .auth import actor
 from .errors import ERRORS
+
+if TYPE_CHECKING:
+    from ketaclinic.records.clinics.models import Chair, Closure, Location, StaffShift
 
 router = Router(tags=["scheduling"])
 

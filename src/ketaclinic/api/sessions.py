@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -46,7 +46,6 @@ from ketaclinic.records.sessions.inputs import (
     VitalsIn,
     WeightIn,
 )
-from ketaclinic.records.sessions.models import GateOverride, Session, SessionScore, Transition
 from ketaclinic.records.sessions.overrides import OverrideIn
 from ketaclinic.records.sessions.supply import Supply
 
@@ -56,6 +55,9 @@ from .errors import ERRORS
 from .ledger import Amount
 from .patients import MeasurementOut
 from .plans import PrnOrderOut, TitrationOut, titration_out
+
+if TYPE_CHECKING:
+    from ketaclinic.records.sessions.models import GateOverride, Session, SessionScore, Transition
 
 router = Router(tags=["sessions"])
 location_router = Router(tags=["sessions"])

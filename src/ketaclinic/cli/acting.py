@@ -22,10 +22,10 @@ def add_user_option(parser: argparse.ArgumentParser) -> None:
 
 def acting(username: str) -> Actor:
     """The active account named ``username`` as a command-line actor; exit 2 otherwise."""
-    from ketaclinic.records.accounts.models import User
+    from ketaclinic.records.accounts.lookups import active_user
     from ketaclinic.records.context import Actor
 
-    user = User.objects.filter(username=username, is_active=True).first()
+    user = active_user(username)
     if user is None:
         raise UsageError("--user", f"no active account is named {username!r}")
     return Actor.for_cli(user)

@@ -30,13 +30,11 @@ def run(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.accounts.services import create_user
     from ketaclinic.records.errors import InvalidInput
-    from ketaclinic.records.patients.models import Patient
+    from ketaclinic.records.patients.lookups import patient_id_for_account_setup
 
     patient_id = None
     if args.patient_mrn:
-        patient_id = (
-            Patient.objects.filter(mrn=args.patient_mrn).values_list("pk", flat=True).first()
-        )
+        patient_id = patient_id_for_account_setup(args.patient_mrn)
         if patient_id is None:
             raise UsageError("--patient-mrn", f"no patient has MRN {args.patient_mrn!r}")
     try:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .base import CliError, Subparsers, UsageError, add_format_option, print_json, setup_django
+from .acting import acting, service_errors
+from .base import Subparsers, add_format_option, print_json, setup_django
 
 KINDS = ("dispensing", "waste", "inventory", "discrepancies")
 OPTIONS = {"location": "--location", "from": "--from", "to": "--to", "kind": "--kind"}
@@ -37,27 +38,17 @@ def register(commands: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     setup_django()
-    from ketaclinic.records.accounts.models import User
-    from ketaclinic.records.context import Actor
-    from ketaclinic.records.errors import Forbidden, InvalidInput
     from ketaclinic.records.ledger import reports
 
-    user = User.objects.filter(username=args.user).first()
-    if user is None:
-        raise UsageError("--user", f"no account is named {args.user!r}")
+    actor = acting(args.user)
     query = {
         "location": args.location,
         "kind": args.kind,
         "from": args.date_from,
         "to": args.date_to,
     }
-    try:
-        built = reports.build_report(Actor.for_cli(user), query)
-    except InvalidInput as error:
-        first = error.errors[0]
-        raise UsageError(OPTIONS.get(first.field, first.field), first.message) from None
-    except Forbidden as error:
-        raise CliError(str(error)) from None
+    with service_errors(OPTIONS):
+        built = reports.build_report(actor, query)
     if args.format == "csv":
         sys.stdout.write(reports.as_csv(built))
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
@@ -21,12 +21,14 @@ from ketaclinic.records.bookings import services as bookings
 from ketaclinic.records.clinics import lookups as premises
 from ketaclinic.records.context import Actor
 from ketaclinic.records.outcomes import services as outcomes
-from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.chart import plan_chart
 from ketaclinic.records.plans.services import plan_summary
 from ketaclinic.records.sessions import reads as sessions
 
 from .sparkline import sparkline
+
+if TYPE_CHECKING:
+    from ketaclinic.records.patients.models import Patient
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Panel:
     top: bool = False  # above the grid of cards, for what must not be missed
 
 
-PanelFunction = Callable[[HttpRequest, Actor, Patient], Panel | None]
+PanelFunction = Callable[[HttpRequest, Actor, "Patient"], Panel | None]
 
 
 def alerts_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel | None:

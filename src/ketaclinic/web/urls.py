@@ -1,4 +1,7 @@
-from django.urls import path
+"""The web pages, grouped by the path they share (a patient's pages, a plan's, a location's
+ledger ...); every name is in the ``web`` namespace."""
+
+from django.urls import URLPattern, URLResolver, include, path
 
 from .views import (
     alerts,
@@ -23,60 +26,146 @@ from .views import (
 
 app_name = "web"
 
+patient_assessments = [
+    path("", assessments.assessment_history, name="assessment-history"),
+    path("baseline/", assessments.baseline_summary, name="assessment-baseline"),
+    path("new/<slug:instrument>/", assessments.assessment_new, name="assessment-new"),
+    path("<int:assessment_id>/", assessments.assessment_detail, name="assessment-detail"),
+    path("<int:assessment_id>/amend/", assessments.assessment_amend, name="assessment-amend"),
+]
+
+patient_outcomes = [
+    path("", outcomes.patient_outcomes, name="patient-outcomes"),
+    path("booster/", outcomes.booster_decide, name="booster-decide"),
+    path("discontinuation/", outcomes.discontinuation_create, name="discontinuation-create"),
+]
+
+patient: list[URLPattern | URLResolver] = [
+    path("", patients.patient_detail, name="patient-detail"),
+    path("edit/", patients.patient_edit, name="patient-edit"),
+    path("measurements/", patients.measurement_create, name="measurement-create"),
+    path("assessments/", include(patient_assessments)),
+    path(
+        "assessment-requests/new/",
+        assessments.request_create,
+        name="assessment-request-create",
+    ),
+    path(
+        "assessment-requests/<int:request_id>/withdraw/",
+        assessments.request_withdraw,
+        name="assessment-request-withdraw",
+    ),
+    path("screening/", plans.screening_page, name="screening"),
+    path("screening/run/", plans.screening_run, name="screening-run"),
+    path("screening/<int:screening_id>/decide/", plans.screening_decide, name="screening-decide"),
+    path("plans/new/", plans.plan_build, name="plan-build"),
+    path("plans/calculate/", plans.plan_calculate, name="plan-calculate"),
+    path("series/new/", bookings.series_new, name="series-new"),
+    path("sessions/open/", sessions.session_open, name="session-open"),
+    path("outcomes/", include(patient_outcomes)),
+    path("report.pdf", outcomes.patient_report, name="patient-report"),
+    path("fhir.json", outcomes.patient_fhir, name="patient-fhir"),
+]
+
+plan = [
+    path("", plans.plan_detail, name="plan-detail"),
+    path("sign/", plans.plan_sign, name="plan-sign"),
+    path("orders/", plans.order_create, name="order-create"),
+    path("confirm-weight/", plans.weight_confirm, name="weight-confirm"),
+    path("titrations/", plans.titration_record, name="titration-record"),
+    path("titrations/<int:proposal_id>/decide/", plans.titration_decide, name="titration-decide"),
+]
+
+order = [
+    path("", plans.order_detail, name="order-detail"),
+    path("prepare/", plans.order_prepare, name="order-prepare"),
+    path("verify/", plans.order_verify, name="order-verify"),
+]
+
+appointment = [
+    path("reschedule/", bookings.appointment_reschedule, name="appointment-reschedule"),
+    path("cancel/", bookings.appointment_cancel, name="appointment-cancel"),
+    path("no-show/", bookings.appointment_no_show, name="appointment-no-show"),
+    path("free-slots/", bookings.appointment_free_slots, name="appointment-free-slots"),
+]
+
+location = [
+    path("", locations.location_detail, name="location-detail"),
+    path("closures/", locations.closure_add, name="closure-add"),
+    path("shifts/", locations.shift_add, name="shift-add"),
+    path("hours/", locations.hours_set, name="hours-set"),
+    path("chairs/", locations.chair_add, name="chair-add"),
+    path("settings/", locations.location_settings, name="location-settings"),
+]
+
+session = [
+    path("", sessions.session_detail, name="session-detail"),
+    path("<slug:action>/", sessions.session_action, name="session-action"),
+]
+
+waitlist_pages = [
+    path("", waitlist.waitlist_page, name="waitlist"),
+    path("add/", waitlist.waitlist_add, name="waitlist-add"),
+    path("<int:entry_id>/withdraw/", waitlist.waitlist_withdraw, name="waitlist-withdraw"),
+    path("offers/<int:offer_id>/book/", waitlist.offer_book, name="waitlist-offer-book"),
+    path("offers/<int:offer_id>/decline/", waitlist.offer_decline, name="waitlist-offer-decline"),
+]
+
+ledger_location = [
+    path("", ledger.ledger_stock, name="ledger-stock"),
+    path("receive/", ledger.ledger_receive, name="ledger-receive"),
+    path("draw/", ledger.ledger_draw, name="ledger-draw"),
+    path("adjust/", ledger.ledger_adjust, name="ledger-adjust"),
+    path("counts/", ledger.ledger_counts, name="ledger-counts"),
+    path("counts/new/<int:storage_id>/", ledger.ledger_count_new, name="ledger-count-new"),
+    path("discrepancies/", ledger.ledger_discrepancies, name="ledger-discrepancies"),
+    path(
+        "discrepancies/<int:discrepancy_id>/resolve/",
+        ledger.ledger_resolve,
+        name="ledger-resolve",
+    ),
+    path("losses/", ledger.ledger_losses, name="ledger-losses"),
+    path("losses/new/", ledger.ledger_loss_new, name="ledger-loss-new"),
+    path("losses/<int:report_id>/filings/", ledger.ledger_filing, name="ledger-filing"),
+    path("reports/", ledger.ledger_reports, name="ledger-reports"),
+    path("reports.csv", ledger.ledger_report_csv, name="ledger-report-csv"),
+]
+
+ledger_pages: list[URLPattern | URLResolver] = [
+    path("", ledger.ledger_home, name="ledger-home"),
+    path("setup/", ledger.ledger_setup, name="ledger-setup"),
+    path("setup/products/", ledger.ledger_product_new, name="ledger-product-new"),
+    path("setup/storage/", ledger.ledger_storage_new, name="ledger-storage-new"),
+    path("draws/<int:draw_id>/", ledger.ledger_draw_detail, name="ledger-draw-detail"),
+    path(
+        "draws/<int:draw_id>/administered/", ledger.ledger_administered, name="ledger-administered"
+    ),
+    path("draws/<int:draw_id>/waste/", ledger.ledger_waste, name="ledger-waste"),
+    path("entries/<int:entry_id>/reverse/", ledger.ledger_reverse, name="ledger-reverse"),
+    path("locations/<slug:slug>/", include(ledger_location)),
+]
+
+report_pages = [
+    path("", reports.reports_index, name="reports"),
+    path("clinic.pdf", reports.clinic_report, name="clinic-report"),
+    path("research.zip", reports.research_export, name="research-export"),
+    path("tables.zip", reports.csv_export, name="csv-export"),
+]
+
 urlpatterns = [
     path("", auth.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("patients/", patients.patient_list, name="patient-list"),
     path("patients/new/", patients.patient_create, name="patient-create"),
-    path("patients/<int:patient_id>/", patients.patient_detail, name="patient-detail"),
-    path("patients/<int:patient_id>/edit/", patients.patient_edit, name="patient-edit"),
-    path(
-        "patients/<int:patient_id>/measurements/",
-        patients.measurement_create,
-        name="measurement-create",
-    ),
-    path(
-        "patients/<int:patient_id>/assessments/",
-        assessments.assessment_history,
-        name="assessment-history",
-    ),
-    path(
-        "patients/<int:patient_id>/assessments/baseline/",
-        assessments.baseline_summary,
-        name="assessment-baseline",
-    ),
-    path(
-        "patients/<int:patient_id>/assessments/new/<slug:instrument>/",
-        assessments.assessment_new,
-        name="assessment-new",
-    ),
-    path(
-        "patients/<int:patient_id>/assessments/<int:assessment_id>/",
-        assessments.assessment_detail,
-        name="assessment-detail",
-    ),
-    path(
-        "patients/<int:patient_id>/assessments/<int:assessment_id>/amend/",
-        assessments.assessment_amend,
-        name="assessment-amend",
-    ),
-    path(
-        "patients/<int:patient_id>/assessment-requests/new/",
-        assessments.request_create,
-        name="assessment-request-create",
-    ),
-    path(
-        "patients/<int:patient_id>/assessment-requests/<int:request_id>/withdraw/",
-        assessments.request_withdraw,
-        name="assessment-request-withdraw",
-    ),
+    path("patients/<int:patient_id>/", include(patient)),
     path("my/questionnaires/", questionnaires.my_questionnaires, name="my-questionnaires"),
     path(
         "my/questionnaires/<slug:instrument>/",
         questionnaires.my_questionnaire,
         name="my-questionnaire",
     ),
+    path("my/appointments/", bookings.my_appointments, name="my-appointments"),
     path("pk/preview/", pk.pk_preview, name="pk-preview"),
     path("pk/simulator/", pk.pk_simulator, name="pk-simulator"),
     path("alerts/", alerts.alert_list, name="alert-list"),
@@ -84,158 +173,28 @@ urlpatterns = [
     path("alerts/<int:alert_id>/note/", alerts.alert_note, name="alert-note"),
     path("protocols/", protocols.protocol_list, name="protocol-list"),
     path("protocols/<str:protocol_id>/", protocols.protocol_detail, name="protocol-detail"),
-    path("patients/<int:patient_id>/screening/", plans.screening_page, name="screening"),
-    path("patients/<int:patient_id>/screening/run/", plans.screening_run, name="screening-run"),
-    path(
-        "patients/<int:patient_id>/screening/<int:screening_id>/decide/",
-        plans.screening_decide,
-        name="screening-decide",
-    ),
-    path("patients/<int:patient_id>/plans/new/", plans.plan_build, name="plan-build"),
-    path(
-        "patients/<int:patient_id>/plans/calculate/",
-        plans.plan_calculate,
-        name="plan-calculate",
-    ),
-    path("plans/<int:plan_id>/", plans.plan_detail, name="plan-detail"),
-    path("plans/<int:plan_id>/sign/", plans.plan_sign, name="plan-sign"),
-    path("plans/<int:plan_id>/orders/", plans.order_create, name="order-create"),
-    path("plans/<int:plan_id>/confirm-weight/", plans.weight_confirm, name="weight-confirm"),
-    path("plans/<int:plan_id>/titrations/", plans.titration_record, name="titration-record"),
-    path(
-        "plans/<int:plan_id>/titrations/<int:proposal_id>/decide/",
-        plans.titration_decide,
-        name="titration-decide",
-    ),
-    path("orders/<int:order_id>/", plans.order_detail, name="order-detail"),
-    path("orders/<int:order_id>/prepare/", plans.order_prepare, name="order-prepare"),
-    path("orders/<int:order_id>/verify/", plans.order_verify, name="order-verify"),
+    path("plans/<int:plan_id>/", include(plan)),
+    path("orders/<int:order_id>/", include(order)),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit.csv", audit.audit_csv, name="audit-csv"),
-    path("patients/<int:patient_id>/series/new/", bookings.series_new, name="series-new"),
     path("series/<int:series_id>/", bookings.series_detail, name="series-detail"),
     path("series/<int:series_id>/cancel/", bookings.series_cancel, name="series-cancel"),
-    path(
-        "appointments/<int:appointment_id>/reschedule/",
-        bookings.appointment_reschedule,
-        name="appointment-reschedule",
-    ),
-    path(
-        "appointments/<int:appointment_id>/cancel/",
-        bookings.appointment_cancel,
-        name="appointment-cancel",
-    ),
-    path(
-        "appointments/<int:appointment_id>/no-show/",
-        bookings.appointment_no_show,
-        name="appointment-no-show",
-    ),
-    path(
-        "appointments/<int:appointment_id>/free-slots/",
-        bookings.appointment_free_slots,
-        name="appointment-free-slots",
-    ),
-    path("my/appointments/", bookings.my_appointments, name="my-appointments"),
+    path("appointments/<int:appointment_id>/", include(appointment)),
     path("calendar-feeds/new/", bookings.feed_create, name="feed-create"),
     path("calendar-feeds/<int:feed_id>/revoke/", bookings.feed_revoke, name="feed-revoke"),
     path("calendar/<str:token>.ics", bookings.calendar_feed, name="calendar-feed"),
     path("reminders/", bookings.reminder_list, name="reminder-list"),
     path("board/", board.day_board, name="day-board"),
     path("locations/", locations.location_list, name="location-list"),
-    path("locations/<int:location_id>/", locations.location_detail, name="location-detail"),
-    path("locations/<int:location_id>/closures/", locations.closure_add, name="closure-add"),
-    path("closures/<int:closure_id>/remove/", locations.closure_remove, name="closure-remove"),
-    path("locations/<int:location_id>/shifts/", locations.shift_add, name="shift-add"),
-    path("locations/<int:location_id>/hours/", locations.hours_set, name="hours-set"),
-    path("locations/<int:location_id>/chairs/", locations.chair_add, name="chair-add"),
+    path("locations/<int:location_id>/", include(location)),
     path("locations/chairs/<int:chair_id>/use/", locations.chair_use, name="chair-use"),
+    path("closures/<int:closure_id>/remove/", locations.closure_remove, name="closure-remove"),
     path("shifts/<int:shift_id>/remove/", locations.shift_remove, name="shift-remove"),
-    path(
-        "locations/<int:location_id>/settings/",
-        locations.location_settings,
-        name="location-settings",
-    ),
-    path("waitlist/", waitlist.waitlist_page, name="waitlist"),
-    path("waitlist/add/", waitlist.waitlist_add, name="waitlist-add"),
-    path("waitlist/<int:entry_id>/withdraw/", waitlist.waitlist_withdraw, name="waitlist-withdraw"),
-    path("waitlist/offers/<int:offer_id>/book/", waitlist.offer_book, name="waitlist-offer-book"),
-    path(
-        "waitlist/offers/<int:offer_id>/decline/",
-        waitlist.offer_decline,
-        name="waitlist-offer-decline",
-    ),
-    path("ledger/", ledger.ledger_home, name="ledger-home"),
-    path("ledger/setup/", ledger.ledger_setup, name="ledger-setup"),
-    path("ledger/setup/products/", ledger.ledger_product_new, name="ledger-product-new"),
-    path("ledger/setup/storage/", ledger.ledger_storage_new, name="ledger-storage-new"),
-    path("ledger/draws/<int:draw_id>/", ledger.ledger_draw_detail, name="ledger-draw-detail"),
-    path(
-        "ledger/draws/<int:draw_id>/administered/",
-        ledger.ledger_administered,
-        name="ledger-administered",
-    ),
-    path("ledger/draws/<int:draw_id>/waste/", ledger.ledger_waste, name="ledger-waste"),
-    path("ledger/entries/<int:entry_id>/reverse/", ledger.ledger_reverse, name="ledger-reverse"),
-    path("ledger/locations/<slug:slug>/", ledger.ledger_stock, name="ledger-stock"),
-    path("ledger/locations/<slug:slug>/receive/", ledger.ledger_receive, name="ledger-receive"),
-    path("ledger/locations/<slug:slug>/draw/", ledger.ledger_draw, name="ledger-draw"),
-    path("ledger/locations/<slug:slug>/adjust/", ledger.ledger_adjust, name="ledger-adjust"),
-    path("ledger/locations/<slug:slug>/counts/", ledger.ledger_counts, name="ledger-counts"),
-    path(
-        "ledger/locations/<slug:slug>/counts/new/<int:storage_id>/",
-        ledger.ledger_count_new,
-        name="ledger-count-new",
-    ),
-    path(
-        "ledger/locations/<slug:slug>/discrepancies/",
-        ledger.ledger_discrepancies,
-        name="ledger-discrepancies",
-    ),
-    path(
-        "ledger/locations/<slug:slug>/discrepancies/<int:discrepancy_id>/resolve/",
-        ledger.ledger_resolve,
-        name="ledger-resolve",
-    ),
-    path("ledger/locations/<slug:slug>/losses/", ledger.ledger_losses, name="ledger-losses"),
-    path(
-        "ledger/locations/<slug:slug>/losses/new/", ledger.ledger_loss_new, name="ledger-loss-new"
-    ),
-    path(
-        "ledger/locations/<slug:slug>/losses/<int:report_id>/filings/",
-        ledger.ledger_filing,
-        name="ledger-filing",
-    ),
-    path("ledger/locations/<slug:slug>/reports/", ledger.ledger_reports, name="ledger-reports"),
-    path(
-        "ledger/locations/<slug:slug>/reports.csv",
-        ledger.ledger_report_csv,
-        name="ledger-report-csv",
-    ),
+    path("waitlist/", include(waitlist_pages)),
+    path("ledger/", include(ledger_pages)),
     path("chairs/", live_board.live_board, name="live-board"),
     path("chairs/<int:location_id>/", live_board.live_board, name="live-board-location"),
-    path("sessions/<int:session_id>/", sessions.session_detail, name="session-detail"),
-    path(
-        "sessions/<int:session_id>/<slug:action>/",
-        sessions.session_action,
-        name="session-action",
-    ),
-    path("patients/<int:patient_id>/sessions/open/", sessions.session_open, name="session-open"),
-    path("patients/<int:patient_id>/outcomes/", outcomes.patient_outcomes, name="patient-outcomes"),
-    path(
-        "patients/<int:patient_id>/outcomes/booster/",
-        outcomes.booster_decide,
-        name="booster-decide",
-    ),
-    path(
-        "patients/<int:patient_id>/outcomes/discontinuation/",
-        outcomes.discontinuation_create,
-        name="discontinuation-create",
-    ),
-    path("patients/<int:patient_id>/report.pdf", outcomes.patient_report, name="patient-report"),
-    path("patients/<int:patient_id>/fhir.json", outcomes.patient_fhir, name="patient-fhir"),
+    path("sessions/<int:session_id>/", include(session)),
     path("outcomes/", outcomes.cohort_dashboard, name="cohort"),
-    path("reports/", reports.reports_index, name="reports"),
-    path("reports/clinic.pdf", reports.clinic_report, name="clinic-report"),
-    path("reports/research.zip", reports.research_export, name="research-export"),
-    path("reports/tables.zip", reports.csv_export, name="csv-export"),
+    path("reports/", include(report_pages)),
 ]

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fhir.resources.R4B import get_fhir_model_class
 
@@ -14,11 +14,13 @@ from ketaclinic.core import DomainInputError
 from ketaclinic.instruments import Definition
 from ketaclinic.outcomes import InfusionEvent
 from ketaclinic.protocols import get_protocol
-from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.outcomes.exchange import PatientRecord
-from ketaclinic.records.patients.models import BodyMeasurement, Patient
 
 from . import codes
+
+if TYPE_CHECKING:
+    from ketaclinic.records.assessments.models import Assessment
+    from ketaclinic.records.patients.models import BodyMeasurement, Patient
 
 Resource = dict[str, Any]
 _NAMESPACE = uuid.UUID("5b0c8f3e-7a0e-4c55-9a36-1c2f4b6f6c1a")

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
-from ketaclinic.records.audit.models import Outcome
+from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import FieldError, Forbidden, InvalidInput
 

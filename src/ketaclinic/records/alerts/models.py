@@ -7,11 +7,7 @@ from django.db import models
 
 from ketaclinic.records.fields import user_field
 
-
-class Severity(models.TextChoices):
-    INFO = "info", "Information"
-    WARNING = "warning", "Warning"
-    URGENT = "urgent", "Urgent"
+from .choices import Severity
 
 
 class Alert(models.Model):

@@ -19,7 +19,7 @@ from ketaclinic.instruments import (
 from ketaclinic.records.errors import FieldError, InvalidInput
 from ketaclinic.records.toolkit import AwarePast, Strict, validate
 
-from .models import Context
+from .choices import Context
 
 __all__ = [
     "AmendmentIn",

@@ -12,18 +12,7 @@ from django.db.models import Q
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from ketaclinic.records.fields import amends_field, user_field
 
-
-class Context(models.TextChoices):
-    BASELINE = "baseline", "Baseline"
-    PRE_INFUSION = "pre_infusion", "Before an infusion"
-    DURING_INFUSION = "during_infusion", "During an infusion"
-    POST_INFUSION = "post_infusion", "After an infusion"
-    FOLLOW_UP = "follow_up", "Follow-up"
-
-
-class EnteredBy(models.TextChoices):
-    STAFF = "staff", "Staff"
-    PATIENT = "patient", "Patient"
+from .choices import Context, EnteredBy
 
 
 class AssessmentRequest(AppendOnlyModel):

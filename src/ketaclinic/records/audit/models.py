@@ -7,13 +7,9 @@ from django.db import models
 from ketaclinic.records.append_only import AppendOnlyError, AppendOnlyModel
 from ketaclinic.records.fields import user_field
 
+from .choices import Outcome
+
 __all__ = ["AppendOnlyError", "AuditEvent", "Outcome"]
-
-
-class Outcome(models.TextChoices):
-    ALLOWED = "allowed", "Allowed"
-    DENIED = "denied", "Denied"
-    FAILED = "failed", "Failed"
 
 
 class AuditEvent(AppendOnlyModel):

@@ -10,7 +10,8 @@ from typing import Any
 
 from ketaclinic.records.context import Actor
 
-from .models import AuditEvent, Outcome
+from .choices import Outcome
+from .models import AuditEvent
 
 
 def record(

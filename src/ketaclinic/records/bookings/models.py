@@ -13,6 +13,8 @@ from django.db.models import F, Q
 
 from ketaclinic.records.fields import user_field
 
+from .choices import AppointmentType, FeedKind, ReminderKind, ReminderStatus, Status, WaitlistStatus
+
 
 class Series(models.Model):
     """A signed plan's series booked in one go at one location; its sessions are appointments.
@@ -51,25 +53,10 @@ class Series(models.Model):
         return f"series {self.pk} of patient {self.patient_id} ({self.sessions} sessions)"
 
 
-class AppointmentType(models.TextChoices):
-    INFUSION = "infusion", "Infusion"
-    ESKETAMINE = "esketamine", "Esketamine nasal spray"
-    IM_INJECTION = "im_injection", "IM injection"
-    CONSULTATION = "consultation", "Consultation"
-    FOLLOW_UP_CALL = "follow_up_call", "Follow-up call"
-
-
 # Visits that hold a chair (and count toward the nurse ratio) and need a signed plan.
 CHAIR_TYPES = frozenset(
     {AppointmentType.INFUSION, AppointmentType.ESKETAMINE, AppointmentType.IM_INJECTION}
 )
-
-
-class Status(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    CANCELLED = "cancelled", "Cancelled"
-    RESCHEDULED = "rescheduled", "Rescheduled"
-    NO_SHOW = "no_show", "No-show"
 
 
 class Appointment(models.Model):
@@ -159,13 +146,6 @@ class Appointment(models.Model):
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
 
-class WaitlistStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    OFFERED = "offered", "Offered a slot"
-    BOOKED = "booked", "Booked"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
 class WaitlistEntry(models.Model):
     """A patient who wants an earlier visit at a location, between two times."""
 
@@ -236,18 +216,6 @@ class WaitlistOffer(models.Model):
         return f"offer {self.pk} to waitlist entry {self.entry_id}"
 
 
-class ReminderKind(models.TextChoices):
-    REMINDER = "reminder", "Appointment reminder with instructions"
-    OFFER = "offer", "Waitlist offer"
-
-
-class ReminderStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-
-
 class Reminder(models.Model):
     """An e-mail to a patient, sent by the task queue; every attempt's outcome is kept here so
     that a failed send is retried with back-off and stays visible until someone acts."""
@@ -294,12 +262,6 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk} for patient {self.patient_id}: {self.status}"
-
-
-class FeedKind(models.TextChoices):
-    PATIENT = "patient", "A patient's appointments"
-    LOCATION = "location", "A location's appointments"
-    CHAIR = "chair", "One chair's appointments"
 
 
 class CalendarFeed(models.Model):

@@ -12,7 +12,7 @@ from ketaclinic.protocols import Protocol, get_protocol
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.plans.models import PlanStatus, TreatmentPlan
 
-from .models import AppointmentType
+from .choices import AppointmentType
 from .policy import booking_policy
 
 

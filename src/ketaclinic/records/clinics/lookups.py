@@ -14,9 +14,12 @@ def locations() -> list[Location]:
     return list(Location.objects.order_by("name"))
 
 
-def active_chairs() -> list[Chair]:
-    """The chairs in use, each with its location."""
-    return list(Chair.objects.filter(active=True).select_related("location"))
+def active_chairs(location_id: int | None = None) -> list[Chair]:
+    """The chairs in use (at one location when given), each with its location."""
+    chairs = Chair.objects.filter(active=True).select_related("location")
+    if location_id is not None:
+        chairs = chairs.filter(location_id=location_id)
+    return list(chairs)
 
 
 def chair(chair_id: int) -> Chair:

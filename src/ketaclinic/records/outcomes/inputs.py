@@ -14,7 +14,7 @@ from ketaclinic.protocols import get_protocol
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.toolkit import Strict, validate
 
-from .models import BoosterChoice, DiscontinuationReason
+from .choices import BoosterChoice, DiscontinuationReason
 
 __all__ = [
     "BoosterDecisionIn",

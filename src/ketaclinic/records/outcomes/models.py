@@ -10,10 +10,7 @@ from django.db.models import Q
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from ketaclinic.records.fields import amends_field, user_field
 
-
-class BoosterChoice(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
+from .choices import BoosterChoice, DiscontinuationReason
 
 
 class BoosterReview(AppendOnlyModel):
@@ -47,16 +44,6 @@ class BoosterReview(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"booster {self.decision} for patient {self.patient_id}"
-
-
-class DiscontinuationReason(models.TextChoices):
-    SIDE_EFFECTS = "side_effects", "Side effects"
-    NO_BENEFIT = "no_benefit", "No benefit"
-    PATIENT_CHOICE = "patient_choice", "Patient's choice"
-    COST = "cost", "Cost or coverage"
-    MEDICAL = "medical", "Medical reason (contraindication, other illness)"
-    LOST_TO_FOLLOW_UP = "lost_to_follow_up", "Lost to follow-up"
-    OTHER = "other", "Other"
 
 
 class DiscontinuationQuerySet(AppendOnlyQuerySet):

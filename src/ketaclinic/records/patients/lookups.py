@@ -25,3 +25,9 @@ def patient_id_by_mrn(actor: Actor, mrn: str) -> int:
     if found is None:
         raise NotFound(f"no patient has MRN {mrn!r}")
     return found
+
+
+def patient_id_for_account_setup(mrn: str) -> int | None:
+    """The id of the patient with exactly this MRN, for the command line's account set-up
+    (``createuser``), which runs with no acting account to check or to audit under."""
+    return Patient.objects.filter(mrn=mrn).values_list("pk", flat=True).first()

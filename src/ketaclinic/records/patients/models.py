@@ -7,14 +7,8 @@ from django.db.models import Q
 
 from ketaclinic.records.fields import user_field
 
+from .choices import Sex
 from .limits import HEIGHT_CM_MAX, HEIGHT_CM_MIN, WEIGHT_KG_MAX
-
-
-class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Unknown"
 
 
 class Patient(models.Model):

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from ketaclinic.records.audit import services as audit
-from ketaclinic.records.audit.models import Outcome
+from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound, ServiceError
 

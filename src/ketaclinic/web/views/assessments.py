@@ -4,7 +4,7 @@ from the definitions, the baseline summary, and asking a patient to complete a b
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,7 +17,7 @@ from ketaclinic.instruments import Definition
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.assessments import history, services
-from ketaclinic.records.assessments.models import Assessment, Context
+from ketaclinic.records.assessments.choices import Context
 from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
@@ -25,6 +25,9 @@ from ketaclinic.records.errors import Conflict, InvalidInput
 from ..forms import page_number
 from ..instrument_forms import answers_from_post, questionnaire
 from .common import actor, service_view
+
+if TYPE_CHECKING:
+    from ketaclinic.records.assessments.models import Assessment
 
 ANSWER_PREFIX = "answers."
 

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date
 
 from ketaclinic.records.accounts import audit_trail as audit
 from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.audit.models import Outcome
+from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.pages import Page
 
 from ..forms import page_number

@@ -12,7 +12,7 @@ from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
-from ketaclinic.records.audit.models import Outcome
+from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.context import Face
 
 from .common import actor

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
 from ketaclinic.records.bookings import feeds, reminders, services
-from ketaclinic.records.bookings.models import Status
+from ketaclinic.records.bookings.choices import Status
 from ketaclinic.records.bookings.policy import booking_policy
+from ketaclinic.records.clinics import lookups as premises
 from ketaclinic.records.clinics.services import locations
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.records.patients import services as patients
@@ -115,7 +116,7 @@ def series_detail(request: HttpRequest, series_id: int) -> HttpResponse:
             "detail": detail,
             "series": detail.series,
             "zone": detail.series.location.zone,
-            "chairs": detail.series.location.chairs.filter(active=True),
+            "chairs": premises.active_chairs(detail.series.location_id),
             "can_change": may(who, Action.BOOKING_RESCHEDULE),
             "can_cancel_series": may(who, Action.BOOKING_BOOK),
         },

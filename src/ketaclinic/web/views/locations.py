@@ -17,7 +17,7 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.bookings import feeds
 from ketaclinic.records.clinics import lookups, premises, services
-from ketaclinic.records.clinics.models import Weekday
+from ketaclinic.records.clinics.choices import Weekday
 from ketaclinic.records.errors import Conflict, InvalidInput
 
 from ..forms import field_errors

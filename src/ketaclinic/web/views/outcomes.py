@@ -21,8 +21,8 @@ from ketaclinic.records.accounts.services import may
 from ketaclinic.records.clinics import lookups as premises
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.outcomes import cohort, exchange, services
+from ketaclinic.records.outcomes.choices import BoosterChoice, DiscontinuationReason
 from ketaclinic.records.outcomes.cohort import CohortReport
-from ketaclinic.records.outcomes.models import BoosterChoice, DiscontinuationReason
 
 from ..forms import field_errors
 from .common import actor, service_view

@@ -15,9 +15,9 @@ from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.patients import services
 from ketaclinic.records.patients.allergies import patient_allergies
+from ketaclinic.records.patients.choices import Sex
 from ketaclinic.records.patients.history import history_flag_labels
 from ketaclinic.records.patients.inputs import PatientFields
-from ketaclinic.records.patients.models import Sex
 
 from ..forms import field_errors, page_number
 from ..panels import chart_panels

@@ -4,7 +4,7 @@ and the independent double-check, and titration."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,11 +20,14 @@ from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.plans import catalog, orders, screening, services, titration
 from ketaclinic.records.plans.calculation import snapshot
-from ketaclinic.records.plans.models import Decision, OrderStatus, PlanStatus, TreatmentPlan
+from ketaclinic.records.plans.choices import Decision, OrderStatus, PlanStatus
 from ketaclinic.screening.patient import VITAL_FIELDS
 
 from ..forms import field_errors, posted, refusal
 from .common import actor, service_view
+
+if TYPE_CHECKING:
+    from ketaclinic.records.plans.models import TreatmentPlan
 
 DEFAULT_PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 CHOICE_FIELDS = ("dose_mg_per_kg", "dose_mg", "duration_min", "concentration_mg_per_ml")

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.assessments import services
-from ketaclinic.records.assessments.models import Context
+from ketaclinic.records.assessments.choices import Context
 from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.errors import Conflict, InvalidInput
 

@@ -35,8 +35,8 @@ from ketaclinic.records.sessions import (
     supply,
     titration,
 )
+from ketaclinic.records.sessions.choices import URINARY_SYMPTOMS
 from ketaclinic.records.sessions.gates import Blocked
-from ketaclinic.records.sessions.models import URINARY_SYMPTOMS
 from ketaclinic.sessions import (
     NEEDS_REASON,
     SIDE_EFFECT_KINDS,

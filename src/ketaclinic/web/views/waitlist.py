@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ketaclinic.records.bookings import services, waitlist
-from ketaclinic.records.bookings.models import AppointmentType, WaitlistStatus
+from ketaclinic.records.bookings.choices import AppointmentType, WaitlistStatus
 from ketaclinic.records.clinics.services import locations
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients import services as patients

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
 from ketaclinic.records.context import Actor
-from ketaclinic.records.ledger.models import Balance
 from ketaclinic.records.ledger.quantities import plain
+
+if TYPE_CHECKING:
+    from ketaclinic.records.ledger.models import Balance
 
 BOOK_PAGE_SIZE = 25
 REPORT_PAGE_SIZE = 100

@@ -14,8 +14,8 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.ledger import catalog, counts, stock
+from ketaclinic.records.ledger.choices import CountKind
 from ketaclinic.records.ledger.common import location_or_404
-from ketaclinic.records.ledger.models import CountKind
 
 from ...forms import attempt, posted
 from ..common import actor, service_view

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +29,9 @@ from .common import (
     renamed,
     shown,
 )
+
+if TYPE_CHECKING:
+    from ketaclinic.records.ledger.models import Entry
 
 
 @service_view
@@ -121,44 +125,54 @@ def ledger_draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
 @require_POST
 @service_view
 def ledger_administered(request: HttpRequest, draw_id: int) -> HttpResponse:
-    who = actor(request)
-    values = posted(request, "volume_ml", "dose_mg")
-    entry, errors, clash, status = attempt(
-        lambda: services.record_administered(who, draw_id, values)
+    return _record_on_draw(
+        request,
+        draw_id,
+        "administered",
+        ("volume_ml", "dose_mg"),
+        services.record_administered,
+        "Recorded {} mL as administered.",
     )
-    if entry is None:
-        return _draw_page(
-            request,
-            who,
-            draw_id,
-            form="administered",
-            values=values,
-            errors=errors,
-            clash=clash,
-            status=status,
-        )
-    messages.success(request, f"Recorded {plain(entry.amount_ml)} mL as administered.")
-    return redirect("web:ledger-draw-detail", draw_id=draw_id)
 
 
 @require_POST
 @service_view
 def ledger_waste(request: HttpRequest, draw_id: int) -> HttpResponse:
+    return _record_on_draw(
+        request,
+        draw_id,
+        "waste",
+        ("volume_ml", "dose_mg", *WITNESS_FIELDS),
+        services.waste,
+        "Recorded {} mL wasted, witnessed.",
+    )
+
+
+def _record_on_draw(
+    request: HttpRequest,
+    draw_id: int,
+    form: str,
+    fields: tuple[str, ...],
+    record: Callable[[Actor, int, Mapping[str, str]], Entry],
+    done: str,
+) -> HttpResponse:
+    """Record what became of part of a draw with ``record``; the draw's page again, with the
+    ``form`` filled in and its errors, when refused."""
     who = actor(request)
-    values = posted(request, "volume_ml", "dose_mg", *WITNESS_FIELDS)
-    entry, errors, clash, status = attempt(lambda: services.waste(who, draw_id, values))
+    values = posted(request, *fields)
+    entry, errors, clash, status = attempt(lambda: record(who, draw_id, values))
     if entry is None:
         return _draw_page(
             request,
             who,
             draw_id,
-            form="waste",
+            form=form,
             values=values,
             errors=errors,
             clash=clash,
             status=status,
         )
-    messages.success(request, f"Recorded {plain(entry.amount_ml)} mL wasted, witnessed.")
+    messages.success(request, done.format(plain(entry.amount_ml)))
     return redirect("web:ledger-draw-detail", draw_id=draw_id)
 
 

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from ketaclinic.records.context import Actor
 from ketaclinic.records.ledger import counts, losses, stock
+from ketaclinic.records.ledger.choices import FilingKind, LossKind
 from ketaclinic.records.ledger.common import local_today, location_or_404
-from ketaclinic.records.ledger.models import FilingKind, LossKind
 
 from ...forms import attempt, posted
 from ..common import actor, service_view
