@@ -26,6 +26,7 @@ def _user(related_name: str = "+") -> Any:
 class ScreeningOutcome(models.TextChoices):
     ELIGIBLE = "eligible", "Eligible"
     NEEDS_PHYSICIAN_REVIEW = "needs_physician_review", "Needs physician review"
+    DEFER = "defer", "Defer: re-measure or treat first"
     NOT_ELIGIBLE = "not_eligible", "Not eligible"
 
 
