@@ -81,6 +81,11 @@ class Action(StrEnum):
     SESSION_RECORD = "session.record"
     SESSION_SIGN = "session.sign"
     SESSION_AMEND = "session.amend"
+    RESULT_VIEW = "result.view"
+    RESULT_RECORD = "result.record"
+    CONSENT_VIEW = "consent.view"
+    CONSENT_SIGN = "consent.sign"
+    CONSENT_COUNTERSIGN = "consent.countersign"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -192,6 +197,12 @@ _SESSIONS_CLINICIAN = _SESSIONS_DESK | {
     Action.SESSION_SIGN,
     Action.SESSION_AMEND,
 }
+# Test results and informed consent: clinicians record and see results; a patient signs their
+# own consent in the portal, or on a clinic tablet where a clinician opens it; the clinician
+# and a witness countersign. Patients see their own consents, not their lab results here.
+_RESULTS_CLINICIAN = {Action.RESULT_VIEW, Action.RESULT_RECORD}
+_CONSENT_CLINICIAN = {Action.CONSENT_VIEW, Action.CONSENT_SIGN, Action.CONSENT_COUNTERSIGN}
+_CONSENT_PATIENT = {Action.CONSENT_VIEW, Action.CONSENT_SIGN}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
@@ -205,6 +216,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _LEDGER_CLINICIAN
         | _LEDGER_BOOKKEEPING
         | _SESSIONS_CLINICIAN
+        | _RESULTS_CLINICIAN
+        | _CONSENT_CLINICIAN
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -222,6 +235,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _OUTCOMES_CLINICIAN
         | _LEDGER_CLINICIAN
         | _SESSIONS_CLINICIAN
+        | _RESULTS_CLINICIAN
+        | _CONSENT_CLINICIAN
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -258,6 +273,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         }
         | _BOOKING_PATIENT
         | _OUTCOMES_PATIENT
+        | _CONSENT_PATIENT
     ),
 }
 

@@ -25,3 +25,11 @@ def patient_id_by_mrn(actor: Actor, mrn: str) -> int:
     if found is None:
         raise NotFound(f"no patient has MRN {mrn!r}")
     return found
+
+
+def patient_or_404(patient_id: int) -> Patient:
+    """The patient, or ``NotFound`` (internal: callers have authorized and audit their read)."""
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound(f"patient {patient_id} does not exist")
+    return patient

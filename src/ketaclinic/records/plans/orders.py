@@ -53,6 +53,7 @@ from .models import (
     TreatmentPlan,
     WeightConfirmation,
 )
+from .prerequisites import exposure_for_order, refuse_unless_ready_to_order
 from .services import current_plan_or_conflict, plan_request
 
 
@@ -84,12 +85,21 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
         plan=plan, measurement=weighing.measurement
     ).first()
     protocol = protocol_for(plan.protocol_id)
+    refuse_unless_ready_to_order(plan.patient_id, protocol, on)
     try:
         with transaction.atomic():
             # One order at a time per patient: the series and interval checks read the others.
             Patient.objects.select_for_update().get(pk=plan.patient_id)
             given_mg = _series_given_mg(plan.patient_id, on, protocol)
             result = _derived(plan, weighing, on, confirmation is not None, given_mg)
+            exposure = exposure_for_order(
+                actor,
+                plan.patient_id,
+                protocol,
+                on,
+                result.dose_mg,
+                fields.exposure_override_reason,
+            )
             order = Order.objects.create(
                 plan=plan,
                 patient_id=plan.patient_id,
@@ -114,6 +124,12 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
                     "dose_mg": order.dose_mg,
                     "weight_kg": order.weight_kg,
                     "weight_confirmed": confirmation is not None,
+                    "exposure": {
+                        "sessions": exposure.sessions,
+                        "total_mg": exposure.total_mg,
+                        "level": exposure.level,
+                        "override_reason": fields.exposure_override_reason,
+                    },
                 },
             )
     except IntegrityError:

@@ -50,6 +50,7 @@ from .models import (
     TitrationProposal,
     TreatmentPlan,
 )
+from .prerequisites import refuse_unless_ready_to_sign
 from .screening import plan_allowing_decision
 
 PLANS_SHOWN = 50
@@ -264,7 +265,7 @@ def sign_plan(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TreatmentP
         raise Conflict(f"plan {plan_id} is already signed: amend it to change it")
     result = _recomputed(plan)
     checked_overrides(actor, plan.patient_id, result, fields.overrides)
-    plan_allowing_decision(plan.patient_id)
+    refuse_unless_ready_to_sign(plan.patient_id, protocol_for(plan.protocol_id))
     try:
         with transaction.atomic():
             Patient.objects.select_for_update().get(pk=plan.patient_id)

@@ -20,6 +20,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.bookings.models import CHAIR_TYPES, Appointment
 from ketaclinic.records.bookings.models import Status as AppointmentStatus
 from ketaclinic.records.clinics.models import Chair, Location
+from ketaclinic.records.consents.checks import consent_missing
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
 from ketaclinic.records.outcomes.queue import outcome_changed
@@ -214,6 +215,8 @@ def _guard(ctx: Locked, command: Command, at: Any) -> None:
             f"order {session.order_id} is not verified: a second clinician double-checks the "
             "prepared dose first (and the order's plan must still be current)"
         )
+    if command == Command.START_INFUSION and (no_consent := consent_missing(session)):
+        raise Conflict(no_consent)
     if command == Command.DISCHARGE:
         facts = discharge_facts(session, ctx.timeline, at)
         _refuse_gaps("discharge", discharge_gaps(facts, rules))
