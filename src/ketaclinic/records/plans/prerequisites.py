@@ -12,7 +12,7 @@ from ketaclinic.protocols import Protocol
 from ketaclinic.protocols.exposure import ExposureCheck, check_exposure, exposure_window
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
-from ketaclinic.records.results.services import latest_taken_on, taken_since
+from ketaclinic.records.results.services import latest_taken_on, taken_after
 from ketaclinic.screening.currency import decision_expired
 from ketaclinic.screening.lab_tests import (
     FollowUpLft,
@@ -69,7 +69,7 @@ def follow_up_due(patient_id: int, protocol: Protocol, on: date) -> FollowUpLft 
     if due is None or last is None:
         return None
     tests = lab_catalog().follow_up_lft.tests
-    return None if set(tests) <= taken_since(patient_id, tests, last) else due
+    return None if set(tests) <= taken_after(patient_id, tests, last) else due
 
 
 def refuse_unless_ready_to_order(patient_id: int, protocol: Protocol, on: date) -> None:

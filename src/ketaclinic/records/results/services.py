@@ -95,9 +95,9 @@ def latest_taken_on(patient_id: int) -> dict[str, date]:
     return dict(rows)
 
 
-def taken_since(patient_id: int, test_ids: tuple[str, ...], since: date) -> set[str]:
-    """Which of ``test_ids`` have a result taken on or after ``since`` (internal)."""
+def taken_after(patient_id: int, test_ids: tuple[str, ...], day: date) -> set[str]:
+    """Which of ``test_ids`` have a result taken after ``day`` (internal)."""
     rows = TestResult.objects.filter(
-        patient_id=patient_id, test_id__in=test_ids, taken_on__gte=since
+        patient_id=patient_id, test_id__in=test_ids, taken_on__gt=day
     ).values_list("test_id", flat=True)
     return set(rows)
