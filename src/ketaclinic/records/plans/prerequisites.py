@@ -4,12 +4,15 @@ liver tests after a long or repeated regimen, and the cumulative exposure limits
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
 
 from ketaclinic.protocols import Protocol
 from ketaclinic.protocols.exposure import ExposureCheck, check_exposure, exposure_window
+from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.results.services import latest_taken_on, taken_after
@@ -23,7 +26,8 @@ from ketaclinic.screening.lab_tests import (
     required_results,
 )
 
-from .models import Order, Screening
+from .calculation import protocol_for
+from .models import Order, Screening, TreatmentPlan
 from .screening import plan_allowing_decision
 
 
@@ -106,3 +110,36 @@ def _refuse(problems: list[str | None]) -> None:
     found = [p for p in problems if p]
     if found:
         raise Conflict("; ".join(found))
+
+
+def plan_protocol_id(patient_id: int) -> str | None:
+    """The protocol of the patient's current plan, else of their latest draft (internal: the
+    caller authorizes and audits its own read)."""
+    plans = TreatmentPlan.objects.filter(patient_id=patient_id)
+    plan = plans.current().first() or plans.filter(signature__isnull=True).order_by("-id").first()
+    return plan.protocol_id if plan is not None else None
+
+
+@dataclass(frozen=True)
+class Prerequisites:
+    """What the chart shows about results before the next plan or order."""
+
+    protocol_id: str | None
+    gaps: tuple[TestGap, ...]
+    follow_up: FollowUpLft | None
+
+
+def prerequisites_for(actor: Actor, patient_id: int) -> Prerequisites:
+    """Missing or stale required results and a due follow-up liver test, for the protocol of
+    the patient's plan (none without a plan)."""
+    authorize(actor, Action.RESULT_VIEW, patient_id=patient_id)
+    protocol_id = plan_protocol_id(patient_id)
+    if protocol_id is None:
+        return Prerequisites(None, (), None)
+    protocol = protocol_for(protocol_id)
+    today = timezone.localdate()
+    return Prerequisites(
+        protocol_id,
+        test_gaps(patient_id, protocol, today),
+        follow_up_due(patient_id, protocol, today),
+    )
