@@ -19,6 +19,7 @@ from ketaclinic.records.outcomes.exchange import PatientRecord
 from ketaclinic.records.patients.models import BodyMeasurement, Patient
 
 from . import codes
+from .laboratory import result_observation
 
 Resource = dict[str, Any]
 _NAMESPACE = uuid.UUID("5b0c8f3e-7a0e-4c55-9a36-1c2f4b6f6c1a")
@@ -342,7 +343,8 @@ def _bundle(kind: str, resources: list[Resource], at: Addresser, now: datetime) 
 
 
 def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
-    """Scores (survey) and weights and heights (vital signs), oldest first."""
+    """Scores (survey), weights and heights (vital signs) and test results (laboratory; the
+    ECG as procedure), oldest first."""
     found: list[tuple[datetime, Resource]] = []
     for assessment in record.assessments:
         observation = score_observation(assessment, record.definition(assessment), at)
@@ -352,6 +354,9 @@ def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
         found.extend(
             (measurement.measured_at, r) for r in measurement_observations(measurement, at)
         )
+    subject = at.reference("Patient", str(record.patient.pk))
+    for result in record.test_results:
+        found.append((result.entered_at, validated(result_observation(result, subject))))
     return [resource for _, resource in sorted(found, key=lambda pair: pair[0])]
 
 

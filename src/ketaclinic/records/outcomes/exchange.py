@@ -25,6 +25,7 @@ from ketaclinic.records.errors import FieldError, InvalidInput
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.inputs import PatientCreate, validate
 from ketaclinic.records.patients.models import BodyMeasurement, Patient
+from ketaclinic.records.results.services import results_for_export
 
 from . import infusions
 
@@ -39,6 +40,8 @@ class PatientRecord:
     """Current assessments only (an amendment replaces what it corrects)."""
     infusions: list[InfusionEvent]
     appointments: list[Any]
+    test_results: list[Any] = field(default_factory=list)
+    """ECG and laboratory results (records.results), oldest first."""
 
     def definition(self, assessment: Assessment) -> Definition | None:
         """The definition version the assessment was scored with, if still loaded."""
@@ -72,6 +75,7 @@ def patient_record(
             .select_related("location")
             .order_by("starts_at", "id")
         ),
+        test_results=results_for_export(patient.pk),
     )
     audit.record(actor, action, obj=patient, patient_id=patient.pk, detail={"view": view})
     return record

@@ -101,3 +101,8 @@ def taken_after(patient_id: int, test_ids: tuple[str, ...], day: date) -> set[st
         patient_id=patient_id, test_id__in=test_ids, taken_on__gt=day
     ).values_list("test_id", flat=True)
     return set(rows)
+
+
+def results_for_export(patient_id: int) -> list[TestResult]:
+    """Every result, oldest first (internal: the export authorizes and audits its read)."""
+    return list(TestResult.objects.filter(patient_id=patient_id).order_by("taken_on", "id"))
