@@ -96,3 +96,49 @@ def test_the_seed_regimen_schedules_no_follow_up_after_one_series(signed: Any, n
         prerequisites.follow_up_due(signed.patient_id, get_protocol(SEED), today + timedelta(30))
         is None
     )
+
+
+def _history(order: Any, sessions: int) -> None:
+    """Earlier series as the records would hold them: copies of ``order`` weekly, from 20 days
+    before it back (outside the series span)."""
+    from django.forms.models import model_to_dict
+
+    from ketaclinic.records.plans.models import Order
+
+    fields = model_to_dict(order, exclude=["id", "session_on"])
+    fields = {
+        f"{k}_id"
+        if k in {"plan", "patient", "measurement", "weight_confirmation", "created_by"}
+        else k: v
+        for k, v in fields.items()
+    }
+    for week in range(sessions):
+        Order.objects.create(**fields, session_on=order.session_on - timedelta(days=20 + 7 * week))
+
+
+def test_exposure_soft_limit_needs_a_physicians_reason(
+    order: Any, nurse: Any, physician: Any
+) -> None:
+    from ketaclinic.records.errors import InvalidInput
+
+    _history(order, 17)  # with today's order 18; tomorrow's would be the 19th (soft 18)
+    tomorrow = {"session_on": timezone.localdate() + timedelta(days=1)}
+    with pytest.raises(InvalidInput) as refused:
+        orders.create_order(nurse, order.plan_id, tomorrow)
+    assert refused.value.errors[0].field == "exposure_override_reason"
+    with pytest.raises(InvalidInput):
+        orders.create_order(nurse, order.plan_id, {**tomorrow, "exposure_override_reason": "ok"})
+    made = orders.create_order(
+        physician, order.plan_id, {**tomorrow, "exposure_override_reason": "responding well"}
+    )
+    assert made.session_on == tomorrow["session_on"]
+
+
+def test_exposure_hard_limit_stops_the_order(order: Any, physician: Any) -> None:
+    _history(order, 23)  # with today's 24; tomorrow's would be the 25th (hard 24)
+    tomorrow = {
+        "session_on": timezone.localdate() + timedelta(days=1),
+        "exposure_override_reason": "asked",
+    }
+    with pytest.raises(Conflict, match="hard limit 24"):
+        orders.create_order(physician, order.plan_id, tomorrow)
