@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from ketaclinic.interop.consent_pdf import consent_pdf
+from ketaclinic.interop.consent_pdf import consent_pdf_response
 from ketaclinic.records.consents import services
 from ketaclinic.records.consents.inputs import ConsentIn, CountersignIn
 
@@ -105,9 +105,4 @@ def countersign(request: HttpRequest, consent_id: int, data: CountersignIn) -> S
 @router.get("/{consent_id}/pdf", response={200: None, **ERRORS})
 def consent_as_pdf(request: HttpRequest, consent_id: int) -> HttpResponse:
     """The signed consent as PDF."""
-    found = services.get_consent(actor(request), consent_id)
-    response = HttpResponse(
-        consent_pdf(found, timezone.get_current_timezone()), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'inline; filename="consent-{consent_id}.pdf"'
-    return response
+    return consent_pdf_response(services.get_consent(actor(request), consent_id))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
+from django.http import HttpResponse
+from django.utils import timezone
 from reportlab.platypus import Spacer
 
 from ketaclinic.records.consents.services import consent_state
@@ -43,3 +45,12 @@ def consent_pdf(consent: Any, zone: tzinfo) -> bytes:
     state = consent_state(consent, local.date())
     story.append(_p(f"Valid until {consent.expires_on.isoformat()}. Status when printed: {state}."))
     return _render(document["title"], story)
+
+
+def consent_pdf_response(consent: Any) -> HttpResponse:
+    """The consent's PDF as an inline download, in the clinic's time zone."""
+    response = HttpResponse(
+        consent_pdf(consent, timezone.get_current_timezone()), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="consent-{consent.pk}.pdf"'
+    return response

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ketaclinic.interop.consent_pdf import consent_pdf
+from ketaclinic.interop.consent_pdf import consent_pdf_response
 from ketaclinic.protocols.consent import consent_policy
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
@@ -106,9 +106,4 @@ def countersign(request: HttpRequest, patient_id: int, consent_id: int) -> HttpR
 
 @service_view
 def consent_as_pdf(request: HttpRequest, consent_id: int) -> HttpResponse:
-    found = services.get_consent(actor(request), consent_id)
-    response = HttpResponse(
-        consent_pdf(found, timezone.get_current_timezone()), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'inline; filename="consent-{consent_id}.pdf"'
-    return response
+    return consent_pdf_response(services.get_consent(actor(request), consent_id))
