@@ -170,3 +170,16 @@ def test_cli_accepts_the_new_conditions_and_defers(
     matched = [m for reason in data["reasons"] for m in reason["matched"]]
     assert "Frobnicol" in matched
     assert "lorazapam: did you mean lorazepam?" in matched
+
+
+def test_a_misspelling_beside_a_known_name_is_still_proposed() -> None:
+    result = screen(replace(HEALTHY, medications=(Medication("Paracetamol + lorazapam"),)))
+    assert "misspelt-medication" in _fired(result)
+    assert "benzodiazepines" in _fired(result)
+
+
+@pytest.mark.parametrize("name", ["Valium 5 mg tablets daily", "Tramadol 50mg twice daily"])
+def test_dose_words_are_not_taken_for_misspellings(name: str) -> None:
+    fired = _fired(screen(replace(HEALTHY, medications=(Medication(name),))))
+    assert "misspelt-medication" not in fired
+    assert "unrecognised-medication" not in fired

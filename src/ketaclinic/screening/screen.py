@@ -145,9 +145,7 @@ def screen(patient: ScreeningInput) -> ScreeningResult:
 def _screen_medications(patient: ScreeningInput, rules: RuleSet, found: _Collector) -> None:
     by_class: dict[str, list[ClassMatch]] = defaultdict(list)
     for medication in patient.medications:
-        placed = classify(medication)
-        if not placed and not named_drugs(medication.name):
-            placed = _unrecognised(medication, rules, found)
+        placed = classify(medication) + _misspelt_or_unknown(medication, rules, found)
         for match in placed:
             by_class[match.class_id].append(match)
     for rule in rules.medication_rules:
@@ -161,22 +159,26 @@ def _screen_medications(patient: ScreeningInput, rules: RuleSet, found: _Collect
             )
 
 
-def _unrecognised(
+def _misspelt_or_unknown(
     medication: Medication, rules: RuleSet, found: _Collector
 ) -> tuple[ClassMatch, ...]:
-    """A medication neither its name nor its recorded class places: propose a close spelling
-    (its classes then count, marked unconfirmed) or ask for review; never pass it silently."""
+    """A word close to a known drug it does not spell (``lorazapam``, also beside a known one in
+    ``paracetamol + lorazapam``) is proposed for confirmation and its classes count, marked
+    unconfirmed; a medication neither its name nor its recorded class places is sent for
+    review. Never passed silently."""
+    known = named_drugs(medication.name)
     proposal = propose(medication.name)
-    if proposal is None:
+    if proposal is not None and proposal.drug not in known:
+        drug = proposal.drug
+        found.add(rules.misspelt_medication, (f"{medication.name}: did you mean {drug.name}?",))
+        matched_by = f"unconfirmed spelling of '{proposal.term}'"
+        return tuple(
+            ClassMatch(class_id, medication.name, matched_by, drug.source)
+            for class_id in drug.class_ids
+        )
+    if not known and not classify(medication):
         found.add(rules.unrecognised_medication, (medication.name,))
-        return ()
-    drug = proposal.drug
-    found.add(rules.misspelt_medication, (f"{medication.name}: did you mean {drug.name}?",))
-    matched_by = f"unconfirmed spelling of '{proposal.term}'"
-    return tuple(
-        ClassMatch(class_id, medication.name, matched_by, drug.source)
-        for class_id in drug.class_ids
-    )
+    return ()
 
 
 def _screen_measures(patient: ScreeningInput, rules: RuleSet, found: _Collector) -> None:

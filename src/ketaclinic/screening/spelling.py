@@ -36,11 +36,14 @@ def _terms() -> dict[str, KnownDrug]:
 
 
 def propose(name: str) -> Proposal | None:
-    """The known drug ``name`` most resembles, if any resembles it closely enough."""
+    """The known drug a word of ``name`` (or the whole name) most resembles without being
+    spelt exactly like it, if any resembles it closely enough."""
     text = name.casefold().strip()
     words = [w for w in re.findall(r"[a-z][a-z'.-]*", text) if len(w) >= SHORTEST_WORD]
     best: Proposal | None = None
     for written in dict.fromkeys([*words, text]):
+        if written in _terms():
+            continue
         found = process.extractOne(
             written, list(_terms()), scorer=fuzz.ratio, score_cutoff=SIMILARITY_CUTOFF
         )
