@@ -41,16 +41,13 @@ class ExposureCheck:
 
 
 def _soft_hard(table: Mapping[str, Any], key: str, where: str) -> SoftHard:
-    item = table.get(key)
-    field = f"{where}.{key}"
-    if not isinstance(item, Mapping):
-        raise DomainInputError(field, "must be a table {soft, hard, source}")
-    soft, hard = item.get("soft"), item.get("hard")
-    if not isinstance(soft, int | float) or not isinstance(hard, int | float):
-        raise DomainInputError(field, "soft and hard must be numbers")
-    if isinstance(soft, bool) or isinstance(hard, bool) or not 0 < soft <= hard:
-        raise DomainInputError(field, "needs 0 < soft <= hard")
-    return SoftHard(float(soft), float(hard), read_text(item, "source", field))
+    """``<key>_soft`` and ``<key>_hard``, each ``{value, source}``, with 0 < soft <= hard."""
+    soft = read_sourced(table, f"{key}_soft", where)
+    hard = read_sourced(table, f"{key}_hard", where)
+    if not 0 < soft.value <= hard.value:
+        raise DomainInputError(f"{where}.{key}_soft", f"needs 0 < {key}_soft <= {key}_hard")
+    sources = dict.fromkeys([soft.source, hard.source])
+    return SoftHard(soft.value, hard.value, "; ".join(sources))
 
 
 @cache
