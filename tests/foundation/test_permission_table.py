@@ -21,6 +21,7 @@ from ketaclinic.records.bookings import feeds as booking_feeds
 from ketaclinic.records.bookings import reminders as booking_reminders
 from ketaclinic.records.bookings import services as bookings
 from ketaclinic.records.clinics import services as clinics
+from ketaclinic.records.consents import services as consents
 from ketaclinic.records.errors import Forbidden, InvalidInput
 from ketaclinic.records.ledger import catalog as ledger_catalog
 from ketaclinic.records.ledger import counts as ledger_counts
@@ -38,6 +39,7 @@ from ketaclinic.records.patients import pharmacokinetics
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.plans import catalog, orders, screening, titration
 from ketaclinic.records.plans import services as plans
+from ketaclinic.records.results import services as results
 from ketaclinic.records.sessions import flowsheet as session_flowsheet
 from ketaclinic.records.sessions import lifecycle as session_lifecycle
 from ketaclinic.records.sessions import overrides as session_overrides
@@ -88,6 +90,19 @@ def _clinician(username: str) -> Any:
     from ketaclinic.records.context import Actor, Face
 
     return Actor(user=User.objects.get(username=username), face=Face.SYSTEM)
+
+
+_CONSENT = {"protocol": "ketamine-iv-0.5mgkg-40min", "signed_name": "Probe", "agree": True}
+
+
+def _consent_body() -> dict[str, Any]:
+    from ketaclinic.protocols.consent import consent_document
+
+    return {**_CONSENT, "document_version": consent_document(_CONSENT["protocol"]).version}
+
+
+def _consent_for(patient: Any) -> Any:
+    return consents.sign_consent(_clinician("physician-user"), patient.pk, _consent_body())
 
 
 def _screening_for(patient: Any) -> Any:
@@ -494,6 +509,15 @@ PROBES: dict[Action, Probe] = {
     ),
     Action.SESSION_AMEND: lambda actor, p: session_flowsheet.amend_entry(
         actor, *_session_note_for(p), {"values": {"text": "corrected"}, "reason": "typo"}
+    ),
+    Action.RESULT_VIEW: lambda actor, p: results.list_results(actor, p.pk),
+    Action.RESULT_RECORD: lambda actor, p: results.record_result(
+        actor, p.pk, {"test": "ecg", "code": "normal", "taken_on": _today()}
+    ),
+    Action.CONSENT_VIEW: lambda actor, p: consents.list_consents(actor, p.pk),
+    Action.CONSENT_SIGN: lambda actor, p: consents.sign_consent(actor, p.pk, _consent_body()),
+    Action.CONSENT_COUNTERSIGN: lambda actor, p: consents.countersign(
+        actor, _consent_for(p).pk, {"witness_name": "Probe Witness"}
     ),
     Action.OUTCOME_VIEW: lambda actor, p: outcome_services.patient_outcomes(actor, p.pk),
     Action.OUTCOME_RECORD_DISCONTINUATION: lambda actor, p: outcome_services.record_discontinuation(

@@ -27,11 +27,14 @@ def second_nurse(make_user: Callable[..., Any], actor_for: Callable[..., Any]) -
 
 @pytest.fixture
 def screened(patient: Any, physician: Any) -> Any:
-    """The patient screened (not pregnant, normal vitals) and decided eligible."""
+    """The patient screened (not pregnant, normal vitals), decided eligible, with a baseline
+    ECG and liver tests on record."""
     from ketaclinic.records.plans import screening
+    from support import record_baseline_results
 
     result = screening.run_screening(physician, patient.pk, {"pregnant": False})
     screening.decide(physician, result.pk, {"decision": "eligible", "note": "no findings"})
+    record_baseline_results(physician, patient.pk)
     return patient
 
 

@@ -35,3 +35,22 @@ def test_demo_has_a_signed_plan_and_a_verified_order(db: Any, var_dir: Path) -> 
     load_demo()
     assert (Screening.objects.count(), TreatmentPlan.objects.count(), Order.objects.count()) == rows
     assert AuditEvent.objects.count() == audit_entries
+
+
+def test_demo_patient_with_the_plan_has_a_signed_consent_and_a_result(
+    db: Any, var_dir: Path
+) -> None:
+    from django.utils import timezone
+
+    from ketaclinic.records.consents.models import Consent
+    from ketaclinic.records.consents.services import consent_state
+    from ketaclinic.records.results.models import TestResult
+
+    load_demo()
+    plan = TreatmentPlan.objects.get()
+    consent = Consent.objects.select_related("countersignature").get()
+    assert (consent.patient_id, consent.protocol_id) == (plan.patient_id, plan.protocol_id)
+    assert consent_state(consent, timezone.localdate()) == "current"
+    assert TestResult.objects.get().patient_id == plan.patient_id
+    load_demo()
+    assert (Consent.objects.count(), TestResult.objects.count()) == (1, 1)

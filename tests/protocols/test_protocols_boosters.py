@@ -110,3 +110,41 @@ def test_never_due_inside_the_interval_and_waiting_days_add_up(
         assert days >= 14
         assert current >= 0.7 * baseline
         assert (baseline - best) / baseline >= 0.3
+
+
+def test_pain_at_the_best_relief_has_not_returned() -> None:
+    """Baseline 8, best 5.6 (exactly 30 % relief), now 5.6: a responder, but nothing lost."""
+    decision = evaluate_booster(
+        SEED,
+        baseline_pain_nrs=8,
+        best_pain_nrs=5.6,
+        current_pain_nrs=5.6,
+        days_since_last_session=14,
+    )
+    assert not decision.due
+    assert "reached" in decision.reasons[0]
+    assert "no relief lost" in decision.reasons[1]
+    worse = evaluate_booster(
+        SEED,
+        baseline_pain_nrs=8,
+        best_pain_nrs=5.6,
+        current_pain_nrs=5.7,
+        days_since_last_session=14,
+    )
+    assert worse.due
+
+
+@given(
+    baseline=st.floats(1, 10),
+    best=st.floats(0, 10),
+    days=st.integers(0, 60),
+)
+def test_never_due_while_pain_is_at_its_best(baseline: float, best: float, days: int) -> None:
+    decision = evaluate_booster(
+        SEED,
+        baseline_pain_nrs=baseline,
+        best_pain_nrs=best,
+        current_pain_nrs=best,
+        days_since_last_session=days,
+    )
+    assert not decision.due

@@ -43,11 +43,13 @@ def test_screen_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert data["outcome"] == "needs_physician_review"
     assert [reason["rule"] for reason in data["reasons"]] == [
         "cardiovascular-risk",
+        "unrecognised-medication",  # Sertraline: not in the vocabulary, never passed silently
         "cns-depressants",
+        "fibromyalgia-medicines",
     ]
     assert {test["test"] for test in data["required_tests"]} == {"ecg", "urinary_symptom_screen"}
     assert data["protocol"] == "ketamine-iv-0.5mgkg-40min"
-    assert data["rule_set_version"].startswith("rules 2025.1")
+    assert data["rule_set_version"].startswith("rules 2026.1")
 
 
 def test_screen_as_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

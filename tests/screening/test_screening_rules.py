@@ -40,8 +40,8 @@ def test_a_healthy_patient_is_eligible_with_only_the_universal_test() -> None:
     assert result.outcome == "eligible"
     assert result.findings == ()
     assert _tests(result) == {"urinary_symptom_screen"}
-    assert result.rules_version == "2025.1"
-    assert "rules 2025.1" in result.rule_set_version
+    assert result.rules_version == "2026.1"
+    assert "rules 2026.1" in result.rule_set_version
 
 
 @pytest.mark.parametrize(("rule_id", "condition", "outcome"), CONDITION_CASES)
@@ -129,7 +129,11 @@ def test_esketamine_protocol_brings_its_rems_notes() -> None:
 
 
 # A drug name from the catalog for each class, and each medication rule's classes.
-DRUG_FOR_CLASS = {drug.class_id: drug.name for drug in reversed(medication_catalog().drugs)}
+DRUG_FOR_CLASS = {
+    drug.class_ids[0]: drug.name
+    for drug in reversed(medication_catalog().drugs)
+    if len(drug.class_ids) == 1
+}
 MEDICATION_CASES = [
     (rule.id, class_id, rule.outcome)
     for rule in rule_set().medication_rules
@@ -165,8 +169,12 @@ def test_every_drug_class_has_a_rule() -> None:
         (Medication("diazepam"), {"benzodiazepine"}),
         (Medication("Valium 5mg"), {"benzodiazepine"}),
         (Medication("paracetamol/codeine 500/30"), {"opioid"}),
-        (Medication("Lyrica", "Gabapentinoid"), {"cns_depressant"}),
-        (Medication("Duloxetine", "SNRI"), set()),
+        (Medication("Lyrica", "Gabapentinoid"), {"cns_depressant", "fibromyalgia_drug"}),
+        (Medication("Duloxetine", "SNRI"), {"fibromyalgia_drug"}),
+        (Medication("Tramadol 50 mg"), {"opioid", "fibromyalgia_drug"}),
+        (Medication("Spravato"), {"nmda_antagonist"}),
+        (Medication("St John's wort"), {"cyp_inducer"}),
+        (Medication("paracetamol 1 g"), set()),
         (Medication("Oxycodone-naloxone", "opioid analgesic"), {"opioid"}),
         (Medication("benzocaine gel"), set()),  # not "benzo" as a whole word
         (Medication("Rifampin"), {"cyp_inducer"}),
@@ -203,6 +211,8 @@ MEASURE_EDGES = [
     ("heart-rate-above-150", "heart_rate_per_min", 150, 151),
     ("resp-rate-below-10", "resp_rate_per_min", 10, 9),
     ("resp-rate-above-30", "resp_rate_per_min", 30, 31),
+    ("sbp-defer", "sbp_mm_hg", 179, 180),  # at or above: the threshold itself defers
+    ("dbp-defer", "dbp_mm_hg", 109, 110),
 ]
 
 

@@ -59,10 +59,14 @@ def make_order(physician: Any, nurse: Any, second_nurse: Any) -> Callable[..., A
 
     from ketaclinic.records.plans import orders, screening
     from ketaclinic.records.plans import services as plans
+    from support import record_baseline_results, sign_consent
 
-    def make(patient: Any, verified: bool = True) -> Any:
+    def make(patient: Any, verified: bool = True, consented: bool = True) -> Any:
         found = screening.run_screening(physician, patient.pk, {"pregnant": False})
         screening.decide(physician, found.pk, {"decision": "eligible", "note": "ok"})
+        record_baseline_results(physician, patient.pk)
+        if consented:
+            sign_consent(physician, patient.pk, PROTOCOL)
         draft = plans.draft_plan(physician, patient.pk, {"protocol": PROTOCOL})
         plan = plans.sign_plan(physician, draft.pk, {})
         order = orders.create_order(nurse, plan.pk, {"session_on": timezone.localdate()})

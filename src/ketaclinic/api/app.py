@@ -7,6 +7,7 @@ from . import (
     assessments,
     auth,
     bookings,
+    consents,
     errors,
     fhir,
     instruments,
@@ -16,6 +17,7 @@ from . import (
     pk,
     plans,
     protocols,
+    results,
     scheduling,
     sessions,
 )
@@ -57,3 +59,7 @@ api.add_router("/patients", sessions.patient_router)
 api.add_router("/patients", outcomes.patient_router)
 api.add_router("/outcomes", outcomes.router)
 api.add_router("/imports", fhir.import_router)
+api.add_router("/patients", results.router)
+api.add_router("/patients", consents.patient_router)
+api.add_router("/consents", consents.router)
+api.add_router("/consent-documents", consents.document_router)

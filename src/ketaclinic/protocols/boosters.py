@@ -28,7 +28,8 @@ def evaluate_booster(
     current_pain_nrs: float,
     days_since_last_session: int,
 ) -> BoosterDecision:
-    """Whether a booster is due: responder, pain back near baseline, and interval passed.
+    """Whether a booster is due: responder, pain back near baseline after a loss from the best
+    relief (pain now higher than at best), and interval passed.
 
     Pains are 0-10 NRS: before the series (baseline), the lowest after it (best), and now.
     """
@@ -45,14 +46,20 @@ def evaluate_booster(
 
     relief = (baseline - best) / baseline
     responder = relief >= rule.responder_fraction.value
-    returned = current >= rule.pain_return_fraction.value * baseline
+    # Pain has returned only if some of the best relief has been lost: a patient whose best pain
+    # is already at the return level (e.g. baseline 8, best 5.6 = 30 % relief) is not "returned"
+    # while the pain stays at 5.6.
+    lost_relief = current > best
+    returned = lost_relief and current >= rule.pain_return_fraction.value * baseline
     wait_days = max(0, int(rule.min_interval_days.value) - days_since_last_session)
     reasons = (
         f"best relief {relief:.0%} {'reached' if responder else 'did not reach'} the responder "
         f"threshold {rule.responder_fraction.value:.0%} ({rule.responder_fraction.source})",
-        f"pain {current:g} is {'at or above' if returned else 'below'} "
+        f"pain {current:g} is "
+        f"{'at or above' if current >= rule.pain_return_fraction.value * baseline else 'below'} "
         f"{rule.pain_return_fraction.value:.0%} of baseline {baseline:g} "
-        f"({rule.pain_return_fraction.source})",
+        f"({rule.pain_return_fraction.source})"
+        + ("" if lost_relief else f", and no higher than the best pain {best:g}: no relief lost"),
         f"{days_since_last_session} days since the last session; minimum "
         f"{rule.min_interval_days.value:g} ({rule.min_interval_days.source})",
     )

@@ -28,6 +28,7 @@ from ketaclinic.records.outcomes.demo import load_outcomes
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.demo import load_plans
+from ketaclinic.records.plans.demo_consent import load_consent_and_results
 from ketaclinic.records.sessions.demo import load_sessions
 
 LOCATION_SLUG = "demo-main"
@@ -109,6 +110,7 @@ def load_demo() -> list[DemoLogin]:
         user=User.objects.get(username="nurse"), face=Face.SYSTEM, source_address="demo-loader"
     )
     new_plan = load_plans(actor, nurse)
+    load_consent_and_results(actor)
     load_ledger(LOCATION_SLUG, {login.username: login.password for login in logins})
     manager = Actor(
         user=User.objects.get(username="manager"), face=Face.SYSTEM, source_address="demo-loader"

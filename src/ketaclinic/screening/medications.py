@@ -29,8 +29,13 @@ class DrugClass:
 class KnownDrug:
     name: str
     aliases: tuple[str, ...]
-    class_id: str
+    class_ids: tuple[str, ...]
+    rxnorm: str
     source: str
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
 
 
 @dataclass(frozen=True)
@@ -69,14 +74,18 @@ def medication_catalog() -> MedicationCatalog:
     drugs = []
     for item in data.get("drug", []):
         where = f"medications.drug.{item.get('name')}"
-        class_id = read_text(item, "class", where)
-        if class_id not in classes:
-            raise DomainInputError(f"{where}.class", "names no class in medications.toml")
+        class_ids = read_texts(item, "classes", where)
+        if not set(class_ids) <= set(classes):  # no class: recognised, no interaction listed
+            raise DomainInputError(f"{where}.classes", "must name classes in medications.toml")
+        rxnorm = item.get("rxnorm", "")
+        if not isinstance(rxnorm, str) or not (rxnorm == "" or rxnorm.isdigit()):
+            raise DomainInputError(f"{where}.rxnorm", "must be an RxNorm code (digits) or empty")
         drugs.append(
             KnownDrug(
                 name=read_text(item, "name", where).casefold(),
                 aliases=_casefolded(read_texts(item, "aliases", where)),
-                class_id=class_id,
+                class_ids=tuple(class_ids),
+                rxnorm=rxnorm,
                 source=read_text(item, "source", where),
             )
         )
@@ -90,20 +99,28 @@ def _mentions(text: str, term: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text.casefold()) is not None
 
 
+def named_drugs(name: str) -> tuple[KnownDrug, ...]:
+    """The known drugs a free-text medication name mentions by name or alias."""
+    return tuple(
+        drug for drug in medication_catalog().drugs if any(_mentions(name, t) for t in drug.terms)
+    )
+
+
 def classify(medication: Medication) -> tuple[ClassMatch, ...]:
     """The drug classes a medication belongs to, matched by name or by its recorded class."""
     catalog = medication_catalog()
     matches: dict[str, ClassMatch] = {}
-    for drug in catalog.drugs:
-        term = next((t for t in (drug.name, *drug.aliases) if _mentions(medication.name, t)), None)
-        if term is not None and drug.class_id not in matches:
-            matches[drug.class_id] = ClassMatch(
-                drug.class_id, medication.name, f"name '{term}'", drug.source
-            )
+    for drug in named_drugs(medication.name):
+        term = next(t for t in drug.terms if _mentions(medication.name, t))
+        for class_id in drug.class_ids:
+            if class_id not in matches:
+                matches[class_id] = ClassMatch(
+                    class_id, medication.name, f"name '{term}'", drug.source
+                )
     for drug_class in catalog.classes.values():
-        term = next((t for t in drug_class.aliases if _mentions(medication.drug_class, t)), None)
-        if term is not None and drug_class.id not in matches:
+        alias = next((t for t in drug_class.aliases if _mentions(medication.drug_class, t)), None)
+        if alias is not None and drug_class.id not in matches:
             matches[drug_class.id] = ClassMatch(
-                drug_class.id, medication.name, f"recorded class '{term}'", ""
+                drug_class.id, medication.name, f"recorded class '{alias}'", ""
             )
     return tuple(matches.values())

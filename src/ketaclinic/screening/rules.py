@@ -21,10 +21,18 @@ from ketaclinic.core import (
 from .conditions import known_condition_ids
 from .medications import medication_catalog
 
-Outcome = Literal["eligible", "needs_physician_review", "not_eligible"]
-FindingOutcome = Literal["not_eligible", "needs_physician_review", "note"]
-# Worst first: the overall outcome is the first of these any finding has.
-SEVERITY_ORDER: tuple[FindingOutcome, ...] = ("not_eligible", "needs_physician_review", "note")
+Outcome = Literal["eligible", "needs_physician_review", "defer", "not_eligible"]
+FindingOutcome = Literal["not_eligible", "defer", "needs_physician_review", "note"]
+# Worst first: the overall outcome is the first of these any finding has ("defer": re-measure
+# or treat first, then screen again).
+SEVERITY_ORDER: tuple[FindingOutcome, ...] = (
+    "not_eligible",
+    "defer",
+    "needs_physician_review",
+    "note",
+)
+# How a measure rule compares: strictly above, strictly below, or at or above its threshold.
+SIDES = ("above", "below", "at_or_above")
 MEASURES = ("age_years", "sbp_mm_hg", "dbp_mm_hg", "heart_rate_per_min", "resp_rate_per_min")
 
 
@@ -51,14 +59,21 @@ class Rule:
 
 @dataclass(frozen=True)
 class MeasureRule:
-    """A rule that fires when a measure is strictly above or below its threshold."""
+    """A rule that fires when a measure is beyond its threshold on ``side`` (one of SIDES)."""
 
     id: str
     measure: str
-    above: Sourced | None
-    below: Sourced | None
+    side: str
+    threshold: Sourced
     outcome: FindingOutcome
     reason: str
+
+    def fires(self, value: float) -> bool:
+        if self.side == "above":
+            return value > self.threshold.value
+        if self.side == "below":
+            return value < self.threshold.value
+        return value >= self.threshold.value
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,8 @@ class RuleSet:
     medication_rules: tuple[Rule, ...]
     measure_rules: tuple[MeasureRule, ...]
     pregnancy_status_unknown: Rule
+    unrecognised_medication: Rule
+    misspelt_medication: Rule
 
 
 def _ids(table: Mapping[str, Any], key: str, where: str, known: Any) -> tuple[str, ...]:
@@ -108,15 +125,17 @@ def _measure_rule(table: Mapping[str, Any]) -> MeasureRule:
     measure = read_text(table, "measure", where)
     if measure not in MEASURES or measure not in input_ranges():
         raise DomainInputError(f"{where}.measure", f"must be one of {', '.join(MEASURES)}")
-    above = read_optional_sourced(table, "above", where)
-    below = read_optional_sourced(table, "below", where)
-    if (above is None) == (below is None):
-        raise DomainInputError(where, "needs exactly one of above, below")
+    given = {side: read_optional_sourced(table, side, where) for side in SIDES}
+    sides = [side for side, threshold in given.items() if threshold is not None]
+    if len(sides) != 1:
+        raise DomainInputError(where, f"needs exactly one of {', '.join(SIDES)}")
+    threshold = given[sides[0]]
+    assert threshold is not None
     return MeasureRule(
         id=read_text(table, "id", where),
         measure=measure,
-        above=above,
-        below=below,
+        side=sides[0],
+        threshold=threshold,
         outcome=read_choice(table, "outcome", where, SEVERITY_ORDER),
         reason=read_text(table, "reason", where),
     )
@@ -135,7 +154,6 @@ def rule_set() -> RuleSet:
         for t in data.get("test", [])
     }
     classes = medication_catalog().classes
-    pregnancy_unknown = read_table(data, "pregnancy_status_unknown", "rules")
     return RuleSet(
         version=read_text(data, "version", "rules"),
         tests=tests,
@@ -148,10 +166,13 @@ def rule_set() -> RuleSet:
             for r in data.get("medication_rule", [])
         ),
         measure_rules=tuple(_measure_rule(r) for r in data.get("measure_rule", [])),
-        pregnancy_status_unknown=_rule(
-            {"id": "pregnancy-status-unknown", **pregnancy_unknown},
-            "rules.pregnancy_status_unknown",
-            (),
-            tests,
-        ),
+        pregnancy_status_unknown=_single_rule(data, "pregnancy_status_unknown", tests),
+        unrecognised_medication=_single_rule(data, "unrecognised_medication", tests),
+        misspelt_medication=_single_rule(data, "misspelt_medication", tests),
     )
+
+
+def _single_rule(data: Mapping[str, Any], key: str, tests: Any) -> Rule:
+    """A rule given as its own table ``[key]``; its id is the key with dashes."""
+    table = read_table(data, key, "rules")
+    return _rule({"id": key.replace("_", "-"), **table}, f"rules.{key}", (), tests)

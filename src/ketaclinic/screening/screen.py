@@ -10,9 +10,10 @@ from ketaclinic.protocols import get_protocol
 
 from .allergies import allergens_version, conditions_from
 from .conditions import conditions_version
-from .medications import ClassMatch, classify, medication_catalog
+from .medications import ClassMatch, Medication, classify, medication_catalog, named_drugs
 from .patient import ScreeningInput
-from .rules import FindingOutcome, Outcome, Rule, RuleSet, rule_set
+from .rules import SEVERITY_ORDER, FindingOutcome, Outcome, Rule, RuleSet, rule_set
+from .spelling import propose
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,8 @@ def _screen_free_text_allergies(patient: ScreeningInput, found: _Collector) -> N
 def _screen_medications(patient: ScreeningInput, rules: RuleSet, found: _Collector) -> None:
     by_class: dict[str, list[ClassMatch]] = defaultdict(list)
     for medication in patient.medications:
-        for match in classify(medication):
+        placed = classify(medication) + _misspelt_or_unknown(medication, rules, found)
+        for match in placed:
             by_class[match.class_id].append(match)
     for rule in rules.medication_rules:
         matches = [m for class_id in rule.triggers for m in by_class.get(class_id, [])]
@@ -179,23 +181,41 @@ def _screen_medications(patient: ScreeningInput, rules: RuleSet, found: _Collect
             )
 
 
+def _misspelt_or_unknown(
+    medication: Medication, rules: RuleSet, found: _Collector
+) -> tuple[ClassMatch, ...]:
+    """A word close to a known drug it does not spell (``lorazapam``, also beside a known one in
+    ``paracetamol + lorazapam``) is proposed for confirmation and its classes count, marked
+    unconfirmed; a medication neither its name nor its recorded class places is sent for
+    review. Never passed silently."""
+    known = named_drugs(medication.name)
+    proposal = propose(medication.name)
+    if proposal is not None and proposal.drug not in known:
+        drug = proposal.drug
+        found.add(rules.misspelt_medication, (f"{medication.name}: did you mean {drug.name}?",))
+        matched_by = f"unconfirmed spelling of '{proposal.term}'"
+        return tuple(
+            ClassMatch(class_id, medication.name, matched_by, drug.source)
+            for class_id in drug.class_ids
+        )
+    if not known and not classify(medication):
+        found.add(rules.unrecognised_medication, (medication.name,))
+    return ()
+
+
 def _screen_measures(patient: ScreeningInput, rules: RuleSet, found: _Collector) -> None:
     values = {"age_years": float(patient.age_years)}
     if patient.vitals is not None:
         values.update((k, v) for k, v in vars(patient.vitals).items() if v is not None)
     for rule in rules.measure_rules:
         value = values.get(rule.measure)
-        threshold = rule.above or rule.below
-        if value is None or threshold is None:
-            continue
-        beyond = value > threshold.value if rule.above else value < threshold.value
-        if beyond:
+        if value is not None and rule.fires(value):
             found.findings.append(
                 Finding(
                     rule.id,
                     rule.outcome,
                     rule.reason,
-                    threshold.source,
+                    rule.threshold.source,
                     (f"{rule.measure} {value:g}",),
                 )
             )
@@ -226,8 +246,5 @@ def _screen_protocol(patient: ScreeningInput, protocol_id: str, found: _Collecto
 
 def _overall(findings: list[Finding]) -> Outcome:
     outcomes = {finding.outcome for finding in findings}
-    if "not_eligible" in outcomes:
-        return "not_eligible"
-    if "needs_physician_review" in outcomes:
-        return "needs_physician_review"
-    return "eligible"
+    worst = next((o for o in SEVERITY_ORDER if o in outcomes and o != "note"), None)
+    return "eligible" if worst is None else worst

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "ketaclinic.records.outcomes",
     "ketaclinic.records.patients",
     "ketaclinic.records.plans",
+    "ketaclinic.records.results",
+    "ketaclinic.records.consents",
     "ketaclinic.records.sessions",
     "ketaclinic.records.workers",
     "ketaclinic.web",

@@ -30,6 +30,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "waitlist": role_allows(role, Action.BOOKING_BOOK),
             "locations": role_allows(role, Action.CLINIC_CONFIGURE),
             "appointments": role == "patient" and role_allows(role, Action.BOOKING_VIEW),
+            "consent": role == "patient" and role_allows(role, Action.CONSENT_SIGN),
             "protocols": role_allows(role, Action.PROTOCOL_VIEW),
             "simulator": role_allows(role, Action.PK_SIMULATE),
             "ledger": role_allows(role, Action.LEDGER_VIEW),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
@@ -19,10 +20,13 @@ from ketaclinic.records.assessments import history as assessment_history
 from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.bookings import services as bookings
 from ketaclinic.records.clinics import lookups as premises
+from ketaclinic.records.consents import services as consents
 from ketaclinic.records.context import Actor
 from ketaclinic.records.outcomes import services as outcomes
 from ketaclinic.records.plans.chart import plan_chart
+from ketaclinic.records.plans.prerequisites import prerequisites_for
 from ketaclinic.records.plans.services import plan_summary
+from ketaclinic.records.results import services as results
 from ketaclinic.records.sessions import reads as sessions
 
 from .sparkline import sparkline
@@ -40,6 +44,7 @@ class Panel:
     top: bool = False  # above the grid of cards, for what must not be missed
 
 
+RESULTS_SHOWN = 5
 PanelFunction = Callable[[HttpRequest, Actor, "Patient"], Panel | None]
 
 
@@ -142,10 +147,42 @@ def outcomes_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Pane
     )
 
 
+def results_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel | None:
+    """The latest test results and what the plan still needs (clinicians)."""
+    if not may(actor, Action.RESULT_VIEW):
+        return None
+    return Panel(
+        "web/results/_panel.html",
+        {
+            "patient": patient,
+            "results": results.list_results(actor, patient.pk)[:RESULTS_SHOWN],
+            "prerequisites": prerequisites_for(actor, patient.pk),
+        },
+    )
+
+
+def consents_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel | None:
+    """Informed consents and their state (clinicians, and the patient)."""
+    if not may(actor, Action.CONSENT_VIEW):
+        return None
+    today = timezone.localdate()
+    found = consents.list_consents(actor, patient.pk)
+    return Panel(
+        "web/consents/_panel.html",
+        {
+            "patient": patient,
+            "consents": [(c, consents.consent_state(c, today)) for c in found],
+            "is_patient": actor.role == "patient",
+        },
+    )
+
+
 CHART_PANELS: tuple[PanelFunction, ...] = (
     alerts_panel,
     assessments_panel,
     plans_panel,
+    consents_panel,
+    results_panel,
     appointments_panel,
     sessions_panel,
     outcomes_panel,

@@ -17,6 +17,7 @@ from ketaclinic.protocols import get_protocol
 from ketaclinic.records.outcomes.exchange import PatientRecord
 
 from . import codes
+from .laboratory import result_observation
 
 if TYPE_CHECKING:
     from ketaclinic.records.assessments.models import Assessment
@@ -378,7 +379,8 @@ def _bundle(kind: str, resources: list[Resource], at: Addresser, now: datetime) 
 
 
 def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
-    """Scores (survey) and weights and heights (vital signs), oldest first."""
+    """Scores (survey), weights and heights (vital signs) and test results (laboratory; the
+    ECG as procedure), oldest first."""
     found: list[tuple[datetime, Resource]] = []
     for assessment in record.assessments:
         observation = score_observation(assessment, record.definition(assessment), at)
@@ -388,6 +390,9 @@ def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
         found.extend(
             (measurement.measured_at, r) for r in measurement_observations(measurement, at)
         )
+    subject = at.reference("Patient", str(record.patient.pk))
+    for result in record.test_results:
+        found.append((result.entered_at, validated(result_observation(result, subject))))
     return [resource for _, resource in sorted(found, key=lambda pair: pair[0])]
 
 

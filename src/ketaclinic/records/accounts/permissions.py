@@ -83,6 +83,11 @@ class Action(StrEnum):
     SESSION_AMEND = "session.amend"
     SESSION_OVERRIDE = "session.override"
     ALERT_CLOSE_ADDRESSED = "alert.close_addressed"
+    RESULT_VIEW = "result.view"
+    RESULT_RECORD = "result.record"
+    CONSENT_VIEW = "consent.view"
+    CONSENT_SIGN = "consent.sign"
+    CONSENT_COUNTERSIGN = "consent.countersign"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -194,6 +199,12 @@ _SESSIONS_CLINICIAN = _SESSIONS_DESK | {
     Action.SESSION_SIGN,
     Action.SESSION_AMEND,
 }
+# Test results and informed consent: clinicians record and see results; a patient signs their
+# own consent in the portal, or on a clinic tablet where a clinician opens it; the clinician
+# and a witness countersign. Patients see their own consents, not their lab results here.
+_RESULTS_CLINICIAN = {Action.RESULT_VIEW, Action.RESULT_RECORD}
+_CONSENT_CLINICIAN = {Action.CONSENT_VIEW, Action.CONSENT_SIGN, Action.CONSENT_COUNTERSIGN}
+_CONSENT_PATIENT = {Action.CONSENT_VIEW, Action.CONSENT_SIGN}
 
 # Only a physician lets a blocked session step proceed (a signed gate override) and closes
 # an alert addressed to the physician; a nurse adds a note of what was done.
@@ -212,6 +223,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _LEDGER_BOOKKEEPING
         | _SESSIONS_CLINICIAN
         | _PHYSICIAN_DECISIONS
+        | _RESULTS_CLINICIAN
+        | _CONSENT_CLINICIAN
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -229,6 +242,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _OUTCOMES_CLINICIAN
         | _LEDGER_CLINICIAN
         | _SESSIONS_CLINICIAN
+        | _RESULTS_CLINICIAN
+        | _CONSENT_CLINICIAN
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -265,6 +280,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         }
         | _BOOKING_PATIENT
         | _OUTCOMES_PATIENT
+        | _CONSENT_PATIENT
     ),
 }
 

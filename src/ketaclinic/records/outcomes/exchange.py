@@ -25,6 +25,7 @@ from ketaclinic.records.errors import FieldError, InvalidInput
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.inputs import PatientCreate
 from ketaclinic.records.patients.models import BodyMeasurement, Patient
+from ketaclinic.records.results.services import results_for_export
 from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import infusions
@@ -42,6 +43,8 @@ class PatientRecord:
     appointments: list[Any]
     rescue_medications: list[Any] = field(default_factory=list)
     """Rescue drugs given in sessions (current entries), each against its PRN order."""
+    test_results: list[Any] = field(default_factory=list)
+    """ECG and laboratory results (records.results), oldest first."""
 
     def definition(self, assessment: Assessment) -> Definition | None:
         """The definition version the assessment was scored with, if still loaded."""
@@ -82,6 +85,7 @@ def patient_record(
             .select_related("prn_order", "session")
             .order_by("at", "id")
         ),
+        test_results=results_for_export(patient.pk),
     )
     audit.record(actor, action, obj=patient, patient_id=patient.pk, detail={"view": view})
     return record

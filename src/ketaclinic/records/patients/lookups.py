@@ -31,3 +31,11 @@ def patient_id_for_account_setup(mrn: str) -> int | None:
     """The id of the patient with exactly this MRN, for the command line's account set-up
     (``createuser``), which runs with no acting account to check or to audit under."""
     return Patient.objects.filter(mrn=mrn).values_list("pk", flat=True).first()
+
+
+def patient_or_404(patient_id: int) -> Patient:
+    """The patient, or ``NotFound`` (internal: callers have authorized and audit their read)."""
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound(f"patient {patient_id} does not exist")
+    return patient

@@ -75,6 +75,7 @@ class SignIn(Strict):
 
 class OrderIn(Strict):
     session_on: date
+    exposure_override_reason: OptionalNote = ""
 
 
 class WeightConfirmationIn(Strict):

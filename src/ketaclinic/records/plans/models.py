@@ -18,6 +18,7 @@ from ketaclinic.records.fields import user_field
 class ScreeningOutcome(models.TextChoices):
     ELIGIBLE = "eligible", "Eligible"
     NEEDS_PHYSICIAN_REVIEW = "needs_physician_review", "Needs physician review"
+    DEFER = "defer", "Defer: re-measure or treat first"
     NOT_ELIGIBLE = "not_eligible", "Not eligible"
 
 

@@ -59,6 +59,7 @@ from .models import (
     TreatmentPlan,
     WeightConfirmation,
 )
+from .prerequisites import exposure_for_order, refuse_unless_ready_to_order
 from .services import current_plan_or_conflict, plan_request
 
 
@@ -93,11 +94,15 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
     protocol = protocol_for(plan.protocol_id)
     if problem := allergy_problem(plan.patient, protocol.drug):
         raise Conflict(problem)
+    refuse_unless_ready_to_order(plan.patient_id, protocol, on)
     with atomic_or(Conflict(f"plan {plan_id} already has an order for {on.isoformat()}")):
         # One order at a time per patient: the series and interval checks read the others.
         Patient.objects.select_for_update().get(pk=plan.patient_id)
         given_mg = _series_given_mg(plan.patient_id, on, protocol)
         result = _derived(plan, weighing, on, confirmation is not None, given_mg)
+        exposure = exposure_for_order(
+            actor, plan.patient_id, protocol, on, result.dose_mg, fields.exposure_override_reason
+        )
         order = Order.objects.create(
             plan=plan,
             patient_id=plan.patient_id,
@@ -122,6 +127,12 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
                 "dose_mg": order.dose_mg,
                 "weight_kg": order.weight_kg,
                 "weight_confirmed": confirmation is not None,
+                "exposure": {
+                    "sessions": exposure.sessions,
+                    "total_mg": exposure.total_mg,
+                    "level": exposure.level,
+                    "override_reason": fields.exposure_override_reason,
+                },
             },
         )
     return _order(order.pk)

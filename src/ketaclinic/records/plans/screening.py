@@ -39,6 +39,8 @@ ALLOWED_DECISIONS: dict[str, tuple[str, ...]] = {
         Decision.NOT_ELIGIBLE,
     ),
     ScreeningOutcome.NOT_ELIGIBLE: (Decision.NOT_ELIGIBLE,),
+    # Deferred (blood pressure at the defer threshold): re-measure or treat, then screen again.
+    ScreeningOutcome.DEFER: (Decision.NOT_ELIGIBLE,),
 }
 HISTORY_SHOWN = 20
 

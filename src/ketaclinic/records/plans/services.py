@@ -58,6 +58,7 @@ from .models import (
     TitrationProposal,
     TreatmentPlan,
 )
+from .prerequisites import refuse_unless_ready_to_sign
 from .prn import LeftOut, left_out_for, write_prn_orders
 from .screening import plan_allowing_decision
 
@@ -280,7 +281,7 @@ def sign_plan(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TreatmentP
         raise Conflict(f"plan {plan_id} is already signed: amend it to change it")
     result = _recomputed(plan)
     checked_overrides(actor, plan.patient_id, result, fields.overrides)
-    plan_allowing_decision(plan.patient_id)
+    refuse_unless_ready_to_sign(plan.patient_id, protocol_for(plan.protocol_id))
     with atomic_or(Conflict("the patient's plan changed meanwhile: reload and try again")):
         Patient.objects.select_for_update().get(pk=plan.patient_id)
         current = TreatmentPlan.objects.filter(patient_id=plan.patient_id).current()

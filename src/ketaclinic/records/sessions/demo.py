@@ -28,6 +28,7 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.ledger.quantities import ML_STEP
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.demo import eligible, order_today
+from ketaclinic.records.plans.demo_consent import load_consent_and_results
 from ketaclinic.records.plans.models import Order, Screening
 from ketaclinic.records.toolkit import local_today
 from ketaclinic.sessions import Command, State, session_rules
@@ -121,6 +122,7 @@ def _completed_session(
     if patient is None:
         return None
     order = order_today(physician, nurse, patient)
+    load_consent_and_results(physician)  # the consent the start asks for
     session = lifecycle.open_session(
         nurse,
         {"order_id": order.pk, "location_id": location.pk, "chair_id": chair.pk if chair else None},

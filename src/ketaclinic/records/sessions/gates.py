@@ -16,6 +16,7 @@ from functools import cached_property
 from django.utils import timezone
 
 from ketaclinic.records.alerts.models import Alert, Severity
+from ketaclinic.records.consents.checks import consent_missing
 from ketaclinic.records.errors import Conflict, FieldError
 from ketaclinic.sessions import (
     Blocker,
@@ -197,6 +198,7 @@ GATES: dict[str, tuple[Gate, ...]] = {
         Gate("start.confirmations", "confirm", _confirmations),
         Gate("start.allergy", "allergies", lambda facts: allergy_finding(facts.session)),
         Gate("start.draw", "draw", lambda facts: start_finding(facts.session)),
+        Gate("start.consent", "consent", lambda facts: consent_missing(facts.session)),
     ),
     Command.DISCHARGE: (
         Gate("discharge.monitoring", "vitals", _monitoring),

@@ -355,7 +355,7 @@ def plan_sign(request: HttpRequest, plan_id: int) -> HttpResponse:
 @service_view
 def order_create(request: HttpRequest, plan_id: int) -> HttpResponse:
     who = actor(request)
-    data = posted(request, "session_on")
+    data = posted(request, "session_on", "exposure_override_reason")
     try:
         order = orders.create_order(who, plan_id, data)
     except (InvalidInput, Conflict) as error:
