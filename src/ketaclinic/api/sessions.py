@@ -11,9 +11,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
+from ketaclinic.interop.session_pdf import session_record_pdf
 from ketaclinic.records.assessments.inputs import AmendmentIn as ScoreAmendmentIn
 from ketaclinic.records.pages import Page
 from ketaclinic.records.sessions import (
@@ -48,6 +50,7 @@ from ketaclinic.records.sessions.inputs import (
 )
 from ketaclinic.records.sessions.models import GateOverride, Session, SessionScore, Transition
 from ketaclinic.records.sessions.overrides import OverrideIn
+from ketaclinic.records.sessions.record import session_record
 from ketaclinic.records.sessions.supply import Supply
 
 from .alerts import AlertOut
@@ -485,6 +488,29 @@ def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
     """The flowsheet: everything recorded, the state, what the next step needs, when vitals
     are next due."""
     return _flowsheet(reads.get_flowsheet(actor(request), session_id))
+
+
+PDF_ANSWER = {
+    "responses": {
+        200: {
+            "description": "The session record as a PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get("/{session_id}/record.pdf", response=ERRORS, openapi_extra=PDF_ANSWER)
+def get_session_record_pdf(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The whole session record as a PDF (``application/pdf``): who may see the flowsheet
+    may download it."""
+    record = session_record(actor(request), session_id)
+    response = HttpResponse(
+        session_record_pdf(record, timezone.now()), content_type="application/pdf"
+    )
+    name = f"session-{record.sheet.session.patient.mrn}-{session_id}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @router.post("/{session_id}/transitions", response={201: TransitionOut, **ERRORS})

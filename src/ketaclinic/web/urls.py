@@ -17,6 +17,7 @@ from .views import (
     protocols,
     questionnaires,
     reports,
+    session_record,
     sessions,
     waitlist,
 )
@@ -214,6 +215,16 @@ urlpatterns = [
     path("chairs/", live_board.live_board, name="live-board"),
     path("chairs/<int:location_id>/", live_board.live_board, name="live-board-location"),
     path("sessions/<int:session_id>/", sessions.session_detail, name="session-detail"),
+    path(
+        "sessions/<int:session_id>/record.pdf",
+        session_record.record_pdf,
+        name="session-record-pdf",
+    ),
+    path(
+        "sessions/<int:session_id>/print/",
+        session_record.record_print,
+        name="session-record-print",
+    ),
     path(
         "sessions/<int:session_id>/<slug:action>/",
         sessions.session_action,
