@@ -10,9 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
+from ketaclinic.interop.session_pdf import session_record_pdf
 from ketaclinic.records.assessments.inputs import AmendmentIn as ScoreAmendmentIn
 from ketaclinic.records.pages import Page
 from ketaclinic.records.sessions import (
@@ -46,6 +48,7 @@ from ketaclinic.records.sessions.inputs import (
     WeightIn,
 )
 from ketaclinic.records.sessions.overrides import OverrideIn
+from ketaclinic.records.sessions.record import session_record
 
 from .auth import actor
 from .errors import ERRORS
@@ -100,6 +103,29 @@ def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
     """The flowsheet: everything recorded, the state, what the next step needs, when vitals
     are next due."""
     return flowsheet_out(reads.get_flowsheet(actor(request), session_id))
+
+
+PDF_ANSWER = {
+    "responses": {
+        200: {
+            "description": "The session record as a PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get("/{session_id}/record.pdf", response=ERRORS, openapi_extra=PDF_ANSWER)
+def get_session_record_pdf(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The whole session record as a PDF (``application/pdf``): who may see the flowsheet
+    may download it."""
+    record = session_record(actor(request), session_id)
+    response = HttpResponse(
+        session_record_pdf(record, timezone.now()), content_type="application/pdf"
+    )
+    name = f"session-{record.sheet.session.patient.mrn}-{session_id}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @router.post("/{session_id}/transitions", response={201: TransitionOut, **ERRORS})

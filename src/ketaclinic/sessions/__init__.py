@@ -63,15 +63,19 @@ from .rules import (
     rules_from_mapping,
     session_rules,
 )
+from .words import COMMAND_LABELS, PHASE_LABELS, VITAL_LABELS
 
 __all__ = [
+    "COMMAND_LABELS",
     "FINAL_STATES",
     "INFUSION_OVER",
     "NEEDS_REASON",
+    "PHASE_LABELS",
     "SIDE_EFFECT_KINDS",
     "SIDE_EFFECT_SEVERITIES",
     "TIMED_VITALS",
     "TRANSITIONS",
+    "VITAL_LABELS",
     "VITAL_QUANTITIES",
     "Blocker",
     "Command",

@@ -22,6 +22,7 @@ from .views import (
     questionnaires,
     reports,
     results,
+    session_record,
     sessions,
     waitlist,
 )
@@ -102,6 +103,9 @@ location = [
 
 session = [
     path("", sessions.session_detail, name="session-detail"),
+    # Before the action pattern: "print" would otherwise be taken for a (POST-only) action.
+    path("record.pdf", session_record.record_pdf, name="session-record-pdf"),
+    path("print/", session_record.record_print, name="session-record-print"),
     path("<slug:action>/", sessions.session_action, name="session-action"),
 ]
 

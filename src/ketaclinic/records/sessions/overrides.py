@@ -1,7 +1,7 @@
 """Physician overrides: the signed, audited decision that lets a session step proceed past
 one gate (``records/sessions/gates.py``). Only a physician records one; it is written once per
-gate and session, never changed, and shown on the flowsheet, the patient's report and the FHIR
-export.
+gate and session, never changed, and shown on the flowsheet, the session record (PDF and print
+view), the patient's report and the FHIR export.
 
 Any gate named in the session rules' ``[gates]`` table can be overridden, whichever step it
 belongs to, so a new gate needs no change here.

@@ -175,8 +175,9 @@ class Flowsheet:
         return (until - started).total_seconds() / 60
 
 
-def get_flowsheet(actor: Actor, session_id: int) -> Flowsheet:
-    """Everything recorded in the session, with what the next step still needs."""
+def get_flowsheet(actor: Actor, session_id: int, *, shown_as: str = "") -> Flowsheet:
+    """Everything recorded in the session, with what the next step still needs; ``shown_as``
+    names another view of it for the audit (the session record)."""
     patient_id = authorize_session(actor, Action.SESSION_VIEW, session_id)
     session = Session.objects.select_related(
         "patient", "order", "order__plan", "location", "chair", "created_by"
@@ -228,7 +229,8 @@ def get_flowsheet(actor: Actor, session_id: int) -> Flowsheet:
         prn_orders=prn_orders_for(session),
         supply=supply_for(session),
     )
-    audit.record(actor, Action.SESSION_VIEW, obj=session, patient_id=patient_id)
+    detail = {"what": shown_as} if shown_as else None
+    audit.record(actor, Action.SESSION_VIEW, obj=session, patient_id=patient_id, detail=detail)
     return flowsheet
 
 

@@ -38,9 +38,11 @@ from ketaclinic.records.sessions import (
 from ketaclinic.records.sessions.choices import URINARY_SYMPTOMS
 from ketaclinic.records.sessions.gates import Blocked
 from ketaclinic.sessions import (
+    COMMAND_LABELS,
     NEEDS_REASON,
     SIDE_EFFECT_KINDS,
     SIDE_EFFECT_SEVERITIES,
+    VITAL_LABELS,
     VITAL_QUANTITIES,
     Command,
     Point,
@@ -53,27 +55,6 @@ from ..forms import field_errors, posted
 from ..instrument_forms import answers_from_post
 from .assessments import definition_or_404, form_context
 from .common import actor, service_view
-
-COMMAND_LABELS = {
-    Command.CHECK_IN: "Check in",
-    Command.COMPLETE_PRE_CHECKS: "Pre-infusion checks done",
-    Command.VERIFY_DOSE: "Dose verified",
-    Command.START_INFUSION: "Start infusion",
-    Command.PAUSE: "Pause",
-    Command.RESUME: "Resume",
-    Command.END_INFUSION: "End infusion",
-    Command.STOP_EARLY: "Stop early",
-    Command.START_RECOVERY: "Start recovery",
-    Command.DISCHARGE: "Discharge",
-    Command.CANCEL: "Cancel session",
-}
-VITAL_LABELS = {
-    "sbp_mm_hg": "Systolic (mm Hg)",
-    "dbp_mm_hg": "Diastolic (mm Hg)",
-    "heart_rate_per_min": "Heart rate (/min)",
-    "spo2_percent": "SpO2 (%)",
-    "resp_rate_per_min": "Resp. rate (/min)",
-}
 
 
 @dataclass(frozen=True)
