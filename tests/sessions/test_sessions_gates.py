@@ -586,7 +586,9 @@ def test_an_override_is_in_the_fhir_export_and_the_patient_report(
     ]
     notes = [note["text"] for note in given["note"]]
     assert any(
-        text.startswith("Physician override of discharge.dissociation: calm, oriented")
+        text.startswith("Physician override (Dissociation not scored at the end of the infusion")
+        and "calm, oriented" in text
+        and "discharge.dissociation" not in text
         for text in notes
     )
     signing.sign_session(nurse, session.pk)

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from ketaclinic.sessions import session_rules
+
 from .models import GateOverride, Session, SideEffect
 from .summary import dose_given_mg, with_summary
 
@@ -41,10 +43,11 @@ class InfusionEvent:
 
 
 def override_text(row: GateOverride) -> str:
-    """An override in words, for exports and reports."""
+    """An override in words, for exports and reports: the gate by its label, not its code."""
     who = row.signed_by.get_full_name() or row.signed_by.get_username()
+    gate = session_rules().gates.get(row.gate)
     return (
-        f"Physician override of {row.gate}: {row.reason} (signed by {who}, "
+        f"Physician override ({gate.label if gate else row.gate}): {row.reason} (signed by {who}, "
         f"{row.signed_at:%Y-%m-%d %H:%M %Z})"
     )
 
