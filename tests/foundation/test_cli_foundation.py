@@ -133,3 +133,20 @@ def test_createuser_duplicate_exits_2(
 
 def test_migrate_runs(db: Any, capsys: Any) -> None:
     assert cli(["migrate"]) == 0
+
+
+def test_the_cli_finds_the_demo_settings_in_a_demo_checkout(tmp_path: Any) -> None:
+    """After ``make demo`` the README's examples work as written, without settings."""
+    from ketaclinic.cli.base import DEFAULT_SETTINGS, DEMO_SETTINGS, default_settings
+
+    var = tmp_path / "var"
+    var.mkdir()
+    environ = {"KETACLINIC_VAR_DIR": str(var)}
+    assert default_settings(environ) == DEFAULT_SETTINGS  # no demo here: production
+    (var / "demo-logins.txt").write_text("physician physician secret\n")
+    assert default_settings(environ) == DEMO_SETTINGS
+    # Anything that names a deployment wins over the demo's file.
+    assert default_settings({**environ, "SECRET_KEY": "x"}) == DEFAULT_SETTINGS
+    assert default_settings({**environ, "DATABASE_URL": "postgres://db/k"}) == DEFAULT_SETTINGS
+    named = {**environ, "DJANGO_SETTINGS_MODULE": "ketaclinic.settings.test"}
+    assert default_settings(named) == "ketaclinic.settings.test"

@@ -13,6 +13,7 @@ from typing import Any
 Subparsers = argparse._SubParsersAction
 
 DEFAULT_SETTINGS = "ketaclinic.settings.production"
+DEMO_SETTINGS = "ketaclinic.settings.demo"
 
 
 class CliError(Exception):
@@ -37,12 +38,28 @@ class SafetyLimitError(CliError):
     exit_code = 3
 
 
+def default_settings(environ: Mapping[str, str]) -> str:
+    """Production's settings, except in a demo checkout: no settings module, secret key or
+    database named, and the demo's logins file in the var folder (``make demo`` wrote it) —
+    so the README's examples work as written after ``make demo``."""
+    if any(environ.get(name) for name in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL")):
+        return environ.get("DJANGO_SETTINGS_MODULE") or DEFAULT_SETTINGS
+    var_dir = environ.get("KETACLINIC_VAR_DIR") or os.path.join(os.getcwd(), "var")
+    if os.path.exists(os.path.join(var_dir, "demo-logins.txt")):
+        return DEMO_SETTINGS
+    return DEFAULT_SETTINGS
+
+
 def setup_django(settings_module: str | None = None) -> None:
     """Configure Django for a command; ``settings_module`` overrides the environment."""
-    if settings_module:
-        os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
-    else:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    chosen = settings_module or default_settings(os.environ)
+    if (
+        chosen == DEMO_SETTINGS
+        and not settings_module
+        and not os.environ.get("DJANGO_SETTINGS_MODULE")
+    ):
+        print("(the demo clinic's settings: var/demo-logins.txt is here)", file=sys.stderr)
+    os.environ["DJANGO_SETTINGS_MODULE"] = chosen
     import django
     from django.core.exceptions import ImproperlyConfigured
 
