@@ -78,7 +78,9 @@ def test_a_restart_books_nothing_and_sends_nothing(db: Any, var_dir: Path, mailo
     from ketaclinic.records.plans import screening
     from ketaclinic.records.plans import services as plans
     from ketaclinic.records.plans.demo import FACTS, SEED_PROTOCOL
+    from ketaclinic.records.plans.demo_consent import record_required_results
     from ketaclinic.records.plans.models import TreatmentPlan
+    from ketaclinic.screening.lab_tests import required_results
 
     load_demo()
     physician = Actor(
@@ -91,6 +93,8 @@ def test_a_restart_books_nothing_and_sends_nothing(db: Any, var_dir: Path, mailo
             continue
         decision = "eligible" if found.outcome == "eligible" else "proceed_after_review"
         screening.decide(physician, found.pk, {"decision": decision, "note": "tried the demo"})
+        asked = [item["test"] for item in found.result.get("required_tests", [])]
+        record_required_results(physician, other.pk, required_results(asked, False))
         draft = plans.draft_plan(physician, other.pk, {"protocol": SEED_PROTOCOL})
         plans.sign_plan(physician, draft.pk, {})
         break

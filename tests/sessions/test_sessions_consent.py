@@ -11,7 +11,7 @@ from sessions_support import walk
 
 from ketaclinic.records.consents import services as consents
 from ketaclinic.records.errors import Conflict
-from ketaclinic.records.sessions import lifecycle
+from ketaclinic.records.sessions import lifecycle, supply
 from ketaclinic.sessions import State
 from support import sign_consent
 
@@ -21,6 +21,7 @@ PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 def _at_dose_verified(make_order: Any, open_session: Any, nurse: Any, patient: Any) -> Any:
     session = open_session(make_order(patient, consented=False))
     walk(nurse, session.pk, State.DOSE_VERIFIED, timezone.now() - timedelta(minutes=30))
+    supply.waive_draw(nurse, session.pk, {"reason": "Bag prepared by the hospital pharmacy"})
     return session
 
 

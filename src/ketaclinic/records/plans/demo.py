@@ -9,14 +9,17 @@ from typing import Any
 from django.utils import timezone
 
 from ketaclinic.dosing import default_clinic_policy
+from ketaclinic.protocols import get_protocol
 from ketaclinic.records.context import Actor
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.screening import screen
+from ketaclinic.screening.lab_tests import required_results
 
 from . import orders, screening
 from . import services as plans
 from .common import plan_weighing
+from .demo_consent import record_required_results
 from .inputs import ScreeningIn
 from .models import Order, Screening, TreatmentPlan
 
@@ -49,6 +52,9 @@ def order_today(physician: Actor, nurse: Actor, patient: Patient) -> Order:
         else {"decision": "proceed_after_review", "note": "Demo: findings reviewed; proceed."}
     )
     screening.decide(physician, found.pk, decision)
+    asked = [item["test"] for item in found.result.get("required_tests", [])]
+    protocol = get_protocol(SEED_PROTOCOL)
+    record_required_results(physician, patient.pk, required_results(asked, protocol.baseline_lfts))
     draft = plans.draft_plan(physician, patient.pk, {"protocol": SEED_PROTOCOL})
     plan = plans.sign_plan(physician, draft.pk, {})
     order = orders.create_order(nurse, plan.pk, {"session_on": timezone.localdate()})

@@ -5,6 +5,9 @@ what they have."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.utils import timezone
 
 from ketaclinic.protocols.consent import consent_document
@@ -17,6 +20,15 @@ from ketaclinic.records.results.models import TestResult
 from .models import TreatmentPlan
 
 DEMO_RESULT = {"test": "alt", "value": 24, "unit": "U/L", "reference_low": 7, "reference_high": 56}
+# Synthetic normal results for whatever a demo screening asks for before a plan is signed.
+NORMAL_RESULTS: dict[str, dict[str, Any]] = {
+    "ecg": {"code": "normal"},
+    "alt": DEMO_RESULT,
+    "ast": {"value": 20, "unit": "U/L", "reference_low": 8, "reference_high": 48},
+    "bilirubin": {"value": 9, "unit": "umol/L", "reference_low": 3, "reference_high": 21},
+    "pregnancy_test": {"code": "negative"},
+    "urinalysis": {"code": "normal"},
+}
 WITNESS = "Noor Demo-Nurse"
 
 
@@ -42,3 +54,13 @@ def load_consent_and_results(physician: Actor) -> None:
             results.record_result(
                 physician, patient.pk, {**DEMO_RESULT, "taken_on": timezone.localdate()}
             )
+
+
+def record_required_results(physician: Actor, patient_id: int, required: Iterable[str]) -> None:
+    """Normal results, taken today, for the laboratory tests and ECG a demo patient's screening
+    asks for (other checks it lists, such as the urinary symptom screen, are not results)."""
+    for test in (name for name in required if name in NORMAL_RESULTS):
+        normal = {key: value for key, value in NORMAL_RESULTS[test].items() if key != "test"}
+        results.record_result(
+            physician, patient_id, {"test": test, **normal, "taken_on": timezone.localdate()}
+        )
