@@ -116,14 +116,19 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Rules and their numbers: records/accounts/passwords.py and its data/passwords.toml.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": name}
+    for name in (
+        "ketaclinic.records.accounts.passwords.LengthValidator",
+        "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "django.contrib.auth.password_validation.CommonPasswordValidator",
+        "django.contrib.auth.password_validation.NumericPasswordValidator",
+        "ketaclinic.records.accounts.passwords.BreachedPasswordValidator",
+        "ketaclinic.records.accounts.passwords.WordAndYearValidator",
+        "ketaclinic.records.accounts.passwords.RepeatValidator",
+        "ketaclinic.records.accounts.passwords.StrengthValidator",
+    )
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
