@@ -6,6 +6,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 NEW_YORK = ZoneInfo("America/New_York")
 # The seed clinic's hours: (weekday, opens, closes).
 HOURS = [
@@ -64,3 +66,26 @@ def book_proposed_series(desk: Any, patient: Any, plan: Any, location: Any) -> A
         {"chair_id": s.chair.pk, "start": s.starts_at.isoformat()} for s in proposal.sessions
     ]
     return services.book_series(desk, {**base, "sessions": sessions})
+
+
+def soon(hours: float = 30) -> datetime:
+    """A weekday (Mon–Thu) 10:00 in New York at least ``hours`` ahead (so a reminder is due now)."""
+    start = (timezone.now() + timedelta(hours=hours)).astimezone(NEW_YORK)
+    start = start.replace(hour=10, minute=0, second=0, microsecond=0)
+    while start.weekday() > 3:
+        start += timedelta(days=1)
+    return start
+
+
+def book_consultation(desk: Any, patient: Any, location: Any, start: datetime) -> Any:
+    from ketaclinic.records.bookings import services
+
+    return services.book_appointment(
+        desk,
+        {
+            "patient_id": patient.pk,
+            "location_id": location.pk,
+            "appointment_type": "consultation",
+            "start": start.isoformat(),
+        },
+    )

@@ -121,3 +121,32 @@ def test_the_database_refuses_a_double_booking_that_skips_the_services(
     # A cancelled visit frees the chair for the constraint too.
     Appointment.objects.filter(patient=first).update(status=Status.CANCELLED)
     Appointment.objects.create(patient=second, **row)
+
+
+def test_two_moves_of_one_visit_at_once_the_loser_is_told_where_it_went(
+    staff: dict[str, Any], location: Any, register: Any, at: Any
+) -> None:
+    """Moved to two different times at once: a retry of the losing move could not succeed (the
+    visit is no longer booked there), so its refusal says where the visit is now."""
+    desk = staff["front_desk"]
+    chair = chairs_of(location)[0]
+    ((person, plan),) = _signed_plans(1, register, staff)
+    visit = services.book_appointment(
+        desk, _visit(person, location, chair, at(MONDAY, "09:00"), plan)
+    )
+    moves = [at(MONDAY, "11:00"), at(MONDAY, "13:00")]
+    results = all_at_once(
+        [
+            (lambda start=start: services.reschedule(desk, visit.pk, {"start": start.isoformat()}))
+            for start in moves
+        ]
+    )
+    moved = [r for r in results if isinstance(r, Appointment)]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(moved) == 1, results
+    assert len(refused) == 1, results
+    message = str(refused[0])
+    assert message.startswith(f"appointment {visit.pk} was moved at the same moment, to ")
+    assert f"{moved[0].starts_at.astimezone(NEW_YORK):%H:%M}" in message
+    assert "try again" not in message
+    assert Appointment.objects.filter(patient=person, status=Status.BOOKED).count() == 1

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from bookings_support import MONDAY, NEW_YORK, chairs_of
+from bookings_support import MONDAY, book_consultation, chairs_of, soon
 from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
@@ -21,33 +21,12 @@ from ketaclinic.records.errors import NotFound
 FAILING = "bookings_mail.FailingBackend"
 
 
-def _soon(location: Any, hours: float = 30) -> Any:
-    """A weekday 10:00 in New York at least ``hours`` ahead (so the reminder is due now)."""
-    start = (timezone.now() + timedelta(hours=hours)).astimezone(NEW_YORK)
-    start = start.replace(hour=10, minute=0, second=0, microsecond=0)
-    while start.weekday() > 3:
-        start += timedelta(days=1)
-    return start
-
-
-def _consultation(desk: Any, patient: Any, location: Any, start: Any) -> Any:
-    return services.book_appointment(
-        desk,
-        {
-            "patient_id": patient.pk,
-            "location_id": location.pk,
-            "appointment_type": "consultation",
-            "start": start.isoformat(),
-        },
-    )
-
-
 def test_a_due_reminder_is_sent_after_the_booking_commits(
     staff: dict[str, Any], location: Any, register: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     person = register(mrn="M-1", email="ada@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        appointment = _consultation(staff["front_desk"], person, location, _soon(location, 30))
+        appointment = book_consultation(staff["front_desk"], person, location, soon(30))
     reminder = Reminder.objects.get(appointment=appointment)
     assert (reminder.status, reminder.attempts, reminder.sent_to) == ("sent", 1, "ada@example.org")
     assert len(mail.outbox) == 1
@@ -84,7 +63,7 @@ def test_a_failed_send_is_retried_with_backoff_then_shown_as_failed(
 ) -> None:
     person = register(mrn="M-2", email="ada@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        appointment = _consultation(staff["front_desk"], person, location, _soon(location, 30))
+        appointment = book_consultation(staff["front_desk"], person, location, soon(30))
     reminder = Reminder.objects.get(appointment=appointment)
     assert (reminder.status, reminder.attempts) == ("pending", 1)
     assert "SMTPException" in reminder.last_error
@@ -113,8 +92,8 @@ def test_a_cancelled_visit_sends_no_reminder_and_offers_its_slot(
     desk = staff["front_desk"]
     first = register(mrn="W-1")
     waiting = register(mrn="W-2", given_name="Blake", email="blake@example.org")
-    start = _soon(location, 24 * 5)
-    appointment = _consultation(desk, first, location, start)
+    start = soon(24 * 5)
+    appointment = book_consultation(desk, first, location, start)
     entry = waitlist.add(
         desk,
         {
@@ -143,7 +122,7 @@ def test_calendar_feeds_parse_back_with_minimum_phi_and_can_be_revoked(
     staff: dict[str, Any], location: Any, register: Any, patient_user: Any, actor_for: Any
 ) -> None:
     person = register(mrn="F-1", given_name="Frances", family_name="Findable")
-    appointment = _consultation(staff["front_desk"], person, location, _soon(location, 48))
+    appointment = book_consultation(staff["front_desk"], person, location, soon(48))
     desk_feed = feeds.create_feed(
         staff["front_desk"], {"kind": "location", "location_id": location.pk}
     )

@@ -137,11 +137,12 @@ def test_migrate_runs(db: Any, capsys: Any) -> None:
 
 def test_the_cli_finds_the_demo_settings_in_a_demo_checkout(tmp_path: Any) -> None:
     """After ``make demo`` the README's examples work as written, without settings."""
-    from ketaclinic.cli.base import DEFAULT_SETTINGS, DEMO_SETTINGS, default_settings
+    from ketaclinic.cli.base import DEFAULT_SETTINGS, DEMO_SETTINGS, default_settings, demo_logins
 
     var = tmp_path / "var"
     var.mkdir()
     environ = {"KETACLINIC_VAR_DIR": str(var)}
+    assert demo_logins(environ) == str(var / "demo-logins.txt")
     assert default_settings(environ) == DEFAULT_SETTINGS  # no demo here: production
     (var / "demo-logins.txt").write_text("physician physician secret\n")
     assert default_settings(environ) == DEMO_SETTINGS

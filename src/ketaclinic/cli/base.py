@@ -44,10 +44,13 @@ def default_settings(environ: Mapping[str, str]) -> str:
     so the README's examples work as written after ``make demo``."""
     if any(environ.get(name) for name in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL")):
         return environ.get("DJANGO_SETTINGS_MODULE") or DEFAULT_SETTINGS
+    return DEMO_SETTINGS if os.path.exists(demo_logins(environ)) else DEFAULT_SETTINGS
+
+
+def demo_logins(environ: Mapping[str, str]) -> str:
+    """The demo's logins file, found before Django is set up (``records.demo.logins_file``)."""
     var_dir = environ.get("KETACLINIC_VAR_DIR") or os.path.join(os.getcwd(), "var")
-    if os.path.exists(os.path.join(var_dir, "demo-logins.txt")):
-        return DEMO_SETTINGS
-    return DEFAULT_SETTINGS
+    return os.path.join(var_dir, "demo-logins.txt")
 
 
 def setup_django(settings_module: str | None = None) -> None:
@@ -58,7 +61,7 @@ def setup_django(settings_module: str | None = None) -> None:
         and not settings_module
         and not os.environ.get("DJANGO_SETTINGS_MODULE")
     ):
-        print("(the demo clinic's settings: var/demo-logins.txt is here)", file=sys.stderr)
+        print(f"(the demo clinic's settings: {demo_logins(os.environ)} is here)", file=sys.stderr)
     os.environ["DJANGO_SETTINGS_MODULE"] = chosen
     import django
     from django.core.exceptions import ImproperlyConfigured

@@ -10,7 +10,7 @@ from .serve import add_server_options, check_server_options, collect_static, exe
 
 def register(commands: Subparsers) -> None:
     parser = commands.add_parser(
-        "demo", help="set up the demo clinic (SQLite under var/) and serve it"
+        "demo", help="set up the demo clinic (SQLite under var/, or DATABASE_URL) and serve it"
     )
     add_server_options(parser)
     parser.add_argument(
@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     setup_django("ketaclinic.settings.demo")
     from django.core.management import call_command
 
-    from ketaclinic.records.demo import load_demo
+    from ketaclinic.records.demo import load_demo, logins_file
 
     call_command("migrate", interactive=False, verbosity=0)
     logins = load_demo()
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         "\nketaclinic demo clinic — synthetic data only. The software informs; clinicians decide."
     )
-    print("Demo logins (also in var/demo-logins.txt):")
+    print(f"Demo logins (also in {logins_file()}):")
     for login in logins:
         print(f"  {login.role:<11} {login.username:<10} {login.password}")
     if args.no_serve:

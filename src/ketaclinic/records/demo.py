@@ -142,12 +142,13 @@ def _location() -> Location:
     return location
 
 
-def _credentials_file() -> Path:
+def logins_file() -> Path:
+    """Where the demo's logins are written (under ``KETACLINIC_VAR_DIR``)."""
     return Path(settings.VAR_DIR) / "demo-logins.txt"
 
 
 def _saved_passwords() -> dict[str, str]:
-    path = _credentials_file()
+    path = logins_file()
     if not path.exists():
         return {}
     pairs = (line.split(" ", 1) for line in path.read_text().splitlines() if " " in line)
@@ -155,7 +156,7 @@ def _saved_passwords() -> dict[str, str]:
 
 
 def _save_password(username: str, password: str) -> None:
-    path = _credentials_file()
+    path = logins_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as file:
         file.write(f"{username} {password}\n")

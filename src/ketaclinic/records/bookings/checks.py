@@ -257,7 +257,10 @@ def clash_after_integrity_error(
         clash = patient_clash(appointment, exclude)
         if clash is not None:
             return Conflict(f"the patient already has an appointment then: {describe(clash)}")
-    return Conflict("the booking clashed with another made at the same moment: try again")
+    return Conflict(
+        "another booking was made at the same moment: nothing was booked; "
+        "look at the calendar again and choose a free time"
+    )
 
 
 def active_chair(location: Location, chair_id: int, field: str) -> Chair:

@@ -20,7 +20,7 @@ from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.clinics.calendars import chair_key, domain_location
 from ketaclinic.records.clinics.models import Chair
 from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import checks, reminders, slots, waitlist
@@ -80,6 +80,7 @@ def reschedule(actor: Actor, appointment_id: int, data: Mapping[str, Any]) -> Ap
     def write() -> Appointment:
         with transaction.atomic():
             checks.lock_locations([location.pk])
+            _unchanged_meanwhile(old, rebook)
             if old.series is not None:
                 sessions = series_sessions(old.series, location.zone)
                 after = [s for s in sessions if s.session != old.session] + [moved]
@@ -127,6 +128,31 @@ def reschedule(actor: Actor, appointment_id: int, data: Mapping[str, Any]) -> Ap
             return new
 
     return guarded(write, [moved], location, exclude=[old.pk])
+
+
+def _unchanged_meanwhile(old: Appointment, rebook: bool) -> None:
+    """Under the booking lock, the visit is as it was read: a move, cancellation or booking
+    again of it made at the same moment is refused saying where the visit is now (asking again
+    could not succeed)."""
+    status = Appointment.objects.select_for_update().values_list("status", flat=True).get(pk=old.pk)
+    if status == old.status and (not rebook or cancelled_session(old)):
+        return
+    now = Appointment.objects.filter(replaces=old).select_related("location", "chair").first()
+    if now is not None:
+        done = "booked again" if rebook else "moved"
+        raise Conflict(
+            f"appointment {old.pk} was {done} at the same moment, to {checks.describe(now)}: "
+            "nothing was changed here; move that visit if it should be at another time"
+        )
+    if rebook:
+        raise Conflict(
+            f"session {old.session} of this series was booked at the same moment: "
+            "nothing was booked; open the series to see when"
+        )
+    raise Conflict(
+        f"appointment {old.pk} changed at the same moment (it is now "
+        f"{Status(status).label.lower()}): nothing was moved"
+    )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import audits_refusals, validate
+from ketaclinic.records.toolkit import audits_refusals, get_or_404, validate
 
 from . import reminders
 from .booking import book_appointment
@@ -104,11 +104,10 @@ def entries(
     return rows[:ENTRIES_SHOWN]
 
 
-def _entry(entry_id: int) -> WaitlistEntry:
-    entry = WaitlistEntry.objects.select_related("patient", "location").filter(pk=entry_id).first()
-    if entry is None:
-        raise NotFound(f"waitlist entry {entry_id} does not exist")
-    return entry
+def _locked_entry(entry_id: int) -> WaitlistEntry:
+    """The entry, locked until the transaction ends (answers and withdrawals take turns)."""
+    rows = WaitlistEntry.objects.select_for_update(of=("self",))
+    return get_or_404(rows.select_related("patient", "location"), entry_id, "waitlist entry")
 
 
 @audits_refusals(Audited.WAITLIST_WITHDRAW)
@@ -117,10 +116,10 @@ def withdraw(actor: Actor, entry_id: int) -> WaitlistEntry:
         WaitlistEntry.objects.filter(pk=entry_id).values_list("patient_id", flat=True).first()
     )
     authorize(actor, Action.BOOKING_BOOK, patient_id=patient_id)
-    entry = _entry(entry_id)
-    if entry.status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
-        raise Conflict(f"waitlist entry {entry_id} is {entry.status}")
     with transaction.atomic():
+        entry = _locked_entry(entry_id)
+        if entry.status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
+            raise Conflict(f"waitlist entry {entry_id} is {entry.get_status_display().lower()}")
         _set_status(entry, WaitlistStatus.WITHDRAWN)
         audit.record(actor, Audited.WAITLIST_WITHDRAW, obj=entry, patient_id=entry.patient_id)
     return entry
@@ -188,15 +187,38 @@ def offer_freed_slot(actor: Actor, freed: Appointment) -> WaitlistOffer | None:
     return offer
 
 
-def _open_offer(actor: Actor, offer_id: int) -> WaitlistOffer:
-    offer = WaitlistOffer.objects.select_related("entry__location").filter(pk=offer_id).first()
-    patient_id = offer.entry.patient_id if offer else None
+def _offer_patient(actor: Actor, offer_id: int) -> None:
+    """Authorize on the offer's patient, before looking further; 404 if there is no offer."""
+    patient_id = (
+        WaitlistOffer.objects.filter(pk=offer_id)
+        .values_list("entry__patient_id", flat=True)
+        .first()
+    )
     authorize(actor, Action.BOOKING_BOOK, patient_id=patient_id)
-    if offer is None:
+    if patient_id is None:
         raise NotFound(f"offer {offer_id} does not exist")
-    entry = offer.entry
-    if entry.status != WaitlistStatus.OFFERED or offer.booked_id or offer.declined_at:
-        raise Conflict(f"offer {offer_id} is no longer open (the entry is {entry.status})")
+
+
+def _locked_open_offer(offer_id: int) -> WaitlistOffer:
+    """Inside the answering transaction: the offer and its entry locked (so two answers given
+    at once take turns) and read again, refused with 409 if the offer was answered meanwhile."""
+    offer = WaitlistOffer.objects.select_for_update().get(pk=offer_id)
+    entry = _locked_entry(offer.entry_id)
+    offer.entry = entry
+    if offer.booked_id is not None:
+        raise Conflict(
+            f"this offer was already answered: it was booked as appointment {offer.booked_id}"
+        )
+    if offer.declined_at is not None:
+        declined = offer.declined_at.astimezone(entry.location.zone)
+        raise Conflict(
+            "this offer was already answered: the patient declined it "
+            f"({declined:%a %Y-%m-%d %H:%M %Z}) and the slot was passed on"
+        )
+    if entry.status != WaitlistStatus.OFFERED:
+        raise Conflict(
+            f"this offer is closed: the waitlist entry is {entry.get_status_display().lower()}"
+        )
     return offer
 
 
@@ -204,8 +226,9 @@ def _open_offer(actor: Actor, offer_id: int) -> WaitlistOffer:
 def decline_offer(actor: Actor, offer_id: int) -> WaitlistOffer | None:
     """The patient said no: the entry waits again (for other slots) and the slot is offered to
     the next entry that fits; returns that new offer, if any."""
-    offer = _open_offer(actor, offer_id)
+    _offer_patient(actor, offer_id)
     with transaction.atomic():
+        offer = _locked_open_offer(offer_id)
         offer.declined_at = timezone.now()
         offer.save(update_fields=["declined_at"])
         _set_status(offer.entry, WaitlistStatus.WAITING)
@@ -217,9 +240,10 @@ def decline_offer(actor: Actor, offer_id: int) -> WaitlistOffer | None:
 def book_offer(actor: Actor, offer_id: int) -> Appointment:
     """The patient said yes: book the offered slot through the ordinary booking service (which
     refuses it with 409 if someone took it meanwhile) and close the entry."""
-    offer = _open_offer(actor, offer_id)
-    entry = offer.entry
+    _offer_patient(actor, offer_id)
     with transaction.atomic():
+        offer = _locked_open_offer(offer_id)
+        entry = offer.entry
         appointment = book_appointment(
             actor,
             {
