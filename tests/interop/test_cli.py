@@ -48,6 +48,10 @@ def test_export_fhir_to_standard_output(scored: Any, users: dict[str, Any], caps
         (["export", "fhir", "--patient", "NOPE", "--user", "nurse-user"], "--patient: no patient"),
         (["export", "fhir", "--patient", "MRN-0001", "--user", "ghost"], "--user: no active"),
         (
+            ["export", "fhir", "--patient", "MRN-0001", "--out", ".", "--user", "nurse-user"],
+            "--out: . is a directory",
+        ),
+        (
             ["report", "clinic", "--month", "2999-01", "--out", "x.pdf", "--user", "manager-user"],
             "--month",
         ),

@@ -53,25 +53,7 @@ class ConsentOut(Schema):
 
 
 def _consent(consent: Any) -> dict[str, Any]:
-    counter = getattr(consent, "countersignature", None)
-    return {
-        "id": consent.pk,
-        "patient_id": consent.patient_id,
-        "protocol": consent.protocol_id,
-        "document_version": consent.document_version,
-        "signed_name": consent.signed_name,
-        "signed_via": consent.signed_via,
-        "signed_at": consent.signed_at,
-        "expires_on": consent.expires_on,
-        "countersignature": {
-            "clinician": counter.clinician.username,
-            "witness_name": counter.witness_name,
-            "signed_at": counter.signed_at,
-        }
-        if counter is not None
-        else None,
-        "state": services.consent_state(consent, timezone.localdate()),
-    }
+    return services.consent_as_dict(consent, timezone.localdate())
 
 
 @document_router.get("/{protocol_id}", response={200: DocumentOut, **ERRORS})

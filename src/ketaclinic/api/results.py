@@ -34,34 +34,18 @@ class ResultOut(Schema):
     entered_at: datetime
 
 
-def _result(result: Any) -> dict[str, Any]:
-    return {
-        "id": result.pk,
-        "patient_id": result.patient_id,
-        "test": result.test_id,
-        "loinc": result.loinc,
-        "taken_on": result.taken_on,
-        "value": result.value,
-        "unit": result.unit,
-        "code": result.code,
-        "reference_low": result.reference_low,
-        "reference_high": result.reference_high,
-        "abnormal": result.abnormal,
-        "note": result.note,
-        "entered_by": result.entered_by.username,
-        "entered_at": result.entered_at,
-    }
-
-
 @router.post("/{patient_id}/results", response={201: ResultOut, **ERRORS})
 def record_result(request: HttpRequest, patient_id: int, data: ResultIn) -> Status[dict[str, Any]]:
     """Record a result: a number with a UCUM unit the test accepts, or one of its codes; an
     unknown test or a unit that does not fit it is refused (422 naming the field)."""
     found = services.record_result(actor(request), patient_id, data.model_dump(exclude_unset=True))
-    return Status(201, _result(found))
+    return Status(201, services.result_as_dict(found))
 
 
 @router.get("/{patient_id}/results", response={200: list[ResultOut], **ERRORS})
 def list_results(request: HttpRequest, patient_id: int) -> list[dict[str, Any]]:
     """The patient's results, newest first."""
-    return [_result(found) for found in services.list_results(actor(request), patient_id)]
+    return [
+        services.result_as_dict(found)
+        for found in services.list_results(actor(request), patient_id)
+    ]

@@ -46,9 +46,12 @@ def patient_id_for(actor: Actor, mrn: str, option: str) -> int:
 
 
 @contextmanager
-def service_errors(options: Mapping[str, str] | None = None) -> Iterator[None]:
-    """Bad input exits 2 naming the option (``options`` maps service fields to options); a
-    denial or a clash exits 1 with the service's message."""
+def service_errors(
+    options: Mapping[str, str] | None = None, not_found: str = "patient"
+) -> Iterator[None]:
+    """Bad input exits 2 naming the option (``options`` maps service fields to options; a
+    record that does not exist names ``not_found``); a denial or a clash exits 1 with the
+    service's message."""
     from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFound
 
     try:
@@ -57,7 +60,7 @@ def service_errors(options: Mapping[str, str] | None = None) -> Iterator[None]:
         first = error.errors[0]
         raise UsageError((options or {}).get(first.field, first.field), first.message) from None
     except NotFound as error:
-        raise UsageError("patient", str(error)) from None
+        raise UsageError(not_found, str(error)) from None
     except (Forbidden, Conflict) as error:
         raise CliError(str(error)) from None
 

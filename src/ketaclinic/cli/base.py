@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 # ``add_subparsers`` returns this private type; alias it once for the command modules.
@@ -80,6 +81,20 @@ def add_format_option(parser: argparse.ArgumentParser, *choices: str) -> None:
         default=options[0],
         help=f"output format (default {options[0]})",
     )
+
+
+def write_whole(path: Path, content: bytes, option: str = "--out") -> None:
+    """Write to a temporary file beside ``path``, then rename: never half a file; a path that
+    cannot be written exits 2 naming ``option``."""
+    if path.is_dir():
+        raise UsageError(option, f"{path} is a directory")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_bytes(content)
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise UsageError(option, f"cannot write {path}: {error.strerror}") from None
 
 
 def print_json(data: Any) -> None:

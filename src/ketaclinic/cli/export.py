@@ -23,7 +23,7 @@ from .acting import (
     service_errors,
     table_progress,
 )
-from .base import Subparsers, setup_django
+from .base import Subparsers, setup_django, write_whole
 
 
 def register(commands: Subparsers) -> None:
@@ -62,24 +62,9 @@ def run_fhir(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text + "\n")
     else:
-        _write_whole(args.out, text)
+        write_whole(args.out, text.encode("utf-8"))
         print(f"wrote {len(bundle['entry'])} resources to {args.out}", file=sys.stderr)
     return 0
-
-
-def _write_whole(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename: never half a file."""
-    from ketaclinic.records.errors import InvalidInput
-
-    if path.is_dir():
-        raise InvalidInput.single("out", f"{path} is a directory")
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise InvalidInput.single("out", f"cannot write {path}: {error.strerror}") from None
 
 
 def run_tables(args: argparse.Namespace) -> int:

@@ -33,6 +33,8 @@ COMMAND_MODULES = (
     "export",
     "report",
     "outcomes",
+    "results",
+    "consent",
 )
 
 

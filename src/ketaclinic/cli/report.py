@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .acting import acting, add_user_option, patient_id_for, service_errors
-from .base import Subparsers, UsageError, setup_django
+from .base import Subparsers, setup_django, write_whole
 
 
 def register(commands: Subparsers) -> None:
@@ -51,12 +51,6 @@ def run(args: argparse.Namespace) -> int:
             content = pdf.clinic_report(
                 reports.clinic_month(actor, {"month": args.month}), zone, now
             )
-    partial = args.out.with_name(f".{args.out.name}.partial")
-    try:
-        partial.write_bytes(content)
-        partial.replace(args.out)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise UsageError("--out", f"cannot write {args.out}: {error.strerror}") from None
+    write_whole(args.out, content)
     print(f"wrote {args.out} ({len(content):,} bytes)", file=sys.stderr)
     return 0

@@ -144,3 +144,27 @@ def consent_state(consent: Consent, on: date) -> str:
     if consent.document_version != version:
         return f"signed on version {consent.document_version}; the document is now {version}"
     return "current"
+
+
+def consent_as_dict(consent: Consent, on: date) -> dict[str, Any]:
+    """One consent as the API and the command line show it, with its state on day ``on``
+    (``countersignature__clinician`` selected)."""
+    counter = getattr(consent, "countersignature", None)
+    return {
+        "id": consent.pk,
+        "patient_id": consent.patient_id,
+        "protocol": consent.protocol_id,
+        "document_version": consent.document_version,
+        "signed_name": consent.signed_name,
+        "signed_via": consent.signed_via,
+        "signed_at": consent.signed_at,
+        "expires_on": consent.expires_on,
+        "countersignature": {
+            "clinician": counter.clinician.username,
+            "witness_name": counter.witness_name,
+            "signed_at": counter.signed_at,
+        }
+        if counter is not None
+        else None,
+        "state": consent_state(consent, on),
+    }

@@ -85,6 +85,26 @@ def list_results(actor: Actor, patient_id: int) -> list[TestResult]:
     return found
 
 
+def result_as_dict(result: TestResult) -> dict[str, Any]:
+    """One result as the API and the command line show it (``entered_by`` selected)."""
+    return {
+        "id": result.pk,
+        "patient_id": result.patient_id,
+        "test": result.test_id,
+        "loinc": result.loinc,
+        "taken_on": result.taken_on,
+        "value": result.value,
+        "unit": result.unit,
+        "code": result.code,
+        "reference_low": result.reference_low,
+        "reference_high": result.reference_high,
+        "abnormal": result.abnormal,
+        "note": result.note,
+        "entered_by": result.entered_by.username,
+        "entered_at": result.entered_at,
+    }
+
+
 def latest_taken_on(patient_id: int) -> dict[str, date]:
     """The date of each test's latest result (internal: for gates, which audit their caller)."""
     rows = (
