@@ -18,11 +18,12 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
 from ketaclinic.records.pages import Page
+from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.patients.models import Patient
 
 from .models import Assessment, Context
 from .registry import registry
-from .services import bundle_for, definition_for, patient_or_404
+from .services import bundle_for, definition_for
 
 PAGE_SIZE_MAX = 100
 TREND_POINTS = 12

@@ -24,9 +24,10 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.patients.signals import outcome_changed
-from ketaclinic.records.toolkit import audits_refusals, get_or_404
+from ketaclinic.records.toolkit import audits_refusals
 
 from .inputs import (
     AmendmentIn,
@@ -380,11 +381,6 @@ def _detail(assessment: Assessment) -> dict[str, Any]:
         "context": assessment.context,
         "request": assessment.request_id,
     }
-
-
-def patient_or_404(patient_id: int) -> Patient:
-    """The patient, or NotFound."""
-    return get_or_404(Patient.objects.all(), patient_id, "patient")
 
 
 def _assessment(patient_id: int, assessment_id: int) -> Assessment:

@@ -14,6 +14,7 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import checks, reminders
@@ -23,7 +24,6 @@ from .common import (
     location_field,
     not_in_past,
     patient_id_in,
-    patient_or_404,
 )
 from .inputs import (
     AppointmentIn,

@@ -39,10 +39,6 @@ def patient_id_in(data: Any) -> int | None:
     return _int(data.get("patient_id")) if isinstance(data, Mapping) else None
 
 
-def patient_or_404(patient_id: int) -> Patient:
-    return get_or_404(Patient.objects.all(), patient_id, "patient")
-
-
 def location_field(location_id: int) -> Location:
     location = Location.objects.prefetch_related("hours").filter(pk=location_id).first()
     if location is None:

@@ -19,6 +19,7 @@ from ketaclinic.records.clinics.calendars import chair_key, domain_location
 from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.toolkit import audits_refusals, validate
 
@@ -26,7 +27,6 @@ from . import checks
 from .common import (
     location_field,
     patient_id_in,
-    patient_or_404,
 )
 from .inputs import (
     ProposalIn,

@@ -12,6 +12,7 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
+from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.toolkit import get_or_404
 
 from .booking import book_appointment, book_series
@@ -19,7 +20,6 @@ from .cancellations import cancel, cancel_series, mark_no_show
 from .common import (
     appointment_or_404,
     patient_of,
-    patient_or_404,
 )
 from .models import Appointment, Series, Status
 from .moves import FreeSlot, FreeSlots, free_slots, reschedule

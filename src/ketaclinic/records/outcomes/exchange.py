@@ -18,12 +18,12 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.assessments.registry import registry
-from ketaclinic.records.assessments.services import patient_or_404
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import FieldError, InvalidInput
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.inputs import PatientCreate
+from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.patients.models import BodyMeasurement, Patient
 from ketaclinic.records.results.services import results_for_export
 from ketaclinic.records.toolkit import audits_refusals, validate

@@ -28,10 +28,10 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.assessments.models import Assessment
 from ketaclinic.records.assessments.registry import registry
-from ketaclinic.records.assessments.services import patient_or_404
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.toolkit import atomic_or, audits_refusals, validate
 

@@ -8,6 +8,7 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import NotFound
+from ketaclinic.records.toolkit import get_or_404
 
 from .models import Patient
 
@@ -35,7 +36,4 @@ def patient_id_for_account_setup(mrn: str) -> int | None:
 
 def patient_or_404(patient_id: int) -> Patient:
     """The patient, or ``NotFound`` (internal: callers have authorized and audit their read)."""
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None:
-        raise NotFound(f"patient {patient_id} does not exist")
-    return patient
+    return get_or_404(Patient.objects.all(), patient_id, "patient")

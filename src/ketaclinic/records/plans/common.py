@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from ketaclinic.core import DomainInputError
 from ketaclinic.records.errors import InvalidInput
-from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import Weighing, get_or_404, latest_weighing
+from ketaclinic.records.toolkit import Weighing, latest_weighing
 
 
 @contextmanager
@@ -24,10 +23,6 @@ def domain_input(renamed: Mapping[str, str] | None = None) -> Iterator[None]:
     except DomainInputError as error:
         field = (renamed or {}).get(error.field, error.field)
         raise InvalidInput.single(field, error.message) from None
-
-
-def patient_or_404(patient_id: int) -> Patient:
-    return get_or_404(Patient.objects.all(), patient_id, "patient")
 
 
 def plan_zone() -> tzinfo:

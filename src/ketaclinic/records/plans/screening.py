@@ -15,6 +15,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.allergies import patient_allergies
+from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.toolkit import (
     atomic_or,
@@ -26,7 +27,7 @@ from ketaclinic.records.toolkit import (
 )
 from ketaclinic.screening import Medication, ScreeningInput, Vitals, age_on, screen
 
-from .common import domain_input, patient_or_404, plan_weighing
+from .common import domain_input, plan_weighing
 from .inputs import ScreeningDecisionIn, ScreeningIn
 from .models import Decision, Screening, ScreeningDecision, ScreeningOutcome
 

@@ -23,6 +23,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
+from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.patients.signals import outcome_changed
 from ketaclinic.records.toolkit import (
@@ -47,7 +48,6 @@ from .calculation import (
     snapshot,
     versions,
 )
-from .common import patient_or_404
 from .inputs import AmendmentIn, DoseChoices, SignIn
 from .models import (
     LimitOverride,
