@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from django.utils import timezone
 from outcomes_support import infusion
 from pypdf import PdfReader
 
-from ketaclinic.interop import pdf
+from ketaclinic.interop import fonts, pdf
 from ketaclinic.outcomes import ScorePoint, assess_patient
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.outcomes import reports, services
@@ -105,3 +107,24 @@ def test_an_empty_month_says_so(users: dict[str, Any], actor_for: Any) -> None:
     text = text_of(pdf.clinic_report(data, timezone.get_current_timezone(), timezone.now()))
     assert "Clinic report — February 2021" in text
     assert "No patient matches" in text
+
+
+def test_names_in_any_script_print_in_the_pdf(patient: Any, clinician: Any) -> None:
+    """Polish and Chinese names come out as their letters, not as black boxes: the fonts are
+    Unicode TrueType fonts embedded in the file (the Chinese from Debian's fallback font, which
+    `make check` installs: scripts/ensure-fonts)."""
+    if not fonts.fonts().fallback_chars and not os.environ.get("CI"):
+        pytest.skip("no CJK fallback font installed here (scripts/ensure-fonts)")
+    data = services.patient_outcomes(clinician, patient.pk)
+    data.patient.given_name, data.patient.family_name = "Zażółć Gęślą", "王小明"
+    content = pdf.patient_report(data, UTC, timezone.now())
+    text = text_of(content)
+    assert "Zażółć Gęślą" in text
+    assert "王小明" in text
+    embedded = {
+        str(font["/BaseFont"]).split("+")[-1]
+        for page in PdfReader(io.BytesIO(content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert "DejaVuSans" in embedded
+    assert embedded - {"DejaVuSans", "DejaVuSans-Bold", "/Helvetica"}, embedded

@@ -7,7 +7,6 @@ import io
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -21,15 +20,30 @@ from ketaclinic.records.outcomes.cohort import CohortReport
 from ketaclinic.records.outcomes.reports import ClinicMonth
 from ketaclinic.records.outcomes.services import PatientOutcomes
 
+from .fonts import BODY, BOLD, fonts, markup
+
 NOTICE = (
     "ketaclinic informs clinicians; clinicians decide. It is not a medical device. The evidence "
     "that ketamine gives lasting benefit in fibromyalgia is weak: trials show short-lived effects "
     "(Cohen 2018 consensus guideline; Noppers 2011)."
 )
-_STYLES = getSampleStyleSheet()
+
+
+def _unicode_styles() -> Any:
+    """reportlab's sample styles, set in the Unicode fonts (its defaults are Latin-1 only)."""
+    fonts()
+    styles = getSampleStyleSheet()
+    for style in styles.byName.values():
+        if isinstance(style, ParagraphStyle):
+            style.fontName = BOLD if "Bold" in style.fontName else BODY
+    return styles
+
+
+_STYLES = _unicode_styles()
 _SMALL = ParagraphStyle("small", parent=_STYLES["BodyText"], fontSize=8, leading=10)
 _GRID = TableStyle(
     [
+        ("FONTNAME", (0, 0), (-1, -1), BODY),
         ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c4ccd6")),
@@ -40,7 +54,7 @@ WIDTH = A4[0] - 3 * cm
 
 
 def _p(text: str, style: str = "BodyText") -> Paragraph:
-    return Paragraph(escape(text), _STYLES.get(style, _SMALL))
+    return Paragraph(markup(text), _STYLES.get(style, _SMALL))
 
 
 def _table(rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None) -> Table:
@@ -52,7 +66,7 @@ def _table(rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None)
 
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
-        return Paragraph(escape(value), _SMALL)
+        return Paragraph(markup(value), _SMALL)
     return "" if value is None else value
 
 
