@@ -11,11 +11,10 @@ from django.test import Client
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
-from outcomes_support import PAIN, ago, infusion
+from outcomes_support import PAIN
 
 from ketaclinic.interop.fhir import patient_bundle, read_patient_bundle
 from ketaclinic.records.assessments import services as assessments
-from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.outcomes import exchange
@@ -23,34 +22,6 @@ from ketaclinic.records.patients.models import Patient
 from support import PATIENT_DATA
 
 LOINC = "http://loinc.org"
-
-
-def acr_met() -> dict[str, int]:
-    """Every WPI area painful, every symptom at its worst, for 3 months: criteria met."""
-    return {item.id: item.answer.max for item in registry().get("acr2016").items}
-
-
-@pytest.fixture
-def full_record(
-    scored: Any,
-    clinician: Any,
-    infusions_given: list,
-    location: Any,
-    book_consultation: Any,
-) -> Any:
-    assessments.record_assessment(
-        clinician,
-        scored.pk,
-        {
-            "instrument": "acr2016",
-            "answers": acr_met(),
-            "context": "baseline",
-            "completed_at": ago(70),
-        },
-    )
-    infusions_given.append(infusion(scored, 60, session_id=41))
-    book_consultation(scored, location)
-    return scored
 
 
 def _export(actor: Any, patient: Any) -> dict[str, Any]:
@@ -315,7 +286,7 @@ def test_read_endpoints(full_record: Any, api_as: Any, users: dict[str, Any]) ->
     client, headers = _fhir_client(api_as, users["nurse"])
     answer = client.get(f"/fhir/Patient/{full_record.pk}", headers=headers)
     assert answer.status_code == 200
-    assert answer["Content-Type"] == "application/fhir+json"
+    assert answer["Content-Type"] == "application/fhir+json; fhirVersion=4.0"
     assert answer.json()["resourceType"] == "Patient"
     search = client.get("/fhir/Observation", {"patient": full_record.pk}, headers=headers)
     body = search.json()

@@ -1,9 +1,13 @@
-"""FHIR R4 read endpoints under /fhir/ (JSON as ``application/fhir+json``, bearer token, the
-same permissions and audit as the rest, face ``fhir``), and the import of a Bundle of Patient
-resources under /api/imports (JSON API errors)."""
+"""FHIR R4 (4.0.1) endpoints under /fhir/: the CapabilityStatement at ``metadata``, Patient
+read and search by identifier, ``$everything``, and searches of one patient's Observations,
+Conditions, QuestionnaireResponses, MedicationAdministrations and Appointments with paging
+(``application/fhir+json``, bearer token, the same permissions and audit as the rest, face
+``fhir``; every error an OperationOutcome); and the import of a Bundle of Patient resources
+under /api/imports (JSON API errors)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -11,30 +15,47 @@ from django.utils import timezone
 from ninja import Body, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, ValidationError
 
-from ketaclinic.interop.fhir import Addresser, observation_bundle, patient_bundle, patient_resource
-from ketaclinic.interop.fhir.importing import read_patient_bundle
+from ketaclinic.interop.fhir import Addresser, patient_resource, read_patient_bundle
+from ketaclinic.interop.fhir.capability import capability_statement
+from ketaclinic.interop.fhir.codes import MRN_SYSTEM
+from ketaclinic.interop.fhir.export import record_resources, searchset
+from ketaclinic.interop.fhir.search import (
+    Search,
+    SearchError,
+    SearchPage,
+    read_search,
+    search_page,
+)
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Forbidden, InvalidInput, NotFound
 from ketaclinic.records.outcomes import exchange
+from ketaclinic.records.patients import lookups
 from ketaclinic.records.patients import services as patients
 
 from .auth import BearerToken, actor
 from .errors import ERRORS
-
-FHIR_JSON = "application/fhir+json"
+from .middleware import FHIR_JSON, operation_outcome
 
 fhir_api = NinjaAPI(
     title="ketaclinic FHIR R4",
-    version="4.3.0",
+    version="4.0.1",
     description=(
-        "Read-only FHIR R4 (4.3, 'R4B') resources: Patient and Observation search. Send "
+        "Read-only FHIR R4 (4.0.1): see GET /fhir/metadata for what is supported. Send "
         "`Authorization: Bearer <token>` (from POST /api/auth/token). Errors are "
         "OperationOutcome resources."
     ),
     auth=BearerToken(),
     urls_namespace="fhir",
 )
+# The patient-compartment searches and the permission each needs (and is audited under).
+COMPARTMENT_SEARCHES = {
+    "Observation": Action.ASSESSMENT_VIEW,
+    "Condition": Action.ASSESSMENT_VIEW,
+    "QuestionnaireResponse": Action.ASSESSMENT_VIEW,
+    "MedicationAdministration": Action.EXPORT_FHIR,
+    "Appointment": Action.EXPORT_FHIR,
+}
 
 
 def _fhir_actor(request: HttpRequest) -> Actor:
@@ -42,52 +63,90 @@ def _fhir_actor(request: HttpRequest) -> Actor:
 
 
 def _answer(resource: dict[str, Any], status: int = 200) -> HttpResponse:
-    import json
-
     return HttpResponse(json.dumps(resource), status=status, content_type=FHIR_JSON)
 
 
-def _outcome(status: int, code: str, text: str, expression: str | None = None) -> HttpResponse:
-    issue: dict[str, Any] = {"severity": "error", "code": code, "diagnostics": text}
-    if expression:
-        issue["expression"] = [expression]
-    return _answer({"resourceType": "OperationOutcome", "issue": [issue]}, status)
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/fhir").rstrip("/")
 
 
 def _base(request: HttpRequest) -> Addresser:
-    return Addresser(request.build_absolute_uri("/fhir").rstrip("/"))
+    return Addresser(_base_url(request))
+
+
+def _search(request: HttpRequest, resource_type: str) -> Search:
+    lenient = "handling=lenient" in request.headers.get("Prefer", "").replace(" ", "")
+    parameters = [(name, value) for name, values in request.GET.lists() for value in values]
+    return read_search(resource_type, parameters, lenient=lenient)
+
+
+def _found(request: HttpRequest, resources: list[dict[str, Any]], search: Search) -> HttpResponse:
+    url = f"{_base_url(request)}/{search.resource_type}"
+    page = search_page(resources, search, url)
+    return _answer(searchset(page, _base(request), timezone.now()))
 
 
 @fhir_api.exception_handler(NotFound)
 def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
-    return _outcome(404, "not-found", str(exc))
+    return operation_outcome(404, "not-found", str(exc))
 
 
 @fhir_api.exception_handler(Forbidden)
 def _forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
-    return _outcome(403, "forbidden", str(exc))
+    return operation_outcome(403, "forbidden", str(exc))
 
 
 @fhir_api.exception_handler(InvalidInput)
 def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     first = exc.errors[0]
-    return _outcome(400, "invalid", f"{first.field}: {first.message}", first.field)
+    return operation_outcome(400, "invalid", f"{first.field}: {first.message}", first.field)
+
+
+@fhir_api.exception_handler(SearchError)
+def _unsupported_search(request: HttpRequest, exc: SearchError) -> HttpResponse:
+    code = "not-supported" if "not a supported" in str(exc) else "invalid"
+    return operation_outcome(400, code, str(exc), exc.field)
 
 
 @fhir_api.exception_handler(ValidationError)
 def _bad_parameter(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     error = exc.errors[0]
     field = str(error.get("loc", ["", "", "parameter"])[-1])
-    return _outcome(400, "invalid", f"{field}: {error.get('msg', 'is not valid')}", field)
+    return operation_outcome(400, "invalid", f"{field}: {error.get('msg', 'is not valid')}", field)
 
 
 @fhir_api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _outcome(401, "login", "authentication required: send Authorization: Bearer <token>")
+    answer = operation_outcome(
+        401, "login", "authentication required: send Authorization: Bearer <token>"
+    )
+    answer["WWW-Authenticate"] = 'Bearer realm="ketaclinic FHIR"'
+    return answer
 
 
-class ObservationSearch(Schema):
-    patient: int
+@fhir_api.get("/metadata", auth=None, response={200: dict[str, Any]}, tags=["fhir"])
+def metadata(request: HttpRequest) -> HttpResponse:
+    """The CapabilityStatement: what this server supports (no log-in needed)."""
+    return _answer(capability_statement(_base_url(request), timezone.now()))
+
+
+@fhir_api.get("/Patient", response={200: dict[str, Any]}, tags=["fhir"])
+def search_patients(request: HttpRequest) -> HttpResponse:
+    """``Patient?identifier=[system|]MRN``: the patient with that medical record number, as a
+    searchset (``patient.search``, then ``patient.view``)."""
+    search = _search(request, "Patient")
+    assert search.identifier is not None
+    assert search.identifier.code is not None
+    resources = []
+    if search.identifier.system in (None, MRN_SYSTEM):
+        who = _fhir_actor(request)
+        try:
+            patient_id = lookups.patient_id_by_mrn(who, search.identifier.code)
+        except NotFound:
+            patient_id = None
+        if patient_id is not None:
+            resources.append(patient_resource(patients.get_chart(who, patient_id).patient))
+    return _found(request, resources, search)
 
 
 @fhir_api.get("/Patient/{patient_id}", response={200: dict[str, Any]}, tags=["fhir"])
@@ -99,22 +158,38 @@ def read_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @fhir_api.get("/Patient/{patient_id}/$everything", response={200: dict[str, Any]}, tags=["fhir"])
 def patient_everything(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """The patient's whole record as a Bundle (``export.fhir``)."""
+    """The patient's whole record as a searchset Bundle (``export.fhir``)."""
     record = exchange.patient_record(_fhir_actor(request), patient_id)
-    return _answer(patient_bundle(record, timezone.now(), _base(request)))
+    resources = record_resources(record, _base(request))
+    url = f"{_base_url(request)}/Patient/{patient_id}/$everything"
+    page = SearchPage(resources, len(resources), [{"relation": "self", "url": url}])
+    return _answer(searchset(page, _base(request), timezone.now()))
 
 
-@fhir_api.get("/Observation", response={200: dict[str, Any]}, tags=["fhir"])
-def search_observations(request: HttpRequest, params: Query[ObservationSearch]) -> HttpResponse:
-    """Scores (survey) and weights and heights (vital signs) of ``patient`` as a searchset
-    Bundle (``assessment.view``)."""
-    record = exchange.patient_record(
-        _fhir_actor(request),
-        params.patient,
-        action=Action.ASSESSMENT_VIEW,
-        view="fhir_observations",
+def _compartment_search(resource_type: str, action: Action) -> None:
+    def search_compartment(request: HttpRequest) -> HttpResponse:
+        search = _search(request, resource_type)
+        assert search.patient_id is not None
+        record = exchange.patient_record(
+            _fhir_actor(request),
+            search.patient_id,
+            action=action,
+            view=f"fhir_{resource_type.lower()}",
+        )
+        return _found(request, record_resources(record, _base(request)), search)
+
+    search_compartment.__name__ = f"search_{resource_type.lower()}"
+    search_compartment.__doc__ = (
+        f"One patient's {resource_type} resources (``patient`` or ``subject`` required) as a "
+        f"searchset with ``_count`` paging (``{action.value}``)."
     )
-    return _answer(observation_bundle(record, timezone.now(), _base(request)))
+    fhir_api.get(f"/{resource_type}", response={200: dict[str, Any]}, tags=["fhir"])(
+        search_compartment
+    )
+
+
+for _type, _action in COMPARTMENT_SEARCHES.items():
+    _compartment_search(_type, _action)
 
 
 import_router = Router(tags=["fhir"])
@@ -146,8 +221,6 @@ def import_patients(
 ) -> dict[str, Any]:
     """Import a Bundle of Patient resources. ``mode``: ``dry_run`` (default: report only),
     ``all_or_nothing`` (none when any entry is invalid) or ``valid_only``."""
-    import json
-
     report = exchange.import_patients(
         actor(request), read_patient_bundle(json.dumps(bundle)), params.mode
     )

@@ -2,12 +2,11 @@
 Condition, Observation, QuestionnaireResponse, MedicationAdministration, Appointment and Bundle
 resources). Every resource is validated by its model before it leaves."""
 
-from .export import Addresser, observation_bundle, patient_bundle, patient_resource
+from .export import Addresser, patient_bundle, patient_resource
 from .importing import read_patient_bundle
 
 __all__ = [
     "Addresser",
-    "observation_bundle",
     "patient_bundle",
     "patient_resource",
     "read_patient_bundle",

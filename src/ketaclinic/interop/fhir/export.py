@@ -18,6 +18,7 @@ from ketaclinic.records.outcomes.exchange import PatientRecord
 
 from . import codes
 from .laboratory import result_observation
+from .search import SearchPage
 
 if TYPE_CHECKING:
     from ketaclinic.records.assessments.models import Assessment
@@ -366,7 +367,15 @@ def _entries(resources: Iterable[Resource], at: Addresser, search: bool) -> list
     ]
 
 
-def _bundle(kind: str, resources: list[Resource], at: Addresser, now: datetime) -> Resource:
+def _bundle(
+    kind: str,
+    resources: list[Resource],
+    at: Addresser,
+    now: datetime,
+    *,
+    total: int | None = None,
+    links: list[dict[str, str]] | None = None,
+) -> Resource:
     bundle: Resource = {
         "resourceType": "Bundle",
         "type": kind,
@@ -374,8 +383,15 @@ def _bundle(kind: str, resources: list[Resource], at: Addresser, now: datetime) 
         "entry": _entries(resources, at, search=kind == "searchset"),
     }
     if kind == "searchset":
-        bundle["total"] = len(resources)
+        bundle["total"] = len(resources) if total is None else total
+    if links:
+        bundle["link"] = links
     return validated(bundle)
+
+
+def searchset(page: SearchPage, at: Addresser, now: datetime) -> Resource:
+    """A page of search results as a searchset Bundle with its total and links."""
+    return _bundle("searchset", page.resources, at, now, total=page.total, links=page.links)
 
 
 def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
@@ -396,10 +412,9 @@ def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
     return [resource for _, resource in sorted(found, key=lambda pair: pair[0])]
 
 
-def patient_bundle(record: PatientRecord, now: datetime, at: Addresser | None = None) -> Resource:
-    """The patient's record as a collection Bundle: Patient, Condition, Observations,
+def record_resources(record: PatientRecord, at: Addresser) -> list[Resource]:
+    """Every resource of the patient's record: Patient, Condition, Observations,
     QuestionnaireResponses, MedicationAdministrations and Appointments."""
-    at = at or Addresser()
     resources = [patient_resource(record.patient)]
     acr = [a for a in record.assessments if a.instrument_id == "acr2016"]
     if acr and (acr[-1].criteria or {}).get("met"):
@@ -414,9 +429,10 @@ def patient_bundle(record: PatientRecord, now: datetime, at: Addresser | None = 
     )
     resources.extend(rescue_administration(given, at) for given in record.rescue_medications)
     resources.extend(appointment_resource(a, at) for a in record.appointments)
-    return _bundle("collection", resources, at, now)
+    return resources
 
 
-def observation_bundle(record: PatientRecord, now: datetime, at: Addresser) -> Resource:
-    """The answer to ``GET Observation?patient=<id>``: a searchset Bundle."""
-    return _bundle("searchset", observations(record, at), at, now)
+def patient_bundle(record: PatientRecord, now: datetime, at: Addresser | None = None) -> Resource:
+    """The patient's record as a collection Bundle (a file export)."""
+    at = at or Addresser()
+    return _bundle("collection", record_resources(record, at), at, now)
