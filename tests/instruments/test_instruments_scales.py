@@ -42,10 +42,19 @@ def test_nrs_have_no_bands_because_the_sources_give_none() -> None:
     assert result.valid
 
 
-def test_pain_nrs_carry_the_loinc_pain_severity_code() -> None:
-    for instrument_id in ("nrs_pain_average", "nrs_pain_worst", "nrs_pain_now"):
-        codes = {c.code for c in default_registry().get(instrument_id).codes}
-        assert {"72514-3", instrument_id} <= codes
+def test_one_loinc_code_names_one_pain_measure() -> None:
+    """LOINC 72514-3 is a point-in-time 0–10 rating: it codes pain right now; the 24-hour
+    average and worst carry only their local codes, so a receiver keying on LOINC never merges
+    three measures."""
+    codes = {
+        instrument_id: {c.code for c in default_registry().get(instrument_id).codes}
+        for instrument_id in ("nrs_pain_average", "nrs_pain_worst", "nrs_pain_now")
+    }
+    assert codes == {
+        "nrs_pain_average": {"nrs_pain_average"},
+        "nrs_pain_worst": {"nrs_pain_worst"},
+        "nrs_pain_now": {"nrs_pain_now", "72514-3"},
+    }
 
 
 def test_pain_now_asks_about_this_moment_not_the_past_24_hours() -> None:

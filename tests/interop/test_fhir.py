@@ -4,6 +4,7 @@ all-or-nothing, valid only) with a round trip from an export."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -61,6 +62,7 @@ def test_the_bundle_holds_every_resource_each_valid(full_record: Any, clinician:
         ("http://snomed.info/sct", "203082005"),
     }
     assert condition["verificationStatus"]["coding"][0]["code"] == "provisional"
+    assert condition["category"][0]["coding"][0]["code"] == "problem-list-item"  # US Core
     # References inside a file export point at the entries' urn:uuid names.
     urls = {entry["fullUrl"] for entry in bundle["entry"]}
     assert condition["subject"]["reference"] in urls
@@ -69,20 +71,22 @@ def test_the_bundle_holds_every_resource_each_valid(full_record: Any, clinician:
 def test_observations_carry_loinc_codes_or_local_ones(full_record: Any, clinician: Any) -> None:
     observations = _by_type(_export(clinician, full_record))["Observation"]
 
+    def coded_as(observation: dict[str, Any], system: str, code: str) -> bool:
+        return any(
+            c["system"] == system and c["code"] == code for c in observation["code"]["coding"]
+        )
+
     def coded(system: str, code: str) -> list[dict[str, Any]]:
-        return [
-            o
-            for o in observations
-            if any(c["system"] == system and c["code"] == code for c in o["code"]["coding"])
-        ]
+        return [o for o in observations if coded_as(o, system, code)]
 
     assert [o["valueQuantity"]["value"] for o in coded(LOINC, "44261-6")] == [14, 9]  # PHQ-9
     assert len(coded(LOINC, "70274-6")) == 1  # GAD-7
-    pain = coded(LOINC, "72514-3")
-    assert len(pain) == 12  # 8 averages over 24 hours, 4 scores of pain right now
-    local = [next(c["code"] for c in o["code"]["coding"] if c["system"] != LOINC) for o in pain]
-    assert sorted(set(local)) == [PAIN, "nrs_pain_now"]  # the local code says which pain
-    assert local.count("nrs_pain_now") == 4
+    pain_now = coded(LOINC, "72514-3")  # one LOINC code, one measure: pain right now
+    assert len(pain_now) == 4
+    assert all(coded_as(o, "urn:ketaclinic:instruments", "nrs_pain_now") for o in pain_now)
+    average = coded("urn:ketaclinic:instruments", PAIN)
+    assert len(average) == 8
+    assert not any(c["system"] == LOINC for o in average for c in o["code"]["coding"])
     fiqr = coded("urn:ketaclinic:instruments", "fiqr")
     assert [o["valueQuantity"]["value"] for o in fiqr] == [60, 40]
     assert not any(c["system"] == LOINC for c in fiqr[0]["code"]["coding"])
@@ -105,7 +109,18 @@ def test_answers_medication_and_appointment(full_record: Any, clinician: Any) ->
     assert given["id"] == "infusion-41"
     assert given["dosage"]["dose"]["value"] == 35
     assert given["medicationCodeableConcept"]["text"] == "ketamine"
-    assert "end" in given["effectivePeriod"]
+    rxnorm = given["medicationCodeableConcept"]["coding"][0]
+    assert (rxnorm["system"], rxnorm["code"]) == (
+        "http://www.nlm.nih.gov/research/umls/rxnorm",
+        "6130",
+    )
+    route = given["dosage"]["route"]["coding"][0]
+    assert (route["system"], route["code"]) == ("http://snomed.info/sct", "47625008")  # IV
+    # 35 mg over the infusion's minutes, as a mean rate in mg/h
+    start, end = (datetime.fromisoformat(given["effectivePeriod"][k]) for k in ("start", "end"))
+    expected_mg_per_h = round(35 * 3600 / (end - start).total_seconds(), 3)
+    rate = given["dosage"]["rateQuantity"]
+    assert (rate["value"], rate["code"]) == (expected_mg_per_h, "mg/h")
     [visit] = found["Appointment"]
     assert (visit["status"], visit["serviceType"][0]["coding"][0]["code"]) == (
         "booked",

@@ -12,6 +12,8 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 
 # ketaclinic's own systems (urn: namespaces; no public code exists for these).
 MRN_SYSTEM = "urn:ketaclinic:mrn"
@@ -29,3 +31,23 @@ FIBROMYALGIA = (
 # Vital signs (confirmed codes, FHIR vital-signs value set; clinical.md 6).
 BODY_WEIGHT = {"system": LOINC, "code": "29463-7", "display": "Body weight"}
 BODY_HEIGHT = {"system": LOINC, "code": "8302-2", "display": "Body height"}
+# US Core Condition: a category is required; fibromyalgia found by the ACR 2016 criteria is a
+# problem-list item (FHIR R4 CodeSystem condition-category).
+PROBLEM_LIST_ITEM = {
+    "system": CONDITION_CATEGORY,
+    "code": "problem-list-item",
+    "display": "Problem List Item",
+}
+# RxNorm ingredient codes (RXCUI): ketamine 6130 (issue 19; screening/data/medications.toml
+# lists it too). No RxNorm code for esketamine is confirmed here: it keeps the local code only.
+DRUG_CODES = {"ketamine": {"system": RXNORM, "code": "6130", "display": "ketamine"}}
+# SNOMED CT routes of administration (FHIR R4 ValueSet route-codes: descendants of 284009009
+# "Route of administration values"); a route not listed keeps the local code only.
+ROUTE_CODES = {
+    "iv": {"system": SNOMED, "code": "47625008", "display": "Intravenous route"},
+    "iv_infusion": {"system": SNOMED, "code": "47625008", "display": "Intravenous route"},
+    "im": {"system": SNOMED, "code": "78421000", "display": "Intramuscular route"},
+    "sc": {"system": SNOMED, "code": "34206005", "display": "Subcutaneous route"},
+    "oral": {"system": SNOMED, "code": "26643006", "display": "Oral route"},
+    "intranasal": {"system": SNOMED, "code": "46713006", "display": "Nasal route"},
+}

@@ -244,6 +244,7 @@ def condition_resource(patient: Patient, acr: Assessment, at: Addresser) -> Reso
         "resourceType": "Condition",
         "id": f"fibromyalgia-{patient.pk}",
         "clinicalStatus": {"coding": [{"system": codes.CONDITION_CLINICAL, "code": "active"}]},
+        "category": [{"coding": [codes.PROBLEM_LIST_ITEM]}],
         "verificationStatus": {
             "coding": [{"system": codes.CONDITION_VERIFICATION, "code": "provisional"}]
         },
@@ -266,25 +267,33 @@ def _drug(protocol_id: str) -> str:
         return "ketamine"
 
 
+def _medication(drug: str) -> Resource:
+    """The drug: its RxNorm ingredient code where one is known, and the local code."""
+    coding = [codes.DRUG_CODES[drug]] if drug in codes.DRUG_CODES else []
+    return {"coding": [*coding, {"system": codes.DRUGS, "code": drug}], "text": drug}
+
+
+def _route(route: str, label: str) -> Resource:
+    """The route: its SNOMED CT code where one is known, and the local code."""
+    coding = [codes.ROUTE_CODES[route]] if route in codes.ROUTE_CODES else []
+    return {"coding": [*coding, {"system": codes.ROUTES, "code": route}], "text": label}
+
+
 def medication_administration(event: InfusionEvent, number: int, at: Addresser) -> Resource:
-    """One dose given (from the sessions seam): drug, dose in mg, route and period."""
+    """One dose given (from the sessions seam): drug, dose in mg, route, and for an infusion
+    its period and mean rate in mg/h."""
     drug = _drug(event.protocol_id)
+    dosage: Resource = {
+        "route": _route(event.route, event.route.replace("_", " ")),
+        "dose": _quantity(event.dose_mg, "mg"),
+    }
     resource: Resource = {
         "resourceType": "MedicationAdministration",
         "id": f"infusion-{event.session_id if event.session_id is not None else number}",
         "status": "completed",
-        "medicationCodeableConcept": {
-            "coding": [{"system": codes.DRUGS, "code": drug}],
-            "text": drug,
-        },
+        "medicationCodeableConcept": _medication(drug),
         "subject": at.reference("Patient", str(event.patient_id)),
-        "dosage": {
-            "route": {
-                "coding": [{"system": codes.ROUTES, "code": event.route}],
-                "text": event.route,
-            },
-            "dose": _quantity(event.dose_mg, "mg"),
-        },
+        "dosage": dosage,
         "note": [
             {"text": f"protocol {event.protocol_id}"},
             *({"text": text} for text in event.overrides),
@@ -293,6 +302,8 @@ def medication_administration(event: InfusionEvent, number: int, at: Addresser) 
     if event.duration_min:
         end = event.started_at + timedelta(minutes=event.duration_min)
         resource["effectivePeriod"] = {"start": _instant(event.started_at), "end": _instant(end)}
+        rate_mg_per_h = round(event.dose_mg * 60 / event.duration_min, 3)
+        dosage["rateQuantity"] = _quantity(rate_mg_per_h, "mg/h")
     else:
         resource["effectiveDateTime"] = _instant(event.started_at)
     return validated(resource)
@@ -311,17 +322,11 @@ def rescue_administration(given: Any, at: Addresser) -> Resource:
         "resourceType": "MedicationAdministration",
         "id": f"rescue-{given.pk}",
         "status": "completed",
-        "medicationCodeableConcept": {
-            "coding": [{"system": codes.DRUGS, "code": given.drug}],
-            "text": given.drug,
-        },
+        "medicationCodeableConcept": _medication(given.drug),
         "subject": at.reference("Patient", str(given.session.patient_id)),
         "effectiveDateTime": _instant(given.at),
         "dosage": {
-            "route": {
-                "coding": [{"system": codes.ROUTES, "code": given.route}],
-                "text": given.route,
-            },
+            "route": _route(given.route, given.get_route_display()),
             "dose": _quantity(given.dose_mg, "mg"),
         },
         "note": [{"text": text} for text in notes],
