@@ -128,6 +128,20 @@ def test_answers_medication_and_appointment(full_record: Any, clinician: Any) ->
     )
 
 
+def test_identity_is_the_installations_own(full_record: Any, clinician: Any, settings: Any) -> None:
+    """Two clinics' exports never collide in a receiver: the MRN system is the clinic's own
+    (KETACLINIC_MRN_SYSTEM) and the urn:uuid names are drawn afresh for each export."""
+    settings.KETACLINIC_MRN_SYSTEM = "https://clinic-a.example.org/mrn"
+    first = _export(clinician, full_record)
+    [identifier] = _by_type(first)["Patient"][0]["identifier"]
+    assert (identifier["system"], identifier["value"]) == (
+        "https://clinic-a.example.org/mrn",
+        full_record.mrn,
+    )
+    second = _export(clinician, full_record)
+    assert not {e["fullUrl"] for e in first["entry"]} & {e["fullUrl"] for e in second["entry"]}
+
+
 def test_an_amended_score_is_exported_as_amended(scored: Any, clinician: Any) -> None:
     original = assessments.record_assessment(
         clinician,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.test import Client
 from fhir.resources.R4B import get_fhir_model_class
 
@@ -144,7 +145,7 @@ def test_patient_by_identifier_and_other_resource_searches(
     full_record: Any, api_as: Any, users: dict[str, Any]
 ) -> None:
     client, headers = _client(api_as, users["physician"])
-    for identifier in (full_record.mrn, f"urn:ketaclinic:mrn|{full_record.mrn}"):
+    for identifier in (full_record.mrn, f"{settings.KETACLINIC_MRN_SYSTEM}|{full_record.mrn}"):
         found = _get(client, headers, "/fhir/Patient", identifier=identifier).json()
         assert (found["type"], found["total"]) == ("searchset", 1)
         assert found["entry"][0]["resource"]["id"] == str(full_record.pk)

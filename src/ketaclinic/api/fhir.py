@@ -17,7 +17,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from ketaclinic.interop.fhir import Addresser, patient_resource, read_patient_bundle
 from ketaclinic.interop.fhir.capability import capability_statement
-from ketaclinic.interop.fhir.codes import MRN_SYSTEM
+from ketaclinic.interop.fhir.codes import mrn_system
 from ketaclinic.interop.fhir.export import record_resources, searchset
 from ketaclinic.interop.fhir.search import (
     Search,
@@ -138,7 +138,7 @@ def search_patients(request: HttpRequest) -> HttpResponse:
     assert search.identifier is not None
     assert search.identifier.code is not None
     resources = []
-    if search.identifier.system in (None, MRN_SYSTEM):
+    if search.identifier.system in (None, mrn_system()):
         who = _fhir_actor(request)
         try:
             patient_id = lookups.patient_id_by_mrn(who, search.identifier.code)

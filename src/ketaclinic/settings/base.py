@@ -154,6 +154,12 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Clinic instrument definitions (TOML files) loaded beside the packaged ones.
 KETACLINIC_INSTRUMENT_FILES = env_list("KETACLINIC_INSTRUMENT_FILES")
 
+# FHIR: the identifier system of this clinic's medical record numbers. A URL the clinic controls,
+# so that a receiver merging two clinics' records never takes one clinic's MRN for another's.
+KETACLINIC_MRN_SYSTEM = (
+    os.environ.get("KETACLINIC_MRN_SYSTEM") or f"https://{ALLOWED_HOSTS[0]}/fhir/sid/mrn"
+)
+
 # API bearer tokens expire after this many hours.
 API_TOKEN_TTL_HOURS = int(os.environ.get("KETACLINIC_API_TOKEN_TTL_HOURS", "12"))
 

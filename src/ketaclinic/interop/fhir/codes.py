@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from ketaclinic.instruments import LOCAL_CODE_SYSTEM
 
 LOINC = "http://loinc.org"
@@ -16,13 +18,20 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 
 # ketaclinic's own systems (urn: namespaces; no public code exists for these).
-MRN_SYSTEM = "urn:ketaclinic:mrn"
+LEGACY_MRN_SYSTEM = "urn:ketaclinic:mrn"
+"""The MRN system of files exported before the system became each clinic's own; still read."""
 INSTRUMENTS = LOCAL_CODE_SYSTEM
 QUESTIONNAIRES = "urn:ketaclinic:questionnaire"
 SUBSCORES = "urn:ketaclinic:subscores"
 DRUGS = "urn:ketaclinic:drugs"
 ROUTES = "urn:ketaclinic:routes"
 APPOINTMENT_TYPES = "urn:ketaclinic:appointment-types"
+
+
+def mrn_system() -> str:
+    """This installation's MRN identifier system (``KETACLINIC_MRN_SYSTEM``)."""
+    return str(settings.KETACLINIC_MRN_SYSTEM)
+
 
 FIBROMYALGIA = (
     {"system": ICD10CM, "code": "M79.7", "display": "Fibromyalgia"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from ketaclinic.records.patients.models import BodyMeasurement, Patient
 
 Resource = dict[str, Any]
-_NAMESPACE = uuid.UUID("5b0c8f3e-7a0e-4c55-9a36-1c2f4b6f6c1a")
 APPOINTMENT_STATUS = {
     "booked": "booked",
     "cancelled": "cancelled",
@@ -37,14 +36,17 @@ APPOINTMENT_STATUS = {
 @dataclass(frozen=True)
 class Addresser:
     """Where resources live: under ``base`` (a server's FHIR base URL), or, without one (a file
-    export), as ``urn:uuid:`` names that references inside the Bundle use too."""
+    export), as ``urn:uuid:`` names that references inside the Bundle use too. The names are
+    drawn afresh for each export (``scope``), so no two clinics' files, nor two exports, ever
+    name different resources alike."""
 
     base: str = ""
+    scope: uuid.UUID = field(default_factory=uuid.uuid4)
 
     def full_url(self, kind: str, resource_id: str) -> str:
         if self.base:
             return f"{self.base.rstrip('/')}/{kind}/{resource_id}"
-        return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{kind}/{resource_id}')}"
+        return f"urn:uuid:{uuid.uuid5(self.scope, f'{kind}/{resource_id}')}"
 
     def reference(self, kind: str, resource_id: str) -> dict[str, str]:
         return {
@@ -74,7 +76,7 @@ def patient_resource(patient: Patient) -> Resource:
             {
                 "use": "usual",
                 "type": {"coding": [{"system": codes.IDENTIFIER_TYPE, "code": "MR"}]},
-                "system": codes.MRN_SYSTEM,
+                "system": codes.mrn_system(),
                 "value": patient.mrn,
             }
         ],

@@ -70,8 +70,9 @@ def _text(value: Any) -> str:
 
 def _mrn(patient: FhirPatient) -> str:
     identifiers = patient.identifier or []
+    ours = (codes.mrn_system(), codes.LEGACY_MRN_SYSTEM)
     for identifier in identifiers:
-        if identifier.system == codes.MRN_SYSTEM and identifier.value:
+        if identifier.system in ours and identifier.value:
             return _text(identifier.value)
     for identifier in identifiers:
         coded = identifier.type.coding if identifier.type and identifier.type.coding else []
