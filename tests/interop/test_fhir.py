@@ -151,7 +151,8 @@ def test_an_amended_score_is_exported_as_amended(scored: Any, clinician: Any) ->
     assessments.amend_assessment(
         clinician, scored.pk, original.pk, {"answers": {"nrs_fatigue": 4}, "reason": "typo"}
     )
-    found = _by_type(_export(clinician, scored))
+    bundle = _export(clinician, scored)
+    found = _by_type(bundle)
     fatigue = [
         o
         for o in found["Observation"]
@@ -159,7 +160,12 @@ def test_an_amended_score_is_exported_as_amended(scored: Any, clinician: Any) ->
         and o["effectiveDateTime"] != found["Observation"][0]["effectiveDateTime"]
     ]
     assert [(o["status"], o["valueQuantity"]["value"]) for o in fatigue][-1] == ("amended", 4)
-    assert not any(o["id"] == f"score-{original.pk}" for o in found["Observation"])
+    # The correction is version 2 of the same resource, not a second score to count.
+    [amended] = [o for o in found["Observation"] if o["id"] == f"score-{original.pk}"]
+    assert (amended["status"], amended["meta"]["versionId"]) == ("amended", "2")
+    [answers] = [q for q in found["QuestionnaireResponse"] if q["id"] == f"qr-{original.pk}"]
+    assert (answers["status"], answers["meta"]["versionId"]) == ("amended", "2")
+    assert amended["derivedFrom"][0]["reference"] in {e["fullUrl"] for e in bundle["entry"]}
 
 
 def test_round_trip_export_then_import(

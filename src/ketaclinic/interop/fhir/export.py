@@ -121,16 +121,26 @@ def _instrument_code(assessment: Assessment, definition: Definition | None) -> R
     return {"coding": coding, "text": definition.title if definition else assessment.instrument_id}
 
 
+def _meta(assessment: Assessment, version: int) -> Resource:
+    return {"versionId": str(version), "lastUpdated": _instant(assessment.recorded_at)}
+
+
 def score_observation(
-    assessment: Assessment, definition: Definition | None, at: Addresser
+    assessment: Assessment,
+    definition: Definition | None,
+    at: Addresser,
+    version: tuple[int, int] | None = None,
 ) -> Resource | None:
-    """A valid total as a survey Observation with its subscores as components."""
+    """A valid total as a survey Observation with its subscores as components. An amendment
+    is a new version of the original's resource (same id, status ``amended``)."""
     if not assessment.valid or assessment.total is None:
         return None
+    original, number = version or (assessment.pk, 1)
     patient = str(assessment.patient_id)
     resource: Resource = {
         "resourceType": "Observation",
-        "id": f"score-{assessment.pk}",
+        "id": f"score-{original}",
+        "meta": _meta(assessment, number),
         "status": "amended" if assessment.amends_id else "final",
         "category": [
             {
@@ -144,7 +154,7 @@ def score_observation(
         "effectiveDateTime": _instant(assessment.completed_at),
         "issued": _instant(assessment.recorded_at),
         "valueQuantity": _quantity(assessment.total, "{score}"),
-        "derivedFrom": [at.reference("QuestionnaireResponse", f"qr-{assessment.pk}")],
+        "derivedFrom": [at.reference("QuestionnaireResponse", f"qr-{original}")],
         "note": [{"text": f"context: {assessment.get_context_display()}"}],
     }
     if assessment.band_label:
@@ -204,9 +214,14 @@ def measurement_observations(measurement: BodyMeasurement, at: Addresser) -> lis
 
 
 def questionnaire_response(
-    assessment: Assessment, definition: Definition | None, at: Addresser
+    assessment: Assessment,
+    definition: Definition | None,
+    at: Addresser,
+    version: tuple[int, int] | None = None,
 ) -> Resource:
-    """The answers as given, in the definition's item order (unanswered items left out)."""
+    """The answers as given, in the definition's item order (unanswered items left out); an
+    amendment is a new version of the original's resource."""
+    original, number = version or (assessment.pk, 1)
     answers = assessment.answers
     order = [item.id for item in definition.items] if definition else sorted(answers)
     labels = (
@@ -224,7 +239,8 @@ def questionnaire_response(
         items.append({"linkId": item_id, **({"text": label} if label else {}), "answer": [answer]})
     resource: Resource = {
         "resourceType": "QuestionnaireResponse",
-        "id": f"qr-{assessment.pk}",
+        "id": f"qr-{original}",
+        "meta": _meta(assessment, number),
         "questionnaire": (
             f"{codes.QUESTIONNAIRES}:{assessment.instrument_id}|{assessment.instrument_version}"
         ),
@@ -239,7 +255,9 @@ def questionnaire_response(
     return validated(resource)
 
 
-def condition_resource(patient: Patient, acr: Assessment, at: Addresser) -> Resource:
+def condition_resource(
+    patient: Patient, acr: Assessment, at: Addresser, score_id: int | None = None
+) -> Resource:
     """Fibromyalgia (ICD-10-CM M79.7, SNOMED CT 203082005), provisional: the ACR 2016 criteria
     were met; a physician confirms the diagnosis."""
     resource: Resource = {
@@ -258,7 +276,8 @@ def condition_resource(patient: Patient, acr: Assessment, at: Addresser) -> Reso
         ],
     }
     if acr.valid:
-        resource["evidence"] = [{"detail": [at.reference("Observation", f"score-{acr.pk}")]}]
+        evidence = at.reference("Observation", f"score-{score_id or acr.pk}")
+        resource["evidence"] = [{"detail": [evidence]}]
     return validated(resource)
 
 
@@ -406,7 +425,9 @@ def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
     ECG as procedure), oldest first."""
     found: list[tuple[datetime, Resource]] = []
     for assessment in record.assessments:
-        observation = score_observation(assessment, record.definition(assessment), at)
+        observation = score_observation(
+            assessment, record.definition(assessment), at, record.version(assessment)
+        )
         if observation is not None:
             found.append((assessment.completed_at, observation))
     for measurement in record.measurements:
@@ -425,10 +446,13 @@ def record_resources(record: PatientRecord, at: Addresser) -> list[Resource]:
     resources = [patient_resource(record.patient)]
     acr = [a for a in record.assessments if a.instrument_id == "acr2016"]
     if acr and (acr[-1].criteria or {}).get("met"):
-        resources.append(condition_resource(record.patient, acr[-1], at))
+        resources.append(
+            condition_resource(record.patient, acr[-1], at, record.version(acr[-1])[0])
+        )
     resources.extend(observations(record, at))
     resources.extend(
-        questionnaire_response(a, record.definition(a), at) for a in record.assessments
+        questionnaire_response(a, record.definition(a), at, record.version(a))
+        for a in record.assessments
     )
     resources.extend(
         medication_administration(event, number, at)

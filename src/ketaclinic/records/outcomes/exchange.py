@@ -46,6 +46,14 @@ class PatientRecord:
     test_results: list[Any] = field(default_factory=list)
     """ECG and laboratory results (records.results), oldest first."""
 
+    versions: dict[int, tuple[int, int]] = field(default_factory=dict)
+    """For each current assessment: the id of the first record of its line of amendments and
+    its version number in that line (1 for a record never amended)."""
+
+    def version(self, assessment: Assessment) -> tuple[int, int]:
+        """(the original's id, this version's number): one resource, amended in versions."""
+        return self.versions.get(assessment.pk, (assessment.pk, 1))
+
     def definition(self, assessment: Assessment) -> Definition | None:
         """The definition version the assessment was scored with, if still loaded."""
         try:
@@ -86,9 +94,22 @@ def patient_record(
             .order_by("at", "id")
         ),
         test_results=results_for_export(patient.pk),
+        versions=_amendment_lines(patient),
     )
     audit.record(actor, action, obj=patient, patient_id=patient.pk, detail={"view": view})
     return record
+
+
+def _amendment_lines(patient: Patient) -> dict[int, tuple[int, int]]:
+    """Each assessment's original and version number, from the chain of amendments."""
+    amends = dict(Assessment.objects.filter(patient=patient).values_list("pk", "amends_id"))
+    lines: dict[int, tuple[int, int]] = {}
+    for pk in amends:
+        original, number = pk, 1
+        while amends.get(original) is not None:
+            original, number = amends[original], number + 1
+        lines[pk] = (original, number)
+    return lines
 
 
 class ImportMode(StrEnum):
