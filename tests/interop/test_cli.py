@@ -165,6 +165,12 @@ def test_export_research_and_csv_directories(
     assert cli(["export", "research", "--out", str(tmp_path / "r"), "--user", "manager-user"]) == 0
     assert (tmp_path / "r" / "data_dictionary.csv").exists()
     assert "scores" in capsys.readouterr().err  # progress, on standard error
+    limited = ["export", "research", "--out", str(tmp_path / "l"), "--user", "manager-user"]
+    assert cli([*limited, "--variant", "limited-data-set"]) == 2
+    assert "--agreement" in capsys.readouterr().err
+    assert not (tmp_path / "l").exists()
+    assert cli([*limited, "--variant", "limited-data-set", "--agreement", "DUA-7"]) == 0
+    assert "date" in (tmp_path / "l" / "scores.csv").read_text().splitlines()[0]
     assert cli(["export", "csv", "--out", str(tmp_path / "c"), "--user", "physician-user"]) == 0
     assert (tmp_path / "c" / "patients.csv").read_text().count("MRN-0001") == 1
     assert cli(["export", "csv", "--out", str(tmp_path / "c"), "--user", "physician-user"]) == 2

@@ -8,6 +8,8 @@ import csv
 import io
 import re
 import zipfile
+from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -63,8 +65,16 @@ def _read(table: Any) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO("".join(csv_lines(table)))))
 
 
-def _export(actor: Any) -> dict[str, list[dict[str, str]]]:
-    return {table.name: _read(table) for table in research_files(research.research_tables(actor))}
+LIMITED = research.Variant.LIMITED_DATA_SET
+AGREEMENT = "DUA-2026-07 (University research office)"
+
+
+def _export(
+    actor: Any, variant: research.Variant = research.Variant.SAFE_HARBOR
+) -> dict[str, list[dict[str, str]]]:
+    agreement = AGREEMENT if variant == LIMITED else ""
+    chosen = research.research_tables(actor, variant, agreement)
+    return {table.name: _read(table) for table in research_files(chosen, variant, agreement)}
 
 
 DATES = "All elements of dates (except year) directly related to an individual; ages over 89"
@@ -108,10 +118,15 @@ def _identifier_values(patient: Any, clinician: Any) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.parametrize("variant", list(research.Variant))
 def test_safe_harbor_walk_every_identifier(
-    identified: Any, clinician: Any, users: dict[str, Any], actor_for: Any
+    identified: Any,
+    clinician: Any,
+    users: dict[str, Any],
+    actor_for: Any,
+    variant: research.Variant,
 ) -> None:
-    files = _export(actor_for(users["manager"]))
+    files = _export(actor_for(users["manager"]), variant)
     data = "\n".join(
         ",".join(row.values())
         for name in (
@@ -135,7 +150,7 @@ def test_safe_harbor_walk_every_identifier(
             assert value not in data, f"{identifier}: {value!r} leaked"
     # A shifted date may fall on a real one (or on the birthday) by chance: a real date is a
     # leak only where it is not the shift of another real date.
-    shift = timedelta(days=ResearchIdentity.objects.get(patient=identified).date_shift_days)
+    shift = -timedelta(days=abs(ResearchIdentity.objects.get(patient=identified).date_shift_days))
     real = {date.fromisoformat(value) for value in dates if len(value) == 10}
     exported = {date.fromisoformat(found) for found in ISO_DATE.findall(data)}
     assert not {day for day in exported & real if day - shift not in real}, "a real date leaked"
@@ -146,13 +161,13 @@ def test_safe_harbor_walk_every_identifier(
     assert set(handled) == set(listed)
 
 
-def test_dates_shift_by_a_stored_offset_and_ages_over_89_aggregate(
+def test_dates_move_back_by_a_stored_offset_and_ages_over_89_aggregate(
     identified: Any, users: dict[str, Any], actor_for: Any
 ) -> None:
     manager = actor_for(users["manager"])
-    files = _export(manager)
+    files = _export(manager, LIMITED)
     identity = ResearchIdentity.objects.get(patient=identified)
-    assert 1 <= abs(identity.date_shift_days) <= 365
+    assert -365 <= identity.date_shift_days <= -1
     [participant] = files["participants"]
     assert participant["research_id"] == identity.research_id
     assert participant["age_at_start"] == "90+"
@@ -161,12 +176,87 @@ def test_dates_shift_by_a_stored_offset_and_ages_over_89_aggregate(
     assert files["scores"][0]["date"] == expected.isoformat()
     assert participant["start_date"] == expected.isoformat()
     # A second export shifts by the same stored offset.
-    again = _export(manager)
+    again = _export(manager, LIMITED)
     assert again["scores"][0]["date"] == files["scores"][0]["date"]
     assert ResearchIdentity.objects.count() == 1
     [given] = again["infusions"]
     assert (given["dose_mg"], given["side_effects"]) == ("35", "nausea")
     assert again["dropouts"][0]["reason"] == "other"
+
+
+def test_safe_harbor_keeps_only_years(
+    identified: Any, users: dict[str, Any], actor_for: Any
+) -> None:
+    files = _export(actor_for(users["manager"]))
+    first = identified.assessments.order_by("completed_at", "id").first()
+    assert files["scores"][0]["year"] == str(timezone.localdate(first.completed_at).year)
+    assert files["participants"][0]["start_year"].isdigit()
+    every_value = [v for rows in files.values() for row in rows for v in row.values()]
+    assert not any(ISO_DATE.search(value) for value in every_value)
+    assert "date" not in files["scores"][0]
+
+
+def test_a_limited_data_set_needs_its_data_use_agreement(
+    identified: Any, users: dict[str, Any], actor_for: Any
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        research.research_tables(actor_for(users["manager"]), LIMITED, "  ")
+    assert refused.value.errors[0].field == "agreement"
+    files = _export(actor_for(users["manager"]), LIMITED)
+    handled = {row["identifier"]: row["handling"] for row in files["deidentification"]}
+    assert "NOT de-identified" in handled[DATES]
+    assert AGREEMENT in handled[DATES]
+    entry = AuditEvent.objects.filter(action="export.research", outcome="allowed").last()
+    assert (entry.detail["variant"], entry.detail["agreement"]) == (str(LIMITED), AGREEMENT)
+
+
+def test_the_research_export_cannot_be_walked_back_to_the_identified_tables(
+    identified: Any, register: Any, infusions_given: list, users: dict[str, Any], actor_for: Any
+) -> None:
+    """An attacker holding the identified tables and the limited data set tries to link them:
+    by the export day (a shifted date after it would give the shift away) and by values
+    precise enough to serve as a join key. Neither works."""
+    other = register(mrn="OTHER-1", given_name="Ola", family_name="Other")
+    infusions_given.append(replace(infusion(other, 30), duration_min=41.3))
+    infusions_given.append(replace(infusion(identified, 20), duration_min=38.7))
+    physician, manager = actor_for(users["physician"]), actor_for(users["manager"])
+    clinic = {t.name: _read(t) for t in tables.clinic_tables(physician)}
+    files = _export(manager, LIMITED)
+    today = timezone.localdate()
+    exported_days = [
+        date.fromisoformat(row["date"])
+        for rows in files.values()
+        for row in rows
+        if row.get("date")
+    ]
+    assert exported_days
+    assert max(exported_days) < today  # the drop-out today moved back too, never after today
+    # Each research row fits several identified infusions: no value is a join key.
+    fits = Counter(
+        (row["dose_mg"], str(research.rounded(float(row["duration_min"]), 5)))
+        for row in clinic["infusions"]
+    )
+    for row in files["infusions"]:
+        assert fits[(row["dose_mg"], row["duration_min"])] >= 2, row
+    assert {row["duration_min"] for row in files["infusions"]} >= {"40"}
+
+
+def test_score_numbers_survive_an_amendment(
+    identified: Any, clinician: Any, users: dict[str, Any], actor_for: Any
+) -> None:
+    from ketaclinic.records.assessments import services as assessments
+
+    manager = actor_for(users["manager"])
+    before = [(r["score_number"], r["instrument_id"]) for r in _export(manager)["scores"]]
+    first = identified.assessments.order_by("completed_at", "id").first()
+    assessments.amend_assessment(
+        clinician,
+        identified.pk,
+        first.pk,
+        {"answers": dict(first.answers), "reason": "entered on the wrong day"},
+    )
+    after = [(r["score_number"], r["instrument_id"]) for r in _export(manager)["scores"]]
+    assert sorted(after) == sorted(before)
 
 
 def test_answers_join_their_scores_by_number(

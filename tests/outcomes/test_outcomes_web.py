@@ -148,6 +148,15 @@ def test_reports_page_and_downloads(scored: Any, web_as: Any, users: dict[str, A
     archive = zipfile.ZipFile(io.BytesIO(b"".join(research.streaming_content)))
     assert "research/scores.csv" in archive.namelist()
     assert b"MRN-0001" not in b"".join(archive.read(name) for name in archive.namelist())
+    no_agreement = manager.get("/reports/research.zip", {"variant": "limited_data_set"})
+    assert no_agreement.status_code == 422
+    assert b"Data use agreement" in no_agreement.content
+    limited = manager.get(
+        "/reports/research.zip", {"variant": "limited_data_set", "agreement": "DUA-7"}
+    )
+    assert 'filename="limited-data-set-' in limited["Content-Disposition"]
+    b"".join(limited.streaming_content)
+    assert manager.get("/reports/research.zip", {"variant": "everything"}).status_code == 422
     assert manager.get("/reports/tables.zip").status_code == 403
     tables = web_as(users["physician"]).get("/reports/tables.zip")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(tables.streaming_content)))

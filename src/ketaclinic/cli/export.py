@@ -42,6 +42,20 @@ def register(commands: Subparsers) -> None:
     ):
         kind = kinds.add_parser(name, help=text, description=text)
         kind.add_argument("--out", type=Path, required=True, metavar="DIR", help="new directory")
+        if name == "research":
+            kind.add_argument(
+                "--variant",
+                choices=("safe-harbor", "limited-data-set"),
+                default="safe-harbor",
+                help="safe-harbor: years only (default); limited-data-set: shifted dates, "
+                "only under a data use agreement",
+            )
+            kind.add_argument(
+                "--agreement",
+                default="",
+                metavar="REFERENCE",
+                help="the data use agreement a limited data set is released under",
+            )
         add_user_option(kind)
         kind.set_defaults(handler=run_tables)
     fhir_import.register(commands)
@@ -74,9 +88,11 @@ def run_tables(args: argparse.Namespace) -> int:
     from ketaclinic.records.outcomes import research, tables
 
     actor = acting(args.user)
-    with service_errors({"out": "--out"}):
+    with service_errors({"out": "--out", "agreement": "--agreement"}):
         if args.export_command == "research":
-            files = research_files(research.research_tables(actor))
+            variant = research.Variant(args.variant.replace("-", "_"))
+            chosen = research.research_tables(actor, variant, args.agreement)
+            files = research_files(chosen, variant, args.agreement)
         else:
             files = with_dictionary(tables.clinic_tables(actor))
         with progress_bar() as bar:

@@ -70,8 +70,20 @@ def _zip(name: str, chunks: Iterator[bytes]) -> StreamingHttpResponse:
 
 @service_view
 def research_export(request: HttpRequest) -> HttpResponseBase:
-    files = research_files(research.research_tables(actor(request)))
-    return _zip(f"research-{timezone.localdate():%Y-%m-%d}", zip_stream(files, "research"))
+    """The Safe Harbor export, or, with ``variant=limited_data_set`` and the data use
+    ``agreement``, the limited data set."""
+    try:
+        variant = research.Variant(request.GET.get("variant", research.Variant.SAFE_HARBOR))
+    except ValueError:
+        return _page(request, {"variant": "Choose Safe Harbor or limited data set."}, 422)
+    agreement = request.GET.get("agreement", "")
+    try:
+        chosen = research.research_tables(actor(request), variant, agreement)
+    except InvalidInput as error:
+        return _page(request, field_errors(error), status=422)
+    files = research_files(chosen, variant, agreement)
+    name = "research" if variant == research.Variant.SAFE_HARBOR else "limited-data-set"
+    return _zip(f"{name}-{timezone.localdate():%Y-%m-%d}", zip_stream(files, "research"))
 
 
 @service_view
