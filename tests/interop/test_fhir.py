@@ -51,6 +51,7 @@ def test_the_bundle_holds_every_resource_each_valid(full_record: Any, clinician:
         "QuestionnaireResponse",
         "MedicationAdministration",
         "Appointment",
+        "Questionnaire",
     }
     [patient] = found["Patient"]
     assert patient["identifier"][0]["value"] == "MRN-0001"

@@ -44,6 +44,7 @@ def test_a_client_discovers_the_server_without_logging_in() -> None:
         "QuestionnaireResponse",
         "MedicationAdministration",
         "Appointment",
+        "Questionnaire",
     }
     observation = {p["name"] for p in resources["Observation"]["searchParam"]}
     assert {"patient", "subject", "category", "code", "date", "_count"} <= observation
@@ -185,3 +186,26 @@ def test_every_error_is_an_operation_outcome(
     refused = front.get("/fhir/Condition", {"patient": full_record.pk}, headers=front_headers)
     assert refused.status_code == 403
     assert refused.json()["issue"][0]["code"] == "forbidden"
+
+
+def test_every_questionnaire_response_points_at_a_questionnaire_the_server_has(
+    full_record: Any, api_as: Any, users: dict[str, Any]
+) -> None:
+    client, headers = _client(api_as, users["physician"])
+    everything = _get(client, headers, f"/fhir/Patient/{full_record.pk}/$everything").json()
+    resources = [entry["resource"] for entry in everything["entry"]]
+    questionnaires = {
+        f"{r['url']}|{r['version']}": r for r in resources if r["resourceType"] == "Questionnaire"
+    }
+    responses = [r for r in resources if r["resourceType"] == "QuestionnaireResponse"]
+    assert responses
+    for response in responses:
+        questionnaire = questionnaires[response["questionnaire"]]
+        link_ids = {item["linkId"] for item in questionnaire["item"]}
+        assert {item["linkId"] for item in response.get("item", [])} <= link_ids
+    phq9 = next(q for q in questionnaires.values() if q["url"].endswith(":phq9"))
+    assert {"code": "44261-6", "system": "http://loinc.org"}.items() <= phq9["code"][0].items()
+    read = _get(client, headers, f"/fhir/Questionnaire/{phq9['id']}")
+    assert read.json() == phq9
+    get_fhir_model_class("Questionnaire").model_validate(read.json())
+    assert _get(client, headers, "/fhir/Questionnaire/phq9-0.0.0").status_code == 404

@@ -15,10 +15,12 @@ from django.utils import timezone
 from ninja import Body, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, ValidationError
 
+from ketaclinic.instruments import InstrumentError
 from ketaclinic.interop.fhir import Addresser, patient_resource, read_patient_bundle
 from ketaclinic.interop.fhir.capability import capability_statement
 from ketaclinic.interop.fhir.codes import mrn_system
 from ketaclinic.interop.fhir.export import record_resources, searchset
+from ketaclinic.interop.fhir.questionnaires import questionnaire_resource
 from ketaclinic.interop.fhir.search import (
     Search,
     SearchError,
@@ -27,6 +29,7 @@ from ketaclinic.interop.fhir.search import (
     search_page,
 )
 from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Forbidden, InvalidInput, NotFound
 from ketaclinic.records.outcomes import exchange
@@ -147,6 +150,18 @@ def search_patients(request: HttpRequest) -> HttpResponse:
         if patient_id is not None:
             resources.append(patient_resource(patients.get_chart(who, patient_id).patient))
     return _found(request, resources, search)
+
+
+@fhir_api.get("/Questionnaire/{questionnaire_id}", response={200: dict[str, Any]}, tags=["fhir"])
+def read_questionnaire(request: HttpRequest, questionnaire_id: str) -> HttpResponse:
+    """An instrument version as a Questionnaire, e.g. ``phq9-1.0.0`` (no patient data: any
+    logged-in user, like the instrument definitions)."""
+    instrument, _, version = questionnaire_id.rpartition("-")
+    try:
+        definition = registry().get(instrument.replace("-", "_"), version)
+    except InstrumentError as error:
+        raise NotFound(f"no questionnaire {questionnaire_id!r}") from error
+    return _answer(questionnaire_resource(definition))
 
 
 @fhir_api.get("/Patient/{patient_id}", response={200: dict[str, Any]}, tags=["fhir"])

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import ketaclinic
 
-from .export import Resource, validated
+from .resource import Resource, validated
 from .search import SEARCHES
 
 FHIR_VERSION = "4.0.1"
@@ -75,7 +75,10 @@ def capability_statement(base_url: str, now: datetime) -> Resource:
                         "description": "Send 'Authorization: Bearer <token>'. The same "
                         "permissions and audit as the clinic's other screens apply.",
                     },
-                    "resource": [_resource(kind) for kind in SEARCHES],
+                    "resource": [
+                        *(_resource(kind) for kind in SEARCHES),
+                        {"type": "Questionnaire", "interaction": [{"code": "read"}]},
+                    ],
                 }
             ],
         }

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from fhir.resources.R4B import get_fhir_model_class
-
 from ketaclinic.core import DomainInputError
 from ketaclinic.instruments import Definition
 from ketaclinic.outcomes import InfusionEvent
@@ -18,13 +16,14 @@ from ketaclinic.records.outcomes.exchange import PatientRecord
 
 from . import codes
 from .laboratory import result_observation
+from .questionnaires import questionnaire_resource
+from .resource import Resource, validated
 from .search import SearchPage
 
 if TYPE_CHECKING:
     from ketaclinic.records.assessments.models import Assessment
     from ketaclinic.records.patients.models import BodyMeasurement, Patient
 
-Resource = dict[str, Any]
 APPOINTMENT_STATUS = {
     "booked": "booked",
     "cancelled": "cancelled",
@@ -52,12 +51,6 @@ class Addresser:
         return {
             "reference": f"{kind}/{resource_id}" if self.base else self.full_url(kind, resource_id)
         }
-
-
-def validated(resource: Resource) -> Resource:
-    """The resource checked by its fhir.resources model, as JSON-ready data."""
-    model = get_fhir_model_class(resource["resourceType"])
-    return model.model_validate(resource).model_dump(mode="json", exclude_none=True)
 
 
 def _instant(moment: datetime) -> str:
@@ -241,9 +234,8 @@ def questionnaire_response(
         "resourceType": "QuestionnaireResponse",
         "id": f"qr-{original}",
         "meta": _meta(assessment, number),
-        "questionnaire": (
-            f"{codes.QUESTIONNAIRES}:{assessment.instrument_id}|{assessment.instrument_version}"
-        ),
+        "questionnaire": f"{codes.QUESTIONNAIRES}:{assessment.instrument_id}"
+        f"|{assessment.instrument_version}",
         "status": "amended" if assessment.amends_id else "completed",
         "subject": at.reference("Patient", str(assessment.patient_id)),
         "authored": _instant(assessment.completed_at),
@@ -442,7 +434,8 @@ def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
 
 def record_resources(record: PatientRecord, at: Addresser) -> list[Resource]:
     """Every resource of the patient's record: Patient, Condition, Observations,
-    QuestionnaireResponses, MedicationAdministrations and Appointments."""
+    QuestionnaireResponses, MedicationAdministrations and Appointments, and the Questionnaires
+    the answers follow."""
     resources = [patient_resource(record.patient)]
     acr = [a for a in record.assessments if a.instrument_id == "acr2016"]
     if acr and (acr[-1].criteria or {}).get("met"):
@@ -460,6 +453,14 @@ def record_resources(record: PatientRecord, at: Addresser) -> list[Resource]:
     )
     resources.extend(rescue_administration(given, at) for given in record.rescue_medications)
     resources.extend(appointment_resource(a, at) for a in record.appointments)
+    used = {
+        (a.instrument_id, a.instrument_version): record.definition(a) for a in record.assessments
+    }
+    resources.extend(
+        questionnaire_resource(definition)
+        for _, definition in sorted(used.items())
+        if definition is not None
+    )
     return resources
 
 
