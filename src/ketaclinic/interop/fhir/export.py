@@ -19,6 +19,7 @@ from .laboratory import result_observation
 from .questionnaires import questionnaire_resource
 from .resource import Resource, validated
 from .search import SearchPage
+from .vitals import vital_sign_observations
 
 if TYPE_CHECKING:
     from ketaclinic.records.assessments.models import Assessment
@@ -413,8 +414,8 @@ def searchset(page: SearchPage, at: Addresser, now: datetime) -> Resource:
 
 
 def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
-    """Scores (survey), weights and heights (vital signs) and test results (laboratory; the
-    ECG as procedure), oldest first."""
+    """Scores (survey), weights and heights and session vital signs (vital signs) and test
+    results (laboratory; the ECG as procedure), oldest first."""
     found: list[tuple[datetime, Resource]] = []
     for assessment in record.assessments:
         observation = score_observation(
@@ -427,6 +428,10 @@ def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
             (measurement.measured_at, r) for r in measurement_observations(measurement, at)
         )
     subject = at.reference("Patient", str(record.patient.pk))
+    for vitals in record.vital_signs:
+        found.extend(
+            (vitals.at, r) for r in vital_sign_observations(vitals, subject, _instant(vitals.at))
+        )
     for result in record.test_results:
         found.append((result.entered_at, validated(result_observation(result, subject))))
     return [resource for _, resource in sorted(found, key=lambda pair: pair[0])]

@@ -45,6 +45,8 @@ class PatientRecord:
     """Rescue drugs given in sessions (current entries), each against its PRN order."""
     test_results: list[Any] = field(default_factory=list)
     """ECG and laboratory results (records.results), oldest first."""
+    vital_signs: list[Any] = field(default_factory=list)
+    """Vital signs taken in infusion sessions (current entries), oldest first."""
 
     versions: dict[int, tuple[int, int]] = field(default_factory=dict)
     """For each current assessment: the id of the first record of its line of amendments and
@@ -68,7 +70,7 @@ def patient_record(
     """Demographics, measurements, current assessments, infusions and appointments; ``action``
     is the permission the read needs and the name it is audited under."""
     from ketaclinic.records.bookings.models import Appointment
-    from ketaclinic.records.sessions.models import RescueMedication
+    from ketaclinic.records.sessions.models import RescueMedication, VitalSigns
 
     authorize(actor, action, patient_id=patient_id)
     patient = patient_or_404(patient_id)
@@ -94,6 +96,9 @@ def patient_record(
             .order_by("at", "id")
         ),
         test_results=results_for_export(patient.pk),
+        vital_signs=list(
+            VitalSigns.objects.current().filter(session__patient=patient).order_by("at", "id")
+        ),
         versions=_amendment_lines(patient),
     )
     audit.record(actor, action, obj=patient, patient_id=patient.pk, detail={"view": view})
