@@ -63,7 +63,7 @@ class ChainedModel(AppendOnlyModel):
     previous_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, editable=False)
 
-    objects = ChainedQuerySet.as_manager()
+    objects = ChainedQuerySet.as_manager()  # type: ignore[misc]
 
     chain: ClassVar[str]
     # The fields the hash covers; never change the list of an existing chain.
@@ -79,7 +79,8 @@ class ChainedModel(AppendOnlyModel):
         with transaction.atomic(using=using):
             head = lock_head(self.chain, using)
             self.previous_hash = head.entry_hash
-            self.entry_hash = link(self.previous_hash, canonical(self.chain, self.chained_fields, self))
+            content = canonical(self.chain, self.chained_fields, self)
+            self.entry_hash = link(self.previous_hash, content)
             super().save(*args, **kwargs)
             ChainHead.objects.using(using).filter(chain=self.chain).update(
                 entry_id=self.pk, entry_hash=self.entry_hash
@@ -93,11 +94,11 @@ def link(previous_hash: str, content: bytes) -> str:
 def canonical(chain: str, fields: tuple[str, ...], entry: models.Model) -> bytes:
     """The row's chained ``fields`` as canonical JSON, the same before it is written as after
     it is read back from either database."""
-    meta = entry._meta
-    content = {
-        name: _plain(meta.get_field(name), getattr(entry, meta.get_field(name).attname))
-        for name in fields
-    }
+    content = {}
+    for name in fields:
+        field = entry._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        content[name] = _plain(field, getattr(entry, field.attname))
     return json.dumps(
         {"chain": chain, "fields": content},
         sort_keys=True,
