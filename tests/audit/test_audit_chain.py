@@ -8,13 +8,14 @@ import json
 from typing import Any
 
 import pytest
-from chain_support import as_owner, broken_at, report
 
 from ketaclinic.cli import main as cli
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.audit.chain import GENESIS, ChainHead, canonical, link
 from ketaclinic.records.audit.models import AppendOnlyError, AuditEvent
+from support import as_owner, broken_at
+from support import chain_report as report
 
 
 @pytest.fixture
