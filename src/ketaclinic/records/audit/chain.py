@@ -28,7 +28,7 @@ from functools import cache
 from typing import Any, ClassVar, NoReturn
 
 from django.apps import apps
-from django.db import migrations, models, router, transaction
+from django.db import connections, migrations, models, router, transaction
 from django.utils import timezone
 
 from ketaclinic.records.append_only import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
@@ -48,6 +48,9 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain} head: entry {self.entry_id}"
+
+
+HEADS = ChainHead._meta.db_table
 
 
 class ChainedQuerySet(AppendOnlyQuerySet):
@@ -77,14 +80,15 @@ class ChainedModel(AppendOnlyModel):
             raise AppendOnlyError(f"{self._meta.label} rows cannot be changed")
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using):
-            head = lock_head(self.chain, using)
-            self.previous_hash = head.entry_hash
+            self.previous_hash = lock_head(self.chain, using)
             content = canonical(self.chain, self.chained_fields, self)
             self.entry_hash = link(self.previous_hash, content)
             super().save(*args, **kwargs)
-            ChainHead.objects.using(using).filter(chain=self.chain).update(
-                entry_id=self.pk, entry_hash=self.entry_hash
-            )
+            with connections[using].cursor() as cursor:  # (SQL: every append runs it)
+                cursor.execute(
+                    f"UPDATE {HEADS} SET entry_id = %s, entry_hash = %s WHERE chain = %s",
+                    [self.pk, self.entry_hash, self.chain],
+                )
 
 
 def link(previous_hash: str, content: bytes) -> str:
@@ -136,22 +140,28 @@ def chained_models() -> dict[str, type[ChainedModel]]:
     return {name: found[name] for name in CHAIN_ORDER if name in found}
 
 
-def lock_head(chain: str, using: str) -> ChainHead:
-    """Lock the heads of ``chain`` and of every chain before it; return ``chain``'s."""
-    head = None
+def lock_head(chain: str, using: str) -> str:
+    """Lock the heads of ``chain`` and of every chain before it; return ``chain``'s hash."""
+    entry_hash = GENESIS
     for name in CHAIN_ORDER[: CHAIN_ORDER.index(chain) + 1]:
-        head = _locked(name, using)
-    assert head is not None
-    return head
+        entry_hash = _locked(name, using)
+    return entry_hash
 
 
-def _locked(chain: str, using: str) -> ChainHead:
-    heads = ChainHead.objects.using(using).select_for_update()
-    head = heads.filter(chain=chain).first()
-    if head is None:  # a new database, or flushed: start where the table ends
-        ChainHead.objects.using(using).bulk_create([start_of(chain, using)], ignore_conflicts=True)
-        head = heads.get(chain=chain)
-    return head
+def _locked(chain: str, using: str) -> str:
+    connection = connections[using]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    query = f"SELECT entry_hash FROM {HEADS} WHERE chain = %s{lock}"
+    with connection.cursor() as cursor:
+        cursor.execute(query, [chain])
+        row = cursor.fetchone()
+        if row is None:  # a new database, or flushed: start where the table ends
+            ChainHead.objects.using(using).bulk_create(
+                [start_of(chain, using)], ignore_conflicts=True
+            )
+            cursor.execute(query, [chain])
+            row = cursor.fetchone()
+    return str(row[0])
 
 
 def start_of(chain: str, using: str) -> ChainHead:
