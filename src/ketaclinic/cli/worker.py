@@ -18,9 +18,12 @@ import subprocess
 import sys
 import time
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .base import Subparsers, UsageError, setup_django
+
+if TYPE_CHECKING:
+    from ketaclinic.records.workers.worker import Chore
 
 
 def register(commands: Subparsers) -> None:
@@ -74,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def chores() -> list[Any]:
+def chores() -> list[Chore]:
     """The worker's periodic work: the audit chains' checkpoint (written when the newest is
     the configured interval old; several workers check once a minute each)."""
     from datetime import timedelta
