@@ -141,3 +141,30 @@ def sign_consent(actor: Any, patient_id: int, protocol_id: str) -> Any:
     )
     consents.countersign(actor, consent.pk, {"witness_name": "Wendy Witness"})
     return consent
+
+
+def as_owner(sql: str, params: list[Any] | None = None) -> None:
+    """Run ``sql`` with the append-only triggers off, as the tables' owner could (PostgreSQL:
+    ``session_replication_role`` for this transaction; SQLite has no triggers to turn off)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql, params or [])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def chain_report(chain: str, marks: Any = ()) -> Any:
+    """``audit verify``'s report on one chain (``marks``: checkpoints read from a file)."""
+    from ketaclinic.records.audit import verification
+
+    return next(r for r in verification.verify(marks) if r.chain == chain)
+
+
+def broken_at(chain: str, marks: Any = ()) -> Any:
+    """The chain's first break (the chain must be broken)."""
+    broken = chain_report(chain, marks).broken
+    assert broken is not None, f"the {chain} chain holds"
+    return broken

@@ -1,5 +1,7 @@
 """``ketaclinic worker``: run the background task worker (reminders, waitlist offers, outcome
-summaries) for the database task backend that production uses (settings ``TASKS``).
+summaries) for the database task backend that production uses (settings ``TASKS``); between
+tasks it checkpoints the audit and ledger chains every ``KETACLINIC_AUDIT_CHECKPOINT_EVERY_MIN``
+minutes (``ketaclinic audit checkpoint``).
 
 It reconnects when the database goes away, retries failed tasks with a growing delay, keeps a
 heartbeat so that another worker takes back the tasks of one that died, and with
@@ -16,8 +18,12 @@ import subprocess
 import sys
 import time
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from .base import Subparsers, UsageError, setup_django
+
+if TYPE_CHECKING:
+    from ketaclinic.records.workers.worker import Chore
 
 
 def register(commands: Subparsers) -> None:
@@ -63,10 +69,32 @@ def run(args: argparse.Namespace) -> int:
         return supervise(args)
     from ketaclinic.records.workers.worker import ReliableWorker
 
-    worker = ReliableWorker(interval=args.interval, batch=args.batch, max_tasks=args.max_tasks)
+    worker = ReliableWorker(
+        interval=args.interval, batch=args.batch, max_tasks=args.max_tasks, chores=chores()
+    )
     worker.configure_signals()
     worker.run()
     return 0
+
+
+def chores() -> list[Chore]:
+    """The worker's periodic work: the audit chains' checkpoint (written when the newest is
+    the configured interval old; several workers check once a minute each)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from ketaclinic.records.audit import checkpoints
+    from ketaclinic.records.workers.worker import Chore
+
+    every = timedelta(minutes=settings.KETACLINIC_AUDIT_CHECKPOINT_EVERY_MIN)
+    return [
+        Chore(
+            "audit checkpoint",
+            min(every, timedelta(minutes=1)),
+            lambda: checkpoints.write_if_due(every),
+        )
+    ]
 
 
 def print_status() -> int:

@@ -3,7 +3,8 @@
 Signed clinical records, the audit trail and the ledger keep every row; corrections are new
 rows. The model refuses ``save`` of an existing row and ``delete``; its queryset refuses
 ``update`` and ``delete``; on PostgreSQL a trigger makes the table itself refuse UPDATE and
-DELETE from any client (``forbid_update_and_delete`` in a migration).
+DELETE from any client (``forbid_update_and_delete`` in a migration), and for the audit trail
+and the ledger TRUNCATE too (``forbid_truncate``: ``django flush`` fails there).
 """
 
 from __future__ import annotations
@@ -71,5 +72,29 @@ def forbid_update_and_delete(*tables: str) -> migrations.RunPython:
             return
         for table in tables:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
+
+    return migrations.RunPython(forward, backward)
+
+
+def forbid_truncate(*tables: str) -> migrations.RunPython:
+    """A migration operation: on PostgreSQL, a statement trigger refuses TRUNCATE on ``tables``
+    (also when another table is truncated with CASCADE)."""
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(_FUNCTION, params=None)
+        for table in tables:
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION ketaclinic_append_only();",
+                params=None,
+            )
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table in tables:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};")
 
     return migrations.RunPython(forward, backward)

@@ -190,6 +190,14 @@ TASKS = {
     }
 }
 
+# Checkpoints of the audit and ledger hash chains (records/audit/checkpoints.py): appended to
+# this file too (keep it on another machine or write-once storage); the worker writes one
+# every so many minutes.
+KETACLINIC_AUDIT_CHECKPOINT_FILE = os.environ.get("KETACLINIC_AUDIT_CHECKPOINT_FILE", "")
+KETACLINIC_AUDIT_CHECKPOINT_EVERY_MIN = float(
+    os.environ.get("KETACLINIC_AUDIT_CHECKPOINT_EVERY_MIN", "60")
+)
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from .base import *  # noqa: F403
@@ -17,3 +18,8 @@ if not SECRET_KEY:
 
 # Reminders and offers run in-process, right after the booking commits.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# `ketaclinic audit checkpoint` appends here unless told otherwise (a clinic keeps it elsewhere).
+KETACLINIC_AUDIT_CHECKPOINT_FILE = os.environ.get(
+    "KETACLINIC_AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl")
+)

@@ -16,8 +16,10 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from ketaclinic.records.append_only import AppendOnlyModel
+from ketaclinic.records.audit.chain import ChainedModel
 from ketaclinic.records.fields import user_field
 
 ZERO = Decimal(0)
@@ -167,13 +169,37 @@ USE_KINDS = (EntryKind.ADMINISTERED, EntryKind.WASTE)
 WITNESSED_KINDS = (EntryKind.WASTE, EntryKind.ADJUSTMENT, EntryKind.REVERSAL)
 
 
-class Entry(AppendOnlyModel):
+class Entry(ChainedModel):
     """One line of the book. ``on_hand_*`` is the signed change to the cabinet's stock,
     ``in_use_*`` the signed change to what is drawn and not yet accounted for:
 
     receipt +on hand; draw −on hand +in use; administered and waste −in use;
     adjustment ±on hand; a reversal undoes exactly one earlier entry.
+
+    The book is a hash chain (``audit.chain``): each entry links to the one before.
     """
+
+    chain = "ledger"
+    chained_fields = (
+        "storage",
+        "lot",
+        "kind",
+        "on_hand_mg",
+        "on_hand_ml",
+        "in_use_mg",
+        "in_use_ml",
+        "on_hand_after_mg",
+        "on_hand_after_ml",
+        "patient",
+        "draw",
+        "reverses",
+        "reference",
+        "reason",
+        "occurred_at",
+        "recorded_by",
+        "witness",
+        "recorded_at",
+    )
 
     storage = models.ForeignKey(StorageLocation, on_delete=models.PROTECT, related_name="entries")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="entries")
@@ -206,7 +232,8 @@ class Entry(AppendOnlyModel):
     occurred_at = models.DateTimeField()
     recorded_by = user_field()
     witness = user_field(null=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    # Set before the row is hashed (``auto_now_add`` would set it after).
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-recorded_at", "-id"]

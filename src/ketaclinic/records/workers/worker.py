@@ -5,6 +5,8 @@
 - A failed task is tried again later (``queue.retry_delay``), up to ``queue.MAX_ATTEMPTS``.
 - A heartbeat thread (its own connection) keeps this worker's lease while a task runs; a
   worker that dies loses its lease and any other worker takes its tasks back.
+- Between tasks it does its chores (``Chore``: periodic work such as the audit chains'
+  checkpoint), each when due.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import DatabaseError, close_old_connections, connections, transaction
@@ -30,12 +35,23 @@ LONGEST_PAUSE_S = 30.0
 BATCH_TRIES = 5  # a --batch run gives up after this many lost connections in a row
 
 
+@dataclass(frozen=True)
+class Chore:
+    """Periodic work the worker does between tasks, every ``every`` (at its first round too)."""
+
+    name: str
+    every: timedelta
+    run: Callable[[], object]
+
+
 def new_worker_id() -> str:
     return f"w-{get_random_string(24)}"
 
 
 class ReliableWorker(Worker):
-    def __init__(self, *, heartbeat_thread: bool = True, **options: Any) -> None:
+    def __init__(
+        self, *, heartbeat_thread: bool = True, chores: Sequence[Chore] = (), **options: Any
+    ) -> None:
         options.setdefault("worker_id", new_worker_id())
         options.setdefault("queue_names", ["*"])
         options.setdefault("excluded_queue_names", [])
@@ -45,6 +61,8 @@ class ReliableWorker(Worker):
         self.started_at = timezone.now()
         self.heartbeat_thread = heartbeat_thread
         self._stop_beating = threading.Event()
+        self.chores = list(chores)
+        self._chores_due = [0.0] * len(self.chores)  # time.monotonic() when next due
 
     def run(self) -> None:
         logger.info("worker %s starting", self.worker_id)
@@ -83,6 +101,7 @@ class ReliableWorker(Worker):
         if not self.heartbeat_thread:
             queue.beat(self.worker_id, self.started_at)
         queue.reclaim_abandoned()
+        self._do_due_chores()
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)
@@ -112,6 +131,21 @@ class ReliableWorker(Worker):
                 queue.attempts(db_task_result),
                 "will try again" if retried else "giving up",
             )
+
+    def _do_due_chores(self) -> None:
+        """Each chore that is due; one that fails is logged and tried when next due (a lost
+        database goes up to ``run``, which reconnects)."""
+        for index, chore in enumerate(self.chores):
+            now = time.monotonic()
+            if now < self._chores_due[index]:
+                continue
+            self._chores_due[index] = now + chore.every.total_seconds()
+            try:
+                chore.run()
+            except DatabaseError:
+                raise
+            except Exception:
+                logger.exception("worker %s: chore %r failed", self.worker_id, chore.name)
 
     def _put_back_own_tasks(self) -> None:
         try:
