@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.outcomes",
     "ketaclinic.records.patients",
     "ketaclinic.records.plans",
+    "ketaclinic.records.pricing",
     "ketaclinic.records.results",
     "ketaclinic.records.consents",
     "ketaclinic.records.sessions",
