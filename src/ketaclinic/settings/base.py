@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.accounts",
     "ketaclinic.records.alerts",
     "ketaclinic.records.assessments",
+    "ketaclinic.records.billing",
     "ketaclinic.records.audit",
     "ketaclinic.records.bookings",
     "ketaclinic.records.clinics",

@@ -20,3 +20,8 @@ class Method(models.TextChoices):
 
 # Entries that lower what the patient owes (money in) and those that raise it.
 MONEY_IN = frozenset({EntryKind.PAYMENT, EntryKind.DEPOSIT})
+
+
+class WarningKind(models.TextChoices):
+    OVERRUN = "overrun", "Billed charges exceed the Good Faith Estimate"
+    UNPRICED = "unpriced", "A completed visit has no price to charge"

@@ -1,7 +1,7 @@
 """The billing book: one append-only row per charge line, payment, deposit, refund or
 adjustment, each with who recorded it (and the second person where the clinic requires one);
 packages of prepaid infusions and the sessions that used them; consultations marked done;
-cash counted at day close; and the warnings that billed charges outran an estimate.
+cash counted at day close; and the manager's worklist (estimates outrun, visits unpriced).
 
 Nothing here is changed or deleted: a mistake is corrected by an adjustment or a refund, with
 its reason. The balance of a patient is ``SUM(owed_cents)`` over their entries: charges and
@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from ketaclinic.records.append_only import AppendOnlyModel
 from ketaclinic.records.fields import user_field
 
-from .choices import EntryKind, Method
+from .choices import EntryKind, Method, WarningKind
 
 _RAISES = [EntryKind.CHARGE, EntryKind.REFUND]
 _LOWERS = [EntryKind.PAYMENT, EntryKind.DEPOSIT]
@@ -38,7 +38,9 @@ class Package(AppendOnlyModel):
         ordering = ["sold_at", "id"]
         indexes = [models.Index(fields=["patient", "sold_at"], name="package_patient_time")]
         constraints = [
-            models.CheckConstraint(name="package_infusions_positive", condition=Q(infusions__gte=1)),
+            models.CheckConstraint(
+                name="package_infusions_positive", condition=Q(infusions__gte=1)
+            ),
             models.CheckConstraint(name="package_price_positive", condition=Q(price_cents__gt=0)),
         ]
 
@@ -51,7 +53,7 @@ class PackageUse(AppendOnlyModel):
 
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="uses")
     session = models.OneToOneField(
-        "sessions.Session", on_delete=models.PROTECT, related_name="package_use"
+        "infusions.Session", on_delete=models.PROTECT, related_name="package_use"
     )
     service_on = models.DateField()
     used_at = models.DateTimeField(auto_now_add=True)
@@ -89,7 +91,8 @@ class Entry(AppendOnlyModel):
     service_on = models.DateField(
         help_text="The date of service (a charge) or of the money (local to the location)."
     )
-    code = models.CharField(max_length=16, blank=True, help_text="CPT or HCPCS code.")
+    code = models.CharField(max_length=16, blank=True, help_text="The main CPT or HCPCS code.")
+    codes = models.JSONField(default=list, blank=True, help_text="Every code billed, main first.")
     description = models.CharField(max_length=300, blank=True)
     quantity = models.PositiveSmallIntegerField(default=1)
     unit_cents = models.BigIntegerField(null=True, blank=True)
@@ -97,7 +100,7 @@ class Entry(AppendOnlyModel):
         max_length=200, blank=True, help_text="The price list (and version) the charge used."
     )
     session = models.ForeignKey(
-        "sessions.Session", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "infusions.Session", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     appointment = models.ForeignKey(
         "bookings.Appointment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -186,19 +189,32 @@ class CashCount(AppendOnlyModel):
         ]
 
 
-class OverrunWarning(AppendOnlyModel):
-    """Billed charges for an estimate's period exceeded the estimate by the dispute threshold:
-    a manager's worklist item (raised once per estimate)."""
+class BillingWarning(AppendOnlyModel):
+    """A manager's worklist item: billed charges outran a Good Faith Estimate by the dispute
+    threshold (raised once per estimate), or a completed visit found no price to charge."""
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
-    estimate_id = models.PositiveBigIntegerField(unique=True)
-    estimate_total_cents = models.BigIntegerField()
-    billed_cents = models.BigIntegerField()
+    location = models.ForeignKey("clinics.Location", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=WarningKind.choices)
+    message = models.CharField(max_length=500)
+    estimate_id = models.PositiveBigIntegerField(null=True, blank=True)
+    estimate_total_cents = models.BigIntegerField(null=True, blank=True)
+    billed_cents = models.BigIntegerField(null=True, blank=True)
+    service_on = models.DateField()
     raised_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="billing_warning_kind", condition=Q(kind__in=WarningKind.values)
+            ),
+            models.UniqueConstraint(
+                fields=["estimate_id"],
+                condition=Q(estimate_id__isnull=False),
+                name="billing_warning_once_per_estimate",
+            ),
+        ]
 
-    @property
-    def over_cents(self) -> int:
-        return self.billed_cents - self.estimate_total_cents
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"

@@ -1,4 +1,4 @@
-"""The billing rules and identity from data/billing.toml (and the BILLING_PROVIDER setting)."""
+"""The billing rules from data/billing.toml."""
 
 from __future__ import annotations
 
@@ -6,18 +6,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.conf import settings
-
 from ketaclinic.core import load_toml, read_sourced, read_text
 
 from .choices import EntryKind
-
-
-@dataclass(frozen=True)
-class Provider:
-    name: str
-    npi: str
-    tax_id: str
 
 
 @dataclass(frozen=True)
@@ -57,16 +48,6 @@ def billing_policy() -> BillingPolicy:
         overrun_threshold_cents=int(
             read_sourced(data["estimate_overrun"], "threshold_cents", "estimate_overrun").value
         ),
-    )
-
-
-def provider() -> Provider:
-    """The billing provider: the BILLING_PROVIDER setting (name, npi, tax_id) over the data."""
-    table = {**_data()["provider"], **getattr(settings, "BILLING_PROVIDER", {})}
-    return Provider(
-        name=read_text(table, "name", "provider"),
-        npi=read_text(table, "npi", "provider"),
-        tax_id=read_text(table, "tax_id", "provider"),
     )
 
 
