@@ -6,6 +6,7 @@ from . import (
     alerts,
     assessments,
     auth,
+    billing,
     bookings,
     consents,
     errors,
@@ -63,3 +64,4 @@ api.add_router("/patients", results.router)
 api.add_router("/patients", consents.patient_router)
 api.add_router("/consents", consents.router)
 api.add_router("/consent-documents", consents.document_router)
+api.add_router("/patients", billing.router)
