@@ -16,7 +16,8 @@ _SESSIONS = Path(__file__).resolve().parents[1] / "sessions"
 if str(_SESSIONS) not in sys.path:
     sys.path.insert(0, str(_SESSIONS))
 _spec = importlib.util.spec_from_file_location("session_fixtures", _SESSIONS / "conftest.py")
-assert _spec is not None and _spec.loader is not None
+assert _spec is not None
+assert _spec.loader is not None
 _fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_fixtures)
 

@@ -74,7 +74,8 @@ def test_a_refund_needs_a_second_person_and_never_exceeds_the_payment(
     assert alone.value.errors[0].field == "witness_username"
     witnessed = {"witness_username": manager.user.username, "witness_password": PASSWORD}
     first = money.record_refund(desk, patient.pk, {**refund, **witnessed})
-    assert first.method == "card" and first.second_person == manager.user
+    assert first.method == "card"
+    assert first.second_person == manager.user
     with pytest.raises(InvalidInput) as above:
         money.record_refund(desk, patient.pk, {**refund, "amount_cents": 3001, **witnessed})
     assert above.value.errors[0].field == "amount_cents"
