@@ -20,8 +20,17 @@ from ketaclinic.records.sessions import signing
 
 @pytest.mark.parametrize(
     ("minutes", "hours"),
-    [(10, (0, 0)), (15, (0, 0)), (16, (1, 0)), (40, (1, 0)), (90, (1, 0)), (91, (1, 1))]
-    + [(150, (1, 1)), (151, (1, 2)), (240, (1, 3))],
+    [
+        (10, (0, 0)),
+        (15, (0, 0)),
+        (16, (1, 0)),
+        (40, (1, 0)),
+        (90, (1, 0)),
+        (91, (1, 1)),
+        (150, (1, 1)),
+        (151, (1, 2)),
+        (240, (1, 3)),
+    ],
 )
 def test_infusion_hours_follow_the_cpt_time_rules(minutes: float, hours: tuple[int, int]) -> None:
     assert infusion_hours(minutes, billing_policy()) == hours
