@@ -88,6 +88,10 @@ class Action(StrEnum):
     CONSENT_VIEW = "consent.view"
     CONSENT_SIGN = "consent.sign"
     CONSENT_COUNTERSIGN = "consent.countersign"
+    PRICE_VIEW = "price.view"
+    PRICE_SET = "price.set"
+    ESTIMATE_VIEW = "estimate.view"
+    ESTIMATE_ISSUE = "estimate.issue"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -210,6 +214,12 @@ _CONSENT_PATIENT = {Action.CONSENT_VIEW, Action.CONSENT_SIGN}
 # an alert addressed to the physician; a nurse adds a note of what was done.
 _PHYSICIAN_DECISIONS = {Action.SESSION_OVERRIDE, Action.ALERT_CLOSE_ADDRESSED}
 
+# Prices and Good Faith Estimates: every staff member reads the price lists; managers set them
+# (and who bills: name, NPI, tax id). The front desk and managers issue and see estimates;
+# clinicians see no money by default; a patient sees their own estimates.
+_PRICES_READ = {Action.PRICE_VIEW}
+_ESTIMATES_DESK = {Action.ESTIMATE_VIEW, Action.ESTIMATE_ISSUE}
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
         _CLINICAL_READ
@@ -225,6 +235,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PHYSICIAN_DECISIONS
         | _RESULTS_CLINICIAN
         | _CONSENT_CLINICIAN
+        | _PRICES_READ
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -244,6 +255,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _SESSIONS_CLINICIAN
         | _RESULTS_CLINICIAN
         | _CONSENT_CLINICIAN
+        | _PRICES_READ
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -255,6 +267,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | {Action.IMPORT_PATIENTS}
         | _BOOKING_STAFF
         | _SESSIONS_DESK
+        | _PRICES_READ
+        | _ESTIMATES_DESK
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -269,6 +283,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _LEDGER_READ
         | _LEDGER_BOOKKEEPING
         | {Action.LEDGER_RECEIVE}
+        | _PRICES_READ
+        | _ESTIMATES_DESK
+        | {Action.PRICE_SET}
     ),
     Role.PATIENT: frozenset(
         {
@@ -281,6 +298,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _BOOKING_PATIENT
         | _OUTCOMES_PATIENT
         | _CONSENT_PATIENT
+        | {Action.ESTIMATE_VIEW}
     ),
 }
 

@@ -18,6 +18,7 @@ from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import checks, reminders
+from .signals import announce_series_booked
 from .common import (
     domain_appointment,
     guarded,
@@ -114,6 +115,7 @@ def book_series(actor: Actor, data: Mapping[str, Any]) -> Series:
                     "starts": [row.starts_at.isoformat() for row in rows],
                 },
             )
+            announce_series_booked(actor, series.pk)
             return series
 
     return guarded(write, new, location)
