@@ -13,7 +13,7 @@ from django.utils import timezone
 from ketaclinic.records.billing import charges, packages, services
 from ketaclinic.records.billing.choices import EntryKind, WarningKind
 from ketaclinic.records.billing.models import BillingWarning, Entry, PackageUse
-from ketaclinic.records.billing.policy import billing_policy, infusion_hours
+from ketaclinic.records.billing.policy import infusion_hours
 from ketaclinic.records.errors import Conflict
 from ketaclinic.records.sessions import signing
 
@@ -33,7 +33,7 @@ from ketaclinic.records.sessions import signing
     ],
 )
 def test_infusion_hours_follow_the_cpt_time_rules(minutes: float, hours: tuple[int, int]) -> None:
-    assert infusion_hours(minutes, billing_policy()) == hours
+    assert infusion_hours(minutes) == hours
 
 
 def test_signing_a_discharged_session_posts_its_charge_once(
@@ -114,6 +114,10 @@ def test_charges_above_the_estimate_by_400_dollars_warn_the_manager(
         patient_id=session.patient_id,
         location=session.location,
         price_list=prices,
+        patient_name="Ada Example",
+        patient_date_of_birth=session.patient.date_of_birth,
+        summary="Ketamine infusion",
+        timing="on request",
         basis="items",
         requested=True,
         service_from=day - timedelta(days=1),

@@ -45,7 +45,10 @@ def statement_pdf(statement: Statement) -> bytes:
             f"Patient: {patient.given_name} {patient.family_name} · MRN {patient.mrn} · born "
             f"{patient.date_of_birth:%Y-%m-%d} · dates of service {period}"
         ),
-        _p(f"Diagnosis (ICD-10-CM): {statement.diagnosis[0]} {statement.diagnosis[1]}"),
+        _p(
+            "Diagnosis (ICD-10-CM): "
+            + "; ".join(f"{code} {label}".strip() for code, label in statement.diagnoses)
+        ),
         _p("Services", "Heading3"),
     ]
     rows: list[tuple[Any, ...]] = [

@@ -88,6 +88,10 @@ class Action(StrEnum):
     CONSENT_VIEW = "consent.view"
     CONSENT_SIGN = "consent.sign"
     CONSENT_COUNTERSIGN = "consent.countersign"
+    PRICE_VIEW = "price.view"
+    PRICE_SET = "price.set"
+    ESTIMATE_VIEW = "estimate.view"
+    ESTIMATE_ISSUE = "estimate.issue"
     # Billing (issue 16: self-pay).
     BILLING_VIEW = "billing.view"
     PAYMENT_RECORD = "billing.payment"
@@ -219,6 +223,12 @@ _CONSENT_PATIENT = {Action.CONSENT_VIEW, Action.CONSENT_SIGN}
 # an alert addressed to the physician; a nurse adds a note of what was done.
 _PHYSICIAN_DECISIONS = {Action.SESSION_OVERRIDE, Action.ALERT_CLOSE_ADDRESSED}
 
+# Prices and Good Faith Estimates: every staff member reads the price lists; managers set them
+# (and who bills: name, NPI, tax id). The front desk and managers issue and see estimates;
+# clinicians see no money by default; a patient sees their own estimates.
+_PRICES_READ = {Action.PRICE_VIEW}
+_ESTIMATES_DESK = {Action.ESTIMATE_VIEW, Action.ESTIMATE_ISSUE}
+
 # Billing: the front desk records payments, deposits, refunds and adjustments, sells packages
 # and counts the cash at day close; managers do the same and see the reports (day close, the
 # estimates outrun). A patient sees their own balance, receipts and superbills. Clinicians see
@@ -250,6 +260,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PHYSICIAN_DECISIONS
         | _RESULTS_CLINICIAN
         | _CONSENT_CLINICIAN
+        | _PRICES_READ
         | {Action.VISIT_COMPLETE}
         | {
             Action.PATIENT_REGISTER,
@@ -270,6 +281,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _SESSIONS_CLINICIAN
         | _RESULTS_CLINICIAN
         | _CONSENT_CLINICIAN
+        | _PRICES_READ
         | {Action.VISIT_COMPLETE}
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -282,6 +294,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | {Action.IMPORT_PATIENTS}
         | _BOOKING_STAFF
         | _SESSIONS_DESK
+        | _PRICES_READ
+        | _ESTIMATES_DESK
         | _BILLING_DESK
         | {
             Action.PATIENT_REGISTER,
@@ -297,6 +311,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _LEDGER_READ
         | _LEDGER_BOOKKEEPING
         | {Action.LEDGER_RECEIVE}
+        | _PRICES_READ
+        | _ESTIMATES_DESK
+        | {Action.PRICE_SET}
         | _BILLING_MANAGER
     ),
     Role.PATIENT: frozenset(
@@ -310,6 +327,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _BOOKING_PATIENT
         | _OUTCOMES_PATIENT
         | _CONSENT_PATIENT
+        | {Action.ESTIMATE_VIEW}
         | {Action.BILLING_VIEW}
     ),
 }

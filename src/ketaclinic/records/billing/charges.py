@@ -32,7 +32,7 @@ from ketaclinic.sessions import State
 
 from .choices import EntryKind
 from .models import CompletedVisit, Entry, Package, PackageUse
-from .policy import billing_policy, infusion_hours
+from .policy import infusion_hours
 from .worklist import check_overruns, warn_unpriced
 
 ROUTE_KINDS = {"iv_infusion": PriceKind.INFUSION, "im": PriceKind.IM_DOSE}
@@ -52,7 +52,7 @@ def session_lines(session: Session, day: date, infused_min: float) -> list[Line]
         raise NoPrice(f"no price kind bills the {session.route} route")
     if kind == PriceKind.IM_DOSE:
         return [Line(price_on(session.location, kind, day, session.protocol_id), 1)]
-    initial, additional = infusion_hours(infused_min, billing_policy())
+    initial, additional = infusion_hours(infused_min)
     if not initial:
         raise NoPrice(
             f"the infusion ran {infused_min:.0f} min, which is reported as a push (CPT 96374), "

@@ -1,4 +1,6 @@
-"""The billing rules from data/billing.toml."""
+"""The billing rules: data/billing.toml (who must confirm what), and the rules billing shares
+with pricing, read from pricing's data (one threshold, one source): the CPT infusion time
+rules, the diagnosis code and the estimate's dispute threshold."""
 
 from __future__ import annotations
 
@@ -6,7 +8,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ketaclinic.core import load_toml, read_sourced, read_text
+from ketaclinic.core import load_toml, read_text
+from ketaclinic.records.pricing.codes import additional_hours, billing_code, code_set
+from ketaclinic.records.pricing.codes import default_diagnosis as diagnosis_codes
+from ketaclinic.records.pricing.estimates import notices
 
 from .choices import EntryKind
 
@@ -14,13 +19,7 @@ from .choices import EntryKind
 @dataclass(frozen=True)
 class BillingPolicy:
     version: str
-    diagnosis_code: str
-    diagnosis_label: str
-    push_max_min: int
-    hour_min: int
-    additional_hour_over_min: int
     second_person_for: frozenset[EntryKind]
-    overrun_threshold_cents: int
 
 
 @cache
@@ -31,35 +30,29 @@ def _data() -> dict[str, Any]:
 @cache
 def billing_policy() -> BillingPolicy:
     data = _data()
-    timing = data["infusion_time"]
-    diagnosis = data["diagnosis"]
     return BillingPolicy(
         version=read_text(data, "version", "billing"),
-        diagnosis_code=read_text(diagnosis, "code", "diagnosis"),
-        diagnosis_label=read_text(diagnosis, "label", "diagnosis"),
-        push_max_min=int(read_sourced(timing, "push_max_min", "infusion_time").value),
-        hour_min=int(read_sourced(timing, "hour_min", "infusion_time").value),
-        additional_hour_over_min=int(
-            read_sourced(timing, "additional_hour_over_min", "infusion_time").value
-        ),
         second_person_for=frozenset(
             EntryKind(kind) for kind in data["second_person"]["required_for"]
-        ),
-        overrun_threshold_cents=int(
-            read_sourced(data["estimate_overrun"], "threshold_cents", "estimate_overrun").value
         ),
     )
 
 
-def infusion_hours(duration_min: float, policy: BillingPolicy) -> tuple[int, int]:
-    """(initial hours, additional hours) billed for an infusion of ``duration_min``: (0, 0) for
-    a push-length infusion; else one initial hour and one more for each later hour the infusion
-    ran more than ``additional_hour_over_min`` into."""
-    if duration_min <= policy.push_max_min:
+def infusion_hours(duration_min: float) -> tuple[int, int]:
+    """(initial hours, additional hours) billed for an infusion of ``duration_min``: (0, 0)
+    for a push-length infusion (CPT 96374, not an infusion); else 96365 once and 96366 for
+    each later hour the infusion ran more than 30 minutes into (pricing's codes.toml)."""
+    if duration_min <= code_set().initial_more_than_min:
         return 0, 0
-    beyond = duration_min - policy.hour_min
-    additional = 0
-    while beyond > policy.additional_hour_over_min:
-        additional += 1
-        beyond -= policy.hour_min
-    return 1, additional
+    return 1, additional_hours(duration_min)
+
+
+def diagnoses() -> list[tuple[str, str]]:
+    """The diagnosis codes a superbill prints, with their descriptions."""
+    found = [(code, billing_code(code)) for code in diagnosis_codes()]
+    return [(code, known.description if known else "") for code, known in found]
+
+
+def overrun_threshold_cents() -> int:
+    """Billed charges this far above a Good Faith Estimate are disputable (45 CFR 149.620)."""
+    return notices().dispute_threshold_cents

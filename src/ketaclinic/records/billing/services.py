@@ -25,7 +25,7 @@ from .choices import MONEY_IN, EntryKind
 from .common import balance_of
 from .models import Entry, PackageUse
 from .packages import PackageState, packages_of
-from .policy import billing_policy
+from .policy import diagnoses
 
 ACCOUNT_PAGE_SIZE = 50
 SUPERBILL_DAYS_MAX = 366
@@ -110,7 +110,7 @@ class Statement:
     npi: str
     tax_id: str
     provider_address: str
-    diagnosis: tuple[str, str]
+    diagnoses: list[tuple[str, str]]
     first_day: date
     last_day: date
     services: list[ServiceLine]
@@ -209,7 +209,6 @@ def _statement(
     *,
     payments: list[Entry],
 ) -> Statement:
-    policy = billing_policy()
     provider = billing_provider(location)
     notes = [] if provider else ["The location's billing provider is not set up."]
     return Statement(
@@ -221,7 +220,7 @@ def _statement(
         npi=provider.npi if provider else "",
         tax_id=provider.tax_id if provider else "",
         provider_address=(provider.address if provider else "") or location.address,
-        diagnosis=(policy.diagnosis_code, policy.diagnosis_label),
+        diagnoses=diagnoses(),
         first_day=first,
         last_day=last,
         services=service_lines(patient.pk, first, last),

@@ -18,7 +18,7 @@ from ketaclinic.records.pricing.models import Estimate
 from .choices import EntryKind, WarningKind
 from .common import money
 from .models import BillingWarning, Entry
-from .policy import billing_policy
+from .policy import overrun_threshold_cents
 
 
 def billed_cents(patient_id: int, first: date, last: date) -> int:
@@ -36,7 +36,7 @@ def check_overruns(actor: Actor, patient_id: int, day: date) -> list[BillingWarn
     """After charges for ``day`` were posted (inside their transaction): a warning for each of
     the patient's current estimates whose period holds the day and whose billed charges now
     exceed it by the threshold or more — once per estimate."""
-    threshold = billing_policy().overrun_threshold_cents
+    threshold = overrun_threshold_cents()
     estimates = Estimate.objects.filter(
         patient_id=patient_id,
         superseded_by__isnull=True,
@@ -45,7 +45,10 @@ def check_overruns(actor: Actor, patient_id: int, day: date) -> list[BillingWarn
     ).exclude(pk__in=BillingWarning.objects.filter(estimate_id__isnull=False).values("estimate_id"))
     raised = []
     for estimate in estimates:
-        billed = billed_cents(patient_id, estimate.service_from, estimate.service_to)
+        first, last = estimate.service_from, estimate.service_to
+        if first is None or last is None:
+            continue
+        billed = billed_cents(patient_id, first, last)
         if billed - estimate.total_cents < threshold:
             continue
         warning = BillingWarning.objects.create(
@@ -53,8 +56,8 @@ def check_overruns(actor: Actor, patient_id: int, day: date) -> list[BillingWarn
             location_id=estimate.location_id,
             kind=WarningKind.OVERRUN,
             message=(
-                f"Billed charges {money(billed)} from {estimate.service_from.isoformat()} to "
-                f"{estimate.service_to.isoformat()} exceed the Good Faith Estimate of "
+                f"Billed charges {money(billed)} from {first.isoformat()} to "
+                f"{last.isoformat()} exceed the Good Faith Estimate of "
                 f"{money(estimate.total_cents)} by {money(billed - estimate.total_cents)}: the "
                 "patient may dispute them (45 CFR 149.620)."
             ),

@@ -88,6 +88,19 @@ def price_lists(location: LocationRef) -> list[PriceList]:
     )
 
 
+def price_list(price_list_id: int) -> PriceList:
+    """One version, with its location and items; ``NotFound`` otherwise."""
+    found = (
+        PriceList.objects.select_related("location", "created_by")
+        .prefetch_related("items")
+        .filter(pk=price_list_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"price list {price_list_id!r} does not exist")
+    return found
+
+
 def billing_provider(location: LocationRef) -> BillingProvider | None:
     """Who bills at the location (name, NPI, tax id), or None when not set up."""
     return BillingProvider.objects.filter(location=location_of(location)).first()

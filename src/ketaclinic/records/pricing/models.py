@@ -125,14 +125,24 @@ class Estimate(AppendOnlyModel):
         related_name="+",
         help_text="The booked series this estimate was issued for, when booking issued it.",
     )
+    patient_name = models.CharField(max_length=200)
+    patient_date_of_birth = models.DateField()
+    summary = models.CharField(
+        max_length=300, help_text="The primary care estimated, in the clinic's words."
+    )
     basis = models.CharField(max_length=24, choices=EstimateBasis.choices)
     requested = models.BooleanField(help_text="The patient asked for it (not only scheduled).")
-    service_from = models.DateField(help_text="The first expected date of service.")
-    service_to = models.DateField(help_text="The last expected date of service.")
+    service_from = models.DateField(
+        null=True, blank=True, help_text="The first date of service; None: not yet scheduled."
+    )
+    service_to = models.DateField(null=True, blank=True, help_text="The last date of service.")
     scheduled_on = models.DateField(
         null=True, blank=True, help_text="When the care was scheduled (the clock of the rule)."
     )
-    due_by = models.DateField(help_text="The last day the rule allows for issuing it.")
+    due_by = models.DateField(
+        null=True, blank=True, help_text="The last day the rule allows; None: none required."
+    )
+    timing = models.CharField(max_length=200, help_text="Which time frame of the rule applied.")
     provider = models.JSONField(help_text="Name, NPI, tax id, address and contact, as issued.")
     location_name = models.CharField(max_length=200)
     location_address = models.TextField(blank=True)
