@@ -8,6 +8,7 @@ from .views import (
     assessments,
     audit,
     auth,
+    billing,
     board,
     bookings,
     consents,
@@ -43,6 +44,12 @@ patient_outcomes = [
     path("discontinuation/", outcomes.discontinuation_create, name="discontinuation-create"),
 ]
 
+patient_billing = [
+    path("", billing.patient_billing, name="patient-billing"),
+    path("receipts/<int:number>.pdf", billing.receipt_pdf, name="patient-receipt"),
+    path("superbill.pdf", billing.superbill_pdf, name="patient-superbill"),
+]
+
 patient: list[URLPattern | URLResolver] = [
     path("", patients.patient_detail, name="patient-detail"),
     path("edit/", patients.patient_edit, name="patient-edit"),
@@ -68,6 +75,23 @@ patient: list[URLPattern | URLResolver] = [
     path("outcomes/", include(patient_outcomes)),
     path("report.pdf", outcomes.patient_report, name="patient-report"),
     path("fhir.json", outcomes.patient_fhir, name="patient-fhir"),
+    path("billing/", include(patient_billing)),
+]
+
+
+billing_pages = [
+    path("", billing.day_close, name="day-close"),
+    path(
+        "consultations/<int:appointment_id>/done/",
+        billing.consultation_complete,
+        name="consultation-complete",
+    ),
+]
+
+my_billing = [
+    path("", billing.my_billing, name="my-billing"),
+    path("receipts/<int:number>.pdf", billing.my_receipt, name="my-receipt"),
+    path("superbill.pdf", billing.my_superbill, name="my-superbill"),
 ]
 
 plan = [
@@ -212,4 +236,6 @@ urlpatterns = [
     path("sessions/<int:session_id>/", include(session)),
     path("outcomes/", outcomes.cohort_dashboard, name="cohort"),
     path("reports/", include(report_pages)),
+    path("billing/", include(billing_pages)),
+    path("my/billing/", include(my_billing)),
 ]

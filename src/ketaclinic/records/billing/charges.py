@@ -220,3 +220,19 @@ def complete_consultation(actor: Actor, appointment_id: int) -> list[Entry]:
                 )
                 return []
             return post_lines(actor, [Line(item, 1)], day, appointment=appointment)
+
+
+def consultations_to_complete(patient_id: int) -> list[Appointment]:
+    """The patient's booked consultations that have started and are not marked done yet
+    (internal: callers authorize)."""
+    return list(
+        Appointment.objects.filter(
+            patient_id=patient_id,
+            appointment_type=AppointmentType.CONSULTATION,
+            status=Status.BOOKED,
+            starts_at__lte=timezone.now(),
+            completion__isnull=True,
+        )
+        .select_related("location")
+        .order_by("-starts_at")[:10]
+    )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictInt
 
+from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.ledger.inputs import WitnessIn
 from ketaclinic.records.toolkit import Strict
 
@@ -31,6 +33,20 @@ def _not_a_card_number(reference: str) -> str:
             "never the card number"
         )
     return reference
+
+
+def cents_from_dollars(text: str, field: str = "amount_cents") -> int:
+    """``"12.50"`` or ``"$1,200"`` → cents, for forms that take dollars; more than two decimals
+    (a fraction of a cent) or anything not a number is ``InvalidInput`` naming ``field``."""
+    cleaned = text.strip().removeprefix("$").replace(",", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise InvalidInput.single(field, f"{text!r} is not an amount in dollars") from None
+    cents = amount * 100
+    if not amount.is_finite() or cents != cents.to_integral_value():
+        raise InvalidInput.single(field, "must be whole cents (at most two decimals)")
+    return int(cents)
 
 
 TerminalReference = Annotated[

@@ -12,6 +12,7 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
+from ketaclinic.records.bookings.models import Appointment
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
@@ -21,6 +22,7 @@ from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.pricing.choices import PriceKind
 from ketaclinic.records.pricing.lookups import NoPrice, billing_provider, price_on
 
+from .charges import consultations_to_complete
 from .choices import MONEY_IN, EntryKind
 from .common import balance_of
 from .models import Entry, PackageUse
@@ -46,6 +48,7 @@ class Account:
     balance_cents: int
     entries: Page[Entry]
     packages: list[PackageState]
+    consultations: list[Appointment]
 
 
 def account(actor: Actor, patient_id: int, page: int = 1) -> Account:
@@ -60,6 +63,7 @@ def account(actor: Actor, patient_id: int, page: int = 1) -> Account:
         balance_cents=balance_of(patient_id),
         entries=Page.of(rows.order_by("-recorded_at", "-id"), page, ACCOUNT_PAGE_SIZE),
         packages=packages_of(patient_id),
+        consultations=consultations_to_complete(patient_id),
     )
     audit.record(actor, Action.BILLING_VIEW, patient_id=patient_id, detail={"what": "account"})
     return found
