@@ -116,9 +116,7 @@ PDF_ANSWER = {
 
 
 def _body_schema(model: type[Any]) -> dict[str, Any]:
-    return {
-        "requestBody": {"content": {"application/json": {"schema": model.model_json_schema()}}}
-    }
+    return {"requestBody": {"content": {"application/json": {"schema": model.model_json_schema()}}}}
 
 
 def _estimate(found: Any) -> dict[str, Any]:
@@ -132,9 +130,7 @@ def list_price_lists(request: HttpRequest, location: str = "") -> list[dict[str,
     return [services.price_list_dict(p) for p in services.price_lists(actor(request), location)]
 
 
-@router.post(
-    "", response={201: PriceListOut, **ERRORS}, openapi_extra=_body_schema(PriceListIn)
-)
+@router.post("", response={201: PriceListOut, **ERRORS}, openapi_extra=_body_schema(PriceListIn))
 def add_price_list(request: HttpRequest) -> Status[dict[str, Any]]:
     """A manager adds a new version of a location's prices, in effect from ``effective_from``
     (old versions stay). ``amount_cents`` is a whole number of cents, 0 or more: a fraction of

@@ -18,7 +18,6 @@ from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import checks, reminders
-from .signals import announce_series_booked
 from .common import (
     domain_appointment,
     guarded,
@@ -31,6 +30,7 @@ from .inputs import (
     SeriesIn,
 )
 from .models import CHAIR_TYPES, Appointment, Series
+from .signals import announce_series_booked
 from .visits import plain_visit, plan_visit, signed_plan
 
 
