@@ -100,11 +100,14 @@ def test_a_whole_float_is_whole_cents(api_as: Any, users: dict[str, Any], locati
     assert consultation["amount_cents"] == 25000
 
 
-def test_prices_cannot_start_in_the_past(api_as: Any, users: dict[str, Any], location: Any) -> None:
+def test_only_a_first_price_list_may_start_in_the_past(
+    api_as: Any, users: dict[str, Any], location: Any
+) -> None:
+    manager = api_as(users["manager"])
     past = (timezone.localdate() - timedelta(days=10)).isoformat()
-    answer = api_as(users["manager"]).post(
-        "/api/price-lists", _list_body(location, effective_from=past)
-    )
+    first = manager.post("/api/price-lists", _list_body(location, effective_from=past))
+    assert first.status_code == 201, first.content
+    answer = manager.post("/api/price-lists", _list_body(location, effective_from=past))
     assert answer.status_code == 422
     assert [e["field"] for e in answer.json()["errors"]] == ["effective_from"]
 

@@ -8,11 +8,11 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketaclinic.interop.estimate_pdf import dollars
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.pricing.care import Care, Shape, price, total_cents
 from ketaclinic.records.pricing.choices import PriceKind
 from ketaclinic.records.pricing.models import PriceItem, PriceList
+from ketaclinic.records.pricing.money import dollars
 
 CENTS = st.integers(min_value=0, max_value=100_000_000)
 

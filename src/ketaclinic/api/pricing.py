@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
+from ninja.errors import HttpError
 
 from ketaclinic.interop.estimate_pdf import estimate_pdf_response
 from ketaclinic.records.errors import InvalidInput
@@ -97,7 +98,7 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
-        raise InvalidInput.single("body", "is not JSON") from None
+        raise HttpError(400, "the body is not JSON") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from reportlab.lib.units import cm
 from reportlab.platypus import Spacer
 
-from ketaclinic.records.billing.common import money
+from ketaclinic.records.pricing.money import dollars
 
 from .pdf import WIDTH, _p, _render, _table
 
@@ -60,12 +60,12 @@ def statement_pdf(statement: Statement) -> bytes:
             ", ".join(line.codes) or "—",
             line.description,
             str(line.quantity),
-            money(line.unit_cents) if line.unit_cents is not None else "—",
-            money(line.amount_cents),
+            dollars(line.unit_cents) if line.unit_cents is not None else "—",
+            dollars(line.amount_cents),
         )
         for line in statement.services
     ]
-    rows.append(("", "", "Total charges", "", "", money(statement.charged_cents)))
+    rows.append(("", "", "Total charges", "", "", dollars(statement.charged_cents)))
     story.append(_table(rows, [WIDTH * w for w in (0.13, 0.17, 0.38, 0.07, 0.12, 0.13)]))
     story.append(_p("Payments", "Heading3"))
     paid: list[tuple[Any, ...]] = [("Date", "What", "Method", "Terminal reference", "Amount")]
@@ -75,11 +75,11 @@ def statement_pdf(statement: Statement) -> bytes:
             entry.get_kind_display(),
             entry.get_method_display(),
             entry.reference or "—",
-            money(-entry.owed_cents),
+            dollars(-entry.owed_cents),
         )
         for entry in statement.payments
     ]
-    paid.append(("", "Total paid", "", "", money(statement.paid_cents)))
+    paid.append(("", "Total paid", "", "", dollars(statement.paid_cents)))
     story.append(_table(paid, [WIDTH * w for w in (0.15, 0.2, 0.25, 0.25, 0.15)]))
     story.append(Spacer(1, 0.3 * cm))
     story.append(_p(f"Balance on the account now: {_owed(statement.balance_cents)}"))
@@ -89,9 +89,9 @@ def statement_pdf(statement: Statement) -> bytes:
 
 def _owed(cents: int) -> str:
     if cents > 0:
-        return f"{money(cents)} owed by the patient"
+        return f"{dollars(cents)} owed by the patient"
     if cents < 0:
-        return f"{money(-cents)} in the patient's favour"
+        return f"{dollars(-cents)} in the patient's favour"
     return "nothing owed"
 
 

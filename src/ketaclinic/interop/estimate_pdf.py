@@ -12,15 +12,12 @@ from django.utils import timezone
 from reportlab.lib.units import cm
 from reportlab.platypus import Spacer
 
+from ketaclinic.records.pricing.money import dollars
+
 from .pdf import WIDTH, _p, _render, _table
 
 if TYPE_CHECKING:
     from ketaclinic.records.pricing.models import Estimate
-
-
-def dollars(cents: int) -> str:
-    """12345 → "$123.45" (integer arithmetic: no rounding)."""
-    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 def _when(estimate: Estimate) -> str:

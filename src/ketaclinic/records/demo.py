@@ -29,6 +29,7 @@ from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.demo import load_plans
 from ketaclinic.records.plans.demo_consent import load_consent_and_results
+from ketaclinic.records.pricing.demo import load_estimates, load_pricing
 from ketaclinic.records.sessions.demo import load_sessions
 
 LOCATION_SLUG = "demo-main"
@@ -118,7 +119,9 @@ def load_demo() -> list[DemoLogin]:
     # Sessions before bookings (the completed session makes its own plan and order); the
     # series is booked only for the plan this load made.
     load_sessions(nurse, actor, LOCATION_SLUG)
+    load_pricing(manager, front_desk)
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk, new_plan)
+    load_estimates(front_desk)
     load_outcomes(actor)
     return [*logins, patient_login]
 

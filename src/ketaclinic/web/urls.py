@@ -19,6 +19,7 @@ from .views import (
     patients,
     pk,
     plans,
+    pricing,
     protocols,
     questionnaires,
     reports,
@@ -236,6 +237,14 @@ urlpatterns = [
     path("sessions/<int:session_id>/", include(session)),
     path("outcomes/", outcomes.cohort_dashboard, name="cohort"),
     path("reports/", include(report_pages)),
+    path("prices/", pricing.price_lists, name="prices"),
+    path("prices/billing-provider/", pricing.billing_provider, name="billing-provider"),
+    path(
+        "patients/<int:patient_id>/estimates/", pricing.patient_estimates, name="patient-estimates"
+    ),
+    path("patients/<int:patient_id>/estimates/new/", pricing.estimate_issue, name="estimate-issue"),
+    path("estimates/<int:estimate_id>.pdf", pricing.estimate_pdf, name="estimate-pdf"),
+    path("my/estimates/", pricing.my_estimates, name="my-estimates"),
     path("billing/", include(billing_pages)),
     path("my/billing/", include(my_billing)),
 ]

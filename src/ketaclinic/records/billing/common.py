@@ -58,10 +58,3 @@ def balance_of(patient_id: int) -> int:
     """What the patient owes (positive) or is owed (negative), in cents: one SQL sum."""
     total = Entry.objects.filter(patient_id=patient_id).aggregate(total=Sum("owed_cents"))["total"]
     return int(total or 0)
-
-
-def money(cents: int) -> str:
-    """``-1250`` → ``-$12.50`` (for people; the API and CSV carry cents)."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}${whole:,}.{part:02d}"

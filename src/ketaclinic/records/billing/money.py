@@ -17,10 +17,11 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.patients.lookups import patient_or_404
+from ketaclinic.records.pricing.money import dollars
 from ketaclinic.records.toolkit import attempt, local_today, validate
 
 from .choices import MONEY_IN, EntryKind, Method
-from .common import location_for, money, second_person
+from .common import location_for, second_person
 from .inputs import AdjustmentIn, PaymentIn, RefundIn
 from .models import Entry
 
@@ -89,7 +90,7 @@ def record_refund(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Ent
             if fields.amount_cents > left:
                 raise InvalidInput.single(
                     "amount_cents",
-                    f"is more than what is left to refund of that payment ({money(left)})",
+                    f"is more than what is left to refund of that payment ({dollars(left)})",
                 )
             method = fields.method or Method(payment.method)
             entry = Entry.objects.create(

@@ -14,9 +14,9 @@ from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.pricing.models import Estimate
+from ketaclinic.records.pricing.money import dollars
 
 from .choices import EntryKind, WarningKind
-from .common import money
 from .models import BillingWarning, Entry
 from .policy import overrun_threshold_cents
 
@@ -56,9 +56,9 @@ def check_overruns(actor: Actor, patient_id: int, day: date) -> list[BillingWarn
             location_id=estimate.location_id,
             kind=WarningKind.OVERRUN,
             message=(
-                f"Billed charges {money(billed)} from {first.isoformat()} to "
+                f"Billed charges {dollars(billed)} from {first.isoformat()} to "
                 f"{last.isoformat()} exceed the Good Faith Estimate of "
-                f"{money(estimate.total_cents)} by {money(billed - estimate.total_cents)}: the "
+                f"{dollars(estimate.total_cents)} by {dollars(billed - estimate.total_cents)}: the "
                 "patient may dispute them (45 CFR 149.620)."
             ),
             estimate_id=estimate.pk,

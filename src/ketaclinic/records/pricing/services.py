@@ -97,16 +97,18 @@ def _label(item: PriceItemIn) -> str:
 
 @audits_refusals(Action.PRICE_SET)
 def add_price_list(actor: Actor, data: Mapping[str, Any]) -> PriceList:
-    """A new version of a location's prices, in effect from ``effective_from`` (today or
-    later, in the location's zone); earlier versions are kept as they were."""
+    """A new version of a location's prices, in effect from ``effective_from`` (in the
+    location's zone); earlier versions are kept as they were. A later version starts today or
+    later; a location's first list may start earlier (the prices it already charged)."""
     authorize(actor, Action.PRICE_SET)
     fields = validate(PriceListIn, data)
     location = get_or_invalid(
         Location.objects.all(), fields.location, "location", "location", by="slug"
     )
-    if fields.effective_from < local_today(location.zone):
+    first = not PriceList.objects.filter(location=location).exists()
+    if not first and fields.effective_from < local_today(location.zone):
         raise InvalidInput.single(
-            "effective_from", "cannot be in the past: prices already used stay as they were"
+            "effective_from", "cannot be in the past: prices already in use stay as they were"
         )
     rows = _checked_items(fields.items)
     with atomic_or(Conflict("another price list was added at the same time; try again")):

@@ -1,14 +1,14 @@
-"""``{{ cents|dollars }}``: an amount kept in cents, shown as dollars (``-1250`` → ``-$12.50``)."""
+"""``{{ amount_cents|dollars }}``: integer cents shown as dollars ("$1,234.50")."""
 
 from __future__ import annotations
 
 from django import template
 
-from ketaclinic.records.billing.common import money
+from ketaclinic.records.pricing.money import dollars as as_dollars
 
 register = template.Library()
 
 
 @register.filter
 def dollars(cents: int | None) -> str:
-    return "—" if cents is None else money(int(cents))
+    return "" if cents is None else as_dollars(int(cents))
