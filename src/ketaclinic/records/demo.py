@@ -20,6 +20,7 @@ from ketaclinic.records.accounts import services as accounts
 from ketaclinic.records.accounts.models import User
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.assessments.demo import load_assessments
+from ketaclinic.records.billing.demo import load_billing
 from ketaclinic.records.bookings.demo import load_bookings
 from ketaclinic.records.clinics.models import Chair, Location, OpeningHours, Weekday
 from ketaclinic.records.context import Actor, Face
@@ -116,10 +117,12 @@ def load_demo() -> list[DemoLogin]:
     manager = Actor(
         user=User.objects.get(username="manager"), face=Face.SYSTEM, source_address="demo-loader"
     )
-    # Sessions before bookings (the completed session makes its own plan and order); the
-    # series is booked only for the plan this load made.
-    load_sessions(nurse, actor, LOCATION_SLUG)
+    # Prices before sessions (signing the completed session posts its charge); sessions
+    # before bookings (the completed session makes its own plan and order); the series is
+    # booked only for the plan this load made.
     load_pricing(manager, front_desk)
+    load_sessions(nurse, actor, LOCATION_SLUG)
+    load_billing(front_desk)
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk, new_plan)
     load_estimates(front_desk)
     load_outcomes(actor)
