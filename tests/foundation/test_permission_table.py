@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from billing_probes import BILLING_PROBES
 
 from ketaclinic.records.accounts import audit_trail as audit
 from ketaclinic.records.accounts import services as accounts
@@ -539,6 +540,8 @@ PROBES: dict[Action, Probe] = {
     ),
 }
 
+
+PROBES.update(BILLING_PROBES)
 
 # Where a write is audited under the name of what it did rather than the permission used.
 AUDITED_AS = {
