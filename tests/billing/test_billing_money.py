@@ -140,3 +140,25 @@ def test_payments_refunds_and_adjustments_reconcile_to_the_cent(
         assert services.balance(desk, fresh.pk) == expected
     rows = Entry.objects.filter(patient=fresh)
     assert sum(e.owed_cents for e in rows) == expected
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_changing_or_deleting_an_entry(
+    desk: Any, patient: Any, location: Any
+) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the triggers exist on PostgreSQL only")
+    paid = money.record_payment(desk, patient.pk, {"amount_cents": 100, "method": "cash"})
+    for statement in (
+        "UPDATE billing_entry SET amount_cents = 1, owed_cents = -1 WHERE id = %s",
+        "DELETE FROM billing_entry WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [paid.pk])
+    assert services.balance(desk, patient.pk) == -100

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
 from django.utils import timezone
 
 from ketaclinic.records.accounts.permissions import Action
@@ -106,25 +105,21 @@ def post_session_charges(actor: Actor, session_id: int) -> list[Entry]:
 
 def _use_package(actor: Actor, session: Session, day: date) -> bool:
     """Use one infusion of the patient's oldest package with infusions left, if any."""
-    package = (
-        Package.objects.select_for_update()
-        .filter(patient_id=session.patient_id)
-        .annotate(used=Count("uses"))
-        .filter(used__lt=F("infusions"))
-        .order_by("sold_at", "id")
-        .first()
-    )
-    if package is None:
-        return False
-    use = PackageUse.objects.create(package=package, session=session, service_on=day)
-    audit.record(
-        actor,
-        Audited.BILLING_PACKAGE_USE,
-        obj=use,
-        patient_id=session.patient_id,
-        detail={"package": package.pk, "left": package.infusions - package.used - 1},
-    )
-    return True
+    held = Package.objects.select_for_update().filter(patient_id=session.patient_id)
+    for package in held.order_by("sold_at", "id"):  # locked: two sessions never share one
+        used = package.uses.count()
+        if used >= package.infusions:
+            continue
+        use = PackageUse.objects.create(package=package, session=session, service_on=day)
+        audit.record(
+            actor,
+            Audited.BILLING_PACKAGE_USE,
+            obj=use,
+            patient_id=session.patient_id,
+            detail={"package": package.pk, "left": package.infusions - used - 1},
+        )
+        return True
+    return False
 
 
 def post_lines(
