@@ -19,7 +19,7 @@ def test_the_front_desk_takes_a_payment_and_closes_the_day(
     assert client.get(page).status_code == 200
     refused = client.post(page, {"form": "payment", "amount": "12.505", "method": "cash"})
     assert refused.status_code == 422
-    assert b"two decimals" in refused.content
+    assert b"fraction of a cent" in refused.content
     assert not Entry.objects.exists()
     done = client.post(
         page, {"form": "payment", "amount": "12.50", "method": "cash", "location": "test"}

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictInt
 
-from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.ledger.inputs import WitnessIn
+from ketaclinic.records.pricing.inputs import Cents as WholeCents
 from ketaclinic.records.toolkit import Strict
 
 from .choices import Method
@@ -19,8 +18,9 @@ from .choices import Method
 AMOUNT_CENTS_MAX = 10_000_000
 """$100,000: far above any visit or package; a typo, not a payment."""
 
-Cents = Annotated[StrictInt, Field(gt=0, le=AMOUNT_CENTS_MAX)]
-"""An amount in whole cents, > 0: ``1250`` is $12.50; ``12.5`` or ``"12.50"`` is refused."""
+Cents = Annotated[WholeCents, Field(gt=0, le=AMOUNT_CENTS_MAX)]
+"""An amount in whole cents above zero (pricing's rule: ``1250``; ``12.5``, ``-100`` or a
+yes/no is refused, naming the field)."""
 
 # 13 to 19 digits, perhaps grouped by spaces or dashes: the shape of a card number (PAN).
 _PAN = re.compile(r"(?:\d[ -]?){12,18}\d")
@@ -33,20 +33,6 @@ def _not_a_card_number(reference: str) -> str:
             "never the card number"
         )
     return reference
-
-
-def cents_from_dollars(text: str, field: str = "amount_cents") -> int:
-    """``"12.50"`` or ``"$1,200"`` → cents, for forms that take dollars; more than two decimals
-    (a fraction of a cent) or anything not a number is ``InvalidInput`` naming ``field``."""
-    cleaned = text.strip().removeprefix("$").replace(",", "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidInput.single(field, f"{text!r} is not an amount in dollars") from None
-    cents = amount * 100
-    if not amount.is_finite() or cents != cents.to_integral_value():
-        raise InvalidInput.single(field, "must be whole cents (at most two decimals)")
-    return int(cents)
 
 
 TerminalReference = Annotated[
@@ -98,5 +84,5 @@ class CashCountIn(Strict):
 
     location: Slug
     day: date
-    counted_cents: Annotated[StrictInt, Field(ge=0, le=AMOUNT_CENTS_MAX)]
+    counted_cents: Annotated[WholeCents, Field(le=AMOUNT_CENTS_MAX)]
     note: Reason = ""

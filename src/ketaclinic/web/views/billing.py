@@ -16,9 +16,9 @@ from ketaclinic.interop.billing_pdf import statement_response
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
 from ketaclinic.records.billing import charges, dayclose, money, packages, services, worklist
-from ketaclinic.records.billing.inputs import cents_from_dollars
 from ketaclinic.records.clinics.lookups import locations
 from ketaclinic.records.errors import Forbidden, InvalidInput
+from ketaclinic.records.pricing.inputs import dollars_to_cents
 from ketaclinic.records.toolkit import local_today
 
 from ..forms import Attempt, attempt, page_number, posted
@@ -34,9 +34,10 @@ FORMS: dict[str, tuple[str, ...]] = {
 
 
 def _in_cents(values: dict[str, str]) -> dict[str, Any]:
-    """The form's dollars as the service's cents (a bad amount names ``amount_cents``)."""
+    """The form's dollars as the service's cents (a bad amount is refused naming
+    ``amount_cents``)."""
     data: dict[str, Any] = {k: v for k, v in values.items() if k != "amount"}
-    data["amount_cents"] = cents_from_dollars(values.get("amount", ""))
+    data["amount_cents"] = dollars_to_cents(values.get("amount", ""))
     if "payment_id" in data:
         try:
             data["payment_id"] = int(data["payment_id"])
@@ -169,7 +170,7 @@ def day_close(request: HttpRequest) -> HttpResponse:
                 {
                     "location": values.get("location", ""),
                     "day": values.get("day", ""),
-                    "counted_cents": cents_from_dollars(values.get("counted", ""), "counted_cents"),
+                    "counted_cents": dollars_to_cents(values.get("counted", "")),
                     "note": values.get("note", ""),
                 },
             )
