@@ -13,6 +13,7 @@ from pricing_support import PRICES
 from pypdf import PdfReader
 
 from ketaclinic.records.audit.models import AuditEvent
+from ketaclinic.records.pricing import estimates
 from ketaclinic.records.pricing.models import Estimate, PriceList
 
 
@@ -165,6 +166,10 @@ def test_items_given_are_priced_and_a_new_estimate_supersedes(
     listed = desk.get(f"/api/patients/{patient.pk}/estimates").json()
     assert [e["id"] for e in listed] == [second["id"], first["id"]]
     assert listed[1]["superseded_by"] == second["id"]
+    current = estimates.current_estimate(patient.pk)
+    assert current is not None
+    assert current.pk == second["id"]
+    assert estimates.notices().dispute_threshold_cents == 40000
 
 
 @pytest.mark.parametrize(

@@ -116,8 +116,24 @@ PDF_ANSWER = {
 }
 
 
+def _inlined(node: Any, definitions: dict[str, Any]) -> Any:
+    """The schema with every ``$defs`` reference replaced by its definition (the references
+    would otherwise point into the OpenAPI document's root)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return _inlined(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {k: _inlined(v, definitions) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inlined(item, definitions) for item in node]
+    return node
+
+
 def _body_schema(model: type[Any]) -> dict[str, Any]:
-    return {"requestBody": {"content": {"application/json": {"schema": model.model_json_schema()}}}}
+    """The request body's schema for the OpenAPI document (the body is read by ``_body``)."""
+    schema = model.model_json_schema()
+    inlined = _inlined(schema, schema.get("$defs", {}))
+    return {"requestBody": {"content": {"application/json": {"schema": inlined}}}}
 
 
 def _estimate(found: Any) -> dict[str, Any]:

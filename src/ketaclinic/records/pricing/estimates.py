@@ -370,6 +370,19 @@ def estimate_of(estimate_id: int) -> Estimate:
     )
 
 
+def current_estimate(patient_id: int) -> Estimate | None:
+    """Internal read (callers have authorized): the patient's estimate no newer one has
+    superseded, with its items; None when none was issued. Billing compares charges with it
+    (``notices().dispute_threshold_cents``, 45 CFR 149.620)."""
+    return (
+        Estimate.objects.filter(patient_id=patient_id, superseded_by__isnull=True)
+        .select_related("location")
+        .prefetch_related("items")
+        .order_by("-issued_at", "-id")
+        .first()
+    )
+
+
 def get_estimate(actor: Actor, estimate_id: int) -> Estimate:
     """One estimate, for staff who may see estimates or the patient it is for (audited)."""
     patient_id = authorize_on(actor, Action.ESTIMATE_VIEW, Estimate, estimate_id, "patient_id")

@@ -34,7 +34,7 @@ def _whole_cents(value: Any) -> Any:
     raise ValueError("must be a whole number of cents")
 
 
-Cents = Annotated[int, BeforeValidator(_whole_cents), Field(ge=0, le=MAX_CENTS)]
+Cents = Annotated[int, Field(ge=0, le=MAX_CENTS), BeforeValidator(_whole_cents)]
 """An amount of money in whole cents, 0 or more."""
 
 

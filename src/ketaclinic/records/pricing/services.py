@@ -144,6 +144,7 @@ def add_price_list(actor: Actor, data: Mapping[str, Any]) -> PriceList:
 def price_lists(actor: Actor, location: str | None = None) -> list[PriceList]:
     """Every version of every location's prices (or one location's), newest first."""
     authorize(actor, Action.PRICE_VIEW)
+    audit.record(actor, Action.PRICE_VIEW, detail={"location": location or "every location"})
     places = (
         [lookups.location_of(location)] if location else list(Location.objects.order_by("name"))
     )
