@@ -136,3 +136,26 @@ def test_charges_above_the_estimate_by_400_dollars_warn_the_manager(
     warning = BillingWarning.objects.get(kind=WarningKind.OVERRUN)
     assert warning.estimate_id == estimate.pk
     assert warning.billed_cents - warning.estimate_total_cents == 40000
+
+
+def test_the_time_infused_leaves_out_pauses() -> None:
+    from datetime import UTC, datetime
+
+    from ketaclinic.sessions import State
+    from ketaclinic.sessions.lifecycle import Command, Step, Timeline
+
+    start = datetime(2026, 12, 7, 14, 0, tzinfo=UTC)
+
+    def step(command: Command, state: State, minutes: int) -> Step:
+        return Step(command, state, start + timedelta(minutes=minutes))
+
+    timeline = Timeline(
+        [
+            step(Command.START_INFUSION, State.INFUSING, 0),
+            step(Command.PAUSE, State.PAUSED, 30),
+            step(Command.RESUME, State.INFUSING, 60),
+            step(Command.END_INFUSION, State.INFUSION_ENDED, 110),
+        ]
+    )
+    assert timeline.infused_min == 80  # 30 + 50: the 30 paused minutes are not infused
+    assert infusion_hours(timeline.infused_min) == (1, 0)  # 110 min from start to end: (1, 1)
