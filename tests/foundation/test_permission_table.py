@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from billing_probes import BILLING_PROBES
 
 from ketaclinic.records.accounts import audit_trail as audit
 from ketaclinic.records.accounts import services as accounts
@@ -39,6 +40,8 @@ from ketaclinic.records.patients import pharmacokinetics
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.plans import catalog, orders, screening, titration
 from ketaclinic.records.plans import services as plans
+from ketaclinic.records.pricing import estimates as pricing_estimates
+from ketaclinic.records.pricing import services as pricing
 from ketaclinic.records.results import services as results
 from ketaclinic.records.sessions import flowsheet as session_flowsheet
 from ketaclinic.records.sessions import lifecycle as session_lifecycle
@@ -347,6 +350,38 @@ def _ledger_discrepancy() -> Any:
     return count.lines.get().discrepancy
 
 
+def _priced_location() -> Any:
+    """A location with who bills and a price list, set up by the manager of the walk."""
+    from ketaclinic.records.accounts.models import User
+    from ketaclinic.records.clinics.models import Location
+    from ketaclinic.records.context import Actor, Face
+
+    location, created = Location.objects.get_or_create(
+        slug="priced", defaults={"name": "Priced", "time_zone": "America/New_York"}
+    )
+    if created:
+        manager = User.objects.create_user(
+            username="price-setter", password=PASSWORD, role="manager"
+        )
+        setter = Actor(user=manager, face=Face.SYSTEM)
+        pricing.set_billing_provider(
+            setter, location.slug, {"name": "P", "npi": "1234567893", "tax_id": "12-3456789"}
+        )
+        pricing.add_price_list(setter, _price_list_body(location.slug))
+    return location
+
+
+def _price_list_body(slug: str) -> dict[str, Any]:
+    return {
+        "location": slug,
+        "effective_from": _today().isoformat(),
+        "items": [
+            {"kind": "consultation", "amount_cents": 25000},
+            {"kind": "package", "sessions": 6, "amount_cents": 285000},
+        ],
+    }
+
+
 PROBES: dict[Action, Probe] = {
     Action.PATIENT_SEARCH: lambda actor, p: patients.search_patients(actor, "Example"),
     Action.PATIENT_VIEW: lambda actor, p: patients.get_chart(actor, p.pk),
@@ -537,8 +572,18 @@ PROBES: dict[Action, Probe] = {
     Action.IMPORT_PATIENTS: lambda actor, p: outcome_exchange.import_patients(
         actor, [], outcome_exchange.ImportMode.DRY_RUN
     ),
+    Action.PRICE_VIEW: lambda actor, p: pricing.price_lists(actor),
+    Action.PRICE_SET: lambda actor, p: pricing.add_price_list(
+        actor, _price_list_body(_priced_location().slug)
+    ),
+    Action.ESTIMATE_VIEW: lambda actor, p: pricing_estimates.patient_estimates(actor, p.pk),
+    Action.ESTIMATE_ISSUE: lambda actor, p: pricing_estimates.issue_estimate(
+        actor, p.pk, {"location": _priced_location().slug}
+    ),
 }
 
+
+PROBES.update(BILLING_PROBES)
 
 # Where a write is audited under the name of what it did rather than the permission used.
 AUDITED_AS = {

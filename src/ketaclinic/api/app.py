@@ -6,6 +6,7 @@ from . import (
     alerts,
     assessments,
     auth,
+    billing,
     bookings,
     consents,
     errors,
@@ -16,6 +17,7 @@ from . import (
     patients,
     pk,
     plans,
+    pricing,
     protocols,
     results,
     scheduling,
@@ -63,3 +65,7 @@ api.add_router("/patients", results.router)
 api.add_router("/patients", consents.patient_router)
 api.add_router("/consents", consents.router)
 api.add_router("/consent-documents", consents.document_router)
+api.add_router("/price-lists", pricing.router)
+api.add_router("/patients", pricing.patient_router)
+api.add_router("/estimates", pricing.estimate_router)
+api.add_router("/patients", billing.router)

@@ -73,6 +73,7 @@ class PatientOut(Schema):
     medications: list[MedicationIn]
     history_flags: list[str]
     physician_id: int | None
+    coverage: str
     latest_weight_kg: float | None
     latest_height_cm: float | None
     measurements: list[MeasurementOut]

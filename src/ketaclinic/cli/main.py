@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "results",
     "consent",
     "audit",
+    "billing",
 )
 
 

@@ -20,6 +20,7 @@ from ketaclinic.records.accounts import services as accounts
 from ketaclinic.records.accounts.models import User
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.assessments.demo import load_assessments
+from ketaclinic.records.billing.demo import load_billing
 from ketaclinic.records.bookings.demo import load_bookings
 from ketaclinic.records.clinics.models import Chair, Location, OpeningHours, Weekday
 from ketaclinic.records.context import Actor, Face
@@ -29,6 +30,7 @@ from ketaclinic.records.patients import services as patients
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.demo import load_plans
 from ketaclinic.records.plans.demo_consent import load_consent_and_results
+from ketaclinic.records.pricing.demo import load_estimates, load_pricing
 from ketaclinic.records.sessions.demo import load_sessions
 
 LOCATION_SLUG = "demo-main"
@@ -115,10 +117,14 @@ def load_demo() -> list[DemoLogin]:
     manager = Actor(
         user=User.objects.get(username="manager"), face=Face.SYSTEM, source_address="demo-loader"
     )
-    # Sessions before bookings (the completed session makes its own plan and order); the
-    # series is booked only for the plan this load made.
+    # Prices before sessions (signing the completed session posts its charge); sessions
+    # before bookings (the completed session makes its own plan and order); the series is
+    # booked only for the plan this load made.
+    load_pricing(manager, front_desk)
     load_sessions(nurse, actor, LOCATION_SLUG)
+    load_billing(front_desk)
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk, new_plan)
+    load_estimates(front_desk)
     load_outcomes(actor)
     return [*logins, patient_login]
 

@@ -188,5 +188,18 @@ class Timeline:
         return self.entered(*INFUSION_OVER)
 
     @property
+    def infused_min(self) -> float:
+        """Minutes spent infusing (pauses excluded), up to the last step."""
+        total = 0.0
+        since: datetime | None = None
+        for step in self.steps:
+            if step.state == State.INFUSING and since is None:
+                since = step.at
+            elif step.state != State.INFUSING and since is not None:
+                total += (step.at - since).total_seconds() / 60
+                since = None
+        return total
+
+    @property
     def stopped_early(self) -> bool:
         return any(step.state == State.STOPPED_EARLY for step in self.steps)

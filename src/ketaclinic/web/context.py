@@ -37,5 +37,9 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "audit": role_allows(role, Action.AUDIT_VIEW),
             "outcomes": role_allows(role, Action.COHORT_VIEW),
             "questionnaires": role == "patient" and role_allows(role, Action.ASSESSMENT_RECORD),
+            "prices": role_allows(role, Action.PRICE_VIEW),
+            "estimates": role == "patient" and role_allows(role, Action.ESTIMATE_VIEW),
+            "billing": role_allows(role, Action.BILLING_REPORT),
+            "my_billing": role == "patient" and role_allows(role, Action.BILLING_VIEW),
         },
     }

@@ -26,6 +26,7 @@ from ketaclinic.records.outcomes import services as outcomes
 from ketaclinic.records.plans.chart import plan_chart
 from ketaclinic.records.plans.prerequisites import prerequisites_for
 from ketaclinic.records.plans.services import plan_summary
+from ketaclinic.records.pricing import estimates as pricing_estimates
 from ketaclinic.records.results import services as results
 from ketaclinic.records.sessions import reads as sessions
 
@@ -177,6 +178,23 @@ def consents_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Pane
     )
 
 
+def estimates_panel_context(who: Actor, patient_id: int) -> dict[str, Any]:
+    """A patient's estimates, newest first, and whether ``who`` may issue one."""
+    return {
+        "patient_id": patient_id,
+        "estimates": pricing_estimates.patient_estimates(who, patient_id),
+        "can_issue": may(who, Action.ESTIMATE_ISSUE),
+        "is_patient": who.role == "patient",
+    }
+
+
+def estimates_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel | None:
+    """Good Faith Estimates (front desk, managers, and the patient)."""
+    if not may(actor, Action.ESTIMATE_VIEW):
+        return None
+    return Panel("web/pricing/_panel.html", estimates_panel_context(actor, patient.pk))
+
+
 CHART_PANELS: tuple[PanelFunction, ...] = (
     alerts_panel,
     assessments_panel,
@@ -186,6 +204,7 @@ CHART_PANELS: tuple[PanelFunction, ...] = (
     appointments_panel,
     sessions_panel,
     outcomes_panel,
+    estimates_panel,
 )
 
 

@@ -8,6 +8,7 @@ from .views import (
     assessments,
     audit,
     auth,
+    billing,
     board,
     bookings,
     consents,
@@ -18,6 +19,7 @@ from .views import (
     patients,
     pk,
     plans,
+    pricing,
     protocols,
     questionnaires,
     reports,
@@ -41,6 +43,12 @@ patient_outcomes = [
     path("", outcomes.patient_outcomes, name="patient-outcomes"),
     path("booster/", outcomes.booster_decide, name="booster-decide"),
     path("discontinuation/", outcomes.discontinuation_create, name="discontinuation-create"),
+]
+
+patient_billing = [
+    path("", billing.patient_billing, name="patient-billing"),
+    path("receipts/<int:number>.pdf", billing.receipt_pdf, name="patient-receipt"),
+    path("superbill.pdf", billing.superbill_pdf, name="patient-superbill"),
 ]
 
 patient: list[URLPattern | URLResolver] = [
@@ -68,6 +76,23 @@ patient: list[URLPattern | URLResolver] = [
     path("outcomes/", include(patient_outcomes)),
     path("report.pdf", outcomes.patient_report, name="patient-report"),
     path("fhir.json", outcomes.patient_fhir, name="patient-fhir"),
+    path("billing/", include(patient_billing)),
+]
+
+
+billing_pages = [
+    path("", billing.day_close, name="day-close"),
+    path(
+        "consultations/<int:appointment_id>/done/",
+        billing.consultation_complete,
+        name="consultation-complete",
+    ),
+]
+
+my_billing = [
+    path("", billing.my_billing, name="my-billing"),
+    path("receipts/<int:number>.pdf", billing.my_receipt, name="my-receipt"),
+    path("superbill.pdf", billing.my_superbill, name="my-superbill"),
 ]
 
 plan = [
@@ -212,4 +237,14 @@ urlpatterns = [
     path("sessions/<int:session_id>/", include(session)),
     path("outcomes/", outcomes.cohort_dashboard, name="cohort"),
     path("reports/", include(report_pages)),
+    path("prices/", pricing.price_lists, name="prices"),
+    path("prices/billing-provider/", pricing.billing_provider, name="billing-provider"),
+    path(
+        "patients/<int:patient_id>/estimates/", pricing.patient_estimates, name="patient-estimates"
+    ),
+    path("patients/<int:patient_id>/estimates/new/", pricing.estimate_issue, name="estimate-issue"),
+    path("estimates/<int:estimate_id>.pdf", pricing.estimate_pdf, name="estimate-pdf"),
+    path("my/estimates/", pricing.my_estimates, name="my-estimates"),
+    path("billing/", include(billing_pages)),
+    path("my/billing/", include(my_billing)),
 ]

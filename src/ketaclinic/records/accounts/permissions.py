@@ -88,6 +88,19 @@ class Action(StrEnum):
     CONSENT_VIEW = "consent.view"
     CONSENT_SIGN = "consent.sign"
     CONSENT_COUNTERSIGN = "consent.countersign"
+    PRICE_VIEW = "price.view"
+    PRICE_SET = "price.set"
+    ESTIMATE_VIEW = "estimate.view"
+    ESTIMATE_ISSUE = "estimate.issue"
+    # Billing (issue 16: self-pay).
+    BILLING_VIEW = "billing.view"
+    PAYMENT_RECORD = "billing.payment"
+    REFUND_RECORD = "billing.refund"
+    BILLING_ADJUST = "billing.adjust"
+    PACKAGE_SELL = "billing.package_sell"
+    BILLING_REPORT = "billing.report"
+    CASH_COUNT = "billing.cash_count"
+    VISIT_COMPLETE = "visit.complete"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -210,6 +223,28 @@ _CONSENT_PATIENT = {Action.CONSENT_VIEW, Action.CONSENT_SIGN}
 # an alert addressed to the physician; a nurse adds a note of what was done.
 _PHYSICIAN_DECISIONS = {Action.SESSION_OVERRIDE, Action.ALERT_CLOSE_ADDRESSED}
 
+# Prices and Good Faith Estimates: every staff member reads the price lists; managers set them
+# (and who bills: name, NPI, tax id). The front desk and managers issue and see estimates;
+# clinicians see no money by default; a patient sees their own estimates.
+_PRICES_READ = {Action.PRICE_VIEW}
+_ESTIMATES_DESK = {Action.ESTIMATE_VIEW, Action.ESTIMATE_ISSUE}
+
+# Billing: the front desk records payments, deposits, refunds and adjustments, sells packages
+# and counts the cash at day close; managers do the same and see the reports (day close, the
+# estimates outrun). A patient sees their own balance, receipts and superbills. Clinicians see
+# no money; they (and the front desk) mark a consultation done, which posts its charge.
+_BILLING_DESK = {
+    Action.BILLING_VIEW,
+    Action.PAYMENT_RECORD,
+    Action.REFUND_RECORD,
+    Action.BILLING_ADJUST,
+    Action.PACKAGE_SELL,
+    Action.CASH_COUNT,
+    Action.BILLING_REPORT,
+    Action.VISIT_COMPLETE,
+}
+_BILLING_MANAGER = _BILLING_DESK - {Action.VISIT_COMPLETE}
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
         _CLINICAL_READ
@@ -225,6 +260,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PHYSICIAN_DECISIONS
         | _RESULTS_CLINICIAN
         | _CONSENT_CLINICIAN
+        | _PRICES_READ
+        | {Action.VISIT_COMPLETE}
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -244,6 +281,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _SESSIONS_CLINICIAN
         | _RESULTS_CLINICIAN
         | _CONSENT_CLINICIAN
+        | _PRICES_READ
+        | {Action.VISIT_COMPLETE}
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -255,6 +294,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | {Action.IMPORT_PATIENTS}
         | _BOOKING_STAFF
         | _SESSIONS_DESK
+        | _PRICES_READ
+        | _ESTIMATES_DESK
+        | _BILLING_DESK
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -269,6 +311,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _LEDGER_READ
         | _LEDGER_BOOKKEEPING
         | {Action.LEDGER_RECEIVE}
+        | _PRICES_READ
+        | _ESTIMATES_DESK
+        | {Action.PRICE_SET}
+        | _BILLING_MANAGER
     ),
     Role.PATIENT: frozenset(
         {
@@ -281,6 +327,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _BOOKING_PATIENT
         | _OUTCOMES_PATIENT
         | _CONSENT_PATIENT
+        | {Action.ESTIMATE_VIEW}
+        | {Action.BILLING_VIEW}
     ),
 }
 

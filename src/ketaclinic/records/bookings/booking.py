@@ -30,6 +30,7 @@ from .inputs import (
     SeriesIn,
 )
 from .models import CHAIR_TYPES, Appointment, Series
+from .signals import announce_series_booked
 from .visits import plain_visit, plan_visit, signed_plan
 
 
@@ -114,6 +115,7 @@ def book_series(actor: Actor, data: Mapping[str, Any]) -> Series:
                     "starts": [row.starts_at.isoformat() for row in rows],
                 },
             )
+            announce_series_booked(actor, series.pk)
             return series
 
     return guarded(write, new, location)

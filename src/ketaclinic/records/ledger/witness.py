@@ -16,9 +16,15 @@ from ketaclinic.records.errors import Forbidden, InvalidInput
 from .inputs import WitnessIn
 
 
-def verify_witness(actor: Actor, given: WitnessIn) -> Actor:
+def verify_witness(
+    actor: Actor,
+    given: WitnessIn,
+    action: Action = Action.LEDGER_WITNESS,
+    what: str = "witness the ledger",
+) -> Actor:
     """The witness as an actor: a different, active user whose password matches and whose role
-    may witness; else ``InvalidInput`` naming the witness field.
+    may take ``action`` (witnessing the ledger, or the act witnessed elsewhere, e.g. a refund);
+    else ``InvalidInput`` naming the witness field.
 
     The password goes through the log-in backends, so django-axes counts failures and a locked
     account cannot witness. A witness whose role may not witness has the denial audited under
@@ -42,10 +48,10 @@ def verify_witness(actor: Actor, given: WitnessIn) -> Actor:
         )
     witness = Actor(user=user, face=actor.face, source_address=actor.source_address)
     try:
-        authorize(witness, Action.LEDGER_WITNESS)
+        authorize(witness, action)
     except Forbidden:
         raise InvalidInput.single(
-            "witness_username", f"a {user.get_role_display().lower()} may not witness the ledger"
+            "witness_username", f"a {user.get_role_display().lower()} may not {what}"
         ) from None
     return witness
 

@@ -10,3 +10,11 @@ class Sex(models.TextChoices):
     MALE = "male", "Male"
     OTHER = "other", "Other"
     UNKNOWN = "unknown", "Unknown"
+
+
+class Coverage(models.TextChoices):
+    """How the patient pays: a self-pay patient gets a Good Faith Estimate before care."""
+
+    UNKNOWN = "unknown", "Not recorded"
+    SELF_PAY = "self_pay", "Self-pay"
+    INSURANCE = "insurance", "Insurance"

@@ -43,6 +43,8 @@ class PatientFields(Strict):
     medications: Annotated[list[MedicationIn], Field(max_length=100)] = []
     history_flags: Annotated[list[str], Field(max_length=100)] = []
     physician_id: int | None = None
+    coverage: Literal["unknown", "self_pay", "insurance"] = "unknown"
+    """How the patient pays (``choices.Coverage``): self-pay patients get Good Faith Estimates."""
 
     @field_validator("date_of_birth")
     @classmethod
@@ -102,6 +104,7 @@ DEMOGRAPHIC_FIELDS = frozenset(
         "emergency_contact_phone",
         "emergency_contact_relationship",
         "physician_id",
+        "coverage",
     }
 )
 CLINICAL_FIELDS = frozenset({"allergies", "medications", "history_flags"})

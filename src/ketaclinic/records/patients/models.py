@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from ketaclinic.records.fields import user_field
 
-from .choices import Sex
+from .choices import Coverage, Sex
 from .limits import HEIGHT_CM_MAX, HEIGHT_CM_MIN, WEIGHT_KG_MAX
 
 
@@ -26,6 +26,12 @@ class Patient(models.Model):
     allergies = models.JSONField(default=list, blank=True)
     medications = models.JSONField(default=list, blank=True)
     history_flags = models.JSONField(default=list, blank=True)
+    coverage = models.CharField(
+        max_length=16,
+        choices=Coverage.choices,
+        default=Coverage.UNKNOWN,
+        help_text="Self-pay patients get a Good Faith Estimate when their care is booked.",
+    )
     physician = user_field(
         null=True,
         limit_choices_to={"role": "physician"},

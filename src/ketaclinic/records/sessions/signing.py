@@ -15,6 +15,7 @@ from ketaclinic.sessions import FINAL_STATES
 from .common import authorize_session, locked, open_alert_count
 from .gates import SIGN, refuse_unless_clear
 from .models import Signature
+from .signals import session_signed
 
 
 def sign_session(actor: Actor, session_id: int) -> Signature:
@@ -41,6 +42,7 @@ def sign_session(actor: Actor, session_id: int) -> Signature:
         except IntegrityError:
             raise Conflict(f"session {session.pk} is already signed") from None
         outcome_changed(patient_id)
+        session_signed(actor, session.pk)
         audit.record(
             actor,
             Action.SESSION_SIGN,

@@ -15,7 +15,7 @@ from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.patients import services
 from ketaclinic.records.patients.allergies import patient_allergies
-from ketaclinic.records.patients.choices import Sex
+from ketaclinic.records.patients.choices import Coverage, Sex
 from ketaclinic.records.patients.history import history_flag_labels
 from ketaclinic.records.patients.inputs import PatientFields
 
@@ -104,6 +104,7 @@ def _form_context(who: Any, values: dict[str, Any], errors: dict[str, str]) -> d
         "values": values,
         "errors": errors,
         "sexes": Sex.choices,
+        "coverages": Coverage.choices,
         "physicians": accounts.active_physicians(),
         "flags": sorted(history_flag_labels().items(), key=lambda item: item[1]),
         "can_edit_clinical": may(who, Action.PATIENT_EDIT_CLINICAL),
