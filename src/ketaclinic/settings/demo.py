@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from .base import *  # noqa: F403
@@ -17,3 +18,8 @@ if not SECRET_KEY:
 
 # Reminders and offers run in-process, right after the booking commits.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# The demo's own accounts log in without a second factor unless the demo was started with
+# `ketaclinic demo --mfa` (which sets KETACLINIC_DEMO_MFA=1 and enrols every staff login;
+# var/demo-logins.txt then gives each one's TOTP secret as a third column).
+MFA_REQUIRED = os.environ.get("KETACLINIC_DEMO_MFA", "") == "1"
