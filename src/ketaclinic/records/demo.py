@@ -109,15 +109,16 @@ def load_demo() -> list[DemoLogin]:
     nurse = Actor(
         user=User.objects.get(username="nurse"), face=Face.SYSTEM, source_address="demo-loader"
     )
-    new_plan = load_plans(actor, nurse)
-    load_consent_and_results(actor)
-    load_ledger(LOCATION_SLUG, {login.username: login.password for login in logins})
+    passwords = {login.username: login.password for login in logins}
+    new_plan = load_plans(actor, nurse, passwords)
+    load_consent_and_results(actor, passwords)
+    load_ledger(LOCATION_SLUG, passwords)
     manager = Actor(
         user=User.objects.get(username="manager"), face=Face.SYSTEM, source_address="demo-loader"
     )
     # Sessions before bookings (the completed session makes its own plan and order); the
     # series is booked only for the plan this load made.
-    load_sessions(nurse, actor, LOCATION_SLUG)
+    load_sessions(nurse, actor, LOCATION_SLUG, passwords)
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk, new_plan)
     load_outcomes(actor)
     return [*logins, patient_login]

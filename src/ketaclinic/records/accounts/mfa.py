@@ -122,9 +122,8 @@ def check_second_factor(actor: Actor, code: str) -> str | None:
     if device is not None and code.isdigit():
         step = _matching_step(device, code)
         # Only the request that moves last_step forward accepts the code: never twice.
-        if (
-            step is not None
-            and TotpDevice.objects.filter(pk=device.pk, last_step__lt=step).update(last_step=step)
+        if step is not None and TotpDevice.objects.filter(pk=device.pk, last_step__lt=step).update(
+            last_step=step
         ):
             accepted = "totp"
     elif code:
@@ -168,9 +167,7 @@ def _matching_step(device: TotpDevice, code: str) -> int | None:
     current = totp.timecode(now)
     for offset in range(-_VALID_WINDOW, _VALID_WINDOW + 1):
         step = current + offset
-        if step > device.last_step and secrets.compare_digest(
-            totp.generate_otp(step), code
-        ):
+        if step > device.last_step and secrets.compare_digest(totp.generate_otp(step), code):
             return step
     return None
 

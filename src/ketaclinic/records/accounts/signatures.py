@@ -84,9 +84,13 @@ def confirm_signer(
 def signed_line(meaning: str, user: User, at: datetime | None) -> str:
     """How screens and PDFs show a signature: "Signed (authored) by Dr Kim Lee at …"."""
     name = user.get_full_name() or user.get_username()
-    label = Meaning(meaning).label if meaning in Meaning.values else meaning
     when = f" at {timezone.localtime(at):%Y-%m-%d %H:%M}" if at is not None else ""
-    return f"Signed ({label}) by {name}{when}"
+    return f"Signed ({meaning_label(meaning)}) by {name}{when}"
+
+
+def meaning_label(meaning: str) -> str:
+    """The clinic's word for a stored meaning (``co_signed`` reads "co-signed")."""
+    return str(Meaning(meaning).label) if meaning in Meaning.values else meaning
 
 
 def login_request(actor: Actor) -> HttpRequest:

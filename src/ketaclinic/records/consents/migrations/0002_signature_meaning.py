@@ -4,20 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consents', '0001_initial'),
+        ("consents", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='countersignature',
-            name='credential',
-            field=models.CharField(blank=True, choices=[('password', 'password'), ('totp', 'authenticator code'), ('recovery_code', 'recovery code'), ('', 'not asked')], default='', max_length=20),
+            model_name="countersignature",
+            name="credential",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("password", "password"),
+                    ("totp", "authenticator code"),
+                    ("recovery_code", "recovery code"),
+                    ("", "not asked"),
+                ],
+                default="",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='countersignature',
-            name='meaning',
-            field=models.CharField(choices=[('authored', 'authored'), ('verified', 'verified'), ('approved', 'approved'), ('co_signed', 'co-signed'), ('witnessed', 'witnessed')], default='co_signed', help_text='What the signer attests to by this signature.', max_length=20),
+            model_name="countersignature",
+            name="meaning",
+            field=models.CharField(
+                choices=[
+                    ("authored", "authored"),
+                    ("verified", "verified"),
+                    ("approved", "approved"),
+                    ("co_signed", "co-signed"),
+                    ("witnessed", "witnessed"),
+                ],
+                default="co_signed",
+                help_text="What the signer attests to by this signature.",
+                max_length=20,
+            ),
         ),
     ]

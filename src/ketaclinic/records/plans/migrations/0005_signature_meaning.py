@@ -4,30 +4,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0004_screening_outcome_defer'),
+        ("plans", "0004_screening_outcome_defer"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='doublecheck',
-            name='credential',
-            field=models.CharField(blank=True, choices=[('password', 'password'), ('totp', 'authenticator code'), ('recovery_code', 'recovery code'), ('', 'not asked')], default='', max_length=20),
+            model_name="doublecheck",
+            name="credential",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("password", "password"),
+                    ("totp", "authenticator code"),
+                    ("recovery_code", "recovery code"),
+                    ("", "not asked"),
+                ],
+                default="",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='doublecheck',
-            name='meaning',
-            field=models.CharField(choices=[('authored', 'authored'), ('verified', 'verified'), ('approved', 'approved'), ('co_signed', 'co-signed'), ('witnessed', 'witnessed')], default='verified', help_text='What the signer attests to by this signature.', max_length=20),
+            model_name="doublecheck",
+            name="meaning",
+            field=models.CharField(
+                choices=[
+                    ("authored", "authored"),
+                    ("verified", "verified"),
+                    ("approved", "approved"),
+                    ("co_signed", "co-signed"),
+                    ("witnessed", "witnessed"),
+                ],
+                default="verified",
+                help_text="What the signer attests to by this signature.",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='plansignature',
-            name='credential',
-            field=models.CharField(blank=True, choices=[('password', 'password'), ('totp', 'authenticator code'), ('recovery_code', 'recovery code'), ('', 'not asked')], default='', max_length=20),
+            model_name="plansignature",
+            name="credential",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("password", "password"),
+                    ("totp", "authenticator code"),
+                    ("recovery_code", "recovery code"),
+                    ("", "not asked"),
+                ],
+                default="",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='plansignature',
-            name='meaning',
-            field=models.CharField(choices=[('authored', 'authored'), ('verified', 'verified'), ('approved', 'approved'), ('co_signed', 'co-signed'), ('witnessed', 'witnessed')], default='authored', help_text='What the signer attests to by this signature.', max_length=20),
+            model_name="plansignature",
+            name="meaning",
+            field=models.CharField(
+                choices=[
+                    ("authored", "authored"),
+                    ("verified", "verified"),
+                    ("approved", "approved"),
+                    ("co_signed", "co-signed"),
+                    ("witnessed", "witnessed"),
+                ],
+                default="authored",
+                help_text="What the signer attests to by this signature.",
+                max_length=20,
+            ),
         ),
     ]

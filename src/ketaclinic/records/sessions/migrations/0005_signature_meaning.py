@@ -4,30 +4,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('infusions', '0004_gate_overrides_late_vitals_side_effect_kinds'),
+        ("infusions", "0004_gate_overrides_late_vitals_side_effect_kinds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='gateoverride',
-            name='credential',
-            field=models.CharField(blank=True, choices=[('password', 'password'), ('totp', 'authenticator code'), ('recovery_code', 'recovery code'), ('', 'not asked')], default='', max_length=20),
+            model_name="gateoverride",
+            name="credential",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("password", "password"),
+                    ("totp", "authenticator code"),
+                    ("recovery_code", "recovery code"),
+                    ("", "not asked"),
+                ],
+                default="",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='gateoverride',
-            name='meaning',
-            field=models.CharField(choices=[('authored', 'authored'), ('verified', 'verified'), ('approved', 'approved'), ('co_signed', 'co-signed'), ('witnessed', 'witnessed')], default='approved', help_text='What the signer attests to by this signature.', max_length=20),
+            model_name="gateoverride",
+            name="meaning",
+            field=models.CharField(
+                choices=[
+                    ("authored", "authored"),
+                    ("verified", "verified"),
+                    ("approved", "approved"),
+                    ("co_signed", "co-signed"),
+                    ("witnessed", "witnessed"),
+                ],
+                default="approved",
+                help_text="What the signer attests to by this signature.",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='signature',
-            name='credential',
-            field=models.CharField(blank=True, choices=[('password', 'password'), ('totp', 'authenticator code'), ('recovery_code', 'recovery code'), ('', 'not asked')], default='', max_length=20),
+            model_name="signature",
+            name="credential",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("password", "password"),
+                    ("totp", "authenticator code"),
+                    ("recovery_code", "recovery code"),
+                    ("", "not asked"),
+                ],
+                default="",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='signature',
-            name='meaning',
-            field=models.CharField(choices=[('authored', 'authored'), ('verified', 'verified'), ('approved', 'approved'), ('co_signed', 'co-signed'), ('witnessed', 'witnessed')], default='authored', help_text='What the signer attests to by this signature.', max_length=20),
+            model_name="signature",
+            name="meaning",
+            field=models.CharField(
+                choices=[
+                    ("authored", "authored"),
+                    ("verified", "verified"),
+                    ("approved", "approved"),
+                    ("co_signed", "co-signed"),
+                    ("witnessed", "witnessed"),
+                ],
+                default="authored",
+                help_text="What the signer attests to by this signature.",
+                max_length=20,
+            ),
         ),
     ]
