@@ -13,6 +13,7 @@ from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.demo import load_demo
 from ketaclinic.records.patients.models import BodyMeasurement, Patient
+from support import SIGNED
 
 
 @pytest.fixture
@@ -96,7 +97,7 @@ def test_a_restart_books_nothing_and_sends_nothing(db: Any, var_dir: Path, mailo
         asked = [item["test"] for item in found.result.get("required_tests", [])]
         record_required_results(physician, other.pk, required_results(asked, False))
         draft = plans.draft_plan(physician, other.pk, {"protocol": SEED_PROTOCOL})
-        plans.sign_plan(physician, draft.pk, {})
+        plans.sign_plan(physician, draft.pk, SIGNED)
         break
     else:
         pytest.fail("no other demo patient could be given a plan")

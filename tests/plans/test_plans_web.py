@@ -17,6 +17,7 @@ from ketaclinic.records.plans.models import (
     ScreeningDecision,
     TreatmentPlan,
 )
+from support import SIGNED
 
 
 def test_protocol_pages_show_the_evidence_and_limits(web_as: Any, users: dict[str, Any]) -> None:
@@ -119,11 +120,12 @@ def test_save_sign_order_prepare_verify(
     plan = TreatmentPlan.objects.get()
     page = physician.get(saved["Location"])
     assert b"Reason for overriding dose_mg_per_kg" in page.content
-    unsigned = physician.post(f"/plans/{plan.pk}/sign/", {})
+    unsigned = physician.post(f"/plans/{plan.pk}/sign/", SIGNED)
     assert unsigned.status_code == 422
     assert b"overrides.dose_mg_per_kg" in unsigned.content
     signed = physician.post(
-        f"/plans/{plan.pk}/sign/", {"overrides.dose_mg_per_kg": "0.5 tolerated, no relief"}
+        f"/plans/{plan.pk}/sign/",
+        {**SIGNED, "overrides.dose_mg_per_kg": "0.5 tolerated, no relief"},
     )
     assert signed.status_code == 302
     assert b"0.5 tolerated, no relief" in physician.get(f"/plans/{plan.pk}/").content
@@ -206,7 +208,7 @@ def test_amend_confirm_a_weight_and_titrate_on_the_web(
     assert saved.status_code == 302
     amendment = TreatmentPlan.objects.get(amends=signed)
     assert (amendment.duration_min, amendment.rate_ml_per_h) == (60, 35)
-    physician.post(f"/plans/{amendment.pk}/sign/", {})
+    physician.post(f"/plans/{amendment.pk}/sign/", SIGNED)
     assert b"superseded by" in physician.get(f"/plans/{signed.pk}/").content
 
     patients.record_measurement(nurse, signed.patient_id, {"weight_kg": 80})

@@ -16,6 +16,7 @@ from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.errors import Forbidden, NotFound
 from ketaclinic.records.sessions import flowsheet, overrides, rescue
 from ketaclinic.records.sessions.record import session_record
+from support import SIGNED
 
 REASON = "spoke with her at length: she is safe today"
 HIGH_SBP = {
@@ -42,7 +43,7 @@ def recorded(
     item9 = alert_services.NewAlert("phq9.item9", "PHQ-9 item 9 answered 2", "urgent")
     alert_services.raise_alerts(nurse, session.patient, session.patient, [item9])
     overrides.record_override(
-        physician, session.pk, {"gate": "start.urgent_alerts", "reason": REASON}
+        physician, session.pk, {**SIGNED, "gate": "start.urgent_alerts", "reason": REASON}
     )
     walked("infusing", minutes_ago=30)
     flowsheet.record_vitals(nurse, session.pk, HIGH_SBP)
