@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.records.accounts import services as accounts
+from ketaclinic.records.accounts.demo import enrol_demo_logins
 from ketaclinic.records.accounts.models import User
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.assessments.demo import load_assessments
@@ -91,13 +92,18 @@ class DemoLogin:
     username: str
     role: str
     password: str
+    totp_secret: str = ""  # with ``ketaclinic demo --mfa``
 
 
-def load_demo() -> list[DemoLogin]:
-    """Create whatever part of the demo clinic is missing; return the demo logins."""
+def load_demo(*, with_mfa: bool = False) -> list[DemoLogin]:
+    """Create whatever part of the demo clinic is missing; return the demo logins (with their
+    authenticator secrets when ``with_mfa``)."""
     with transaction.atomic():
         _location()
     logins = _accounts()
+    if with_mfa:
+        totp = enrol_demo_logins([login.username for login in logins], logins_file())
+        logins = [replace(login, totp_secret=totp.get(login.username, "")) for login in logins]
     physician = User.objects.get(username="physician")
     actor = Actor(user=physician, face=Face.SYSTEM, source_address="demo-loader")
     _patients(actor)
@@ -152,8 +158,8 @@ def _saved_passwords() -> dict[str, str]:
     path = logins_file()
     if not path.exists():
         return {}
-    pairs = (line.split(" ", 1) for line in path.read_text().splitlines() if " " in line)
-    return dict(pairs)
+    rows = (line.split() for line in path.read_text().splitlines())
+    return {row[0]: row[1] for row in rows if len(row) >= 2}
 
 
 def _save_password(username: str, password: str) -> None:

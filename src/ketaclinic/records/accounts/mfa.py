@@ -16,8 +16,11 @@ from functools import cache
 
 import pyotp
 import segno
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from ketaclinic.core import load_toml, read_texts
@@ -77,6 +80,12 @@ def start_enrolment(user: User) -> str:
     secret = pyotp.random_base32()
     TotpDevice.objects.update_or_create(user=user, defaults={"secret": secret, "last_step": 0})
     return secret
+
+
+def pending_secret(user: User) -> str | None:
+    """The secret of the device waiting for its first code, if any."""
+    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
+    return device.secret if device is not None else None
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -143,6 +152,18 @@ def check_second_factor(actor: Actor, code: str) -> str | None:
         outcome=Outcome.ALLOWED if accepted else Outcome.FAILED,
         detail={"accepted": accepted} if accepted else {"reason": "wrong or used code"},
     )
+    return accepted
+
+
+def second_factor_for_login(request: HttpRequest, actor: Actor, code: str) -> str | None:
+    """``check_second_factor`` at log-in (web or API token): a locked account is refused, and a
+    wrong code counts as a failed log-in for the lockout (django-axes), as a wrong password."""
+    credentials = {"username": actor.user.get_username()}
+    if AxesProxyHandler.is_locked(request, credentials):
+        return None
+    accepted = check_second_factor(actor, code)
+    if accepted is None:
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
     return accepted
 
 
