@@ -81,7 +81,7 @@ class RecoveryCode(models.Model):
 
 class RestrictedRecord(models.Model):
     """A patient record outside every staff member's normal reach (a colleague's, a public
-    figure's): opening it needs emergency access with a reason."""
+    figure's) but its care team's: anyone else opens it with emergency access and a reason."""
 
     patient = models.OneToOneField(
         "patients.Patient", on_delete=models.PROTECT, related_name="restriction"
@@ -91,6 +91,9 @@ class RestrictedRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     restricted_at = models.DateTimeField(auto_now_add=True)
+    care_team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="restricted_records"
+    )
 
     def __str__(self) -> str:
         return f"restricted record {self.patient_id}"

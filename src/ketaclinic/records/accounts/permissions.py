@@ -88,6 +88,9 @@ class Action(StrEnum):
     CONSENT_VIEW = "consent.view"
     CONSENT_SIGN = "consent.sign"
     CONSENT_COUNTERSIGN = "consent.countersign"
+    EMERGENCY_ACCESS = "emergency.access"
+    EMERGENCY_REVIEW = "emergency.review"
+    RECORD_RESTRICT = "record.restrict"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -210,6 +213,11 @@ _CONSENT_PATIENT = {Action.CONSENT_VIEW, Action.CONSENT_SIGN}
 # an alert addressed to the physician; a nurse adds a note of what was done.
 _PHYSICIAN_DECISIONS = {Action.SESSION_OVERRIDE, Action.ALERT_CLOSE_ADDRESSED}
 
+# Emergency access (records/accounts/emergency.py): a clinician opens a restricted record
+# outside their care team with a reason; managers restrict records and review every such use.
+_EMERGENCY_CLINICIAN = {Action.EMERGENCY_ACCESS}
+_EMERGENCY_MANAGER = {Action.EMERGENCY_REVIEW, Action.RECORD_RESTRICT}
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
         _CLINICAL_READ
@@ -225,6 +233,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PHYSICIAN_DECISIONS
         | _RESULTS_CLINICIAN
         | _CONSENT_CLINICIAN
+        | _EMERGENCY_CLINICIAN
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -244,6 +253,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _SESSIONS_CLINICIAN
         | _RESULTS_CLINICIAN
         | _CONSENT_CLINICIAN
+        | _EMERGENCY_CLINICIAN
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -269,6 +279,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _LEDGER_READ
         | _LEDGER_BOOKKEEPING
         | {Action.LEDGER_RECEIVE}
+        | _EMERGENCY_MANAGER
     ),
     Role.PATIENT: frozenset(
         {

@@ -24,6 +24,7 @@ from ketaclinic.records.errors import FieldError, Forbidden, InvalidInput
 from . import mfa
 from .models import ApiToken, User
 from .permissions import OWN_RECORD_ONLY, Action, role_allows
+from .reach import OutsideReach, within_reach
 from .roles import Role
 
 
@@ -38,6 +39,15 @@ def authorize(actor: Actor, action: Action, *, patient_id: int | None = None) ->
     if not allowed:
         audit.record(actor, action, outcome=Outcome.DENIED, patient_id=patient_id)
         raise Forbidden(f"role {actor.role!r} may not {action}")
+    if patient_id is not None and not within_reach(actor.user, patient_id, action):
+        audit.record(
+            actor,
+            action,
+            outcome=Outcome.DENIED,
+            patient_id=patient_id,
+            detail={"reason": "restricted record, no emergency access"},
+        )
+        raise OutsideReach(patient_id)
 
 
 def may(actor: Actor, action: Action) -> bool:
