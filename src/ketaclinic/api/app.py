@@ -8,6 +8,7 @@ from . import (
     auth,
     bookings,
     consents,
+    emergency,
     errors,
     fhir,
     instruments,
@@ -63,3 +64,5 @@ api.add_router("/patients", results.router)
 api.add_router("/patients", consents.patient_router)
 api.add_router("/consents", consents.router)
 api.add_router("/consent-documents", consents.document_router)
+api.add_router("/patients", emergency.patient_router)
+api.add_router("/emergency-access", emergency.router)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.records.accounts import services as accounts
-from ketaclinic.records.accounts.demo import enrol_demo_logins
+from ketaclinic.records.accounts.demo import enrol_demo_logins, load_emergency_access
 from ketaclinic.records.accounts.models import User
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.assessments.demo import load_assessments
@@ -84,6 +84,7 @@ FAMILY = (
     "Notreal",
 )
 FLAGS = ("hypertension", "high_cardiovascular_risk", "urinary_symptoms", "alcohol_misuse")
+RESTRICTED_MRN = "DEMO-0020"  # restricted to its care team; the nurse breaks the glass
 MEDICATIONS = ("duloxetine", "pregabalin", "amitriptyline", "lorazepam", "tramadol", "lamotrigine")
 
 
@@ -127,6 +128,9 @@ def load_demo(*, with_mfa: bool = False) -> list[DemoLogin]:
     load_sessions(nurse, actor, LOCATION_SLUG, passwords)
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk, new_plan)
     load_outcomes(actor)
+    restricted = Patient.objects.get(mrn=RESTRICTED_MRN)
+    if load_emergency_access(restricted.pk, manager, nurse):
+        patients.get_chart(nurse, restricted.pk)  # a read under emergency access, marked
     return [*logins, patient_login]
 
 

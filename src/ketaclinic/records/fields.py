@@ -7,8 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from ketaclinic.records.accounts.choices import Credential, Meaning
-
 
 def user_field(related_name: str = "+", *, null: bool = False, **options: Any) -> Any:
     """The account that did something (recorded, decided, signed): protected, so an account
@@ -31,19 +29,3 @@ def amends_field(what: str) -> Any:
         related_name="amendment",
         help_text=f"The {what} this one corrects; each is corrected at most once.",
     )
-
-
-def meaning_field(default: str) -> Any:
-    """What an electronic signature means (``accounts.choices.Meaning``): fixed by the act."""
-    return models.CharField(
-        max_length=20,
-        choices=Meaning.choices,
-        default=default,
-        help_text="What the signer attests to by this signature.",
-    )
-
-
-def credential_field() -> Any:
-    """What the signer re-entered to sign (``accounts.choices.Credential``); blank on rows
-    signed before signatures asked for one."""
-    return models.CharField(max_length=20, choices=Credential.choices, blank=True, default="")

@@ -11,6 +11,7 @@ from .views import (
     board,
     bookings,
     consents,
+    emergency,
     ledger,
     live_board,
     locations,
@@ -47,6 +48,7 @@ patient_outcomes = [
 patient: list[URLPattern | URLResolver] = [
     path("", patients.patient_detail, name="patient-detail"),
     path("edit/", patients.patient_edit, name="patient-edit"),
+    path("emergency-access/", emergency.emergency_open, name="emergency-open"),
     path("measurements/", patients.measurement_create, name="measurement-create"),
     path("assessments/", include(patient_assessments)),
     path(
@@ -166,6 +168,12 @@ urlpatterns = [
     path("login/code/", mfa.mfa_verify, name="mfa-verify"),
     path("account/second-factor/", mfa.mfa_account, name="mfa-account"),
     path("account/second-factor/enrol/", mfa.mfa_enrol, name="mfa-enrol"),
+    path("emergency-access/", emergency.emergency_reviews, name="emergency-reviews"),
+    path(
+        "emergency-access/<int:access_id>/review/",
+        emergency.emergency_review,
+        name="emergency-review",
+    ),
     path("patients/", patients.patient_list, name="patient-list"),
     path("patients/new/", patients.patient_create, name="patient-create"),
     path("patients/<int:patient_id>/", include(patient)),

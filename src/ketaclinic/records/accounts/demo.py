@@ -1,5 +1,6 @@
-"""The demo with a second factor (``ketaclinic demo --mfa``): every staff login gets an
-authenticator whose secret the logins file gives as a third column."""
+"""The demo's accounts: with a second factor (``ketaclinic demo --mfa``) every staff login gets
+an authenticator whose secret the logins file gives as a third column; one restricted record
+and one use of emergency access for the manager to review."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 
 import pyotp
 
-from . import mfa
-from .models import TotpDevice, User
+from ketaclinic.records.context import Actor
+
+from . import emergency, mfa
+from .models import RestrictedRecord, TotpDevice, User
 from .roles import Role
 
 
@@ -35,3 +38,19 @@ def enrol_demo_logins(usernames: Iterable[str], logins_file: Path) -> dict[str, 
             lines.append(line)
         logins_file.write_text("".join(f"{line}\n" for line in lines))
     return found
+
+
+RESTRICTED_REASON = "Demo: a member of staff's own record, restricted to her care team."
+EMERGENCY_REASON = "Demo: unwell at the front desk; her physician could not be reached."
+
+
+def load_emergency_access(patient_id: int, manager: Actor, nurse: Actor) -> bool:
+    """Restrict the demo patient's record to the physician and front desk, and let the nurse
+    open it in an emergency (awaiting the manager's review); once. True when it was made now."""
+    if RestrictedRecord.objects.filter(patient_id=patient_id).exists():
+        return False
+    emergency.restrict(
+        manager, patient_id, {"reason": RESTRICTED_REASON, "care_team": ["physician", "frontdesk"]}
+    )
+    emergency.open_access(nurse, patient_id, {"reason": EMERGENCY_REASON})
+    return True

@@ -115,7 +115,7 @@ def list_uses(actor: Actor, *, reviewed: bool | None = False, page: int = 1) -> 
     found = Page.of(uses, page, REVIEWS_PER_PAGE)
     audit.record(actor, Action.EMERGENCY_REVIEW, detail={"list": True, "reviewed": reviewed})
     return Page(
-        [AccessUse(access, _marked_entries(access)) for access in found.items],
+        [AccessUse(access, marked_entries(access)) for access in found.items],
         found.total,
         found.page,
         found.page_size,
@@ -172,7 +172,7 @@ def restrict(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Restrict
     return restriction
 
 
-def _marked_entries(access: EmergencyAccess) -> int:
+def marked_entries(access: EmergencyAccess) -> int:
     return AuditEvent.objects.filter(
         patient_id=access.patient_id, detail__emergency_access=access.pk
     ).count()

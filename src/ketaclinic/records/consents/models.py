@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ketaclinic.records.accounts.fields import credential_field, meaning_field
 from ketaclinic.records.append_only import AppendOnlyModel
-from ketaclinic.records.fields import credential_field, meaning_field
 
 
 class SignedVia(models.TextChoices):

@@ -11,8 +11,9 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
+from ketaclinic.records.accounts.fields import credential_field, meaning_field
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from ketaclinic.records.fields import credential_field, meaning_field, user_field
+from ketaclinic.records.fields import user_field
 
 
 class ScreeningOutcome(models.TextChoices):

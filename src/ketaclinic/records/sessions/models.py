@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from django.db import models
 from django.db.models import F, Q
 
+from ketaclinic.records.accounts.fields import credential_field, meaning_field
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from ketaclinic.records.fields import amends_field, credential_field, meaning_field, user_field
+from ketaclinic.records.fields import amends_field, user_field
 from ketaclinic.sessions import (
     NEEDS_REASON,
     SIDE_EFFECT_KINDS,
