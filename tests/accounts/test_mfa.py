@@ -97,7 +97,8 @@ def test_api_tokens_ask_for_the_second_factor_as_otp(users: dict[str, Any]) -> N
         return Client().post("/api/auth/token", body, content_type="application/json")
 
     missing = token()
-    assert (missing.status_code, missing["Content-Type"]) == (401, "application/json")
+    assert missing.status_code == 401
+    assert missing["Content-Type"].startswith("application/json")
     assert "second factor is required" in missing.json()["detail"]
     wrong = token(otp="000000" if totp.now() != "000000" else "111111")
     assert wrong.status_code == 401
