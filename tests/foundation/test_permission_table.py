@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from ketaclinic.records.accounts import audit_trail as audit
+from ketaclinic.records.accounts import emergency
 from ketaclinic.records.accounts import services as accounts
 from ketaclinic.records.accounts.permissions import PERMISSIONS, Action, role_allows
 from ketaclinic.records.accounts.roles import Role
@@ -92,6 +93,15 @@ def _clinician(username: str) -> Any:
     return Actor(user=User.objects.get(username=username), face=Face.SYSTEM)
 
 
+def _restricted(patient: Any, actor: Any) -> Any:
+    """The patient's record restricted to no one (so the actor is outside its care team)."""
+    from ketaclinic.records.accounts.models import RestrictedRecord
+
+    RestrictedRecord.objects.create(patient=patient, reason="probe", restricted_by=actor.user)
+    return patient
+
+
+_REASON = {"reason": "probing the permission table"}
 _CONSENT = {"protocol": "ketamine-iv-0.5mgkg-40min", "signed_name": "Probe", "agree": True}
 
 
@@ -523,6 +533,11 @@ PROBES: dict[Action, Probe] = {
     Action.CONSENT_COUNTERSIGN: lambda actor, p: consents.countersign(
         actor, _consent_for(p).pk, {**SIGNED, "witness_name": "Probe Witness"}
     ),
+    Action.EMERGENCY_ACCESS: lambda actor, p: emergency.open_access(
+        actor, _restricted(p, actor).pk, _REASON
+    ),
+    Action.EMERGENCY_REVIEW: lambda actor, p: emergency.list_uses(actor),
+    Action.RECORD_RESTRICT: lambda actor, p: emergency.restrict(actor, p.pk, _REASON),
     Action.OUTCOME_VIEW: lambda actor, p: outcome_services.patient_outcomes(actor, p.pk),
     Action.OUTCOME_RECORD_DISCONTINUATION: lambda actor, p: outcome_services.record_discontinuation(
         actor, p.pk, {"reason": "cost", "stopped_on": _today()}

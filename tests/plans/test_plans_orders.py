@@ -209,6 +209,8 @@ def test_the_double_check(prepared: Any, nurse: Any, second_nurse: Any, physicia
     assert AuditEvent.objects.get(action="order.verify", outcome="allowed").detail == {
         "matches": False,
         "mismatches": mismatch.mismatches,
+        "meaning": "verified",
+        "credential": "password",
     }
     within_tolerance = {"dose_mg": 35.3, "volume_ml": 35, "rate_ml_per_h": 52.5}
     match = orders.verify_order(physician, prepared.pk, {**SIGNED, **within_tolerance})
