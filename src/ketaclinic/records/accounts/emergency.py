@@ -26,7 +26,7 @@ from ketaclinic.records.pages import Page
 
 from .models import EmergencyAccess, RestrictedRecord, User
 from .permissions import Action
-from .reach import REACH_LIMITED, active_access
+from .reach import REACH_LIMITED, active_access, remember
 from .services import authorize
 
 REVIEWS_PER_PAGE = 25
@@ -95,6 +95,7 @@ def open_access(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Emerg
             started_at=now,
             expires_at=now + timedelta(hours=settings.EMERGENCY_ACCESS_HOURS),
         )
+        remember(actor.user, patient_id, access)
         audit.record(
             actor,
             Action.EMERGENCY_ACCESS,

@@ -36,21 +36,34 @@ class OutsideReach(Forbidden):
         )
 
 
+# On the user object of the call (one per request): the emergency access ``within_reach`` found
+# per patient, so that the audit entries of the same call are marked without another query.
+_MEMO = "_ketaclinic_emergency_access"
+
+
 def within_reach(user: User, patient_id: int, action: Action) -> bool:
     """Whether ``user`` may take ``action`` on the patient's record without emergency access,
     or has emergency access to it now."""
     if user.role not in REACH_LIMITED or action in OUTSIDE_REACH_ALLOWED:
         return True
-    outside = RestrictedRecord.objects.filter(patient_id=patient_id).exclude(care_team=user)
-    return not outside.exists() or active_access(user, patient_id) is not None
+    restricted = RestrictedRecord.objects.filter(patient_id=patient_id)
+    outside = restricted.exclude(care_team=user).exists()
+    access = active_access(user, patient_id) if outside else None
+    remember(user, patient_id, access)
+    return access is not None or not outside
+
+
+def remember(user: User, patient_id: int, access: EmergencyAccess | None) -> None:
+    memo: dict[int, int | None] = getattr(user, _MEMO, None) or {}
+    memo[patient_id] = access.pk if access is not None else None
+    setattr(user, _MEMO, memo)
 
 
 def emergency_mark(actor: Actor, patient_id: int) -> dict[str, Any]:
-    """The audit entry's mark while the actor's emergency access to the record is in force."""
-    if actor.user.role not in REACH_LIMITED:
-        return {}
-    access = active_access(actor.user, patient_id)
-    return {"emergency_access": access.pk} if access is not None else {}
+    """The audit entry's mark while the actor's emergency access to the record is in force
+    (as the call's reach check found it)."""
+    access_id = (getattr(actor.user, _MEMO, None) or {}).get(patient_id)
+    return {"emergency_access": access_id} if access_id else {}
 
 
 def active_access(user: User, patient_id: int) -> EmergencyAccess | None:
