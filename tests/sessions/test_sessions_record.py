@@ -65,6 +65,7 @@ def test_the_pdf_holds_the_override_the_flagged_vitals_and_the_rescue_drug(
     doctor = physician.get_full_name() or physician.get_username()
     assert REASON in text
     assert doctor in text
+    assert "Double-checked: signed (verified) by" in text  # the meaning of the signature
     assert "An urgent alert of the patient or the session is open" in text  # the gate, in words
     assert "186 H" in text
     assert "122 H" not in text  # the walk's normal sets carry no flag
