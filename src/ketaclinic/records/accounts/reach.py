@@ -39,6 +39,8 @@ class OutsideReach(Forbidden):
 # On the user object of the call (one per request): the emergency access ``within_reach`` found
 # per patient, so that the audit entries of the same call are marked without another query.
 _MEMO = "_ketaclinic_emergency_access"
+# On the same object: the records found within reach, so a page of many panels asks once.
+_WITHIN = "_ketaclinic_within_reach"
 
 
 def within_reach(user: User, patient_id: int, action: Action) -> bool:
@@ -46,11 +48,17 @@ def within_reach(user: User, patient_id: int, action: Action) -> bool:
     or has emergency access to it now."""
     if user.role not in REACH_LIMITED or action in OUTSIDE_REACH_ALLOWED:
         return True
+    within: set[int] = getattr(user, _WITHIN, None) or set()
+    if patient_id in within:  # found open earlier in this call (one user object per request)
+        return True
     restricted = RestrictedRecord.objects.filter(patient_id=patient_id)
     outside = restricted.exclude(care_team=user).exists()
-    access = active_access(user, patient_id) if outside else None
+    if not outside:
+        setattr(user, _WITHIN, within | {patient_id})
+        return True
+    access = active_access(user, patient_id)  # asked afresh every time: it expires
     remember(user, patient_id, access)
-    return access is not None or not outside
+    return access is not None
 
 
 def remember(user: User, patient_id: int, access: EmergencyAccess | None) -> None:
