@@ -12,6 +12,8 @@ from django.test import Client
 from playwright.sync_api import expect
 
 PASSWORD = "correct-horse-battery-staple"
+# What a signer re-enters to sign (every test user has PASSWORD): records/accounts/signatures.py.
+SIGNED = {"password": PASSWORD}
 STAFF_ROLES = ("physician", "nurse", "front_desk", "manager")
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -139,7 +141,7 @@ def sign_consent(actor: Any, patient_id: int, protocol_id: str) -> Any:
             "agree": True,
         },
     )
-    consents.countersign(actor, consent.pk, {"witness_name": "Wendy Witness"})
+    consents.countersign(actor, consent.pk, {**SIGNED, "witness_name": "Wendy Witness"})
     return consent
 
 

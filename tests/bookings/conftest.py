@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from bookings_support import NEW_YORK, add_location
 
+from support import SIGNED
+
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 
 
@@ -35,7 +37,7 @@ def signed_plan(patient: Any, staff: dict[str, Any]) -> Any:
     result = screening.run_screening(physician, patient.pk, {"pregnant": False})
     screening.decide(physician, result.pk, {"decision": "eligible", "note": "no findings"})
     draft = services.draft_plan(physician, patient.pk, {"protocol": PROTOCOL})
-    return services.sign_plan(physician, draft.pk, {})
+    return services.sign_plan(physician, draft.pk, SIGNED)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from ketaclinic.records.bookings import services
 from ketaclinic.records.bookings.checks import SlotConflict
 from ketaclinic.records.bookings.models import Appointment, Status
 from ketaclinic.records.errors import Conflict
-from support import all_at_once
+from support import SIGNED, all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +49,7 @@ def _signed_plans(count: int, register: Any, staff: dict[str, Any]) -> list[tupl
         result = screening.run_screening(physician, person.pk, {"pregnant": False})
         screening.decide(physician, result.pk, {"decision": "eligible", "note": "ok"})
         draft = plans.draft_plan(physician, person.pk, {"protocol": "ketamine-iv-0.5mgkg-40min"})
-        made.append((person, plans.sign_plan(physician, draft.pk, {})))
+        made.append((person, plans.sign_plan(physician, draft.pk, SIGNED)))
     return made
 
 

@@ -15,6 +15,7 @@ from ketaclinic.records.bookings.checks import SlotConflict
 from ketaclinic.records.bookings.models import Appointment, Series, Status
 from ketaclinic.records.clinics import services as clinics
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput
+from support import SIGNED
 
 
 def _propose(desk: Any, patient: Any, plan: Any, location: Any, at: Any, **extra: Any) -> Any:
@@ -38,7 +39,7 @@ def _signed_plan_for(patient: Any, staff: dict[str, Any]) -> Any:
     result = screening.run_screening(physician, patient.pk, {"pregnant": False})
     screening.decide(physician, result.pk, {"decision": "eligible", "note": "no findings"})
     draft = plans.draft_plan(physician, patient.pk, {"protocol": "ketamine-iv-0.5mgkg-40min"})
-    return plans.sign_plan(physician, draft.pk, {})
+    return plans.sign_plan(physician, draft.pk, SIGNED)
 
 
 def _sessions(proposal: Any) -> list[dict[str, Any]]:

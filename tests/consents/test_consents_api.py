@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from ketaclinic.protocols.consent import consent_document
 from ketaclinic.records.consents.models import Consent
+from support import SIGNED
 
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 
@@ -42,13 +43,13 @@ def test_patient_signs_in_the_portal_and_the_clinician_countersigns(
     assert consent["state"] == "awaiting the clinician's countersignature"
     doctor = api_as(users["physician"])
     path = f"/api/consents/{consent['id']}/countersign"
-    no_witness = doctor.post(path, {})
+    no_witness = doctor.post(path, SIGNED)
     assert no_witness.status_code == 422
     assert [e["field"] for e in no_witness.json()["errors"]] == ["witness_name"]
-    done = doctor.post(path, {"witness_name": "Wendy Witness"})
+    done = doctor.post(path, {**SIGNED, "witness_name": "Wendy Witness"})
     assert done.status_code == 201, done.content
     assert done.json()["state"] == "current"
-    assert doctor.post(path, {"witness_name": "Again"}).status_code == 409
+    assert doctor.post(path, {**SIGNED, "witness_name": "Again"}).status_code == 409
     pdf = me.get(f"/api/consents/{consent['id']}/pdf")
     assert pdf["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)

@@ -14,6 +14,7 @@ from ketaclinic.cli import main as cli
 from ketaclinic.protocols.consent import consent_document
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.consents import services
+from support import SIGNED
 
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 
@@ -36,7 +37,9 @@ def _sign(nurse: Any, patient: Any) -> Any:
 def signed(users: dict[str, Any], patient: Any, actor_for: Any) -> Any:
     """A consent signed on the clinic tablet, countersigned with a witness."""
     consent = _sign(actor_for(users["nurse"]), patient)
-    services.countersign(actor_for(users["physician"]), consent.pk, {"witness_name": "Wendy"})
+    services.countersign(
+        actor_for(users["physician"]), consent.pk, {**SIGNED, "witness_name": "Wendy"}
+    )
     return consent
 
 

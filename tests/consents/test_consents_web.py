@@ -13,7 +13,7 @@ from ketaclinic.records.consents.models import Consent
 from ketaclinic.records.plans import screening
 from ketaclinic.records.plans import services as plans
 from ketaclinic.records.results.models import TestResult
-from support import sign_consent
+from support import SIGNED, sign_consent
 
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 
@@ -67,8 +67,8 @@ def test_tablet_signature_countersignature_and_pdf(
     consent = Consent.objects.get()
     assert consent.signed_via == "tablet"
     path = f"/patients/{planned.pk}/consents/{consent.pk}/countersign/"
-    assert nurse.post(path, {}).status_code == 422
-    assert nurse.post(path, {"witness_name": "Wendy Witness"}).status_code == 302
+    assert nurse.post(path, SIGNED).status_code == 422
+    assert nurse.post(path, {**SIGNED, "witness_name": "Wendy Witness"}).status_code == 302
     page = nurse.get(f"/patients/{planned.pk}/consents/").content.decode()
     assert "Current" in page
     pdf = nurse.get(f"/consents/{consent.pk}.pdf")

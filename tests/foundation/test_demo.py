@@ -82,7 +82,8 @@ def test_a_restart_books_nothing_and_sends_nothing(db: Any, var_dir: Path, mailo
     from ketaclinic.records.plans.models import TreatmentPlan
     from ketaclinic.screening.lab_tests import required_results
 
-    load_demo()
+    logins = load_demo()
+    signed = {"password": next(x.password for x in logins if x.username == "physician")}
     physician = Actor(
         user=User.objects.get(username="physician"), face=Face.WEB, source_address="127.0.0.1"
     )
@@ -96,7 +97,7 @@ def test_a_restart_books_nothing_and_sends_nothing(db: Any, var_dir: Path, mailo
         asked = [item["test"] for item in found.result.get("required_tests", [])]
         record_required_results(physician, other.pk, required_results(asked, False))
         draft = plans.draft_plan(physician, other.pk, {"protocol": SEED_PROTOCOL})
-        plans.sign_plan(physician, draft.pk, {})
+        plans.sign_plan(physician, draft.pk, signed)
         break
     else:
         pytest.fail("no other demo patient could be given a plan")
@@ -108,3 +109,41 @@ def test_a_restart_books_nothing_and_sends_nothing(db: Any, var_dir: Path, mailo
     assert (Series.objects.count(), Appointment.objects.count()) == booked
     assert not Series.objects.filter(patient=other).exists()
     assert mailoutbox == []
+
+
+def test_demo_with_mfa_gives_each_staff_login_its_totp_secret(
+    db: Any, var_dir: Path, settings: Any
+) -> None:
+    """``ketaclinic demo --mfa``: a third column in demo-logins.txt; a restart keeps it."""
+    import pyotp
+    from django.test import Client
+
+    settings.MFA_REQUIRED = True
+    first = load_demo(with_mfa=True)
+    again = load_demo(with_mfa=True)
+    assert first == again
+    staff = [login for login in first if login.role != "patient"]
+    assert all(login.totp_secret for login in staff)
+    assert next(x for x in first if x.role == "patient").totp_secret == ""
+    saved = (var_dir / "demo-logins.txt").read_text().splitlines()
+    for login in staff:
+        assert f"{login.username} {login.password} {login.totp_secret}" in saved
+    nurse = next(x for x in first if x.username == "nurse")
+    client = Client()
+    client.post("/login/", {"username": "nurse", "password": nurse.password})
+    answer = client.post("/login/code/", {"otp": pyotp.TOTP(nurse.totp_secret).now()})
+    assert answer.status_code == 302
+
+
+def test_demo_has_a_restricted_record_and_an_emergency_access_to_review(
+    db: Any, var_dir: Path
+) -> None:
+    from ketaclinic.records.accounts.models import EmergencyAccess, RestrictedRecord
+
+    load_demo()
+    load_demo()
+    restricted = RestrictedRecord.objects.get()
+    assert restricted.patient.mrn == "DEMO-0020"
+    access = EmergencyAccess.objects.get()
+    assert (access.user.username, access.reviewed_at) == ("nurse", None)
+    assert AuditEvent.objects.filter(detail__emergency_access=access.pk).count() == 2

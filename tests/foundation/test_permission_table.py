@@ -10,6 +10,7 @@ import pytest
 from billing_probes import BILLING_PROBES
 
 from ketaclinic.records.accounts import audit_trail as audit
+from ketaclinic.records.accounts import emergency
 from ketaclinic.records.accounts import services as accounts
 from ketaclinic.records.accounts.permissions import PERMISSIONS, Action, role_allows
 from ketaclinic.records.accounts.roles import Role
@@ -48,7 +49,7 @@ from ketaclinic.records.sessions import lifecycle as session_lifecycle
 from ketaclinic.records.sessions import overrides as session_overrides
 from ketaclinic.records.sessions import reads as session_reads
 from ketaclinic.records.sessions import signing as session_signing
-from support import PASSWORD, PATIENT_DATA
+from support import PASSWORD, PATIENT_DATA, SIGNED
 
 Probe = Callable[[Any, Any], object]
 
@@ -95,6 +96,15 @@ def _clinician(username: str) -> Any:
     return Actor(user=User.objects.get(username=username), face=Face.SYSTEM)
 
 
+def _restricted(patient: Any, actor: Any) -> Any:
+    """The patient's record restricted to no one (so the actor is outside its care team)."""
+    from ketaclinic.records.accounts.models import RestrictedRecord
+
+    RestrictedRecord.objects.create(patient=patient, reason="probe", restricted_by=actor.user)
+    return patient
+
+
+_REASON = {"reason": "probing the permission table"}
 _CONSENT = {"protocol": "ketamine-iv-0.5mgkg-40min", "signed_name": "Probe", "agree": True}
 
 
@@ -117,7 +127,7 @@ def _plan_for(patient: Any, signed: bool = True, **choices: Any) -> Any:
     physician = _clinician("physician-user")
     screening.decide(physician, _screening_for(patient).pk, {"decision": "eligible", "note": "ok"})
     plan = plans.draft_plan(physician, patient.pk, {"protocol": _SEED, **choices})
-    return plans.sign_plan(physician, plan.pk, {}) if signed else plan
+    return plans.sign_plan(physician, plan.pk, SIGNED) if signed else plan
 
 
 def _today() -> Any:
@@ -429,11 +439,13 @@ PROBES: dict[Action, Probe] = {
     Action.PLAN_DRAFT: lambda actor, p: plans.draft_plan(
         actor, _plan_for(p, signed=False).patient_id, {"protocol": _SEED}
     ),
-    Action.PLAN_SIGN: lambda actor, p: plans.sign_plan(actor, _plan_for(p, signed=False).pk, {}),
+    Action.PLAN_SIGN: lambda actor, p: plans.sign_plan(
+        actor, _plan_for(p, signed=False).pk, SIGNED
+    ),
     Action.PLAN_OVERRIDE: lambda actor, p: plans.sign_plan(
         actor,
         _plan_for(p, signed=False, dose_mg_per_kg=0.55).pk,
-        {"overrides": {"dose_mg_per_kg": "tolerated 0.5 well"}},
+        {**SIGNED, "overrides": {"dose_mg_per_kg": "tolerated 0.5 well"}},
     ),
     Action.ORDER_CREATE: lambda actor, p: orders.create_order(
         actor, _plan_for(p).pk, {"session_on": _today()}
@@ -443,7 +455,7 @@ PROBES: dict[Action, Probe] = {
     ),
     Action.ORDER_PREPARE: lambda actor, p: orders.prepare_order(actor, _order_for(p).pk, _DOSE),
     Action.ORDER_VERIFY: lambda actor, p: orders.verify_order(
-        actor, _order_for(p, prepared=True).pk, _DOSE
+        actor, _order_for(p, prepared=True).pk, {**SIGNED, **_DOSE}
     ),
     Action.TITRATION_RECORD: lambda actor, p: titration.record_titration(
         actor, _plan_for(p).pk, _HOLD
@@ -451,7 +463,7 @@ PROBES: dict[Action, Probe] = {
     Action.TITRATION_DECIDE: lambda actor, p: titration.decide_titration(
         actor,
         titration.record_titration(_clinician("nurse-user"), _plan_for(p).pk, _HOLD).pk,
-        {"accept": True},
+        {**SIGNED, "accept": True},
     ),
     Action.BOOKING_VIEW: lambda actor, p: bookings.list_appointments(actor, p.pk),
     Action.BOOKING_BOOK: lambda actor, p: _visit_for(p, actor),
@@ -534,10 +546,12 @@ PROBES: dict[Action, Probe] = {
         actor, _session_for(p, checked_in=True).pk, {"text": "probe"}
     ),
     Action.SESSION_SIGN: lambda actor, p: session_signing.sign_session(
-        actor, _session_for(p, cancelled=True).pk
+        actor, _session_for(p, cancelled=True).pk, SIGNED
     ),
     Action.SESSION_OVERRIDE: lambda actor, p: session_overrides.record_override(
-        actor, _session_for(p, checked_in=True).pk, {"gate": "start.urgent_vitals", "reason": "ok"}
+        actor,
+        _session_for(p, checked_in=True).pk,
+        {**SIGNED, "gate": "start.urgent_vitals", "reason": "ok"},
     ),
     Action.ALERT_CLOSE_ADDRESSED: lambda actor, p: alerts.acknowledge(
         actor, _addressed_alert_for(p).pk, "called back"
@@ -552,8 +566,13 @@ PROBES: dict[Action, Probe] = {
     Action.CONSENT_VIEW: lambda actor, p: consents.list_consents(actor, p.pk),
     Action.CONSENT_SIGN: lambda actor, p: consents.sign_consent(actor, p.pk, _consent_body()),
     Action.CONSENT_COUNTERSIGN: lambda actor, p: consents.countersign(
-        actor, _consent_for(p).pk, {"witness_name": "Probe Witness"}
+        actor, _consent_for(p).pk, {**SIGNED, "witness_name": "Probe Witness"}
     ),
+    Action.EMERGENCY_ACCESS: lambda actor, p: emergency.open_access(
+        actor, _restricted(p, actor).pk, _REASON
+    ),
+    Action.EMERGENCY_REVIEW: lambda actor, p: emergency.list_uses(actor),
+    Action.RECORD_RESTRICT: lambda actor, p: emergency.restrict(actor, p.pk, _REASON),
     Action.OUTCOME_VIEW: lambda actor, p: outcome_services.patient_outcomes(actor, p.pk),
     Action.OUTCOME_RECORD_DISCONTINUATION: lambda actor, p: outcome_services.record_discontinuation(
         actor, p.pk, {"reason": "cost", "stopped_on": _today()}

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from ketaclinic.outcomes import InfusionEvent
+from support import SIGNED
 
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 PAIN = "nrs_pain_average"
@@ -180,7 +181,7 @@ def sign_plan(clinician: Any) -> Callable[..., Any]:
         screening.decide(clinician, result.pk, {"decision": "eligible", "note": "no findings"})
         plan = services.draft_plan(clinician, patient.pk, {"protocol": protocol})
         with committed():
-            return services.sign_plan(clinician, plan.pk, {})
+            return services.sign_plan(clinician, plan.pk, SIGNED)
 
     return sign
 

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from plans_support import SEED, SEED_DOSE
 
+from support import SIGNED
+
 
 @pytest.fixture
 def physician(users: dict[str, Any], actor_for: Callable[..., Any]) -> Any:
@@ -54,7 +56,7 @@ def signed(draft: Callable[..., Any], physician: Any) -> Any:
     """A signed seed-regimen plan for a 70 kg patient: 35 mg in 35 mL at 52.5 mL/h."""
     from ketaclinic.records.plans import services
 
-    return services.sign_plan(physician, draft().pk, {})
+    return services.sign_plan(physician, draft().pk, SIGNED)
 
 
 @pytest.fixture

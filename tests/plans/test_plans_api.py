@@ -22,7 +22,7 @@ from ketaclinic.records.plans.models import (
     TitrationProposal,
     TreatmentPlan,
 )
-from support import ApiClient
+from support import SIGNED, ApiClient
 
 MODELS = (
     Screening,
@@ -226,12 +226,12 @@ def test_each_limit_at_its_edge(
     assert limit in exceeded
     others = {name: f"accepted: {name}" for name in exceeded - {limit}}
     sign = f"/api/plans/{plan['id']}/sign"
-    missing = doctor.post(sign, {"overrides": others})
+    missing = doctor.post(sign, {**SIGNED, "overrides": others})
     assert missing.status_code == 422
     assert _fields(missing) == [f"overrides.{limit}"]
     assert not PlanSignature.objects.exists()
     reasons = {**others, limit: f"physician's reason for {limit}"}
-    signed = doctor.post(sign, {"overrides": reasons})
+    signed = doctor.post(sign, {**SIGNED, "overrides": reasons})
     assert signed.status_code == 200, signed.content
     body = signed.json()
     assert body["status"] == "current"
@@ -254,11 +254,11 @@ def test_plan_endpoints(doctor: ApiClient, nurse_api: ApiClient, screened: Any) 
     assert [p["status"] for p in listed] == ["draft", "draft"]
     assert nurse_api.get(f"/api/plans/{plan['id']}").json()["id"] == plan["id"]
     assert nurse_api.get("/api/plans/999").status_code == 404
-    assert nurse_api.post(f"/api/plans/{plan['id']}/sign", {}).status_code == 403
-    signed = doctor.post(f"/api/plans/{plan['id']}/sign", {})
+    assert nurse_api.post(f"/api/plans/{plan['id']}/sign", SIGNED).status_code == 403
+    signed = doctor.post(f"/api/plans/{plan['id']}/sign", SIGNED)
     assert (signed.status_code, signed.json()["signed_by"]) == (200, "physician-user")
-    assert doctor.post(f"/api/plans/{plan['id']}/sign", {}).status_code == 409
-    assert doctor.post(f"/api/plans/{listed[0]['id']}/sign", {}).status_code == 409
+    assert doctor.post(f"/api/plans/{plan['id']}/sign", SIGNED).status_code == 409
+    assert doctor.post(f"/api/plans/{listed[0]['id']}/sign", SIGNED).status_code == 409
     amend = f"/api/plans/{plan['id']}/amendments"
     assert _fields(doctor.post(amend, {"sessions": 3})) == ["reason"]
     amended = doctor.post(amend, {"sessions": 3, "reason": "three first, then review"})
@@ -321,7 +321,7 @@ def test_order_endpoints(
     assert unsigned.status_code == 409
     assert "draft" in unsigned.json()["detail"]
     assert not Order.objects.exists()
-    doctor.post(f"/api/plans/{plan.pk}/sign", {})
+    doctor.post(f"/api/plans/{plan.pk}/sign", SIGNED)
     assert _fields(nurse_api.post(f"/api/plans/{plan.pk}/orders", {"session_on": "soon"})) == [
         "session_on"
     ]
@@ -335,7 +335,7 @@ def test_order_endpoints(
     )
     url = f"/api/orders/{order['id']}"
     assert api_as(users["front_desk"]).get(url).status_code == 403
-    assert nurse_api.post(f"{url}/verification", SEED_DOSE).status_code == 409
+    assert nurse_api.post(f"{url}/verification", {**SIGNED, **SEED_DOSE}).status_code == 409
     wrong = nurse_api.post(f"{url}/preparation", {**SEED_DOSE, "volume_ml": 53})
     assert (wrong.status_code, _fields(wrong)) == (422, ["volume_ml"])
     assert doctor.post(f"{url}/preparation", SEED_DOSE).status_code == 403
@@ -343,16 +343,16 @@ def test_order_endpoints(
     assert prepared.status_code == 201
     assert prepared.json()["preparation"]["prepared_by"] == "nurse-user"
     assert nurse_api.post(f"{url}/preparation", SEED_DOSE).status_code == 409
-    by_preparer = nurse_api.post(f"{url}/verification", SEED_DOSE)
+    by_preparer = nurse_api.post(f"{url}/verification", {**SIGNED, **SEED_DOSE})
     assert (by_preparer.status_code, _fields(by_preparer)) == (422, ["verified_by"])
     assert not DoubleCheck.objects.exists()
     second = api_as(make_user("nurse", username="second-nurse"))
-    mismatch = second.post(f"{url}/verification", {**SEED_DOSE, "dose_mg": 3.5})
+    mismatch = second.post(f"{url}/verification", {**SIGNED, **SEED_DOSE, "dose_mg": 3.5})
     assert mismatch.status_code == 201
     assert (mismatch.json()["matches"], mismatch.json()["order_verified"]) == (False, False)
-    matched = doctor.post(f"{url}/verification", SEED_DOSE)
+    matched = doctor.post(f"{url}/verification", {**SIGNED, **SEED_DOSE})
     assert (matched.json()["matches"], matched.json()["order_verified"]) == (True, True)
-    assert second.post(f"{url}/verification", SEED_DOSE).status_code == 409
+    assert second.post(f"{url}/verification", {**SIGNED, **SEED_DOSE}).status_code == 409
     detail = nurse_api.get(url).json()
     assert (detail["status"], detail["verified"]) == ("verified", True)
     assert [c["matches"] for c in detail["double_checks"]] == [False, True]
@@ -385,15 +385,15 @@ def test_titration_endpoints(doctor: ApiClient, nurse_api: ApiClient, signed: An
     proposal = recorded.json()
     assert (proposal["action"], proposal["proposed_value"]) == ("decrease", 0.4)
     decide = f"/api/titrations/{proposal['id']}/decision"
-    assert nurse_api.post(decide, {"accept": True}).status_code == 403
+    assert nurse_api.post(decide, {**SIGNED, "accept": True}).status_code == 403
     assert _fields(doctor.post(decide, {"accept": False})) == ["dose_mg_per_kg"]
-    decided = doctor.post(decide, {"accept": True})
+    decided = doctor.post(decide, {**SIGNED, "accept": True})
     assert decided.status_code == 201
     decision = decided.json()["decision"]
     assert (decision["accepted"], decision["value"]) == (True, 0.4)
     amendment = doctor.get(f"/api/plans/{decision['amendment_id']}").json()
     assert (amendment["status"], amendment["dose_mg"]) == ("current", 28)
-    assert doctor.post(decide, {"accept": True}).status_code == 409
+    assert doctor.post(decide, {**SIGNED, "accept": True}).status_code == 409
 
 
 def test_plan_summary_for_the_patient(

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ketaclinic.records.plans.models import LimitOverride, TreatmentPlan
-from support import click_and_load, settled, visit
+from support import PASSWORD, click_and_load, settled, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +44,16 @@ def test_build_and_sign_a_plan_with_the_pk_preview(login: Any, screened: Any) ->
     click_and_load(page, page.get_by_role("button", name="Sign the plan"))
     expect(page.get_by_role("alert")).to_contain_text("overrides.dose_mg_per_kg")
     page.get_by_label("Reason for overriding dose_mg_per_kg").fill("0.5 tolerated, no relief")
+    # Signing is an electronic signature: a wrong password signs nothing.
+    page.get_by_label("Your password").fill("not-my-password")
+    click_and_load(page, page.get_by_role("button", name="Sign the plan"))
+    expect(page.get_by_role("alert")).to_contain_text("does not match your account")
+    expect(page.get_by_text("Draft", exact=True)).to_be_visible()
+    page.get_by_label("Reason for overriding dose_mg_per_kg").fill("0.5 tolerated, no relief")
+    page.get_by_label("Your password").fill(PASSWORD)
     click_and_load(page, page.get_by_role("button", name="Sign the plan"))
     expect(page.get_by_text("Plan signed.")).to_be_visible()
+    expect(page.get_by_text("Signed (authored) by")).to_be_visible()
     expect(page.get_by_text("0.5 tolerated, no relief")).to_be_visible()
 
     plan = TreatmentPlan.objects.with_status().get()

@@ -22,6 +22,7 @@ from ketaclinic.records.plans.models import (
     Preparation,
     WeightConfirmation,
 )
+from support import SIGNED
 
 
 def _today() -> Any:
@@ -44,12 +45,12 @@ def test_no_order_for_a_draft_a_superseded_plan_or_a_past_date(
     plan = draft()
     with pytest.raises(Conflict):
         orders.create_order(nurse, plan.pk, {"session_on": _today()})
-    services.sign_plan(physician, plan.pk, {})
+    services.sign_plan(physician, plan.pk, SIGNED)
     with pytest.raises(InvalidInput) as error:
         orders.create_order(nurse, plan.pk, {"session_on": _today() - timedelta(days=1)})
     assert error.value.errors[0].field == "session_on"
     amendment = services.amend_plan(physician, plan.pk, {"sessions": 4, "reason": "fewer"})
-    services.sign_plan(physician, amendment.pk, {})
+    services.sign_plan(physician, amendment.pk, SIGNED)
     with pytest.raises(Conflict):
         orders.create_order(nurse, plan.pk, {"session_on": _today()})
     assert not Order.objects.exists()
@@ -115,7 +116,7 @@ def test_a_stale_weight_cannot_be_confirmed(register: Any, physician: Any, nurse
     found = screening.run_screening(physician, patient.pk, {"pregnant": False})
     screening.decide(physician, found.pk, {"decision": "eligible", "note": "ok"})
     plan = services.draft_plan(physician, patient.pk, {"protocol": SEED})
-    services.sign_plan(physician, plan.pk, {})
+    services.sign_plan(physician, plan.pk, SIGNED)
     with pytest.raises(InvalidInput) as error:
         orders.create_order(nurse, plan.pk, {"session_on": _today()})
     assert "weigh the patient again" in error.value.errors[0].message
@@ -133,7 +134,7 @@ def test_a_soft_limit_the_plan_did_not_override_refuses_the_order(
     """0.8 mg/kg at 70 kg = 56 mg (under the 60 mg soft limit); at 76 kg it is 60.8 mg."""
     plan = draft(dose_mg_per_kg=0.8)
     reasons = {"dose_mg_per_kg": "no relief", "rate_mg_per_kg_per_h": "same dose"}
-    services.sign_plan(physician, plan.pk, {"overrides": reasons})
+    services.sign_plan(physician, plan.pk, {**SIGNED, "overrides": reasons})
     patients.record_measurement(nurse, plan.patient_id, {"weight_kg": 76})
     orders.confirm_weight(physician, plan.pk, {"note": "gained weight"})
     with pytest.raises(InvalidInput) as error:
@@ -161,7 +162,7 @@ def test_the_series_counts_earlier_orders_within_its_span(signed: Any, nurse: An
 
 def test_the_minimum_interval_between_sessions(screened: Any, physician: Any, nurse: Any) -> None:
     plan = services.draft_plan(physician, screened.pk, {"protocol": "esketamine-in-56mg"})
-    services.sign_plan(physician, plan.pk, {})
+    services.sign_plan(physician, plan.pk, SIGNED)
     orders.create_order(nurse, plan.pk, {"session_on": _today()})
     with pytest.raises(InvalidInput) as error:
         orders.create_order(nurse, plan.pk, {"session_on": _today() + timedelta(days=1)})
@@ -192,43 +193,47 @@ def test_the_preparation_must_match_the_order(order: Any, nurse: Any, physician:
 
 def test_the_double_check(prepared: Any, nurse: Any, second_nurse: Any, physician: Any) -> None:
     with pytest.raises(InvalidInput) as error:
-        orders.verify_order(nurse, prepared.pk, SEED_DOSE)
+        orders.verify_order(nurse, prepared.pk, {**SIGNED, **SEED_DOSE})
     assert error.value.errors[0].field == "verified_by"
     assert not DoubleCheck.objects.exists()
     assert AuditEvent.objects.filter(action="order.verify", outcome="failed").count() == 1
     with pytest.raises(InvalidInput) as error:
-        orders.verify_order(second_nurse, prepared.pk, {"dose_mg": 35, "volume_ml": 35})
+        orders.verify_order(second_nurse, prepared.pk, {**SIGNED, "dose_mg": 35, "volume_ml": 35})
     assert error.value.errors[0].field == "rate_ml_per_h"
-    mismatch = orders.verify_order(second_nurse, prepared.pk, {**SEED_DOSE, "rate_ml_per_h": 35})
+    mismatch = orders.verify_order(
+        second_nurse, prepared.pk, {**SIGNED, **SEED_DOSE, "rate_ml_per_h": 35}
+    )
     assert not mismatch.matches
     assert mismatch.mismatches == ["rate_ml_per_h: order 52.5, entered 35"]
     assert not orders.order_is_verified(prepared)
     assert AuditEvent.objects.get(action="order.verify", outcome="allowed").detail == {
         "matches": False,
         "mismatches": mismatch.mismatches,
+        "meaning": "verified",
+        "credential": "password",
     }
     within_tolerance = {"dose_mg": 35.3, "volume_ml": 35, "rate_ml_per_h": 52.5}
-    match = orders.verify_order(physician, prepared.pk, within_tolerance)
+    match = orders.verify_order(physician, prepared.pk, {**SIGNED, **within_tolerance})
     assert match.matches
     assert orders.order_is_verified(prepared)
     with pytest.raises(Conflict):
-        orders.verify_order(second_nurse, prepared.pk, SEED_DOSE)
+        orders.verify_order(second_nurse, prepared.pk, {**SIGNED, **SEED_DOSE})
     assert DoubleCheck.objects.count() == 2
 
 
 def test_verification_waits_for_the_preparation(order: Any, second_nurse: Any) -> None:
     with pytest.raises(Conflict):
-        orders.verify_order(second_nurse, order.pk, SEED_DOSE)
+        orders.verify_order(second_nurse, order.pk, {**SIGNED, **SEED_DOSE})
 
 
 def test_an_amended_plan_voids_its_orders(prepared: Any, second_nurse: Any, physician: Any) -> None:
-    orders.verify_order(second_nurse, prepared.pk, SEED_DOSE)
+    orders.verify_order(second_nurse, prepared.pk, {**SIGNED, **SEED_DOSE})
     assert orders.order_is_verified(prepared)
     amendment = services.amend_plan(
         physician, prepared.plan_id, {"duration_min": 60, "reason": "slower"}
     )
     assert orders.order_is_verified(prepared)
-    services.sign_plan(physician, amendment.pk, {})
+    services.sign_plan(physician, amendment.pk, SIGNED)
     assert orders.order_status(prepared) == OrderStatus.VOID
     assert not orders.order_is_verified(prepared)
 

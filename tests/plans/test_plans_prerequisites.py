@@ -14,6 +14,7 @@ from ketaclinic.records.errors import Conflict
 from ketaclinic.records.plans import orders, prerequisites, screening
 from ketaclinic.records.plans import services as plans
 from ketaclinic.records.results import services as results
+from support import SIGNED
 
 
 def _screen(physician: Any, patient_id: int, **flags: Any) -> None:
@@ -35,22 +36,22 @@ def test_an_ecg_the_screening_asks_for_gates_signing(patient: Any, physician: An
     _screen(physician, patient.pk)
     draft = plans.draft_plan(physician, patient.pk, {"protocol": SEED})
     with pytest.raises(Conflict, match="12-lead ECG: no result recorded"):
-        plans.sign_plan(physician, draft.pk, {})
+        plans.sign_plan(physician, draft.pk, SIGNED)
     _result(physician, patient.pk, "ecg", days_ago=400)
     with pytest.raises(Conflict, match="older than 365 days"):
-        plans.sign_plan(physician, draft.pk, {})
+        plans.sign_plan(physician, draft.pk, SIGNED)
     _result(physician, patient.pk, "ecg", days_ago=365)
-    assert plans.sign_plan(physician, draft.pk, {}).is_signed
+    assert plans.sign_plan(physician, draft.pk, SIGNED).is_signed
 
 
 def test_the_long_regimen_needs_baseline_liver_tests(patient: Any, physician: Any) -> None:
     _screen(physician, patient.pk)
     draft = plans.draft_plan(physician, patient.pk, {"protocol": CHRONIC_PAIN})
     with pytest.raises(Conflict, match=r"ALT .*no result recorded"):
-        plans.sign_plan(physician, draft.pk, {})
+        plans.sign_plan(physician, draft.pk, SIGNED)
     for test, value, unit in (("alt", 20, "U/L"), ("ast", 20, "U/L"), ("bilirubin", 9, "umol/L")):
         _result(physician, patient.pk, test, value=value, unit=unit)
-    assert plans.sign_plan(physician, draft.pk, {}).is_signed
+    assert plans.sign_plan(physician, draft.pk, SIGNED).is_signed
 
 
 def test_a_healthy_patient_on_the_seed_regimen_needs_no_result(
@@ -58,7 +59,7 @@ def test_a_healthy_patient_on_the_seed_regimen_needs_no_result(
 ) -> None:
     _screen(physician, patient.pk)
     draft = plans.draft_plan(physician, patient.pk, {"protocol": SEED})
-    assert plans.sign_plan(physician, draft.pk, {}).is_signed
+    assert plans.sign_plan(physician, draft.pk, SIGNED).is_signed
 
 
 def test_an_expired_screening_decision_stops_orders(signed: Any) -> None:
@@ -75,7 +76,7 @@ def test_a_follow_up_liver_test_after_the_long_regimen(
     screened: Any, physician: Any, nurse: Any
 ) -> None:
     draft = plans.draft_plan(physician, screened.pk, {"protocol": CHRONIC_PAIN})
-    plan = plans.sign_plan(physician, draft.pk, {})
+    plan = plans.sign_plan(physician, draft.pk, SIGNED)
     today = timezone.localdate()
     orders.create_order(nurse, plan.pk, {"session_on": today})
     protocol = get_protocol(CHRONIC_PAIN)

@@ -12,6 +12,7 @@ from plans_support import SEED
 from ketaclinic.dosing.rescue import default_rescue_formulary
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.plans import services
+from support import SIGNED
 
 
 def test_a_plan_carries_the_protocols_prn_order_set(
@@ -27,7 +28,7 @@ def test_a_plan_carries_the_protocols_prn_order_set(
         spec.max_per_session_mg.value,
     )
     assert midazolam.sources["dose_mg"]["source"] == "clinic policy"
-    signed = services.sign_plan(physician, plan.pk, {})
+    signed = services.sign_plan(physician, plan.pk, SIGNED)
     assert services.get_plan(physician, signed.pk).plan.prn_orders.count() == 4
 
 

@@ -18,6 +18,7 @@ from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.records.patients import services as patients
 from ketaclinic.records.plans import screening, services
 from ketaclinic.records.plans.models import LimitOverride, PlanSignature, TreatmentPlan
+from support import SIGNED
 
 
 def test_the_seed_regimen_by_hand(signed: Any) -> None:
@@ -190,19 +191,21 @@ def test_soft_limits_need_a_reason_each_recorded_and_audited(draft: Any, physici
     exceeded = set(plan.dose_result["soft_exceeded"])
     assert exceeded == {"dose_mg_per_kg", "rate_mg_per_kg_per_h"}
     with pytest.raises(InvalidInput) as error:
-        services.sign_plan(physician, plan.pk, {})
+        services.sign_plan(physician, plan.pk, SIGNED)
     assert error.value.errors[0].field.startswith("overrides.")
     with pytest.raises(InvalidInput) as error:
-        services.sign_plan(physician, plan.pk, {"overrides": {"dose_mg_per_kg": "tolerated"}})
+        services.sign_plan(
+            physician, plan.pk, {**SIGNED, "overrides": {"dose_mg_per_kg": "tolerated"}}
+        )
     assert error.value.errors[0].field == "overrides.rate_mg_per_kg_per_h"
     reasons = {"dose_mg_per_kg": "no relief at 0.5", "rate_mg_per_kg_per_h": "same dose, 40 min"}
     with pytest.raises(InvalidInput) as error:
         services.sign_plan(
-            physician, plan.pk, {"overrides": {**reasons, "duration_min": "not needed"}}
+            physician, plan.pk, {**SIGNED, "overrides": {**reasons, "duration_min": "not needed"}}
         )
     assert error.value.errors[0].field == "overrides.duration_min"
     assert not PlanSignature.objects.exists()
-    signed = services.sign_plan(physician, plan.pk, {"overrides": reasons})
+    signed = services.sign_plan(physician, plan.pk, {**SIGNED, "overrides": reasons})
     assert signed.status == "current"
     recorded = {
         o.limit: (o.reason, o.bound_name, o.bound_value) for o in LimitOverride.objects.all()
@@ -224,11 +227,11 @@ def test_only_physicians_sign_and_override(
     reasons = {"overrides": {"dose_mg_per_kg": "ok"}}
     for who in (nurse, actor_for(users["front_desk"]), actor_for(users["manager"])):
         with pytest.raises(Forbidden):
-            services.sign_plan(who, plan.pk, {})
+            services.sign_plan(who, plan.pk, SIGNED)
         with pytest.raises(Forbidden):
-            services.sign_plan(who, plan.pk, reasons)
+            services.sign_plan(who, plan.pk, {**SIGNED, **reasons})
     with pytest.raises(Forbidden):
-        services.sign_plan(actor_for(patient_user), plan.pk, {})
+        services.sign_plan(actor_for(patient_user), plan.pk, SIGNED)
     denials = AuditEvent.objects.filter(outcome="denied", patient_id=plan.patient_id)
     assert {e.action for e in denials} == {"plan.sign", "plan.override"}
     assert not PlanSignature.objects.exists()
@@ -238,7 +241,7 @@ def test_a_signed_plan_is_not_signed_again_and_a_second_plan_must_amend(
     signed: Any, physician: Any
 ) -> None:
     with pytest.raises(Conflict):
-        services.sign_plan(physician, signed.pk, {})
+        services.sign_plan(physician, signed.pk, SIGNED)
     with pytest.raises(Conflict):
         services.draft_plan(physician, signed.patient_id, {"protocol": SEED})
 
@@ -253,7 +256,7 @@ def test_an_amendment_supersedes_the_plan_it_amends(signed: Any, physician: Any)
     assert (amendment.status, amendment.amends_id) == ("draft", signed.pk)
     assert (amendment.dose_mg, amendment.rate_ml_per_h) == (35, 35)
     assert services.current_plan(signed.patient_id) == signed
-    services.sign_plan(physician, amendment.pk, {})
+    services.sign_plan(physician, amendment.pk, SIGNED)
     statuses = {plan.pk: plan.status for plan in services.list_plans(physician, signed.patient_id)}
     assert statuses == {signed.pk: "superseded", amendment.pk: "current"}
     original = TreatmentPlan.objects.get(pk=signed.pk)
@@ -265,9 +268,9 @@ def test_an_amendment_supersedes_the_plan_it_amends(signed: Any, physician: Any)
 def test_two_amendments_of_one_plan_cannot_both_be_signed(signed: Any, physician: Any) -> None:
     first = services.amend_plan(physician, signed.pk, {"sessions": 4, "reason": "fewer"})
     second = services.amend_plan(physician, signed.pk, {"sessions": 5, "reason": "fewer"})
-    services.sign_plan(physician, first.pk, {})
+    services.sign_plan(physician, first.pk, SIGNED)
     with pytest.raises(Conflict):
-        services.sign_plan(physician, second.pk, {})
+        services.sign_plan(physician, second.pk, SIGNED)
     assert PlanSignature.objects.count() == 2
 
 
@@ -289,7 +292,7 @@ def test_a_draft_is_not_signed_after_the_screening_changed(
     patients.update_patient(physician, patient.pk, {"history_flags": ["schizophrenia"]})
     screening.run_screening(physician, patient.pk, {"pregnant": False})
     with pytest.raises(Conflict):
-        services.sign_plan(physician, plan.pk, {})
+        services.sign_plan(physician, plan.pk, SIGNED)
 
 
 def test_plans_are_append_only(signed: Any) -> None:

@@ -21,6 +21,7 @@ from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.records.plans import services, titration
 from ketaclinic.records.plans.models import TitrationDecision, TitrationProposal, TreatmentPlan
+from support import SIGNED
 
 TOLERATED_NO_RELIEF = {"baseline_pain_nrs": 8, "pain_after_nrs": 7}
 
@@ -28,7 +29,7 @@ TOLERATED_NO_RELIEF = {"baseline_pain_nrs": 8, "pain_after_nrs": 7}
 @pytest.fixture
 def lower(draft: Any, physician: Any) -> Any:
     """A signed plan at 0.4 mg/kg (28 mg for 70 kg), below the protocol's soft maximum."""
-    return services.sign_plan(physician, draft(dose_mg_per_kg=0.4).pk, {})
+    return services.sign_plan(physician, draft(dose_mg_per_kg=0.4).pk, SIGNED)
 
 
 @pytest.mark.parametrize(
@@ -98,18 +99,18 @@ def test_accepting_a_hold_changes_no_plan(signed: Any, nurse: Any, physician: An
     hold = titration.record_titration(
         nurse, signed.pk, {"baseline_pain_nrs": 8, "pain_after_nrs": 4}
     )
-    decision = titration.decide_titration(physician, hold.pk, {"accept": True})
+    decision = titration.decide_titration(physician, hold.pk, {**SIGNED, "accept": True})
     assert (decision.accepted, decision.value, decision.amendment_id) == (True, 0.5, None)
     assert TreatmentPlan.objects.count() == 1
     with pytest.raises(Conflict):
-        titration.decide_titration(physician, hold.pk, {"accept": True})
+        titration.decide_titration(physician, hold.pk, {**SIGNED, "accept": True})
 
 
 def test_accepting_an_increase_signs_an_amendment(lower: Any, nurse: Any, physician: Any) -> None:
     increase = titration.record_titration(nurse, lower.pk, TOLERATED_NO_RELIEF)
     with pytest.raises(Forbidden):
-        titration.decide_titration(nurse, increase.pk, {"accept": True})
-    decision = titration.decide_titration(physician, increase.pk, {"accept": True})
+        titration.decide_titration(nurse, increase.pk, {**SIGNED, "accept": True})
+    decision = titration.decide_titration(physician, increase.pk, {**SIGNED, "accept": True})
     amendment = services.get_plan(physician, decision.amendment_id).plan
     assert (amendment.status, amendment.amends_id) == ("current", lower.pk)
     assert (amendment.dose_mg_per_kg, amendment.dose_mg) == (0.5, 35)
@@ -125,12 +126,14 @@ def test_going_beyond_a_soft_limit_needs_the_override(
     held = titration.record_titration(nurse, signed.pk, TOLERATED_NO_RELIEF)
     more = {"accept": False, "dose_mg_per_kg": 0.6, "note": "tolerated, no relief"}
     with pytest.raises(InvalidInput) as error:
-        titration.decide_titration(physician, held.pk, more)
+        titration.decide_titration(physician, held.pk, {**SIGNED, **more})
     assert error.value.errors[0].field == "overrides.dose_mg_per_kg"
     assert not TitrationDecision.objects.exists()
     assert TreatmentPlan.objects.count() == 1
     reasons = {"dose_mg_per_kg": "no relief at 0.5"}
-    decision = titration.decide_titration(physician, held.pk, {**more, "overrides": reasons})
+    decision = titration.decide_titration(
+        physician, held.pk, {**SIGNED, **more, "overrides": reasons}
+    )
     amendment = TreatmentPlan.objects.get(pk=decision.amendment_id)
     assert amendment.dose_mg == 42
     assert {o.limit for o in amendment.overrides.all()} == set(reasons)
@@ -152,11 +155,13 @@ def test_changing_a_proposal_needs_the_dose_and_a_note(
     ]
     for data, field in cases:
         with pytest.raises(InvalidInput) as error:
-            titration.decide_titration(physician, decrease.pk, data)
+            titration.decide_titration(physician, decrease.pk, {**SIGNED, **data})
         assert error.value.errors[0].field == field, data
     assert not TitrationDecision.objects.exists()
     decision = titration.decide_titration(
-        physician, decrease.pk, {"accept": False, "dose_mg_per_kg": 0.3, "note": "nausea too"}
+        physician,
+        decrease.pk,
+        {**SIGNED, "accept": False, "dose_mg_per_kg": 0.3, "note": "nausea too"},
     )
     assert (decision.accepted, decision.value) == (False, 0.3)
     assert TreatmentPlan.objects.get(pk=decision.amendment_id).dose_mg == 21
@@ -167,9 +172,9 @@ def test_a_proposal_on_a_superseded_plan_cannot_be_decided(
 ) -> None:
     proposal = titration.record_titration(nurse, signed.pk, TOLERATED_NO_RELIEF)
     amendment = services.amend_plan(physician, signed.pk, {"sessions": 4, "reason": "fewer"})
-    services.sign_plan(physician, amendment.pk, {})
+    services.sign_plan(physician, amendment.pk, SIGNED)
     with pytest.raises(Conflict):
-        titration.decide_titration(physician, proposal.pk, {"accept": False, "note": "n"})
+        titration.decide_titration(physician, proposal.pk, {**SIGNED, "accept": False, "note": "n"})
 
 
 @settings(

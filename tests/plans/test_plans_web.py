@@ -17,6 +17,7 @@ from ketaclinic.records.plans.models import (
     ScreeningDecision,
     TreatmentPlan,
 )
+from support import SIGNED
 
 
 def test_protocol_pages_show_the_evidence_and_limits(web_as: Any, users: dict[str, Any]) -> None:
@@ -119,11 +120,12 @@ def test_save_sign_order_prepare_verify(
     plan = TreatmentPlan.objects.get()
     page = physician.get(saved["Location"])
     assert b"Reason for overriding dose_mg_per_kg" in page.content
-    unsigned = physician.post(f"/plans/{plan.pk}/sign/", {})
+    unsigned = physician.post(f"/plans/{plan.pk}/sign/", SIGNED)
     assert unsigned.status_code == 422
     assert b"overrides.dose_mg_per_kg" in unsigned.content
     signed = physician.post(
-        f"/plans/{plan.pk}/sign/", {"overrides.dose_mg_per_kg": "0.5 tolerated, no relief"}
+        f"/plans/{plan.pk}/sign/",
+        {**SIGNED, "overrides.dose_mg_per_kg": "0.5 tolerated, no relief"},
     )
     assert signed.status_code == 302
     assert b"0.5 tolerated, no relief" in physician.get(f"/plans/{plan.pk}/").content
@@ -156,12 +158,14 @@ def test_save_sign_order_prepare_verify(
     assert form.status_code == 200
     assert b"63" not in form.content.split(b"Your numbers")[0].split(b"<main>")[1]
     mismatch = second.post(
-        f"/orders/{order.pk}/verify/", {"dose_mg": "42", "volume_ml": "42", "rate_ml_per_h": "36"}
+        f"/orders/{order.pk}/verify/",
+        {**SIGNED, "dose_mg": "42", "volume_ml": "42", "rate_ml_per_h": "36"},
     )
     assert mismatch.status_code == 302
     assert b"Mismatch" in second.get(mismatch["Location"]).content
     second.post(
-        f"/orders/{order.pk}/verify/", {"dose_mg": "42", "volume_ml": "42", "rate_ml_per_h": "63"}
+        f"/orders/{order.pk}/verify/",
+        {**SIGNED, "dose_mg": "42", "volume_ml": "42", "rate_ml_per_h": "63"},
     )
     assert DoubleCheck.objects.filter(matches=True).count() == 1
     assert b"Verified" in second.get(f"/orders/{order.pk}/").content
@@ -206,7 +210,7 @@ def test_amend_confirm_a_weight_and_titrate_on_the_web(
     assert saved.status_code == 302
     amendment = TreatmentPlan.objects.get(amends=signed)
     assert (amendment.duration_min, amendment.rate_ml_per_h) == (60, 35)
-    physician.post(f"/plans/{amendment.pk}/sign/", {})
+    physician.post(f"/plans/{amendment.pk}/sign/", SIGNED)
     assert b"superseded by" in physician.get(f"/plans/{signed.pk}/").content
 
     patients.record_measurement(nurse, signed.patient_id, {"weight_kg": 80})
@@ -229,7 +233,7 @@ def test_amend_confirm_a_weight_and_titrate_on_the_web(
     assert b"decrease" in page.content
     proposal = amendment.titrations.get()
     decided = physician.post(
-        f"/plans/{amendment.pk}/titrations/{proposal.pk}/decide/", {"accept": "yes"}
+        f"/plans/{amendment.pk}/titrations/{proposal.pk}/decide/", {**SIGNED, "accept": "yes"}
     )
     assert decided.status_code == 302
     newest = TreatmentPlan.objects.get(amends=amendment)
@@ -295,7 +299,7 @@ def test_a_titration_change_beyond_a_soft_limit_on_the_web(
     proposal = signed.titrations.get()
     assert b'name="overrides.dose_mg_per_kg"' in physician.get(f"/plans/{signed.pk}/").content
     url = f"/plans/{signed.pk}/titrations/{proposal.pk}/decide/"
-    change = {"accept": "no", "dose_mg_per_kg": "0.6", "note": "no relief at 0.5"}
+    change = {**SIGNED, "accept": "no", "dose_mg_per_kg": "0.6", "note": "no relief at 0.5"}
     missing = physician.post(url, change)
     assert missing.status_code == 422
     assert b"overrides.dose_mg_per_kg" in missing.content

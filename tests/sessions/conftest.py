@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from support import SIGNED
+
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 DOSE = {"dose_mg": 35, "volume_ml": 35, "rate_ml_per_h": 52.5}
 
@@ -68,11 +70,11 @@ def make_order(physician: Any, nurse: Any, second_nurse: Any) -> Callable[..., A
         if consented:
             sign_consent(physician, patient.pk, PROTOCOL)
         draft = plans.draft_plan(physician, patient.pk, {"protocol": PROTOCOL})
-        plan = plans.sign_plan(physician, draft.pk, {})
+        plan = plans.sign_plan(physician, draft.pk, SIGNED)
         order = orders.create_order(nurse, plan.pk, {"session_on": timezone.localdate()})
         if verified:
             orders.prepare_order(nurse, order.pk, DOSE)
-            orders.verify_order(second_nurse, order.pk, DOSE)
+            orders.verify_order(second_nurse, order.pk, {**SIGNED, **DOSE})
         return order
 
     return make

@@ -11,7 +11,7 @@ from sessions_support import ALDRETE_READY, CADSS6_MILD, GOOD_VITALS
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.sessions import rescue
 from ketaclinic.records.sessions.models import Note, VitalSigns
-from support import ApiClient
+from support import SIGNED, ApiClient
 
 pytestmark = pytest.mark.django_db
 
@@ -145,11 +145,11 @@ def test_checklist_items_through_the_api(api: Any, session: Any) -> None:
 def test_amend_sign_and_propose_titration(api: Any, session: Any, walked: Any) -> None:
     base = f"/api/sessions/{session.pk}"
     walked("recovery")
-    assert api.post(f"{base}/sign").status_code == 409
+    assert api.post(f"{base}/sign", SIGNED).status_code == 409
     assert api.post(f"{base}/titration").status_code == 409
     assert api.post(f"{base}/ledger", {"draw_id": 1}).status_code == 422
     walked("discharged")
-    signed = api.post(f"{base}/sign")
+    signed = api.post(f"{base}/sign", SIGNED)
     assert signed.status_code == 201
     assert signed.json()["signed_by"] == "nurse-user"
     assert api.post(f"{base}/notes", {"text": "late"}).status_code == 409

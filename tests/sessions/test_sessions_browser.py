@@ -176,17 +176,19 @@ def test_a_full_session_from_check_in_to_discharge(
     visit(doctor, f"/sessions/{Session.objects.get().pk}/")
     blocker = doctor.locator("li.blocker", has_text="Dissociation not scored")
     blocker.get_by_label("Reason to override").fill("Calm and oriented; declined the scale")
+    blocker.get_by_label("Your password").fill(PASSWORD)
     click_and_load(doctor, blocker.get_by_role("button", name="Override and sign"))
     expect(doctor.locator("#overrides")).to_contain_text("declined the scale")
     doctor.context.close()
 
     visit(page, f"/sessions/{Session.objects.get().pk}/")
-    expect(page.locator("#overrides")).to_contain_text("signed by")
+    expect(page.locator("#overrides")).to_contain_text("Signed (approved) by")
     step(page, "Discharge")
     expect(page.locator("#session-state")).to_have_text("Discharged")
 
+    page.locator("#sign").get_by_label("Your password").fill(PASSWORD)
     click_and_load(page, page.get_by_role("button", name="Sign the session record"))
-    expect(page.locator("#sign")).to_contain_text("Signed by nurse-user")
+    expect(page.locator("#sign")).to_contain_text("Signed (authored) by nurse-user")
     expect(page.locator("form.vitals-form")).to_have_count(0)
 
     session = Session.objects.get()

@@ -59,6 +59,7 @@ from ketaclinic.sessions import (
     session_rules,
     side_effect_findings,
 )
+from support import SIGNED
 
 RULES = session_rules()
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.get_fixed_timezone(0))
@@ -204,18 +205,24 @@ def test_an_urgent_alert_of_the_patient_raised_that_morning_stops_the_start_unle
     with pytest.raises(Blocked):
         _start(nurse, session)
     with pytest.raises(Forbidden):
-        overrides.record_override(nurse, session.pk, {"gate": "start.urgent_alerts", "reason": "x"})
+        overrides.record_override(
+            nurse, session.pk, {**SIGNED, "gate": "start.urgent_alerts", "reason": "x"}
+        )
     with pytest.raises(InvalidInput) as unknown:
-        overrides.record_override(physician, session.pk, {"gate": "start.whim", "reason": "x"})
+        overrides.record_override(
+            physician, session.pk, {**SIGNED, "gate": "start.whim", "reason": "x"}
+        )
     assert unknown.value.errors[0].field == "gate"
     override = overrides.record_override(
-        physician, session.pk, {"gate": "start.urgent_alerts", "reason": "spoke with her: safe"}
+        physician,
+        session.pk,
+        {**SIGNED, "gate": "start.urgent_alerts", "reason": "spoke with her: safe"},
     )
     assert "PHQ-9 item 9" in override.blocked
     assert AuditEvent.objects.filter(action="session.override", outcome="allowed").exists()
     with pytest.raises(Conflict, match="already overridden"):
         overrides.record_override(
-            physician, session.pk, {"gate": "start.urgent_alerts", "reason": "again"}
+            physician, session.pk, {**SIGNED, "gate": "start.urgent_alerts", "reason": "again"}
         )
     assert _start(nurse, session).to_state == State.INFUSING
     assert [o.gate for o in reads.get_flowsheet(nurse, session.pk).overrides] == [
@@ -361,13 +368,16 @@ def test_the_api_names_the_blocking_gate_and_a_physician_overrides_it(
     assert fields == {"start.urgent_vitals", "start.urgent_alerts"}
     assert {b["gate"] for b in nurse_api.get(base).json()["blockers"]} == fields
     body = {"gate": "start.urgent_vitals", "reason": "known hypertensive, treated"}
-    assert nurse_api.post(f"{base}/overrides", body).status_code == 403
+    assert nurse_api.post(f"{base}/overrides", {**SIGNED, **body}).status_code == 403
     assert (
-        physician_api.post(f"{base}/overrides", {"gate": "start.urgent_vitals"}).status_code == 422
+        physician_api.post(
+            f"{base}/overrides", {**SIGNED, "gate": "start.urgent_vitals"}
+        ).status_code
+        == 422
     )
-    signed = physician_api.post(f"{base}/overrides", body)
+    signed = physician_api.post(f"{base}/overrides", {**SIGNED, **body})
     assert (signed.status_code, signed.json()["signed_by"]) == (201, "physician-user")
-    physician_api.post(f"{base}/overrides", {**body, "gate": "start.urgent_alerts"})
+    physician_api.post(f"{base}/overrides", {**SIGNED, **body, "gate": "start.urgent_alerts"})
     assert (
         nurse_api.post(f"{base}/transitions", {"command": "start_infusion", **pump}).status_code
         == 201
@@ -532,12 +542,14 @@ def test_no_sequence_reaches_discharged_or_signed_without_the_records_or_an_over
                     self._confirm_all(RULES.discharge.confirmations)
                 self._go("discharge")
             elif state == State.DISCHARGED:
-                self._try(lambda: signing.sign_session(nurse, self.session.pk))
+                self._try(lambda: signing.sign_session(nurse, self.session.pk, SIGNED))
 
         @rule(gate=st.sampled_from(sorted(RULES.gates)))
         def override(self, gate: str) -> None:
             data = {"gate": gate, "reason": "decided at the bedside"}
-            self._try(lambda: overrides.record_override(physician, self.session.pk, data))
+            self._try(
+                lambda: overrides.record_override(physician, self.session.pk, {**SIGNED, **data})
+            )
 
         @rule()
         def acknowledge_alerts(self) -> None:
@@ -576,7 +588,7 @@ def test_an_override_is_in_the_fhir_export_and_the_patient_report(
 
     walked("recovery")
     reason = {"gate": "discharge.dissociation", "reason": "calm, oriented; CADSS-6 refused"}
-    overrides.record_override(physician, session.pk, reason)
+    overrides.record_override(physician, session.pk, {**SIGNED, **reason})
     walked("discharged")
     bundle = patient_bundle(patient_record(physician, session.patient_id), timezone.now())
     [given] = [
@@ -591,7 +603,7 @@ def test_an_override_is_in_the_fhir_export_and_the_patient_report(
         and "discharge.dissociation" not in text
         for text in notes
     )
-    signing.sign_session(nurse, session.pk)
+    signing.sign_session(nurse, session.pk, SIGNED)
     late = {"gate": "discharge.monitoring", "reason": "after the fact"}
     with pytest.raises(Conflict, match="is signed"):
-        overrides.record_override(physician, session.pk, late)
+        overrides.record_override(physician, session.pk, {**SIGNED, **late})

@@ -16,6 +16,7 @@ from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.errors import Forbidden, NotFound
 from ketaclinic.records.sessions import flowsheet, overrides, rescue
 from ketaclinic.records.sessions.record import session_record
+from support import SIGNED
 
 REASON = "spoke with her at length: she is safe today"
 HIGH_SBP = {
@@ -42,7 +43,7 @@ def recorded(
     item9 = alert_services.NewAlert("phq9.item9", "PHQ-9 item 9 answered 2", "urgent")
     alert_services.raise_alerts(nurse, session.patient, session.patient, [item9])
     overrides.record_override(
-        physician, session.pk, {"gate": "start.urgent_alerts", "reason": REASON}
+        physician, session.pk, {**SIGNED, "gate": "start.urgent_alerts", "reason": REASON}
     )
     walked("infusing", minutes_ago=30)
     flowsheet.record_vitals(nurse, session.pk, HIGH_SBP)
@@ -64,6 +65,7 @@ def test_the_pdf_holds_the_override_the_flagged_vitals_and_the_rescue_drug(
     doctor = physician.get_full_name() or physician.get_username()
     assert REASON in text
     assert doctor in text
+    assert "Double-checked: signed (verified) by" in text  # the meaning of the signature
     assert "An urgent alert of the patient or the session is open" in text  # the gate, in words
     assert "186 H" in text
     assert "122 H" not in text  # the walk's normal sets carry no flag

@@ -49,6 +49,7 @@ from ketaclinic.records.sessions.models import (
     VitalSigns,
 )
 from ketaclinic.sessions import session_rules
+from support import SIGNED
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +183,7 @@ def test_starting_without_a_verified_order_is_refused(
     assert Transition.objects.filter(session=session).count() == 2
     dose = {"dose_mg": 35, "volume_ml": 35, "rate_ml_per_h": 52.5}
     orders.prepare_order(nurse, unverified.pk, dose)
-    orders.verify_order(second_nurse, unverified.pk, dose)
+    orders.verify_order(second_nurse, unverified.pk, {**SIGNED, **dose})
     lifecycle.transition(nurse, session.pk, {"command": "verify_dose"})
 
 
@@ -349,7 +350,7 @@ def test_vitals_for_a_discharged_or_signed_session_are_refused_and_audited(
     walked("discharged")
     with pytest.raises(Conflict, match="discharged"):
         flowsheet.record_vitals(nurse, session.pk, GOOD_VITALS)
-    signing.sign_session(nurse, session.pk)
+    signing.sign_session(nurse, session.pk, SIGNED)
     count = VitalSigns.objects.count()
     with pytest.raises(Conflict, match="signed"):
         flowsheet.record_vitals(nurse, session.pk, GOOD_VITALS)
@@ -496,12 +497,12 @@ def test_signing_needs_the_end_and_then_only_amendments_are_taken(
 ) -> None:
     walked("recovery")
     with pytest.raises(Conflict, match="once the patient is discharged"):
-        signing.sign_session(nurse, session.pk)
+        signing.sign_session(nurse, session.pk, SIGNED)
     walked("discharged")
-    signature = signing.sign_session(nurse, session.pk)
+    signature = signing.sign_session(nurse, session.pk, SIGNED)
     assert signature.signed_by == nurse.user
     with pytest.raises(Conflict, match="already signed"):
-        signing.sign_session(physician, session.pk)
+        signing.sign_session(physician, session.pk, SIGNED)
     with pytest.raises(Conflict, match="signed"):
         flowsheet.add_note(nurse, session.pk, {"text": "after the fact"})
     original = VitalSigns.objects.filter(session=session).first()
@@ -641,7 +642,7 @@ def test_postgres_refuses_updates_and_rows_after_signing(
     if connection.vendor != "postgresql":
         pytest.skip("the triggers exist on PostgreSQL only")
     walked("discharged")
-    signing.sign_session(nurse, session.pk)
+    signing.sign_session(nurse, session.pk, SIGNED)
     for statement in (
         "UPDATE infusions_vitalsigns SET sbp_mm_hg = 100 WHERE session_id = %s",
         "DELETE FROM infusions_transition WHERE session_id = %s",
@@ -712,7 +713,7 @@ def test_every_write_of_a_walk_is_audited_with_the_patient(
     nurse: Any, session: Any, walked: Any
 ) -> None:
     walked("discharged")
-    signing.sign_session(nurse, session.pk)
+    signing.sign_session(nurse, session.pk, SIGNED)
     reads.get_flowsheet(nurse, session.pk)
     events = AuditEvent.objects.filter(patient_id=session.patient_id, outcome="allowed")
     whats = {(e.action, e.detail.get("what")) for e in events if e.action.startswith("session.")}

@@ -19,7 +19,7 @@ from ketaclinic.records.ledger.models import EntryKind
 from ketaclinic.records.sessions import ledger, lifecycle, reads, signing, supply
 from ketaclinic.records.sessions.common import load_timeline
 from ketaclinic.records.sessions.models import DrawWaiver
-from support import PASSWORD
+from support import PASSWORD, SIGNED
 
 START = {"command": "start_infusion", "rate_ml_per_h": 52.5, "vtbi_ml": 35}
 
@@ -124,7 +124,7 @@ def test_the_signature_waits_until_given_and_wasted_equal_drawn(
     _draw(nurse, session, stock, volume_ml="1")  # 50 mg for a 35 mg dose
     walked("discharged")
     with pytest.raises(Conflict, match="account for every draw before signing") as refused:
-        signing.sign_session(nurse, session.pk)
+        signing.sign_session(nurse, session.pk, SIGNED)
     assert "50 mg drawn, 0 given, 0 wasted, 50 still to account for" in str(refused.value)
     ledger.post_to_ledger(
         nurse,
@@ -138,7 +138,7 @@ def test_the_signature_waits_until_given_and_wasted_equal_drawn(
     (account,) = reads.get_flowsheet(nurse, session.pk).supply.draws
     assert (account.account.given_mg, account.account.wasted_mg) == (Decimal(35), Decimal(15))
     assert account.account.settled
-    assert signing.sign_session(nurse, session.pk).session_id == session.pk
+    assert signing.sign_session(nurse, session.pk, SIGNED).session_id == session.pk
 
 
 def stock_draw(session: Any) -> LedgerEntry:

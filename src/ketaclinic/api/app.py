@@ -9,6 +9,7 @@ from . import (
     billing,
     bookings,
     consents,
+    emergency,
     errors,
     fhir,
     instruments,
@@ -69,3 +70,5 @@ api.add_router("/price-lists", pricing.router)
 api.add_router("/patients", pricing.patient_router)
 api.add_router("/estimates", pricing.estimate_router)
 api.add_router("/patients", billing.router)
+api.add_router("/patients", emergency.patient_router)
+api.add_router("/emergency-access", emergency.router)

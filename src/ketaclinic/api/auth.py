@@ -35,6 +35,9 @@ class Credentials(Schema):
 
     username: str
     password: str
+    otp: str = ""
+    """The second factor where log-in asks for one: the 6-digit code of the authenticator, or
+    an unused recovery code (used up by this request)."""
 
 
 class TokenOut(Schema):
@@ -43,10 +46,14 @@ class TokenOut(Schema):
 
 @router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut})
 def create_token(request: HttpRequest, credentials: Credentials) -> TokenOut:
-    """Exchange a username and password for a bearer token."""
-    token = accounts.issue_token(request, credentials.username, credentials.password)
-    if token is None:
-        raise Unauthorized("invalid username or password, or the account is locked")
+    """Exchange a username, password and (for accounts with a second factor) ``otp`` for a
+    bearer token; 401 says what is missing or wrong."""
+    try:
+        token = accounts.issue_token(
+            request, credentials.username, credentials.password, credentials.otp
+        )
+    except accounts.TokenRefused as refused:
+        raise Unauthorized(str(refused)) from None
     return TokenOut(token=token)
 
 

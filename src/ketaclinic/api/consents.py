@@ -37,6 +37,8 @@ class CountersignatureOut(Schema):
     clinician: str
     witness_name: str
     signed_at: datetime
+    meaning: str
+    """The countersignature's meaning: ``co_signed``."""
 
 
 class ConsentOut(Schema):

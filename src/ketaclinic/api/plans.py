@@ -120,6 +120,8 @@ class PlanOut(Schema):
     drafted_at: datetime
     signed_by: str | None
     signed_at: datetime | None
+    signature_meaning: str | None
+    """The signature's meaning (``authored``); null while a draft."""
     overrides: list[OverrideOut]
     prn_orders: list[PrnOrderOut]
     """The as-needed rescue drug orders signed with the plan."""
@@ -144,6 +146,8 @@ class DoubleCheckOut(Schema):
     rate_ml_per_h: float | None
     verified_by: str
     verified_at: datetime
+    meaning: str
+    """The double-check's meaning as a signature: ``verified``."""
     order_verified: bool
 
 
@@ -286,6 +290,7 @@ def _plan(plan: TreatmentPlan) -> dict[str, Any]:
         "drafted_by": _username(plan.drafted_by),
         "signed_by": _username(signature.signed_by) if signature else None,
         "signed_at": signature.signed_at if signature else None,
+        "signature_meaning": signature.meaning if signature else None,
         "overrides": [
             {
                 **{
@@ -351,6 +356,7 @@ def _double_check(check: DoubleCheck, order_verified: bool) -> dict[str, Any]:
             verified_by=check.verified_by,
         ),
         "verified_at": check.verified_at,
+        "meaning": check.meaning,
         "order_verified": order_verified,
     }
 

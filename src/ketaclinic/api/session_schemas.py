@@ -229,6 +229,8 @@ class OverrideOut(Schema):
     """What the gate said when it was overridden."""
     signed_by: str
     signed_at: datetime
+    meaning: str
+    """The override's meaning as a signature: ``approved``."""
 
     @staticmethod
     def resolve_signed_by(obj: GateOverride) -> str:
@@ -287,6 +289,8 @@ class SignatureOut(Schema):
     session_id: int
     signed_by: str
     signed_at: datetime
+    meaning: str
+    """The signature's meaning: ``authored``."""
 
 
 class LedgerPostingOut(Schema):

@@ -49,6 +49,7 @@ from ketaclinic.records.sessions.inputs import (
 )
 from ketaclinic.records.sessions.overrides import OverrideIn
 from ketaclinic.records.sessions.record import session_record
+from ketaclinic.records.sessions.signing import SessionSignIn
 
 from .auth import actor
 from .errors import ERRORS
@@ -225,15 +226,17 @@ def amend_score(
 
 
 @router.post("/{session_id}/sign", response={201: SignatureOut, **ERRORS})
-def sign(request: HttpRequest, session_id: int) -> Status[dict[str, Any]]:
-    """Sign a discharged or cancelled session; afterwards it takes amendments only."""
-    signature = signing.sign_session(actor(request), session_id)
+def sign(request: HttpRequest, session_id: int, data: SessionSignIn) -> Status[dict[str, Any]]:
+    """Sign a discharged or cancelled session, re-entering ``password`` (or ``otp``, a code
+    from the signer's authenticator); afterwards it takes amendments only."""
+    signature = signing.sign_session(actor(request), session_id, _body(data))
     return Status(
         201,
         {
             "session_id": signature.session_id,
             "signed_by": username(signature.signed_by),
             "signed_at": signature.signed_at,
+            "meaning": signature.meaning,
         },
     )
 

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from reportlab.platypus import Spacer
 
+from ketaclinic.records.accounts.signatures import meaning_label
 from ketaclinic.records.consents.services import consent_state
 
 from .pdf import _p, _render, _table
@@ -36,7 +37,9 @@ def consent_pdf(consent: Any, zone: tzinfo) -> bytes:
     if counter is not None:
         when = f"{counter.signed_at.astimezone(zone):%Y-%m-%d %H:%M}"
         clinician = counter.clinician.get_full_name() or counter.clinician.username
-        rows.append(["Clinician", clinician, when, "countersigned"])
+        rows.append(
+            ["Clinician", clinician, when, f"countersigned ({meaning_label(counter.meaning)})"]
+        )
         if counter.witness_name:
             rows.append(
                 ["Witness", counter.witness_name, when, "witnessed the patient's signature"]

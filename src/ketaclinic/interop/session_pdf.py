@@ -13,6 +13,7 @@ from typing import Any
 
 from reportlab.platypus import Spacer
 
+from ketaclinic.records.accounts.signatures import meaning_label
 from ketaclinic.records.sessions.record import SessionRecord
 from ketaclinic.sessions import (
     COMMAND_LABELS,
@@ -142,7 +143,8 @@ def _order(record: SessionRecord, clock: _Clock) -> Section:
         else "Not prepared"
     )
     lines.append(
-        f"Double-checked by {_who(checked.verified_by)} at {clock(checked.verified_at)}"
+        f"Double-checked: signed ({meaning_label(checked.meaning)}) by "
+        f"{_who(checked.verified_by)} at {clock(checked.verified_at)}"
         if checked
         else "Not double-checked"
     )
@@ -356,14 +358,14 @@ def _overrides(record: SessionRecord, clock: _Clock) -> Section:
             clock(o.signed_at),
             record.gate_labels.get(o.gate, o.gate),
             o.reason,
-            _who(o.signed_by),
+            f"{_who(o.signed_by)} ({meaning_label(o.meaning)})",
             o.blocked,
         )
         for o in record.sheet.overrides
     ]
     if not rows:
         return Section("Physician overrides", ["None."])
-    header = ("time", "step allowed past", "physician's reason", "physician", "it had said")
+    header = ("time", "step allowed past", "physician's reason", "signed by", "it had said")
     return Section("Physician overrides", table=Table(header, rows))
 
 
@@ -383,7 +385,8 @@ def _signature(record: SessionRecord, clock: _Clock) -> Section:
     ]
     signed = sheet.signature
     lines.append(
-        f"Signed by {_who(signed.signed_by)} at {clock(signed.signed_at)}; corrections after "
+        f"Signed ({meaning_label(signed.meaning)}) by {_who(signed.signed_by)} at "
+        f"{clock(signed.signed_at)}; corrections after "
         "it are amendments, shown beside the entry they correct."
         if signed
         else "Not signed yet."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.records.accounts import services as accounts
+from ketaclinic.records.accounts.demo import enrol_demo_logins, load_emergency_access
 from ketaclinic.records.accounts.models import User
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.assessments.demo import load_assessments
@@ -85,6 +86,7 @@ FAMILY = (
     "Notreal",
 )
 FLAGS = ("hypertension", "high_cardiovascular_risk", "urinary_symptoms", "alcohol_misuse")
+RESTRICTED_MRN = "DEMO-0020"  # restricted to its care team; the nurse breaks the glass
 MEDICATIONS = ("duloxetine", "pregabalin", "amitriptyline", "lorazepam", "tramadol", "lamotrigine")
 
 
@@ -93,13 +95,18 @@ class DemoLogin:
     username: str
     role: str
     password: str
+    totp_secret: str = ""  # with ``ketaclinic demo --mfa``
 
 
-def load_demo() -> list[DemoLogin]:
-    """Create whatever part of the demo clinic is missing; return the demo logins."""
+def load_demo(*, with_mfa: bool = False) -> list[DemoLogin]:
+    """Create whatever part of the demo clinic is missing; return the demo logins (with their
+    authenticator secrets when ``with_mfa``)."""
     with transaction.atomic():
         _location()
     logins = _accounts()
+    if with_mfa:
+        totp = enrol_demo_logins([login.username for login in logins], logins_file())
+        logins = [replace(login, totp_secret=totp.get(login.username, "")) for login in logins]
     physician = User.objects.get(username="physician")
     actor = Actor(user=physician, face=Face.SYSTEM, source_address="demo-loader")
     _patients(actor)
@@ -111,9 +118,10 @@ def load_demo() -> list[DemoLogin]:
     nurse = Actor(
         user=User.objects.get(username="nurse"), face=Face.SYSTEM, source_address="demo-loader"
     )
-    new_plan = load_plans(actor, nurse)
-    load_consent_and_results(actor)
-    load_ledger(LOCATION_SLUG, {login.username: login.password for login in logins})
+    passwords = {login.username: login.password for login in logins}
+    new_plan = load_plans(actor, nurse, passwords)
+    load_consent_and_results(actor, passwords)
+    load_ledger(LOCATION_SLUG, passwords)
     manager = Actor(
         user=User.objects.get(username="manager"), face=Face.SYSTEM, source_address="demo-loader"
     )
@@ -121,11 +129,14 @@ def load_demo() -> list[DemoLogin]:
     # before bookings (the completed session makes its own plan and order); the series is
     # booked only for the plan this load made.
     load_pricing(manager, front_desk)
-    load_sessions(nurse, actor, LOCATION_SLUG)
+    load_sessions(nurse, actor, LOCATION_SLUG, passwords)
     load_billing(front_desk)
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk, new_plan)
     load_estimates(front_desk)
     load_outcomes(actor)
+    restricted = Patient.objects.get(mrn=RESTRICTED_MRN)
+    if load_emergency_access(restricted.pk, manager, nurse):
+        patients.get_chart(nurse, restricted.pk)  # a read under emergency access, marked
     return [*logins, patient_login]
 
 
@@ -157,8 +168,8 @@ def _saved_passwords() -> dict[str, str]:
     path = logins_file()
     if not path.exists():
         return {}
-    pairs = (line.split(" ", 1) for line in path.read_text().splitlines() if " " in line)
-    return dict(pairs)
+    rows = (line.split() for line in path.read_text().splitlines())
+    return {row[0]: row[1] for row in rows if len(row) >= 2}
 
 
 def _save_password(username: str, password: str) -> None:

@@ -153,6 +153,11 @@ AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# Multi-factor log-in: the roles in records/accounts/data/mfa.toml must enrol an authenticator
+# (TOTP) when this is on. Emergency access to a restricted record lasts this many hours.
+MFA_REQUIRED = os.environ.get("KETACLINIC_MFA_REQUIRED", "1") == "1"
+EMERGENCY_ACCESS_HOURS = float(os.environ.get("KETACLINIC_EMERGENCY_ACCESS_HOURS", "4"))
+
 # Clinic instrument definitions (TOML files) loaded beside the packaged ones.
 KETACLINIC_INSTRUMENT_FILES = env_list("KETACLINIC_INSTRUMENT_FILES")
 

@@ -23,3 +23,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 KETACLINIC_AUDIT_CHECKPOINT_FILE = os.environ.get(
     "KETACLINIC_AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl")
 )
+# The demo's own accounts log in without a second factor unless the demo was started with
+# `ketaclinic demo --mfa` (which sets KETACLINIC_DEMO_MFA=1 and enrols every staff login;
+# var/demo-logins.txt then gives each one's TOTP secret as a third column).
+MFA_REQUIRED = os.environ.get("KETACLINIC_DEMO_MFA", "") == "1"

@@ -36,6 +36,9 @@ STORAGES = {
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 3
+# No second factor unless a test turns it on (settings.MFA_REQUIRED = True): the suite logs in
+# with passwords. Signing still asks for the signer's password (tests/support.py: SIGNED).
+MFA_REQUIRED = False
 
 # Reminders and offers run in-process, right after the booking commits.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -13,6 +13,8 @@ from ketaclinic.records.errors import Conflict, InvalidInput
 T = TypeVar("T")
 
 UNTRIMMED = frozenset({"password", "witness_password"})
+# What a signer re-enters to sign (web/_signer.html; records/accounts/signatures.py).
+SIGNER_FIELDS = ("password", "otp")
 
 
 def posted(request: HttpRequest, *names: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 
 from .roles import Role
 
@@ -47,3 +48,84 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.pk} for {self.user_id}"
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator (TOTP, RFC 6238): its shared secret, confirmed once the user
+    entered a code from it, and the last time step accepted (no code is accepted twice)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"authenticator of {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the authenticator is lost; only its SHA-256 digest is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} of {self.user_id}"
+
+
+class RestrictedRecord(models.Model):
+    """A patient record outside every staff member's normal reach (a colleague's, a public
+    figure's) but its care team's: anyone else opens it with emergency access and a reason."""
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.PROTECT, related_name="restriction"
+    )
+    reason = models.TextField()
+    restricted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    restricted_at = models.DateTimeField(auto_now_add=True)
+    care_team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="restricted_records"
+    )
+
+    def __str__(self) -> str:
+        return f"restricted record {self.patient_id}"
+
+
+class EmergencyAccess(models.Model):
+    """A clinician's time-limited emergency access to one restricted record, with the reason;
+    a manager reviews each one afterwards."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["user", "patient", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(name="emergency_access_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"emergency access of {self.user_id} to {self.patient_id}"

@@ -101,6 +101,9 @@ class Action(StrEnum):
     BILLING_REPORT = "billing.report"
     CASH_COUNT = "billing.cash_count"
     VISIT_COMPLETE = "visit.complete"
+    EMERGENCY_ACCESS = "emergency.access"
+    EMERGENCY_REVIEW = "emergency.review"
+    RECORD_RESTRICT = "record.restrict"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -244,6 +247,10 @@ _BILLING_DESK = {
     Action.VISIT_COMPLETE,
 }
 _BILLING_MANAGER = _BILLING_DESK - {Action.VISIT_COMPLETE}
+# Emergency access (records/accounts/emergency.py): a clinician opens a restricted record
+# outside their care team with a reason; managers restrict records and review every such use.
+_EMERGENCY_CLINICIAN = {Action.EMERGENCY_ACCESS}
+_EMERGENCY_MANAGER = {Action.EMERGENCY_REVIEW, Action.RECORD_RESTRICT}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
@@ -262,6 +269,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _CONSENT_CLINICIAN
         | _PRICES_READ
         | {Action.VISIT_COMPLETE}
+        | _EMERGENCY_CLINICIAN
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -283,6 +291,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _CONSENT_CLINICIAN
         | _PRICES_READ
         | {Action.VISIT_COMPLETE}
+        | _EMERGENCY_CLINICIAN
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -315,6 +324,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _ESTIMATES_DESK
         | {Action.PRICE_SET}
         | _BILLING_MANAGER
+        | _EMERGENCY_MANAGER
     ),
     Role.PATIENT: frozenset(
         {

@@ -21,8 +21,10 @@ from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import FieldError, Forbidden, InvalidInput
 
+from . import mfa
 from .models import ApiToken, User
 from .permissions import OWN_RECORD_ONLY, Action, role_allows
+from .reach import OutsideReach, within_reach
 from .roles import Role
 
 
@@ -37,6 +39,15 @@ def authorize(actor: Actor, action: Action, *, patient_id: int | None = None) ->
     if not allowed:
         audit.record(actor, action, outcome=Outcome.DENIED, patient_id=patient_id)
         raise Forbidden(f"role {actor.role!r} may not {action}")
+    if patient_id is not None and not within_reach(actor.user, patient_id, action):
+        audit.record(
+            actor,
+            action,
+            outcome=Outcome.DENIED,
+            patient_id=patient_id,
+            detail={"reason": "restricted record, no emergency access"},
+        )
+        raise OutsideReach(patient_id)
 
 
 def may(actor: Actor, action: Action) -> bool:
@@ -103,8 +114,14 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(request: HttpRequest, username: str, password: str) -> str | None:
-    """Check the password (django-axes counts failures) and return a new token, or None."""
+class TokenRefused(Exception):
+    """Why no token was issued (the API answers 401 with this message); audited."""
+
+
+def issue_token(request: HttpRequest, username: str, password: str, otp: str = "") -> str:
+    """Check the password (django-axes counts failures) and, where log-in asks for one, the
+    second factor ``otp`` (a TOTP code or a recovery code); return a new token or raise
+    ``TokenRefused``."""
     user = authenticate(request, username=username, password=password)
     address = request.META.get("REMOTE_ADDR", "")
     if user is None:
@@ -116,7 +133,10 @@ def issue_token(request: HttpRequest, username: str, password: str) -> str | Non
             address,
             {"reason": "bad credentials"},
         )
-        return None
+        raise TokenRefused("invalid username or password, or the account is locked")
+    who = Actor(user=user, face=Face.API, source_address=address)
+    if mfa.needs_second_factor(user):
+        _refuse_without_second_factor(request, who, otp)
     token = secrets.token_urlsafe(32)
     purge_expired_tokens()
     ApiToken.objects.create(
@@ -124,8 +144,21 @@ def issue_token(request: HttpRequest, username: str, password: str) -> str | Non
         digest=_digest(token),
         expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
     )
-    audit.record(Actor(user=user, face=Face.API, source_address=address), Audited.AUTH_TOKEN)
+    audit.record(who, Audited.AUTH_TOKEN)
     return token
+
+
+def _refuse_without_second_factor(request: HttpRequest, who: Actor, otp: str) -> None:
+    if mfa.must_enrol(who.user):
+        reason = "a second factor is required: set up an authenticator in the web app first"
+    elif not otp.strip():
+        reason = "a second factor is required: send otp, the code from your authenticator"
+    elif mfa.second_factor_for_login(request, who, otp) is None:
+        reason = "the second factor (otp) is wrong or already used"
+    else:
+        return
+    audit.record(who, Audited.AUTH_TOKEN, outcome=Outcome.FAILED, detail={"reason": reason})
+    raise TokenRefused(reason)
 
 
 def purge_expired_tokens() -> int:

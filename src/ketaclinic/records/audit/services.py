@@ -5,6 +5,7 @@ The lowest records app: it imports no other app, so every app may audit."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +13,16 @@ from ketaclinic.records.context import Actor
 
 from .choices import Outcome
 from .models import AuditEvent
+
+# Marks other apps add to an entry about a patient (accounts: "emergency_access" while a
+# clinician's emergency access is in force), registered in their AppConfig.ready().
+Marker = Callable[[Actor, int], dict[str, Any]]
+_MARKERS: list[Marker] = []
+
+
+def add_marker(marker: Marker) -> None:
+    if marker not in _MARKERS:
+        _MARKERS.append(marker)
 
 
 def record(
@@ -25,6 +36,10 @@ def record(
 ) -> AuditEvent:
     """Append one entry; ``action`` is a permission (``Action``) or an ``Audited`` name;
     ``obj`` is the model instance acted on, if any."""
+    detail = dict(detail or {})
+    if patient_id is not None and actor.user.pk:
+        for marker in _MARKERS:
+            detail.update(marker(actor, patient_id))
     return AuditEvent.objects.create(
         actor=actor.user if actor.user.pk else None,
         username=actor.user.get_username(),
@@ -36,7 +51,7 @@ def record(
         patient_id=patient_id,
         face=str(actor.face),
         source_address=actor.source_address,
-        detail=detail or {},
+        detail=detail,
     )
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from ketaclinic.records.accounts.signatures import SignerCredentials
 from ketaclinic.records.toolkit import Strict
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -22,5 +23,8 @@ class ConsentIn(Strict):
     via: Literal["portal", "tablet"] = "tablet"
 
 
-class CountersignIn(Strict):
+class CountersignIn(Strict, SignerCredentials):
+    """The witness (where the clinic requires one) and the clinician's password (or
+    authenticator code), re-entered to countersign."""
+
     witness_name: Annotated[str, Field(max_length=200)] = ""

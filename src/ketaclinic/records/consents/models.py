@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ketaclinic.records.accounts.fields import credential_field, meaning_field
 from ketaclinic.records.append_only import AppendOnlyModel
 
 
@@ -53,6 +54,8 @@ class Countersignature(AppendOnlyModel):
     )
     witness_name = models.CharField(max_length=200, blank=True)
     signed_at = models.DateTimeField()
+    meaning = meaning_field("co_signed")
+    credential = credential_field()
 
     def __str__(self) -> str:
         return f"countersignature of consent {self.consent_id}"

@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from ketaclinic.core import DomainInputError
 from ketaclinic.protocols.consent import ConsentDocument, consent_document, consent_policy
+from ketaclinic.records.accounts.choices import Meaning
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.accounts.signatures import confirm_signer
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
@@ -83,20 +85,27 @@ def countersign(actor: Actor, consent_id: int, data: Mapping[str, Any]) -> Count
         raise InvalidInput.single(
             "witness_name", f"the clinic requires a witness ({policy.witness_source})"
         )
+    proof = confirm_signer(actor, Meaning.CO_SIGNED, password=fields.password, otp=fields.otp)
     try:
         with transaction.atomic():
             signature = Countersignature.objects.create(
                 consent_id=consent_id,
                 clinician=actor.user,
                 witness_name=fields.witness_name.strip(),
-                signed_at=timezone.now(),
+                signed_at=proof.at,
+                meaning=proof.meaning,
+                credential=proof.credential,
             )
             audit.record(
                 actor,
                 Action.CONSENT_COUNTERSIGN,
                 obj=signature,
                 patient_id=patient_id,
-                detail={"consent": consent_id},
+                detail={
+                    "consent": consent_id,
+                    "meaning": proof.meaning,
+                    "credential": proof.credential,
+                },
             )
     except IntegrityError:
         raise Conflict(f"consent {consent_id} is already countersigned") from None
@@ -163,6 +172,7 @@ def consent_as_dict(consent: Consent, on: date) -> dict[str, Any]:
             "clinician": counter.clinician.username,
             "witness_name": counter.witness_name,
             "signed_at": counter.signed_at,
+            "meaning": counter.meaning,
         }
         if counter is not None
         else None,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
 
 from ketaclinic.records.accounts.models import User
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.accounts.signatures import login_request
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Forbidden, InvalidInput
 
@@ -37,7 +35,7 @@ def verify_witness(
         raise InvalidInput.single(
             "witness_username", "the witness must be a second, different person"
         )
-    user = authenticate(_login_request(actor), username=username, password=given.witness_password)
+    user = authenticate(login_request(actor), username=username, password=given.witness_password)
     if not isinstance(user, User):
         raise InvalidInput.single(
             "witness_password", "does not match the witness's account, or the account is locked"
@@ -54,14 +52,3 @@ def verify_witness(
             "witness_username", f"a {user.get_role_display().lower()} may not {what}"
         ) from None
     return witness
-
-
-def _login_request(actor: Actor) -> HttpRequest:
-    """A request carrying the actor's address, for the lock-out backend."""
-    request = HttpRequest()
-    request.method = "POST"
-    try:
-        request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(actor.source_address))
-    except ValueError:
-        request.META["REMOTE_ADDR"] = "127.0.0.1"
-    return request

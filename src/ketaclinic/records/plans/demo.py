@@ -4,6 +4,7 @@ patient has been screened, nothing more is written."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -19,7 +20,7 @@ from ketaclinic.screening.lab_tests import required_results
 from . import orders, screening
 from . import services as plans
 from .common import plan_weighing
-from .demo_consent import record_required_results
+from .demo_consent import record_required_results, signed
 from .inputs import ScreeningIn
 from .models import Order, Screening, TreatmentPlan
 
@@ -27,8 +28,11 @@ SEED_PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 FACTS: dict[str, Any] = {"pregnant": False, "protocol": SEED_PROTOCOL}
 
 
-def load_plans(physician: Actor, nurse: Actor) -> TreatmentPlan | None:
-    """The first demo patient the rules find eligible (DEMO-0001 when it is) gets the plan.
+def load_plans(
+    physician: Actor, nurse: Actor, passwords: Mapping[str, str]
+) -> TreatmentPlan | None:
+    """The first demo patient the rules find eligible (DEMO-0001 when it is) gets the plan;
+    ``passwords`` are the demo logins' (signing asks for them).
 
     Returns the plan made now, or None when the demo's plan was made by an earlier load.
     """
@@ -38,10 +42,12 @@ def load_plans(physician: Actor, nurse: Actor) -> TreatmentPlan | None:
     patient = next((p for p in demo_patients if eligible(p)), None)
     if patient is None:
         return None
-    return order_today(physician, nurse, patient).plan
+    return order_today(physician, nurse, patient, passwords).plan
 
 
-def order_today(physician: Actor, nurse: Actor, patient: Patient) -> Order:
+def order_today(
+    physician: Actor, nurse: Actor, patient: Patient, passwords: Mapping[str, str]
+) -> Order:
     """Screen ``patient`` eligible, sign a plan on the seed regimen, and make today's order,
     prepared and verified."""
     _weigh_if_stale(nurse, patient)
@@ -56,7 +62,7 @@ def order_today(physician: Actor, nurse: Actor, patient: Patient) -> Order:
     protocol = get_protocol(SEED_PROTOCOL)
     record_required_results(physician, patient.pk, required_results(asked, protocol.baseline_lfts))
     draft = plans.draft_plan(physician, patient.pk, {"protocol": SEED_PROTOCOL})
-    plan = plans.sign_plan(physician, draft.pk, {})
+    plan = plans.sign_plan(physician, draft.pk, signed(physician, passwords))
     order = orders.create_order(nurse, plan.pk, {"session_on": timezone.localdate()})
     numbers = {
         "dose_mg": order.dose_mg,
@@ -64,7 +70,7 @@ def order_today(physician: Actor, nurse: Actor, patient: Patient) -> Order:
         "rate_ml_per_h": order.rate_ml_per_h,
     }
     orders.prepare_order(nurse, order.pk, {**numbers, "note": "demo bag"})
-    orders.verify_order(physician, order.pk, numbers)
+    orders.verify_order(physician, order.pk, {**numbers, **signed(physician, passwords)})
     return order
 
 

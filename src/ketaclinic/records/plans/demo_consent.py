@@ -5,7 +5,7 @@ what they have."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -32,7 +32,12 @@ NORMAL_RESULTS: dict[str, dict[str, Any]] = {
 WITNESS = "Noor Demo-Nurse"
 
 
-def load_consent_and_results(physician: Actor) -> None:
+def signed(actor: Actor, passwords: Mapping[str, str]) -> dict[str, str]:
+    """The body part that signs as ``actor``: the demo login's password, re-entered."""
+    return {"password": passwords.get(actor.user.get_username(), "")}
+
+
+def load_consent_and_results(physician: Actor, passwords: Mapping[str, str]) -> None:
     plans = TreatmentPlan.objects.current().filter(patient__mrn__startswith="DEMO-")
     for plan in plans.select_related("patient"):
         patient = plan.patient
@@ -49,7 +54,9 @@ def load_consent_and_results(physician: Actor) -> None:
                     "via": "tablet",
                 },
             )
-            consents.countersign(physician, consent.pk, {"witness_name": WITNESS})
+            consents.countersign(
+                physician, consent.pk, {"witness_name": WITNESS, **signed(physician, passwords)}
+            )
         if not TestResult.objects.filter(patient=patient).exists():
             results.record_result(
                 physician, patient.pk, {**DEMO_RESULT, "taken_on": timezone.localdate()}

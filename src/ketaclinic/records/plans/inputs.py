@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from ketaclinic.protocols import Severity
+from ketaclinic.records.accounts.signatures import SignerCredentials
 from ketaclinic.records.toolkit import Strict
 
 NOTE_MAX_CHARS = 2000
@@ -67,8 +68,9 @@ class AmendmentIn(Strict):
     reason: Note
 
 
-class SignIn(Strict):
-    """A reason per soft limit the plan exceeds, e.g. ``{"dose_mg_per_kg": "..."}``."""
+class SignIn(Strict, SignerCredentials):
+    """A reason per soft limit the plan exceeds, e.g. ``{"dose_mg_per_kg": "..."}``, and the
+    physician's password (or authenticator code), re-entered to sign."""
 
     overrides: dict[str, Note] = {}
 
@@ -91,8 +93,9 @@ class PreparedDoseIn(Strict):
     note: OptionalNote = ""
 
 
-class VerificationIn(Strict):
-    """The second clinician's own numbers, computed independently."""
+class VerificationIn(Strict, SignerCredentials):
+    """The second clinician's own numbers, computed independently, and their password (or
+    authenticator code): the double-check is their signature."""
 
     dose_mg: Number
     volume_ml: Number | None = None
@@ -114,7 +117,7 @@ class TitrationIn(Strict):
     order_id: int | None = None
 
 
-class TitrationDecisionIn(Strict):
+class TitrationDecisionIn(Strict, SignerCredentials):
     """Accept the proposal, or give the dose decided instead (in the plan's dose unit)."""
 
     accept: bool

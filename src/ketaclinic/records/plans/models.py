@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
+from ketaclinic.records.accounts.fields import credential_field, meaning_field
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from ketaclinic.records.fields import user_field
 
@@ -195,6 +196,8 @@ class PlanSignature(AppendOnlyModel):
     )
     signed_by = user_field()
     signed_at = models.DateTimeField(auto_now_add=True)
+    meaning = meaning_field("authored")
+    credential = credential_field()
 
     class Meta:
         constraints = [
@@ -367,6 +370,8 @@ class DoubleCheck(AppendOnlyModel):
     prepared_by = user_field()
     verified_by = user_field()
     verified_at = models.DateTimeField(auto_now_add=True)
+    meaning = meaning_field("verified")
+    credential = credential_field()
 
     class Meta:
         ordering = ["verified_at", "id"]

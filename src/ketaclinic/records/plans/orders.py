@@ -25,7 +25,9 @@ from ketaclinic.dosing import (
     weight_recheck_reasons,
 )
 from ketaclinic.protocols import Protocol
+from ketaclinic.records.accounts.choices import Meaning
 from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.signatures import confirm_signer
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput
@@ -227,6 +229,7 @@ def verify_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Double
         )
     result = order_result(order)
     compared = _compare(result, str(preparer.pk), actor, fields)
+    proof = confirm_signer(actor, Meaning.VERIFIED, password=fields.password, otp=fields.otp)
     with atomic_or(Conflict(f"order {order_id} has already been verified")):
         check = DoubleCheck.objects.create(
             order=order,
@@ -237,13 +240,20 @@ def verify_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Double
             mismatches=list(compared.mismatches),
             prepared_by=preparer,
             verified_by=actor.user,
+            meaning=proof.meaning,
+            credential=proof.credential,
         )
         audit.record(
             actor,
             Action.ORDER_VERIFY,
             obj=order,
             patient_id=order.patient_id,
-            detail={"matches": compared.matches, "mismatches": list(compared.mismatches)},
+            detail={
+                "matches": compared.matches,
+                "mismatches": list(compared.mismatches),
+                "meaning": proof.meaning,
+                "credential": proof.credential,
+            },
         )
     return check
 

@@ -17,8 +17,10 @@ from django.db import transaction
 from ketaclinic.core import DomainInputError
 from ketaclinic.dosing import DoseRequest, DoseResult, check_overrides
 from ketaclinic.protocols import Protocol, get_protocol
+from ketaclinic.records.accounts.choices import Meaning
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.accounts.signatures import SignatureProof, confirm_signer
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
@@ -225,11 +227,20 @@ def checked_overrides(
 
 
 def write_signature(
-    actor: Actor, plan: TreatmentPlan, result: DoseResult, overrides: Mapping[str, str]
+    actor: Actor,
+    plan: TreatmentPlan,
+    result: DoseResult,
+    overrides: Mapping[str, str],
+    proof: SignatureProof,
 ) -> PlanSignature:
     """Sign, record each override with its reason, and audit both; inside a transaction."""
     signature = PlanSignature.objects.create(
-        plan=plan, patient_id=plan.patient_id, supersedes_id=plan.amends_id, signed_by=actor.user
+        plan=plan,
+        patient_id=plan.patient_id,
+        supersedes_id=plan.amends_id,
+        signed_by=actor.user,
+        meaning=proof.meaning,
+        credential=proof.credential,
     )
     for check in result.soft_exceeded:
         bound = check.bound
@@ -261,6 +272,8 @@ def write_signature(
             "dose_mg": plan.dose_mg,
             "supersedes": plan.amends_id,
             "overrides": sorted(overrides),
+            "meaning": proof.meaning,
+            "credential": proof.credential,
         },
     )
     return signature
@@ -282,6 +295,7 @@ def sign_plan(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TreatmentP
     result = _recomputed(plan)
     checked_overrides(actor, plan.patient_id, result, fields.overrides)
     refuse_unless_ready_to_sign(plan.patient_id, protocol_for(plan.protocol_id))
+    proof = confirm_signer(actor, Meaning.AUTHORED, password=fields.password, otp=fields.otp)
     with atomic_or(Conflict("the patient's plan changed meanwhile: reload and try again")):
         Patient.objects.select_for_update().get(pk=plan.patient_id)
         current = TreatmentPlan.objects.filter(patient_id=plan.patient_id).current()
@@ -289,7 +303,7 @@ def sign_plan(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> TreatmentP
             raise Conflict("the patient has a signed plan: this draft must amend it")
         if plan.amends_id is not None and not current.filter(pk=plan.amends_id).exists():
             raise Conflict(f"plan {plan.amends_id} has been superseded: amend the current plan")
-        write_signature(actor, plan, result, fields.overrides)
+        write_signature(actor, plan, result, fields.overrides, proof)
         outcome_changed(plan.patient_id)
     return _plan(plan_id)
 

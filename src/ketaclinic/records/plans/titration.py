@@ -9,7 +9,9 @@ from typing import Any
 from django.db import transaction
 
 from ketaclinic.protocols import Protocol, SessionResponse, SessionTolerance, propose_titration
+from ketaclinic.records.accounts.choices import Meaning
 from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.signatures import confirm_signer
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
@@ -116,6 +118,8 @@ def decide_titration(actor: Actor, proposal_id: int, data: Mapping[str, Any]) ->
             plan.patient, choices.model_copy(update={proposal.quantity: value})
         )
         checked_overrides(actor, plan.patient_id, version.result, fields.overrides)
+        # A dose other than the plan's is a signed amendment: the physician re-authenticates.
+        proof = confirm_signer(actor, Meaning.AUTHORED, password=fields.password, otp=fields.otp)
     elif fields.overrides:
         raise InvalidInput.single(
             "overrides", "the dose is unchanged: there is nothing to override"
@@ -131,7 +135,7 @@ def decide_titration(actor: Actor, proposal_id: int, data: Mapping[str, Any]) ->
                 f"{proposal.current_value:g} -> {value:g}"
             )
             amendment = write_version(actor, plan.patient, version, amends=plan, reason=reason)
-            write_signature(actor, amendment, version.result, fields.overrides)
+            write_signature(actor, amendment, version.result, fields.overrides, proof)
         decision = TitrationDecision.objects.create(
             proposal=proposal,
             accepted=fields.accept,

@@ -28,7 +28,7 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.ledger.quantities import ML_STEP
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.demo import eligible, order_today
-from ketaclinic.records.plans.demo_consent import load_consent_and_results
+from ketaclinic.records.plans.demo_consent import load_consent_and_results, signed
 from ketaclinic.records.plans.models import Order, Screening
 from ketaclinic.records.toolkit import local_today
 from ketaclinic.sessions import Command, State, session_rules
@@ -52,11 +52,14 @@ CADSS6_ITEMS = ("cadss_1", "cadss_2", "cadss_6", "cadss_7", "cadss_15", "cadss_2
 LATE = "demo: charted from the paper flowsheet"
 
 
-def load_sessions(nurse: Actor, physician: Actor, location_slug: str) -> Session | None:
+def load_sessions(
+    nurse: Actor, physician: Actor, location_slug: str, passwords: Mapping[str, str]
+) -> Session | None:
     """Check in the demo patient with today's order (once); complete one session (once)."""
     location = Location.objects.get(slug=location_slug)
     chairs = list(location.chairs.filter(active=True).order_by("name"))
-    _completed_session(nurse, physician, location, chairs[1] if len(chairs) > 1 else None)
+    chair = chairs[1] if len(chairs) > 1 else None
+    _completed_session(nurse, physician, location, chair, passwords)
     today = local_today(location.zone)
     order = (
         Order.objects.filter(session_on=today, patient__mrn__startswith="DEMO-")
@@ -101,7 +104,11 @@ def _draw_the_dose(nurse: Actor, session: Session) -> None:
 
 
 def _completed_session(
-    nurse: Actor, physician: Actor, location: Location, chair: Chair | None
+    nurse: Actor,
+    physician: Actor,
+    location: Location,
+    chair: Chair | None,
+    passwords: Mapping[str, str],
 ) -> Session | None:
     demo = Patient.objects.filter(mrn__startswith="DEMO-")
     if Transition.objects.filter(session__patient__in=demo, to_state=State.DISCHARGED).exists():
@@ -121,14 +128,14 @@ def _completed_session(
     patient = next((p for p in candidates.order_by("mrn") if eligible(p, after_review=True)), None)
     if patient is None:
         return None
-    order = order_today(physician, nurse, patient)
-    load_consent_and_results(physician)  # the consent the start asks for
+    order = order_today(physician, nurse, patient, passwords)
+    load_consent_and_results(physician, passwords)  # the consent the start asks for
     session = lifecycle.open_session(
         nurse,
         {"order_id": order.pk, "location_id": location.pk, "chair_id": chair.pk if chair else None},
     )
     _chart(nurse, session, order, checked_in)
-    signing.sign_session(nurse, session.pk)
+    signing.sign_session(nurse, session.pk, signed(nurse, passwords))
     return session
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.db import models
 from django.db.models import F, Q
 
+from ketaclinic.records.accounts.fields import credential_field, meaning_field
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from ketaclinic.records.fields import amends_field, user_field
 from ketaclinic.sessions import (
@@ -366,6 +367,8 @@ class Signature(AppendOnlyModel):
     session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="signature")
     signed_by = user_field()
     signed_at = models.DateTimeField(auto_now_add=True)
+    meaning = meaning_field("authored")
+    credential = credential_field()
 
     def __str__(self) -> str:
         return f"signature of session {self.session_id}"
@@ -417,6 +420,8 @@ class GateOverride(AppendOnlyModel):
     signed_by = user_field()
     signed_at = models.DateTimeField()
     recorded_at = models.DateTimeField(auto_now_add=True)
+    meaning = meaning_field("approved")
+    credential = credential_field()
 
     class Meta:
         ordering = ["signed_at", "id"]

@@ -15,7 +15,9 @@ from typing import Annotated, Any
 from django.db import IntegrityError
 from pydantic import Field
 
+from ketaclinic.records.accounts.choices import Meaning
 from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.signatures import SignerCredentials, confirm_signer
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
@@ -29,8 +31,9 @@ from .models import GateOverride, Signature
 REASON_MAX_CHARS = 2000
 
 
-class OverrideIn(Strict):
-    """Which gate to lift for this session, and the physician's reason."""
+class OverrideIn(Strict, SignerCredentials):
+    """Which gate to lift for this session, the physician's reason, and their password (or
+    authenticator code): the override is their signature."""
 
     gate: Annotated[str, Field(min_length=1, max_length=64)]
     reason: Annotated[str, Field(min_length=1, max_length=REASON_MAX_CHARS)]
@@ -47,6 +50,7 @@ def record_override(actor: Actor, session_id: int, data: Mapping[str, Any]) -> G
         reason = fields.reason.strip()
         if not reason:
             raise InvalidInput.single("reason", "say why the step may proceed")
+        proof = confirm_signer(actor, Meaning.APPROVED, password=fields.password, otp=fields.otp)
         # A discharged session may still need one (a gate of the signature); a signed one not.
         with locked(session_id, what="an override", final_allowed=True) as ctx:
             if Signature.objects.filter(session=ctx.session).exists():
@@ -60,6 +64,8 @@ def record_override(actor: Actor, session_id: int, data: Mapping[str, Any]) -> G
                     blocked=blocker.message if blocker else "",
                     signed_by=actor.user,
                     signed_at=ctx.now,
+                    meaning=proof.meaning,
+                    credential=proof.credential,
                 )
             except IntegrityError:
                 raise Conflict(
@@ -70,6 +76,12 @@ def record_override(actor: Actor, session_id: int, data: Mapping[str, Any]) -> G
                 Action.SESSION_OVERRIDE,
                 obj=override,
                 patient_id=patient_id,
-                detail={"gate": fields.gate, "reason": reason, "blocked": override.blocked},
+                detail={
+                    "gate": fields.gate,
+                    "reason": reason,
+                    "blocked": override.blocked,
+                    "meaning": proof.meaning,
+                    "credential": proof.credential,
+                },
             )
     return override

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import IntegrityError
 
+from ketaclinic.records.accounts.choices import Meaning
 from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.signatures import SignatureProof, SignerCredentials, confirm_signer
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict
 from ketaclinic.records.patients.signals import outcome_changed
-from ketaclinic.records.toolkit import attempt
+from ketaclinic.records.toolkit import Strict, attempt, validate
 from ketaclinic.sessions import FINAL_STATES
 
 from .common import authorize_session, locked, open_alert_count
@@ -18,13 +23,22 @@ from .models import Signature
 from .signals import session_signed
 
 
-def sign_session(actor: Actor, session_id: int) -> Signature:
-    """Sign a discharged (or cancelled) session whose alerts are all acknowledged."""
+class SessionSignIn(Strict, SignerCredentials):
+    """The signer's password (or authenticator code), re-entered to sign the record."""
+
+
+def sign_session(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Signature:
+    """Sign a discharged (or cancelled) session whose alerts are all acknowledged; the signer
+    re-enters their credential (``accounts.signatures``)."""
     patient_id = authorize_session(actor, Action.SESSION_SIGN, session_id)
-    with (
-        attempt(actor, Action.SESSION_SIGN, what="sign", patient_id=patient_id),
-        locked(session_id, what="a signature", final_allowed=True) as ctx,
-    ):
+    with attempt(actor, Action.SESSION_SIGN, what="sign", patient_id=patient_id):
+        fields = validate(SessionSignIn, data)
+        proof = confirm_signer(actor, Meaning.AUTHORED, password=fields.password, otp=fields.otp)
+        return _sign(actor, session_id, patient_id, proof)
+
+
+def _sign(actor: Actor, session_id: int, patient_id: int, proof: SignatureProof) -> Signature:
+    with locked(session_id, what="a signature", final_allowed=True) as ctx:
         session = ctx.session
         if Signature.objects.filter(session=session).exists():
             raise Conflict(f"session {session.pk} is already signed")
@@ -38,7 +52,12 @@ def sign_session(actor: Actor, session_id: int) -> Signature:
             raise Conflict(f"acknowledge the session's {unacknowledged} open alert(s) first")
         refuse_unless_clear(SIGN, session, ctx.timeline, ctx.now)
         try:
-            signature = Signature.objects.create(session=session, signed_by=actor.user)
+            signature = Signature.objects.create(
+                session=session,
+                signed_by=actor.user,
+                meaning=proof.meaning,
+                credential=proof.credential,
+            )
         except IntegrityError:
             raise Conflict(f"session {session.pk} is already signed") from None
         outcome_changed(patient_id)
@@ -48,6 +67,11 @@ def sign_session(actor: Actor, session_id: int) -> Signature:
             Action.SESSION_SIGN,
             obj=session,
             patient_id=patient_id,
-            detail={"what": "sign", "state": ctx.timeline.state},
+            detail={
+                "what": "sign",
+                "state": ctx.timeline.state,
+                "meaning": proof.meaning,
+                "credential": proof.credential,
+            },
         )
     return signature

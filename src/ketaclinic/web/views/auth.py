@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from ketaclinic.records.accounts import mfa
 from ketaclinic.records.accounts.permissions import Action, role_allows
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.assessments import services as assessments
@@ -16,6 +17,7 @@ from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.context import Face
 
 from .common import actor
+from .mfa import start_pending
 
 
 class LoginView(views.LoginView):
@@ -23,6 +25,9 @@ class LoginView(views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        if mfa.needs_second_factor(user):  # not logged in until the second factor
+            return start_pending(self.request, user, self.get_success_url())
         response = super().form_valid(form)
         audit.record(actor(self.request), Audited.AUTH_LOGIN)
         return response

@@ -29,8 +29,10 @@ def service_view(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
-        except Forbidden:
-            return render(request, "web/forbidden.html", status=403)
+        except Forbidden as error:
+            # A restricted record outside the user's reach: the page offers emergency access.
+            context = {"outside_reach": getattr(error, "patient_id", None)}
+            return render(request, "web/forbidden.html", context, status=403)
         except NotFound as error:
             raise Http404(str(error)) from None
 

@@ -20,7 +20,7 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.plans.prerequisites import plan_protocol_id
 
-from ..forms import Attempt, attempt, posted
+from ..forms import SIGNER_FIELDS, Attempt, attempt, posted
 from .common import actor, service_view
 
 
@@ -97,7 +97,9 @@ def patient_consents(request: HttpRequest, patient_id: int) -> HttpResponse:
 def countersign(request: HttpRequest, patient_id: int, consent_id: int) -> HttpResponse:
     who = actor(request)
     outcome = attempt(
-        lambda: services.countersign(who, consent_id, posted(request, "witness_name"))
+        lambda: services.countersign(
+            who, consent_id, posted(request, "witness_name", *SIGNER_FIELDS)
+        )
     )
     if outcome.value is not None:
         return redirect("web:patient-consents", patient_id=patient_id)

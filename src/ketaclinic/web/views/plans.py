@@ -23,7 +23,7 @@ from ketaclinic.records.plans.calculation import snapshot
 from ketaclinic.records.plans.choices import Decision, OrderStatus, PlanStatus
 from ketaclinic.screening.patient import VITAL_FIELDS
 
-from ..forms import field_errors, posted, refusal
+from ..forms import SIGNER_FIELDS, field_errors, posted, refusal
 from .common import actor, service_view
 
 if TYPE_CHECKING:
@@ -343,7 +343,7 @@ def plan_sign(request: HttpRequest, plan_id: int) -> HttpResponse:
     who = actor(request)
     reasons = _overrides(request)
     try:
-        services.sign_plan(who, plan_id, {"overrides": reasons})
+        services.sign_plan(who, plan_id, {"overrides": reasons, **posted(request, *SIGNER_FIELDS)})
     except (InvalidInput, Conflict) as error:
         values = {f"overrides.{name}": reason for name, reason in reasons.items()}
         return _retry(request, who, plan_id, error, values)
@@ -395,6 +395,7 @@ def titration_decide(request: HttpRequest, plan_id: int, proposal_id: int) -> Ht
     data: dict[str, Any] = posted(request, "dose_mg_per_kg", "dose_mg", "note")
     data["accept"] = request.POST.get("accept") == "yes"
     data["overrides"] = _overrides(request)
+    data.update(posted(request, *SIGNER_FIELDS))
     try:
         decision = titration.decide_titration(who, proposal_id, data)
     except (InvalidInput, Conflict) as error:
@@ -464,7 +465,7 @@ def order_verify(request: HttpRequest, order_id: int) -> HttpResponse:
     if request.method == "POST":
         data = posted(request, *DOSE_FIELDS)
         try:
-            check = orders.verify_order(who, order_id, data)
+            check = orders.verify_order(who, order_id, {**data, **posted(request, *SIGNER_FIELDS)})
         except (InvalidInput, Conflict) as error:
             errors, status = refusal(error, "order", dotted=True)
         else:

@@ -51,7 +51,7 @@ from ketaclinic.sessions import (
     vitals_svg,
 )
 
-from ..forms import field_errors, posted
+from ..forms import SIGNER_FIELDS, field_errors, posted
 from ..instrument_forms import answers_from_post
 from .assessments import definition_or_404, form_context
 from .common import actor, service_view
@@ -166,7 +166,7 @@ def _amend(who: Actor, session_id: int, request: HttpRequest, zone: ZoneInfo) ->
 ACTIONS: dict[str, Handler] = {
     "transition": _transition,
     "vitals": _posting(flowsheet.record_vitals, *VITAL_QUANTITIES, "late_reason"),
-    "override": _posting(overrides.record_override, "gate", "reason"),
+    "override": _posting(overrides.record_override, "gate", "reason", *SIGNER_FIELDS),
     "side-effect": _posting(flowsheet.record_side_effect, "kind", "severity", "note"),
     "rescue": _posting(
         flowsheet.record_rescue_medication, "prn_order_id", "dose_mg", "limit_reason", "note"
@@ -181,7 +181,7 @@ ACTIONS: dict[str, Handler] = {
     "ledger": _posting(ledger.post_to_ledger, "draw_id", "witness_username", "witness_password"),
     "score": _score,
     "amend": _amend,
-    "sign": lambda who, session_id, request, session: signing.sign_session(who, session_id),
+    "sign": _posting(signing.sign_session, *SIGNER_FIELDS),
     "titration": lambda who, session_id, request, session: titration.propose_titration(
         who, session_id
     ),
