@@ -88,6 +88,10 @@ class Action(StrEnum):
     CONSENT_VIEW = "consent.view"
     CONSENT_SIGN = "consent.sign"
     CONSENT_COUNTERSIGN = "consent.countersign"
+    INTAKE_INVITE = "intake.invite"
+    INTAKE_FILL = "intake.fill"
+    INTAKE_REVIEW = "intake.review"
+    INTAKE_CONFIRM = "intake.confirm"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -210,6 +214,11 @@ _CONSENT_PATIENT = {Action.CONSENT_VIEW, Action.CONSENT_SIGN}
 # an alert addressed to the physician; a nurse adds a note of what was done.
 _PHYSICIAN_DECISIONS = {Action.SESSION_OVERRIDE, Action.ALERT_CLOSE_ADDRESSED}
 
+# Online intake: the front desk, physicians and managers send a patient the single-use link;
+# the patient fills in their own intake; physicians and nurses review what the patient entered
+# and confirm it into the record.
+_INTAKE_CLINICIAN = {Action.INTAKE_REVIEW, Action.INTAKE_CONFIRM}
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
         _CLINICAL_READ
@@ -225,6 +234,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PHYSICIAN_DECISIONS
         | _RESULTS_CLINICIAN
         | _CONSENT_CLINICIAN
+        | _INTAKE_CLINICIAN
+        | {Action.INTAKE_INVITE}
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -244,6 +255,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _SESSIONS_CLINICIAN
         | _RESULTS_CLINICIAN
         | _CONSENT_CLINICIAN
+        | _INTAKE_CLINICIAN
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -260,10 +272,11 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.ASSESSMENT_REQUEST,
             Action.ASSESSMENT_REQUEST_VIEW,
+            Action.INTAKE_INVITE,
         }
     ),
     Role.MANAGER: frozenset(
-        {Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE}
+        {Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE, Action.INTAKE_INVITE}
         | _OUTCOMES_AGGREGATE
         | _BOOKING_MANAGER
         | _LEDGER_READ
@@ -277,6 +290,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.ASSESSMENT_RECORD,
             Action.ASSESSMENT_REQUEST_VIEW,
             Action.PLAN_SUMMARY_VIEW,
+            Action.INTAKE_FILL,
         }
         | _BOOKING_PATIENT
         | _OUTCOMES_PATIENT

@@ -119,6 +119,9 @@ def screening_run(request: HttpRequest, patient_id: int) -> HttpResponse:
         data["protocol"] = request.POST["protocol"]
     try:
         screening.run_screening(who, patient_id, data)
+    except Conflict as error:
+        messages.error(request, str(error))
+        return redirect("web:screening", patient_id=patient_id)
     except InvalidInput as error:
         values = {**request.POST.dict()}
         return _screening_page(
