@@ -11,6 +11,7 @@ from . import (
     errors,
     fhir,
     instruments,
+    intake,
     ledger,
     outcomes,
     patients,
@@ -63,3 +64,5 @@ api.add_router("/patients", results.router)
 api.add_router("/patients", consents.patient_router)
 api.add_router("/consents", consents.router)
 api.add_router("/consent-documents", consents.document_router)
+api.add_router("/patients", intake.patient_router)
+api.add_router("/intake", intake.router)
