@@ -23,6 +23,7 @@ from ketaclinic.records.assessments.demo import load_assessments
 from ketaclinic.records.bookings.demo import load_bookings
 from ketaclinic.records.clinics.models import Chair, Location, OpeningHours, Weekday
 from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.intake.demo import load_intake
 from ketaclinic.records.ledger.demo import load_ledger
 from ketaclinic.records.outcomes.demo import load_outcomes
 from ketaclinic.records.patients import services as patients
@@ -120,7 +121,22 @@ def load_demo() -> list[DemoLogin]:
     load_sessions(nurse, actor, LOCATION_SLUG)
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk, new_plan)
     load_outcomes(actor)
-    return [*logins, patient_login]
+    return [*logins, patient_login, _intake_login(front_desk, physician.pk)]
+
+
+INTAKE_USERNAME = "newpatient"
+
+
+def _intake_login(front_desk: Actor, physician_id: int) -> DemoLogin:
+    """The patient who sent their online intake (awaiting review) logs in with this."""
+    saved = _saved_passwords()
+    password = saved.get(INTAKE_USERNAME) or f"demo-{secrets.token_urlsafe(9)}"
+    if load_intake(front_desk, physician_id, INTAKE_USERNAME, password):
+        if INTAKE_USERNAME not in saved:
+            _save_password(INTAKE_USERNAME, password)
+    elif INTAKE_USERNAME not in saved:
+        password = "(set before this demo file existed)"
+    return DemoLogin(INTAKE_USERNAME, Role.PATIENT, password)
 
 
 def _location() -> Location:
