@@ -17,7 +17,8 @@ def test_demo_intake_is_loaded_once(db: Any, settings: Any, tmp_path: Path) -> N
     settings.VAR_DIR = tmp_path
     logins = load_demo()
     pending = Invitation.objects.get(patient__mrn="DEMO-0101")
-    assert pending.used_at is None and pending.revoked_at is None
+    assert pending.used_at is None
+    assert pending.revoked_at is None
     sent = Intake.objects.get()
     assert (sent.patient.mrn, sent.status) == ("DEMO-0102", "submitted")
     assert set(sent.entries) == {"contacts", "medicines", "history"}

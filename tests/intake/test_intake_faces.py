@@ -74,7 +74,8 @@ def test_cli_prints_the_link_and_exits_2_on_bad_input(
     assert cli(["intake", "invite", "--mrn", "mrn-0001", "--user", "front_desk-user"]) == 0
     out = capsys.readouterr().out
     link = out.splitlines()[0]
-    assert link.startswith("http") and "/intake/start/" in link
+    assert link.startswith("http")
+    assert "/intake/start/" in link
     assert invitations.usable(link.rstrip("/").rsplit("/", 1)[1]).patient_id == patient.pk
     trail = AuditEvent.objects.filter(action="intake.invite")
     assert {(e.face, e.username) for e in trail} == {("cli", "front_desk-user")}
@@ -122,7 +123,8 @@ def test_phq9_item9_in_the_intake_raises_the_urgent_alert_and_shows_988(
     assert sent.redirect_chain[-1][0] == "/my/intake/"
     page = sent.content.decode()
     assert 'class="crisis" role="alert"' in page
-    assert "988" in page and "Suicide &amp; Crisis Lifeline" in page
+    assert "988" in page
+    assert "Suicide &amp; Crisis Lifeline" in page
     alert = Alert.objects.get()
     assert (alert.code, alert.severity, alert.addressed_to) == (
         "phq9_item9",
