@@ -37,8 +37,9 @@ def test_a_new_patient_completes_the_intake_on_a_phone_and_a_nurse_confirms_it(
 
     click_and_load(page, page.get_by_role("link", name="About you and your contacts"))
     page.get_by_label("Sex").select_option("female")
-    page.get_by_label("Phone", exact=True).fill("555-0142")
-    page.get_by_label("Name").fill("Sam Example")
+    page.get_by_label("Your phone").fill("555-0142")
+    page.get_by_label("Their name").fill("Sam Example")
+    page.get_by_label("Their phone").fill("555-0143")
     _fits_the_phone(page)
     click_and_load(page, page.get_by_role("button", name="Save"))
 
