@@ -37,7 +37,8 @@ def test_a_consultation_carries_its_own_instructions_everywhere(
     bring = "Bring a photo ID"
 
     body = reminders.compose(Reminder.objects.get(appointment=appointment)).body
-    assert bring in body and "Park behind the building." in body
+    assert bring in body
+    assert "Park behind the building." in body
     assert "responsible adult" not in body  # a treatment's escort rule is not a consultation's
 
     own = feeds.create_feed(
@@ -46,7 +47,8 @@ def test_a_consultation_carries_its_own_instructions_everywhere(
     [event] = Calendar.from_ical(feeds.render(own.token)).walk("VEVENT")
     description = str(event["description"])
     assert description.startswith("Before your visit:")
-    assert bring in description and "15 minutes early" in description
+    assert bring in description
+    assert "15 minutes early" in description
 
     desk = feeds.create_feed(staff["front_desk"], {"kind": "location", "location_id": location.pk})
     [staff_event] = Calendar.from_ical(feeds.render(desk.token)).walk("VEVENT")

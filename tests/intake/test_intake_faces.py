@@ -131,3 +131,20 @@ def test_phq9_item9_in_the_intake_raises_the_urgent_alert_and_shows_988(
         "urgent",
         users["physician"],
     )
+
+
+def test_the_chart_button_shows_the_link_once(
+    web_as: Any, users: dict[str, Any], patient: Any
+) -> None:
+    desk = web_as(users["front_desk"])
+    chart = desk.get(f"/patients/{patient.pk}/")
+    assert b"Invite to online intake" in chart.content
+    shown = desk.post(f"/patients/{patient.pk}/intake/invite/", follow=True)
+    assert shown.status_code == 200
+    page = shown.content.decode()
+    start = page.index("/intake/start/")
+    token = page[start:].split("/")[3]
+    assert invitations.usable(token).patient_id == patient.pk
+    again = desk.get(f"/patients/{patient.pk}/").content.decode()
+    assert token not in again
+    assert "not used yet" in again

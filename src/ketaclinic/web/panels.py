@@ -191,12 +191,13 @@ def intake_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel 
         del request.session[NEW_LINK]
     else:
         new_link = None
+    invitation = intake_lookups.latest_invitation(patient.pk)
     return Panel(
         "web/intake/_panel.html",
         {
             "patient_id": patient.pk,
-            "intake": intake_lookups.latest_intake(patient.pk),
-            "invitation": intake_lookups.latest_invitation(patient.pk),
+            "intake": intake_lookups.intake_of(invitation),
+            "invitation": invitation,
             "has_account": intake_lookups.has_account(patient.pk),
             "new_link": new_link,
             "can_invite": can_invite,

@@ -18,12 +18,19 @@ def awaiting_review_for(patient_id: int) -> list[str]:
     ]
 
 
-def latest_intake(patient_id: int) -> Intake | None:
-    return Intake.objects.filter(patient_id=patient_id).select_related("confirmed_by").first()
-
-
 def latest_invitation(patient_id: int) -> Invitation | None:
-    return Invitation.objects.filter(patient_id=patient_id).select_related("created_by").first()
+    """The patient's newest invitation with its intake, if one was opened from it (an intake
+    needs an account, and a patient with an account is not invited again: the newest
+    invitation is the one any intake came from)."""
+    return (
+        Invitation.objects.filter(patient_id=patient_id)
+        .select_related("created_by", "intake__confirmed_by")
+        .first()
+    )
+
+
+def intake_of(invitation: Invitation | None) -> Intake | None:
+    return getattr(invitation, "intake", None) if invitation is not None else None
 
 
 def has_intake(patient_id: int | None) -> bool:
