@@ -148,3 +148,14 @@ def test_the_chart_button_shows_the_link_once(
     again = desk.get(f"/patients/{patient.pk}/").content.decode()
     assert token not in again
     assert "not used yet" in again
+
+
+def test_the_screening_page_says_it_waits_for_the_review(
+    web_as: Any, users: dict[str, Any], patient: Any, filled: Any
+) -> None:
+    physician = web_as(users["physician"])
+    page = physician.get(f"/patients/{patient.pk}/screening/")
+    assert b"Screening waits: the patient&#x27;s online intake" in page.content
+    ran = physician.post(f"/patients/{patient.pk}/screening/run/", {"pregnant": "no"}, follow=True)
+    assert ran.status_code == 200
+    assert b"review and confirm it, then screen" in ran.content
