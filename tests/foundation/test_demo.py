@@ -31,7 +31,7 @@ def test_demo_loads_once_and_again_changes_nothing(db: Any, var_dir: Path) -> No
     )
     audit_entries = AuditEvent.objects.count()
     second = load_demo()
-    assert counts == (20, 40, 5, 4)
+    assert counts == (22, 40, 6, 4)  # 20 + 2 online-intake patients; + their one account
     assert (
         Patient.objects.count(),
         BodyMeasurement.objects.count(),

@@ -25,6 +25,9 @@ from ketaclinic.records.bookings import services as bookings
 from ketaclinic.records.clinics import services as clinics
 from ketaclinic.records.consents import services as consents
 from ketaclinic.records.errors import Forbidden, InvalidInput
+from ketaclinic.records.intake import entries as intake_entries
+from ketaclinic.records.intake import invitations as intake_invitations
+from ketaclinic.records.intake import review as intake_review
 from ketaclinic.records.ledger import catalog as ledger_catalog
 from ketaclinic.records.ledger import counts as ledger_counts
 from ketaclinic.records.ledger import losses as ledger_losses
@@ -116,6 +119,31 @@ def _consent_body() -> dict[str, Any]:
 
 def _consent_for(patient: Any) -> Any:
     return consents.sign_consent(_clinician("physician-user"), patient.pk, _consent_body())
+
+
+def _intake_for(patient: Any, status: str = "in_progress") -> Any:
+    """An intake the patient opened from a (used) invitation, in ``status``."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from ketaclinic.records.intake.models import Intake, Invitation
+
+    physician = _clinician("physician-user")
+    with transaction.atomic():
+        asked = assessments.open_bundle_request(physician, patient.pk, "baseline_intake")
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        patient=patient,
+        digest=f"{patient.pk:064d}",
+        created_by=physician.user,
+        expires_at=now,
+        used_at=now,
+        assessment_request=asked,
+    )
+    submitted = now if status == "submitted" else None
+    return Intake.objects.create(
+        patient=patient, invitation=invitation, status=status, submitted_at=submitted
+    )
 
 
 def _screening_for(patient: Any) -> Any:
@@ -573,6 +601,12 @@ PROBES: dict[Action, Probe] = {
     ),
     Action.EMERGENCY_REVIEW: lambda actor, p: emergency.list_uses(actor),
     Action.RECORD_RESTRICT: lambda actor, p: emergency.restrict(actor, p.pk, _REASON),
+    Action.INTAKE_INVITE: lambda actor, p: intake_invitations.invite(actor, p.pk, {}),
+    Action.INTAKE_FILL: lambda actor, p: (_intake_for(p), intake_entries.my_intake(actor)),
+    Action.INTAKE_REVIEW: lambda actor, p: intake_review.review(actor, _intake_for(p).pk),
+    Action.INTAKE_CONFIRM: lambda actor, p: intake_review.confirm(
+        actor, _intake_for(p, "submitted").pk, {}
+    ),
     Action.OUTCOME_VIEW: lambda actor, p: outcome_services.patient_outcomes(actor, p.pk),
     Action.OUTCOME_RECORD_DISCONTINUATION: lambda actor, p: outcome_services.record_discontinuation(
         actor, p.pk, {"reason": "cost", "stopped_on": _today()}

@@ -13,6 +13,7 @@ from . import (
     errors,
     fhir,
     instruments,
+    intake,
     ledger,
     outcomes,
     patients,
@@ -72,3 +73,5 @@ api.add_router("/estimates", pricing.estimate_router)
 api.add_router("/patients", billing.router)
 api.add_router("/patients", emergency.patient_router)
 api.add_router("/emergency-access", emergency.router)
+api.add_router("/patients", intake.patient_router)
+api.add_router("/intake", intake.router)

@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "consent",
     "audit",
     "billing",
+    "intake",
 )
 
 

@@ -25,6 +25,7 @@ from ketaclinic.records.billing.demo import load_billing
 from ketaclinic.records.bookings.demo import load_bookings
 from ketaclinic.records.clinics.models import Chair, Location, OpeningHours, Weekday
 from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.intake.demo import load_intake
 from ketaclinic.records.ledger.demo import load_ledger
 from ketaclinic.records.outcomes.demo import load_outcomes
 from ketaclinic.records.patients import services as patients
@@ -137,7 +138,22 @@ def load_demo(*, with_mfa: bool = False) -> list[DemoLogin]:
     restricted = Patient.objects.get(mrn=RESTRICTED_MRN)
     if load_emergency_access(restricted.pk, manager, nurse):
         patients.get_chart(nurse, restricted.pk)  # a read under emergency access, marked
-    return [*logins, patient_login]
+    return [*logins, patient_login, _intake_login(front_desk, physician.pk)]
+
+
+INTAKE_USERNAME = "newpatient"
+
+
+def _intake_login(front_desk: Actor, physician_id: int) -> DemoLogin:
+    """The patient who sent their online intake (awaiting review) logs in with this."""
+    saved = _saved_passwords()
+    password = saved.get(INTAKE_USERNAME) or f"demo-{secrets.token_urlsafe(9)}"
+    if load_intake(front_desk, physician_id, INTAKE_USERNAME, password):
+        if INTAKE_USERNAME not in saved:
+            _save_password(INTAKE_USERNAME, password)
+    elif INTAKE_USERNAME not in saved:
+        password = "(set before this demo file existed)"
+    return DemoLogin(INTAKE_USERNAME, Role.PATIENT, password)
 
 
 def _location() -> Location:

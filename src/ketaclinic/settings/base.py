@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.bookings",
     "ketaclinic.records.clinics",
     "ketaclinic.records.idempotency",
+    "ketaclinic.records.intake",
     "ketaclinic.records.ledger",
     "ketaclinic.records.outcomes",
     "ketaclinic.records.patients",
@@ -169,6 +170,11 @@ KETACLINIC_MRN_SYSTEM = (
 
 # API bearer tokens expire after this many hours.
 API_TOKEN_TTL_HOURS = int(os.environ.get("KETACLINIC_API_TOKEN_TTL_HOURS", "12"))
+
+# Online intake: an invitation link works once, for this many hours; links printed by the
+# command line start with this address (the web and the API use the request's own).
+INTAKE_INVITATION_TTL_HOURS = int(os.environ.get("KETACLINIC_INTAKE_INVITATION_TTL_HOURS", "72"))
+PUBLIC_BASE_URL = os.environ.get("KETACLINIC_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("KETACLINIC_TIME_ZONE", "America/New_York")

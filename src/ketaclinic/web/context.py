@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ketaclinic.records.accounts.permissions import Action, role_allows
 from ketaclinic.records.alerts.services import open_alert_count
 from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.intake.lookups import has_intake
 
 
 def clinic(request: HttpRequest) -> dict[str, Any]:
@@ -42,5 +43,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "estimates": role == "patient" and role_allows(role, Action.ESTIMATE_VIEW),
             "billing": role_allows(role, Action.BILLING_REPORT),
             "my_billing": role == "patient" and role_allows(role, Action.BILLING_VIEW),
+            "intake": role == "patient" and has_intake(getattr(user, "patient_id", None)),
+            "intake_reviews": role_allows(role, Action.INTAKE_REVIEW),
         },
     }

@@ -22,6 +22,7 @@ from ketaclinic.records.bookings import services as bookings
 from ketaclinic.records.clinics import lookups as premises
 from ketaclinic.records.consents import services as consents
 from ketaclinic.records.context import Actor
+from ketaclinic.records.intake import lookups as intake_lookups
 from ketaclinic.records.outcomes import services as outcomes
 from ketaclinic.records.plans.chart import plan_chart
 from ketaclinic.records.plans.prerequisites import prerequisites_for
@@ -31,6 +32,7 @@ from ketaclinic.records.results import services as results
 from ketaclinic.records.sessions import reads as sessions
 
 from .sparkline import sparkline
+from .views.intake import NEW_LINK
 
 if TYPE_CHECKING:
     from ketaclinic.records.patients.models import Patient
@@ -195,8 +197,38 @@ def estimates_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Pan
     return Panel("web/pricing/_panel.html", estimates_panel_context(actor, patient.pk))
 
 
+def intake_panel(request: HttpRequest, actor: Actor, patient: Patient) -> Panel | None:
+    """Online intake: the invitation (its link shown once, just after it was made) and what
+    the patient entered, marked as theirs."""
+    can_invite = may(actor, Action.INTAKE_INVITE)
+    can_review = may(actor, Action.INTAKE_REVIEW)
+    if not (can_invite or can_review):
+        return None
+    new_link = request.session.get(NEW_LINK)
+    if new_link and new_link.get("patient_id") == patient.pk:
+        del request.session[NEW_LINK]
+    else:
+        new_link = None
+    invitation = intake_lookups.latest_invitation(patient.pk)
+    return Panel(
+        "web/intake/_panel.html",
+        {
+            "patient_id": patient.pk,
+            "intake": intake_lookups.intake_of(invitation),
+            "invitation": invitation,
+            "has_account": intake_lookups.has_account(patient.pk),
+            "new_link": new_link,
+            "can_invite": can_invite,
+            "can_review": can_review,
+            "now": timezone.now(),
+        },
+        top=new_link is not None,
+    )
+
+
 CHART_PANELS: tuple[PanelFunction, ...] = (
     alerts_panel,
+    intake_panel,
     assessments_panel,
     plans_panel,
     consents_panel,

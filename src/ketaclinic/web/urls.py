@@ -13,6 +13,8 @@ from .views import (
     bookings,
     consents,
     emergency,
+    intake,
+    intake_portal,
     ledger,
     live_board,
     locations,
@@ -77,6 +79,7 @@ patient: list[URLPattern | URLResolver] = [
     path("series/new/", bookings.series_new, name="series-new"),
     path("sessions/open/", sessions.session_open, name="session-open"),
     path("outcomes/", include(patient_outcomes)),
+    path("intake/invite/", intake.intake_invite, name="intake-invite"),
     path("report.pdf", outcomes.patient_report, name="patient-report"),
     path("fhir.json", outcomes.patient_fhir, name="patient-fhir"),
     path("billing/", include(patient_billing)),
@@ -179,6 +182,18 @@ ledger_pages: list[URLPattern | URLResolver] = [
     path("locations/<slug:slug>/", include(ledger_location)),
 ]
 
+intake_pages = [
+    path("start/<str:token>/", intake_portal.intake_start, name="intake-start"),
+    path("reviews/", intake.intake_reviews, name="intake-reviews"),
+    path("reviews/<int:intake_id>/", intake.intake_review, name="intake-review"),
+]
+
+my_intake_pages = [
+    path("", intake_portal.my_intake, name="my-intake"),
+    path("send/", intake_portal.my_intake_submit, name="my-intake-submit"),
+    path("<slug:section>/", intake_portal.my_intake_section, name="my-intake-section"),
+]
+
 report_pages = [
     path("", reports.reports_index, name="reports"),
     path("clinic.pdf", reports.clinic_report, name="clinic-report"),
@@ -209,6 +224,8 @@ urlpatterns = [
         name="my-questionnaire",
     ),
     path("my/appointments/", bookings.my_appointments, name="my-appointments"),
+    path("my/intake/", include(my_intake_pages)),
+    path("intake/", include(intake_pages)),
     path("pk/preview/", pk.pk_preview, name="pk-preview"),
     path("pk/simulator/", pk.pk_simulator, name="pk-simulator"),
     path("alerts/", alerts.alert_list, name="alert-list"),

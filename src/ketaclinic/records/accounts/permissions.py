@@ -104,6 +104,10 @@ class Action(StrEnum):
     EMERGENCY_ACCESS = "emergency.access"
     EMERGENCY_REVIEW = "emergency.review"
     RECORD_RESTRICT = "record.restrict"
+    INTAKE_INVITE = "intake.invite"
+    INTAKE_FILL = "intake.fill"
+    INTAKE_REVIEW = "intake.review"
+    INTAKE_CONFIRM = "intake.confirm"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
@@ -251,6 +255,10 @@ _BILLING_MANAGER = _BILLING_DESK - {Action.VISIT_COMPLETE}
 # outside their care team with a reason; managers restrict records and review every such use.
 _EMERGENCY_CLINICIAN = {Action.EMERGENCY_ACCESS}
 _EMERGENCY_MANAGER = {Action.EMERGENCY_REVIEW, Action.RECORD_RESTRICT}
+# Online intake: the front desk, physicians and managers send a patient the single-use link;
+# the patient fills in their own intake; physicians and nurses review what the patient entered
+# and confirm it into the record.
+_INTAKE_CLINICIAN = {Action.INTAKE_REVIEW, Action.INTAKE_CONFIRM}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PHYSICIAN: frozenset(
@@ -270,6 +278,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PRICES_READ
         | {Action.VISIT_COMPLETE}
         | _EMERGENCY_CLINICIAN
+        | _INTAKE_CLINICIAN
+        | {Action.INTAKE_INVITE}
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -292,6 +302,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PRICES_READ
         | {Action.VISIT_COMPLETE}
         | _EMERGENCY_CLINICIAN
+        | _INTAKE_CLINICIAN
         | {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.PATIENT_EDIT_CLINICAL,
@@ -311,10 +322,11 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.PATIENT_EDIT_DEMOGRAPHICS,
             Action.ASSESSMENT_REQUEST,
             Action.ASSESSMENT_REQUEST_VIEW,
+            Action.INTAKE_INVITE,
         }
     ),
     Role.MANAGER: frozenset(
-        {Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE}
+        {Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE, Action.INTAKE_INVITE}
         | _OUTCOMES_AGGREGATE
         | _BOOKING_MANAGER
         | _LEDGER_READ
@@ -333,6 +345,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.ASSESSMENT_RECORD,
             Action.ASSESSMENT_REQUEST_VIEW,
             Action.PLAN_SUMMARY_VIEW,
+            Action.INTAKE_FILL,
         }
         | _BOOKING_PATIENT
         | _OUTCOMES_PATIENT

@@ -63,8 +63,12 @@ def create_user(
     role: str,
     patient_id: int | None = None,
     email: str = "",
+    face: Face = Face.CLI,
+    source_address: str = "",
 ) -> User:
-    """Create an account; ``actor`` is None only for the command line's bootstrap."""
+    """Create an account; ``actor`` is None only for the command line's bootstrap and for a
+    patient's own account made from an intake invitation (``face``, ``source_address``: where
+    the new account's creation is audited as coming from)."""
     if actor is not None:
         authorize(actor, Action.ACCOUNT_MANAGE)
     errors: list[FieldError] = []
@@ -101,7 +105,7 @@ def create_user(
             username=username, password=password, role=role, email=email, patient_id=patient_id
         )
         audit.record(
-            actor or Actor(user=user, face=Face.CLI),
+            actor or Actor(user=user, face=face, source_address=source_address),
             Audited.ACCOUNT_CREATE,
             obj=user,
             patient_id=patient_id,

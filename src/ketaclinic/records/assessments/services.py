@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -29,6 +29,7 @@ from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.patients.signals import outcome_changed
 from ketaclinic.records.toolkit import audits_refusals
 
+from .choices import Context
 from .inputs import (
     AmendmentIn,
     AssessmentIn,
@@ -194,28 +195,46 @@ def request_bundle(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> As
     patient_or_404(patient_id)
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient_id)
-        if any(
-            status.open
-            for status in _statuses(AssessmentRequest.objects.filter(patient=patient))
-            if status.request.bundle_id == bundle.id
-        ):
+        if _open_request(patient, bundle.id) is not None:
             raise Conflict(f"an earlier {bundle.id} request for this patient is still open")
-        request = AssessmentRequest.objects.create(
-            patient=patient,
-            bundle_id=bundle.id,
-            bundle_version=bundle.version,
-            instruments=list(bundle.instruments),
-            context=fields.context,
-            due_on=fields.due_on,
-            requested_by=actor.user,
-        )
-        audit.record(
-            actor,
-            Action.ASSESSMENT_REQUEST,
-            obj=request,
-            patient_id=patient.pk,
-            detail={"bundle": bundle.id, "version": bundle.version, "context": fields.context},
-        )
+        return _new_request(actor, patient, bundle, fields.context, fields.due_on)
+
+
+def open_bundle_request(actor: Actor, patient_id: int, bundle_id: str) -> AssessmentRequest:
+    """The patient's open request for the bundle, or a new baseline one (audited as a request).
+
+    Internal: the caller has authorized a step that asks for the bundle (an intake invitation)
+    and runs it in its own transaction."""
+    bundle = bundle_for(bundle_id)
+    patient = Patient.objects.select_for_update().get(pk=patient_id)
+    found = _open_request(patient, bundle.id)
+    return found or _new_request(actor, patient, bundle, Context.BASELINE, None)
+
+
+def _open_request(patient: Patient, bundle_id: str) -> AssessmentRequest | None:
+    statuses = _statuses(AssessmentRequest.objects.filter(patient=patient, bundle_id=bundle_id))
+    return next((status.request for status in statuses if status.open), None)
+
+
+def _new_request(
+    actor: Actor, patient: Patient, bundle: Bundle, context: str, due_on: date | None
+) -> AssessmentRequest:
+    request = AssessmentRequest.objects.create(
+        patient=patient,
+        bundle_id=bundle.id,
+        bundle_version=bundle.version,
+        instruments=list(bundle.instruments),
+        context=context,
+        due_on=due_on,
+        requested_by=actor.user,
+    )
+    audit.record(
+        actor,
+        Action.ASSESSMENT_REQUEST,
+        obj=request,
+        patient_id=patient.pk,
+        detail={"bundle": bundle.id, "version": bundle.version, "context": context},
+    )
     return request
 
 

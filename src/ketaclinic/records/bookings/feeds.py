@@ -32,6 +32,7 @@ from ketaclinic.records.toolkit import audits_refusals, validate
 from .inputs import FeedIn
 from .models import CHAIR_TYPES, Appointment, CalendarFeed, FeedKind, Status
 from .policy import booking_policy
+from .reminders import visit_instructions
 
 PRODUCT_ID = "-//ketaclinic//appointments//EN"
 
@@ -182,4 +183,10 @@ def _event(appointment: Appointment, feed: CalendarFeed, now: datetime) -> Event
         "location", ", ".join(filter(None, [location.name, location.address.replace("\n", ", ")]))
     )
     event.add("status", "CONFIRMED" if appointment.status == Status.BOOKED else "CANCELLED")
+    if feed.kind == FeedKind.PATIENT:
+        instructions = visit_instructions(appointment)
+        if instructions:
+            event.add(
+                "description", "Before your visit:\n" + "\n".join(f"- {t}" for t in instructions)
+            )
     return event

@@ -15,6 +15,8 @@ from ketaclinic.scheduling.policy import sourced
 class Instruction:
     text: str
     source: str
+    topic: str = ""
+    appointment_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ class BookingPolicy:
     im_label: str
     instructions: tuple[Instruction, ...]
 
+    def instructions_for(self, appointment_type: str) -> tuple[Instruction, ...]:
+        """What the patient should know before a visit of this type, in order."""
+        return tuple(i for i in self.instructions if appointment_type in i.appointment_types)
+
     @property
     def max_attempts(self) -> int:
         """The first try and one more after each retry delay."""
@@ -46,9 +52,15 @@ def data() -> dict[str, Any]:
 def booking_policy() -> BookingPolicy:
     table = data()
     im = table["im_visit"]
-    instructions = tuple(Instruction(i["text"], i["source"]) for i in table["instructions"])
-    if not all(i.text and i.source for i in instructions):
-        raise ValueError("every instruction in bookings.toml needs a text and a source")
+    instructions = tuple(
+        Instruction(i["text"], i["source"], i["topic"], tuple(i["appointment_types"]))
+        for i in table["instructions"]
+    )
+    if not all(i.text and i.source and i.topic and i.appointment_types for i in instructions):
+        raise ValueError(
+            "every instruction in bookings.toml needs a text, a source, a topic and the "
+            "appointment types it applies to"
+        )
     return BookingPolicy(
         version=str(table["version"]),
         self_service_cutoff=timedelta(hours=sourced(table, "self_service_cutoff_h")),

@@ -30,6 +30,7 @@ from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Conflict, NotFound
 from ketaclinic.records.toolkit import audits_refusals
 
+from .choices import AppointmentType
 from .models import (
     CHAIR_TYPES,
     Appointment,
@@ -129,11 +130,10 @@ def compose(reminder: Reminder) -> Message:
         f"at {location.name}" + (f", {location.address}" if location.address else "") + ".",
         "",
     ]
-    if appointment.appointment_type in CHAIR_TYPES:
+    instructions = visit_instructions(appointment)
+    if instructions:
         lines.append("Before your visit:")
-        lines += [f"- {item.text}" for item in booking_policy().instructions]
-        if location.visit_instructions:
-            lines += ["", location.visit_instructions]
+        lines += [f"- {text}" for text in instructions]
         lines.append("")
     phone = f" or call {location.phone}" if location.phone else ""
     lines.append(f"To cancel or move it, use My appointments in the patient portal{phone}.")
@@ -142,6 +142,16 @@ def compose(reminder: Reminder) -> Message:
         f"Reminder: {what} on {_local(appointment.starts_at, appointment)}",
         "\n".join(lines) + "\n",
     )
+
+
+def visit_instructions(appointment: Appointment) -> list[str]:
+    """What the patient should know before this visit: the clinic's instructions for its type
+    (``bookings.toml``), then the location's own (parking, entrance) for a visit in person."""
+    texts = [i.text for i in booking_policy().instructions_for(appointment.appointment_type)]
+    location_text = appointment.location.visit_instructions.strip()
+    if location_text and appointment.appointment_type != AppointmentType.FOLLOW_UP_CALL:
+        texts.append(location_text)
+    return texts
 
 
 def _still_wanted(reminder: Reminder) -> bool:

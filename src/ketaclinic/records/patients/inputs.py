@@ -22,6 +22,8 @@ class MedicationIn(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     dose_text: Annotated[str, Field(max_length=200)] = ""
     drug_class: Annotated[str, Field(max_length=100)] = ""
+    entered_by: Literal["staff", "patient"] = "staff"
+    """Who listed it: the patient (online intake, then confirmed by a clinician) or staff."""
 
 
 class PatientFields(Strict):

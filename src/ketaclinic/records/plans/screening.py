@@ -17,6 +17,7 @@ from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.allergies import patient_allergies
 from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.patients.review import awaiting_review
 from ketaclinic.records.toolkit import (
     atomic_or,
     audits_refusals,
@@ -74,6 +75,11 @@ def run_screening(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Scr
     authorize(actor, Action.SCREENING_RUN, patient_id=patient_id)
     fields = validate(ScreeningIn, data)
     patient = patient_or_404(patient_id)
+    unconfirmed = awaiting_review(patient_id)
+    if unconfirmed:
+        # Patient-entered facts are never screened as if a clinician had confirmed them, nor
+        # left out silently: the screening waits for the review.
+        raise Conflict(f"{unconfirmed[0]}: review and confirm it, then screen")
     facts = screening_input(patient, fields)
     with domain_input():
         result = screen(facts)

@@ -236,11 +236,13 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
         return render(request, "web/forbidden.html", status=403)
     who = actor(request)
     rows = services.list_appointments(who, patient_id, upcoming_only=True)
+    booked = [a for a in rows if a.status == Status.BOOKED]
     return render(
         request,
         "web/bookings/my.html",
         {
-            "appointments": [a for a in rows if a.status == Status.BOOKED],
+            "appointments": booked,
+            "instructions": [(a, reminders.visit_instructions(a)) for a in booked],
             "cutoff_h": int(booking_policy().self_service_cutoff.total_seconds() // 3600),
             "feeds": list(feeds.my_feeds(who)),
             "new_feed_url": request.session.pop("new_feed_url", ""),

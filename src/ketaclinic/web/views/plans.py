@@ -18,6 +18,7 @@ from ketaclinic.records.accounts.services import may
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients import services as patients
+from ketaclinic.records.patients.review import awaiting_review
 from ketaclinic.records.plans import catalog, orders, screening, services, titration
 from ketaclinic.records.plans.calculation import snapshot
 from ketaclinic.records.plans.choices import Decision, OrderStatus, PlanStatus
@@ -87,6 +88,8 @@ def _screening_page(
                 for choice in (screening.ALLOWED_DECISIONS[latest.outcome] if latest else ())
             ],
             "can_run": may(who, Action.SCREENING_RUN),
+            "unconfirmed": awaiting_review(patient_id),
+            "may_review": may(who, Action.INTAKE_REVIEW),
             "can_decide": may(who, Action.SCREENING_DECIDE),
             "can_draft": may(who, Action.PLAN_DRAFT),
             "protocols": protocols(),
@@ -119,6 +122,9 @@ def screening_run(request: HttpRequest, patient_id: int) -> HttpResponse:
         data["protocol"] = request.POST["protocol"]
     try:
         screening.run_screening(who, patient_id, data)
+    except Conflict as error:
+        messages.error(request, str(error))
+        return redirect("web:screening", patient_id=patient_id)
     except InvalidInput as error:
         values = {**request.POST.dict()}
         return _screening_page(

@@ -10,18 +10,31 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.assessments import services
 from ketaclinic.records.assessments.choices import Context
 from ketaclinic.records.assessments.registry import registry
+from ketaclinic.records.clinics import lookups as premises
 from ketaclinic.records.errors import Conflict, InvalidInput
 
 from ..instrument_forms import answers_from_post
 from .assessments import definition_or_404, render_form
 from .common import actor, service_view
 
-# Shown to a patient whose answers raised an urgent alert (PHQ-9 item 9). Clinic policy
-# wording; the alert itself goes to their physician for same-day review (clinical.md §5).
+# Shown at once to a patient whose answers raised an urgent alert (PHQ-9 item 9), above the
+# page, as a crisis box (``base.html``) with the 988 Suicide & Crisis Lifeline (US: call or
+# text 988; 988lifeline.org) and the clinic's phone. Clinic policy wording; the alert itself
+# goes to their physician for same-day review (clinical.md §5).
 URGENT_MESSAGE = (
     "Thank you for telling us. Your care team has been alerted and will contact you today. "
-    "If you might act on thoughts of harming yourself, call your local emergency number now."
+    "If you might act on thoughts of harming yourself, call 911 now. "
+    "You can call or text 988, the Suicide & Crisis Lifeline, at any time, day or night."
 )
+# Where a questionnaire opened from the intake returns to (no other value is followed).
+BACK = {"intake": "web:my-intake"}
+
+
+def urgent_message(request: HttpRequest) -> None:
+    """The crisis contacts, at once, in the urgent style (never the pale "saved" one)."""
+    phones = [f"{place.name}: {place.phone}" for place in premises.locations() if place.phone]
+    clinic = f" To reach the clinic, call {'; '.join(phones)}." if phones else ""
+    messages.error(request, URGENT_MESSAGE + clinic, extra_tags="urgent crisis")
 
 
 def _own_patient_id(request: HttpRequest) -> int | None:
@@ -65,7 +78,12 @@ def my_questionnaire(request: HttpRequest, instrument: str) -> HttpResponse:
         if request_id.isdigit()
         else None
     )
-    extra = {"patient_view": True, "request_id": asked.pk if asked else ""}
+    back = (request.POST if request.method == "POST" else request.GET).get("back", "")
+    extra = {
+        "patient_view": True,
+        "request_id": asked.pk if asked else "",
+        "back": back if back in BACK else "",
+    }
     if request.method != "POST":
         services.open_for_entry(who, patient_id, Action.ASSESSMENT_RECORD)
         return render_form(request, definition, {}, extra)
@@ -81,6 +99,6 @@ def my_questionnaire(request: HttpRequest, instrument: str) -> HttpResponse:
     except (InvalidInput, Conflict) as error:
         return render_form(request, definition, answers, extra, error)
     if assessment.urgent:
-        messages.warning(request, URGENT_MESSAGE)
+        urgent_message(request)
     messages.success(request, f"Thank you: your answers to the {definition.title} were saved.")
-    return redirect("web:my-questionnaires")
+    return redirect(BACK.get(back, "web:my-questionnaires"))

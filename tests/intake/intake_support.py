@@ -1,0 +1,3 @@
+"""What the intake tests share (importable as ``intake_support``)."""
+
+STRONG = "amber-walrus-kettle-91"
