@@ -8,6 +8,7 @@ from . import (
     auth,
     bookings,
     consents,
+    enquiries,
     errors,
     fhir,
     instruments,
@@ -17,6 +18,7 @@ from . import (
     pk,
     plans,
     protocols,
+    public,
     results,
     scheduling,
     sessions,
@@ -63,3 +65,5 @@ api.add_router("/patients", results.router)
 api.add_router("/patients", consents.patient_router)
 api.add_router("/consents", consents.router)
 api.add_router("/consent-documents", consents.document_router)
+api.add_router("/public", public.router)
+api.add_router("/consultation-requests", enquiries.router)

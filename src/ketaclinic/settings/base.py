@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.plans",
     "ketaclinic.records.results",
     "ketaclinic.records.consents",
+    "ketaclinic.records.enquiries",
     "ketaclinic.records.sessions",
     "ketaclinic.records.workers",
     "ketaclinic.web",

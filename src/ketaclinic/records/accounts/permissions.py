@@ -88,9 +88,13 @@ class Action(StrEnum):
     CONSENT_VIEW = "consent.view"
     CONSENT_SIGN = "consent.sign"
     CONSENT_COUNTERSIGN = "consent.countersign"
+    ENQUIRY_VIEW = "enquiry.view"
+    ENQUIRY_MANAGE = "enquiry.manage"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
+# The front-desk queue of consultation requests from the public site.
+_ENQUIRIES = {Action.ENQUIRY_VIEW, Action.ENQUIRY_MANAGE}
 _ALERTS = {Action.ALERT_VIEW, Action.ALERT_ACKNOWLEDGE}
 # Pharmacokinetic previews show doses: clinicians only (front desk sees no doses).
 _PK = {Action.PK_SIMULATE}
@@ -255,6 +259,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | {Action.IMPORT_PATIENTS}
         | _BOOKING_STAFF
         | _SESSIONS_DESK
+        | _ENQUIRIES
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -266,6 +271,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         {Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE}
         | _OUTCOMES_AGGREGATE
         | _BOOKING_MANAGER
+        | _ENQUIRIES
         | _LEDGER_READ
         | _LEDGER_BOOKKEEPING
         | {Action.LEDGER_RECEIVE}
