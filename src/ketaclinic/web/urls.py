@@ -11,6 +11,7 @@ from .views import (
     board,
     bookings,
     consents,
+    enquiries,
     ledger,
     live_board,
     locations,
@@ -19,6 +20,7 @@ from .views import (
     pk,
     plans,
     protocols,
+    public,
     questionnaires,
     reports,
     results,
@@ -151,6 +153,20 @@ ledger_pages: list[URLPattern | URLResolver] = [
     path("locations/<slug:slug>/", include(ledger_location)),
 ]
 
+public_pages = [
+    path("therapy/", public.therapy, name="public-therapy"),
+    path("book/", public.book, name="public-book"),
+    path("book/received/", public.booked, name="public-booked"),
+]
+
+enquiry_pages = [
+    path("", enquiries.request_list, name="enquiry-list"),
+    path("settings/", enquiries.front_door_settings, name="front-door-settings"),
+    path("<int:request_id>/", enquiries.request_detail, name="enquiry-detail"),
+    path("<int:request_id>/status/", enquiries.request_status, name="enquiry-status"),
+    path("<int:request_id>/convert/", enquiries.request_convert, name="enquiry-convert"),
+]
+
 report_pages = [
     path("", reports.reports_index, name="reports"),
     path("clinic.pdf", reports.clinic_report, name="clinic-report"),
@@ -212,4 +228,6 @@ urlpatterns = [
     path("sessions/<int:session_id>/", include(session)),
     path("outcomes/", outcomes.cohort_dashboard, name="cohort"),
     path("reports/", include(report_pages)),
+    path("", include(public_pages)),
+    path("requests/", include(enquiry_pages)),
 ]

@@ -48,11 +48,19 @@ def change_settings(actor: Actor, data: Mapping[str, Any]) -> FrontDoorSettings:
     return row
 
 
-def offered_times(location_slug: str, now: datetime) -> list[datetime]:
-    """Free consultation times to offer on the public form, where self-booking is on."""
-    if not location_slug or not current_settings().self_booking:
-        return []
-    location = Location.objects.prefetch_related("hours").filter(slug=location_slug).first()
+def free_times(location_id: int, now: datetime, count: int = OFFERED_TIMES) -> list[datetime]:
+    """The next free consultation times at a location, in its zone (for the front desk)."""
+    location = Location.objects.prefetch_related("hours").filter(pk=location_id).first()
     if location is None:
         return []
-    return free_consultation_starts(location, now, OFFERED_TIMES)
+    starts = free_consultation_starts(location, now, count)
+    return [start.astimezone(location.zone) for start in starts]
+
+
+def offered_times(location_slug: str, now: datetime) -> list[datetime]:
+    """Free consultation times to offer on the public form, where self-booking is on, in the
+    location's zone."""
+    if not location_slug or not current_settings().self_booking:
+        return []
+    location = Location.objects.filter(slug=location_slug).values_list("pk", flat=True).first()
+    return [] if location is None else free_times(location, now)

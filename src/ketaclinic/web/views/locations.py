@@ -9,11 +9,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.permissions import Action, role_allows
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.bookings import feeds
 from ketaclinic.records.clinics import lookups, premises, services
@@ -21,6 +22,7 @@ from ketaclinic.records.clinics.choices import Weekday
 from ketaclinic.records.errors import Conflict, InvalidInput
 
 from ..forms import field_errors
+from . import public
 from .bookings import local_datetime
 from .common import actor, service_view
 
@@ -38,8 +40,16 @@ def _day(text: str) -> date | None:
 LOCATION_FIELDS = ("slug", "name", "time_zone", "address", "phone", "patients_per_nurse")
 
 
+def location_list(request: HttpRequest) -> HttpResponseBase:
+    """The public locations page; a manager sees the set-up list instead."""
+    role = getattr(request.user, "role", "")
+    if request.method == "GET" and not role_allows(role, Action.CLINIC_CONFIGURE):
+        return public.locations(request)
+    return _location_setup(request)
+
+
 @service_view
-def location_list(request: HttpRequest) -> HttpResponse:
+def _location_setup(request: HttpRequest) -> HttpResponse:
     """Every location; a manager adds one here (POST)."""
     who = actor(request)
     authorize(who, Action.CLINIC_CONFIGURE)
