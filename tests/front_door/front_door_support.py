@@ -54,3 +54,25 @@ def add_public_location(fields: dict[str, Any]) -> Any:
     return location
 
 
+def next_weekday_at(zone_name: str, hour: int, days_ahead: int = 3) -> Any:
+    """A Monday–Thursday ``hour``:00 local time at least ``days_ahead`` days from now."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    start = (timezone.now() + timedelta(days=days_ahead)).astimezone(ZoneInfo(zone_name))
+    start = start.replace(hour=hour, minute=0, second=0, microsecond=0)
+    while start.weekday() > 3:
+        start += timedelta(days=1)
+    return start
+
+
+def submit(data: dict[str, Any] | None = None, address: str = "198.51.100.7") -> Any:
+    """Send a request through the service, as the public site does; the row queued."""
+    from ketaclinic.records.context import Face
+    from ketaclinic.records.enquiries import services
+    from ketaclinic.records.enquiries.models import ConsultationRequest
+
+    services.submit({**REQUEST, **(data or {})}, address=address, face=Face.WEB)
+    return ConsultationRequest.objects.latest("pk")

@@ -45,9 +45,7 @@ def test_the_triangle_inequality_holds(a: Point, b: Point, c: Point) -> None:
 def test_known_distances() -> None:
     # One degree of longitude on the equator, and a quarter of the way round the Earth.
     assert haversine_km(Point(0, 0), Point(0, 1)) == pytest.approx(111.195, abs=0.01)
-    assert haversine_km(Point(0, 0), Point(90, 0)) == pytest.approx(
-        math.pi / 2 * EARTH_RADIUS_KM
-    )
+    assert haversine_km(Point(0, 0), Point(90, 0)) == pytest.approx(math.pi / 2 * EARTH_RADIUS_KM)
     # Glendale, AZ to Midtown Manhattan: about 3,450 km as the crow flies.
     glendale, manhattan = Point(33.6539, -112.1694), Point(40.7484, -73.9967)
     assert 3400 < haversine_km(glendale, manhattan) < 3500
