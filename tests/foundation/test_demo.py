@@ -55,7 +55,7 @@ def test_demo_loads_once_and_again_changes_nothing(db: Any, var_dir: Path) -> No
 
 def test_demo_location_has_the_seed_hours(db: Any, var_dir: Path) -> None:
     load_demo()
-    location = Location.objects.get()
+    location = Location.objects.get(slug="demo-main")
     assert location.time_zone.startswith("America/")
     hours = {(h.weekday, h.opens_at, h.closes_at) for h in location.hours.all()}
     assert hours == {

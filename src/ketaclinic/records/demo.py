@@ -23,6 +23,7 @@ from ketaclinic.records.assessments.demo import load_assessments
 from ketaclinic.records.bookings.demo import load_bookings
 from ketaclinic.records.clinics.models import Chair, Location, OpeningHours, Weekday
 from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.enquiries.demo import load_front_door
 from ketaclinic.records.ledger.demo import load_ledger
 from ketaclinic.records.outcomes.demo import load_outcomes
 from ketaclinic.records.patients import services as patients
@@ -120,6 +121,7 @@ def load_demo() -> list[DemoLogin]:
     load_sessions(nurse, actor, LOCATION_SLUG)
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk, new_plan)
     load_outcomes(actor)
+    load_front_door(LOCATION_SLUG)
     return [*logins, patient_login]
 
 
