@@ -18,7 +18,7 @@ from .models import ConsultationRequest
 from .services import phone_digits
 
 # The demo location's made-up address is in Springfield, KY: the centroid of its ZIP codes.
-DEMO_COORDINATES = (37.6856, -85.2222)
+DEMO_COORDINATES = (37.7342, -85.2107)
 GLENDALE = {
     "slug": "glendale-az",
     "name": "Glendale, AZ",
