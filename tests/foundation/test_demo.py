@@ -31,7 +31,7 @@ def test_demo_loads_once_and_again_changes_nothing(db: Any, var_dir: Path) -> No
     )
     audit_entries = AuditEvent.objects.count()
     second = load_demo()
-    assert counts == (20, 40, 5, 4)
+    assert counts == (20, 40, 5, 6)  # 4 chairs at the demo location, 2 in Glendale
     assert (
         Patient.objects.count(),
         BodyMeasurement.objects.count(),
@@ -108,3 +108,23 @@ def test_a_restart_books_nothing_and_sends_nothing(db: Any, var_dir: Path, mailo
     assert (Series.objects.count(), Appointment.objects.count()) == booked
     assert not Series.objects.filter(patient=other).exists()
     assert mailoutbox == []
+
+
+def test_demo_front_door_has_two_located_locations_and_a_queue(db: Any, var_dir: Path) -> None:
+    from ketaclinic.records.enquiries.models import ConsultationRequest
+
+    load_demo()
+    located = Location.objects.exclude(latitude=None).values_list("slug", flat=True)
+    assert sorted(located) == ["demo-main", "glendale-az"]
+    glendale = Location.objects.get(slug="glendale-az")
+    assert glendale.phone == "(602) 922-8527"
+    assert {(h.weekday, h.opens_at, h.closes_at) for h in glendale.hours.all()} == {
+        *((day, time(7), time(16, 30)) for day in range(4)),
+        (4, time(8), time(12)),
+    }
+    assert glendale.rooms.count() == 1
+    requests = ConsultationRequest.objects.count()
+    assert requests == 4
+    load_demo()
+    assert ConsultationRequest.objects.count() == requests
+    assert Location.objects.count() == 2
