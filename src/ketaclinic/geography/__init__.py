@@ -6,7 +6,7 @@ time.
 """
 
 from .distance import EARTH_RADIUS_KM, Point, haversine_km
-from .places import Place, city_centroid, place_near, zip_centroid
+from .places import Place, city_centroid, place_near, warm_up, zip_centroid
 
 __all__ = [
     "EARTH_RADIUS_KM",
@@ -15,5 +15,6 @@ __all__ = [
     "city_centroid",
     "haversine_km",
     "place_near",
+    "warm_up",
     "zip_centroid",
 ]

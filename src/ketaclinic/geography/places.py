@@ -75,3 +75,10 @@ def city_centroid(text: str) -> Place | None:
 def place_near(text: str) -> Place | None:
     """A ZIP code's or a city's centroid, whichever ``text`` names."""
     return zip_centroid(text) or city_centroid(text)
+
+
+def warm_up() -> None:
+    """Decompress the ZIP data set and build the city index now (the server calls this before
+    it forks its workers, so none pays for it on a visitor's first search)."""
+    zip_centroid("10001")
+    _cities()
