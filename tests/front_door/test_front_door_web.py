@@ -223,3 +223,25 @@ def test_a_manager_changes_the_front_door_settings(users: dict[str, Any], web_as
     desk = web_as(users["front_desk"])
     assert desk.post("/requests/settings/", {"requests_per_hour": "50"}).status_code == 403
     assert FrontDoorSettings.objects.get().requests_per_hour == 5
+
+
+def test_a_manager_adds_a_room_and_sets_the_coordinates(users: dict[str, Any], web_as: Any) -> None:
+    from ketaclinic.records.clinics.models import Location
+
+    location = Location.objects.create(slug="new", name="New place", time_zone="America/Denver")
+    manager = web_as(users["manager"])
+    assert manager.post(f"/locations/{location.pk}/rooms/", {"name": "Room A"}).status_code == 302
+    again = manager.post(f"/locations/{location.pk}/rooms/", {"name": "Room A"})
+    assert again.status_code == 422
+    saved = manager.post(
+        f"/locations/{location.pk}/settings/",
+        {"patients_per_nurse": "4", "latitude": "39.74", "longitude": "-104.99"},
+    )
+    assert saved.status_code == 302
+    half = manager.post(f"/locations/{location.pk}/settings/", {"latitude": "40"})
+    assert half.status_code == 422
+    location.refresh_from_db()
+    assert (location.latitude, location.longitude) == (39.74, -104.99)
+    assert [room.name for room in location.rooms.all()] == ["Room A"]
+    desk = web_as(users["front_desk"])
+    assert desk.post(f"/locations/{location.pk}/rooms/", {"name": "B"}).status_code == 403

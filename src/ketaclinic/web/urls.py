@@ -100,6 +100,7 @@ location = [
     path("shifts/", locations.shift_add, name="shift-add"),
     path("hours/", locations.hours_set, name="hours-set"),
     path("chairs/", locations.chair_add, name="chair-add"),
+    path("rooms/", locations.room_add, name="room-add"),
     path("settings/", locations.location_settings, name="location-settings"),
 ]
 

@@ -31,6 +31,7 @@ class Audited(StrEnum):
     CLINIC_CLOSURE_REMOVE = "clinic.closure_remove"
     CLINIC_HOURS_SET = "clinic.hours_set"
     CLINIC_LOCATION_CREATE = "clinic.location_create"
+    CLINIC_ROOM_ADD = "clinic.room_add"
     CLINIC_SHIFT_REMOVE = "clinic.shift_remove"
     ENQUIRY_CONVERT = "enquiry.convert"
     ENQUIRY_SUBMIT = "enquiry.submit"

@@ -199,9 +199,12 @@ def shift_remove(request: HttpRequest, shift_id: int) -> HttpResponse:
 @require_POST
 @service_view
 def location_settings(request: HttpRequest, location_id: int) -> HttpResponse:
-    """Change the nurse ratio or the location's own visit notes."""
+    """Change the nurse ratio, the location's own visit notes or its map coordinates."""
     names = ("patients_per_nurse", "visit_instructions")
     data = {name: request.POST[name] for name in names if name in request.POST}
+    for name in ("latitude", "longitude"):
+        if request.POST.get(name, "").strip():
+            data[name] = request.POST[name].strip()
     try:
         services.update_location(actor(request), location_id, data)
     except InvalidInput as error:
@@ -257,6 +260,17 @@ def chair_add(request: HttpRequest, location_id: int) -> HttpResponse:
     except InvalidInput as error:
         return _refused(request, location_id, "chair", error)
     messages.success(request, f"Chair added: {chair.name}.")
+    return redirect("web:location-detail", location_id=location_id)
+
+
+@require_POST
+@service_view
+def room_add(request: HttpRequest, location_id: int) -> HttpResponse:
+    try:
+        room = premises.add_room(actor(request), location_id, {"name": request.POST.get("name")})
+    except InvalidInput as error:
+        return _refused(request, location_id, "room", error)
+    messages.success(request, f"Consultation room added: {room.name}.")
     return redirect("web:location-detail", location_id=location_id)
 
 
