@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -140,8 +141,12 @@ def main() -> int:
                 for name, path in TARGETS
             ]
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
     _report(results, args)
     return 0
 

@@ -245,3 +245,16 @@ def test_a_manager_adds_a_room_and_sets_the_coordinates(users: dict[str, Any], w
     assert [room.name for room in location.rooms.all()] == ["Room A"]
     desk = web_as(users["front_desk"])
     assert desk.post(f"/locations/{location.pk}/rooms/", {"name": "B"}).status_code == 403
+
+
+def test_a_form_too_large_or_sent_as_multipart_is_refused_calmly(glendale: Any) -> None:
+    from ketaclinic.records.enquiries.models import ConsultationRequest
+
+    no_wait()
+    client = Client()
+    token = form_token(client)
+    big = client.post("/book/", {**FORM, "notes": "x" * 20_000, "form_token": token})
+    assert big.status_code == 413
+    multipart = client.post("/book/", {**FORM, "consent_to_contact": "yes", "form_token": token})
+    assert multipart.status_code == 302  # the test client sends multipart: read as a form
+    assert ConsultationRequest.objects.count() == 1
