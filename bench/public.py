@@ -111,20 +111,25 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--var-dir", help="a demo directory to use (set up there unless it already holds one)"
+    )
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
-    with tempfile.TemporaryDirectory(prefix="kc-bench-public-") as var_dir:
+    with tempfile.TemporaryDirectory(prefix="kc-bench-public-") as scratch:
+        var_dir = args.var_dir or scratch
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "ketaclinic.settings.demo",
             "KETACLINIC_VAR_DIR": var_dir,
         }
-        subprocess.run(
-            [bin_dir / "ketaclinic", "demo", "--no-serve"],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        if not (Path(var_dir) / "demo-logins.txt").exists():
+            subprocess.run(
+                [bin_dir / "ketaclinic", "demo", "--no-serve"],
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         port = _free_port()
         serve = [bin_dir / "ketaclinic", "serve", "--host", "127.0.0.1", "--port", str(port)]
         if args.workers:

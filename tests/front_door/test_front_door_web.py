@@ -258,3 +258,19 @@ def test_a_form_too_large_or_sent_as_multipart_is_refused_calmly(glendale: Any) 
     multipart = client.post("/book/", {**FORM, "consent_to_contact": "yes", "form_token": token})
     assert multipart.status_code == 302  # the test client sends multipart: read as a form
     assert ConsultationRequest.objects.count() == 1
+
+
+def test_public_pages_are_rendered_once_a_minute_for_visitors(
+    glendale: Any, settings: Any, users: dict[str, Any], web_as: Any
+) -> None:
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    first = Client().get("/locations/").content
+    glendale.phone = "(602) 555-0000"
+    glendale.save()
+    assert Client().get("/locations/").content == first  # this minute's page
+    assert b"(602) 555-0000" in web_as(users["nurse"]).get("/locations/").content  # signed in
+    cache.clear()
+    assert b"(602) 555-0000" in Client().get("/locations/").content

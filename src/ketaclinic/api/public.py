@@ -4,9 +4,11 @@ been queued)."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Body, Query, Router, Schema, Status
@@ -22,6 +24,8 @@ from .errors import ERRORS, ErrorOut
 
 router = Router(tags=["public"], auth=None)
 
+NEAR_CACHE_S = 60
+"""The locations near a place are worked out at most once a minute per place and process."""
 MAX_REQUEST_BYTES = 16 * 1024
 """A consultation request is a few short fields: anything larger is refused unread."""
 
@@ -69,10 +73,16 @@ def location_as_dict(found: PublicLocation) -> dict[str, Any]:
 def locations_near(request: HttpRequest, params: Query[Near]) -> list[dict[str, Any]]:
     """The clinic's locations, nearest first, with the distance in km from a US ZIP code
     (``near=85308``) or a city (``near=Glendale, AZ``); an unknown one → 422 naming ``near``."""
-    place = place_near(params.near[:100])
-    if place is None:
-        raise InvalidInput.single("near", "is not a US ZIP code or city we know")
-    return [location_as_dict(found) for found in nearest_locations(place, timezone.now())]
+    near = params.near.strip()[:100]
+    key = f"public-near:{int(time.time() // NEAR_CACHE_S)}:{near.lower()}"
+    found: list[dict[str, Any]] | None = cache.get(key)
+    if found is None:
+        place = place_near(near)
+        if place is None:
+            raise InvalidInput.single("near", "is not a US ZIP code or city we know")
+        found = [location_as_dict(loc) for loc in nearest_locations(place, timezone.now())]
+        cache.set(key, found, NEAR_CACHE_S)
+    return found
 
 
 class ReceiptOut(Schema):

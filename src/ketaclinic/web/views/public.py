@@ -4,10 +4,15 @@ honest words, every location with its hours (and a finder by ZIP code or city), 
 
 from __future__ import annotations
 
+import hashlib
+import time
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
 from django.core import signing
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -53,14 +58,43 @@ HEARD_FROM = (
 )
 
 
+PAGE_CACHE_S = 60
+"""A public page is rendered at most once a minute per address (path and query) and process:
+"open now" and a manager's change to a location show within a minute."""
+
+
+def cached_for_the_minute(view: Callable[[HttpRequest], HttpResponse]) -> Callable[..., Any]:
+    """Serve a public page from the cache to visitors who are not signed in (the pages hold
+    nothing personal and no form token), rendered afresh each minute."""
+
+    @wraps(view)
+    def cached(request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request)
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"public-page:{int(time.time() // PAGE_CACHE_S)}:{path}"
+        hit = cache.get(key)
+        if hit is not None:
+            status, body = hit
+            return HttpResponse(body, status=status)
+        response = view(request)
+        cache.set(key, (response.status_code, response.content), PAGE_CACHE_S)
+        return response
+
+    return cached
+
+
+@cached_for_the_minute
 def public_home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/public/home.html", {"locations": public_locations(timezone.now())})
 
 
+@cached_for_the_minute
 def therapy(request: HttpRequest) -> HttpResponse:
     return render(request, "web/public/therapy.html")
 
 
+@cached_for_the_minute
 def locations(request: HttpRequest) -> HttpResponse:
     """Every location; with ``near`` (a ZIP code or city), the nearest first."""
     near = request.GET.get("near", "").strip()[:100]
