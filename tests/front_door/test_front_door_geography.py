@@ -28,18 +28,18 @@ points = st.builds(
 @given(points, points)
 def test_distance_is_symmetric_and_bounded(a: Point, b: Point) -> None:
     there = haversine_km(a, b)
-    assert there == pytest.approx(haversine_km(b, a), abs=1e-6)
-    assert 0 <= there <= math.pi * EARTH_RADIUS_KM + 1e-6
+    assert there == pytest.approx(haversine_km(b, a), abs=1e-3)  # a metre
+    assert 0 <= there <= math.pi * EARTH_RADIUS_KM + 1e-3
 
 
 @given(points)
 def test_a_point_is_no_distance_from_itself(a: Point) -> None:
-    assert haversine_km(a, a) == pytest.approx(0, abs=1e-6)
+    assert haversine_km(a, a) == pytest.approx(0, abs=1e-3)
 
 
 @given(points, points, points)
 def test_the_triangle_inequality_holds(a: Point, b: Point, c: Point) -> None:
-    assert haversine_km(a, c) <= haversine_km(a, b) + haversine_km(b, c) + 1e-6
+    assert haversine_km(a, c) <= haversine_km(a, b) + haversine_km(b, c) + 1e-3
 
 
 def test_known_distances() -> None:

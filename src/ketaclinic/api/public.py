@@ -4,6 +4,7 @@ been queued)."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime
 from typing import Any
@@ -74,7 +75,8 @@ def locations_near(request: HttpRequest, params: Query[Near]) -> list[dict[str, 
     """The clinic's locations, nearest first, with the distance in km from a US ZIP code
     (``near=85308``) or a city (``near=Glendale, AZ``); an unknown one → 422 naming ``near``."""
     near = params.near.strip()[:100]
-    key = f"public-near:{int(time.time() // NEAR_CACHE_S)}:{near.lower()}"
+    place_key = hashlib.sha256(near.lower().encode()).hexdigest()
+    key = f"public-near:{int(time.time() // NEAR_CACHE_S)}:{place_key}"
     found: list[dict[str, Any]] | None = cache.get(key)
     if found is None:
         place = place_near(near)
