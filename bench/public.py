@@ -95,7 +95,7 @@ async def _run(port: int, name: str, path: str, clients: int, seconds: float) ->
     return Result(name, latencies, time.perf_counter() - started, errors)
 
 
-def _wait_until_up(port: int, timeout_s: float = 120) -> None:
+def _wait_until_up(port: int, timeout_s: float = 600) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
