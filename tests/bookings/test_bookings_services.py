@@ -303,7 +303,7 @@ def test_patients_change_only_their_own_and_not_within_24_h(
     theirs = consultation(other, 10)
     with pytest.raises(Forbidden):
         services.cancel(me, theirs.pk)
-    mine = consultation(patient, 10)
+    mine = consultation(patient, 14)  # one physician: not at the same time as theirs
     with pytest.raises(InvalidInput) as error:
         services.reschedule(
             me, mine.pk, {"start": (timezone.now() + timedelta(hours=2)).isoformat()}

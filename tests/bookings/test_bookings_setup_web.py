@@ -18,7 +18,10 @@ def test_only_a_manager_reaches_the_set_up_pages(
     web_as: Any, users: dict[str, Any], location: Any, role: str
 ) -> None:
     client = web_as(users[role])
-    assert client.get("/locations/").status_code == 403
+    public = client.get("/locations/")  # the public locations page, without the set-up form
+    assert public.status_code == 200
+    assert b'name="time_zone"' not in public.content
+    assert client.post("/locations/", {"slug": "x", "name": "X"}).status_code == 403
     assert client.get(f"/locations/{location.pk}/").status_code == 403
     refused = client.post(f"/locations/{location.pk}/closures/", {"date": MONDAY, "reason": "x"})
     assert refused.status_code == 403

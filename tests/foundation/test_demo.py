@@ -31,7 +31,8 @@ def test_demo_loads_once_and_again_changes_nothing(db: Any, var_dir: Path) -> No
     )
     audit_entries = AuditEvent.objects.count()
     second = load_demo()
-    assert counts == (22, 40, 6, 4)  # 20 + 2 online-intake patients; + their one account
+    # 20 patients + 2 from online intake (with their one account); 4 chairs here, 2 in Glendale
+    assert counts == (22, 40, 6, 6)
     assert (
         Patient.objects.count(),
         BodyMeasurement.objects.count(),
@@ -55,7 +56,7 @@ def test_demo_loads_once_and_again_changes_nothing(db: Any, var_dir: Path) -> No
 
 def test_demo_location_has_the_seed_hours(db: Any, var_dir: Path) -> None:
     load_demo()
-    location = Location.objects.get()
+    location = Location.objects.get(slug="demo-main")
     assert location.time_zone.startswith("America/")
     hours = {(h.weekday, h.opens_at, h.closes_at) for h in location.hours.all()}
     assert hours == {
@@ -147,3 +148,23 @@ def test_demo_has_a_restricted_record_and_an_emergency_access_to_review(
     access = EmergencyAccess.objects.get()
     assert (access.user.username, access.reviewed_at) == ("nurse", None)
     assert AuditEvent.objects.filter(detail__emergency_access=access.pk).count() == 2
+
+
+def test_demo_front_door_has_two_located_locations_and_a_queue(db: Any, var_dir: Path) -> None:
+    from ketaclinic.records.enquiries.models import ConsultationRequest
+
+    load_demo()
+    located = Location.objects.exclude(latitude=None).values_list("slug", flat=True)
+    assert sorted(located) == ["demo-main", "glendale-az"]
+    glendale = Location.objects.get(slug="glendale-az")
+    assert glendale.phone == "(602) 922-8527"
+    assert {(h.weekday, h.opens_at, h.closes_at) for h in glendale.hours.all()} == {
+        *((day, time(7), time(16, 30)) for day in range(4)),
+        (4, time(8), time(12)),
+    }
+    assert glendale.rooms.count() == 1
+    requests = ConsultationRequest.objects.count()
+    assert requests == 4
+    load_demo()
+    assert ConsultationRequest.objects.count() == requests
+    assert Location.objects.count() == 2

@@ -24,6 +24,7 @@ from ketaclinic.records.bookings import reminders as booking_reminders
 from ketaclinic.records.bookings import services as bookings
 from ketaclinic.records.clinics import services as clinics
 from ketaclinic.records.consents import services as consents
+from ketaclinic.records.enquiries import services as enquiries
 from ketaclinic.records.errors import Forbidden, InvalidInput
 from ketaclinic.records.intake import entries as intake_entries
 from ketaclinic.records.intake import invitations as intake_invitations
@@ -420,6 +421,25 @@ def _price_list_body(slug: str) -> dict[str, Any]:
     }
 
 
+def _enquiry() -> Any:
+    """A consultation request from the public site, straight into the queue."""
+    from ketaclinic.records.context import Face
+    from ketaclinic.records.enquiries.models import ConsultationRequest
+
+    enquiries.submit(
+        {
+            "given_name": "Probe",
+            "family_name": "Requester",
+            "date_of_birth": "1980-01-01",
+            "email": "probe@example.org",
+            "consent_to_contact": True,
+        },
+        address="192.0.2.1",
+        face=Face.WEB,
+    )
+    return ConsultationRequest.objects.latest("pk")
+
+
 PROBES: dict[Action, Probe] = {
     Action.PATIENT_SEARCH: lambda actor, p: patients.search_patients(actor, "Example"),
     Action.PATIENT_VIEW: lambda actor, p: patients.get_chart(actor, p.pk),
@@ -507,6 +527,10 @@ PROBES: dict[Action, Probe] = {
         actor, _probe_location().pk, {"date": "2031-01-01", "reason": "probe"}
     ),
     Action.REMINDER_MANAGE: lambda actor, p: booking_reminders.list_reminders(actor),
+    Action.ENQUIRY_VIEW: lambda actor, p: enquiries.list_requests(actor),
+    Action.ENQUIRY_MANAGE: lambda actor, p: enquiries.set_status(
+        actor, _enquiry().pk, {"status": "contacted"}
+    ),
     Action.CALENDAR_FEED: lambda actor, p: booking_feeds.create_feed(
         actor, {"kind": "patient", "patient_id": p.pk}
     ),

@@ -23,7 +23,8 @@ NEW_PATIENT = {
 
 
 def test_anonymous_visitors_are_sent_to_log_in(db: Any) -> None:
-    for path in ("/", "/patients/", "/patients/1/", "/audit/"):
+    assert Client().get("/").status_code == 200  # the public home page
+    for path in ("/patients/", "/patients/1/", "/audit/"):
         answer = Client().get(path)
         assert answer.status_code == 302
         assert answer["Location"].startswith("/login/")

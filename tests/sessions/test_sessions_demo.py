@@ -46,7 +46,7 @@ def test_the_demo_patient_is_checked_in_on_the_board(
         "clonidine",
         "labetalol",
     }
-    [row] = reads.live_board(nurse, Location.objects.get().pk).rows
+    [row] = reads.live_board(nurse, Location.objects.get(slug="demo-main").pk).rows
     assert (row.session.pk, row.session.chair.name) == (session.pk, "Chair 1")
     audit_entries = AuditEvent.objects.count()
     load_demo()

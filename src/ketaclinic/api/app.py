@@ -10,6 +10,7 @@ from . import (
     bookings,
     consents,
     emergency,
+    enquiries,
     errors,
     fhir,
     instruments,
@@ -21,6 +22,7 @@ from . import (
     plans,
     pricing,
     protocols,
+    public,
     results,
     scheduling,
     sessions,
@@ -75,3 +77,5 @@ api.add_router("/patients", emergency.patient_router)
 api.add_router("/emergency-access", emergency.router)
 api.add_router("/patients", intake.patient_router)
 api.add_router("/intake", intake.router)
+api.add_router("/public", public.router)
+api.add_router("/consultation-requests", enquiries.router)

@@ -79,6 +79,9 @@ class AppointmentOut(Schema):
     location_id: int
     chair_id: int | None
     chair: str | None
+    room_id: int | None
+    room: str | None
+    physician_id: int | None
     series_id: int | None
     session: int | None
     plan_id: int | None
@@ -92,6 +95,10 @@ class AppointmentOut(Schema):
     @staticmethod
     def resolve_chair(obj: Appointment) -> str | None:
         return obj.chair.name if obj.chair else None
+
+    @staticmethod
+    def resolve_room(obj: Appointment) -> str | None:
+        return obj.room.name if obj.room else None
 
 
 class SeriesOut(Schema):

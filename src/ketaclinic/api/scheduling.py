@@ -51,6 +51,8 @@ class LocationOut(Schema):
     phone: str
     patients_per_nurse: int
     visit_instructions: str
+    latitude: float | None
+    longitude: float | None
     hours: list[HoursOut]
     chairs: list[ChairOut]
 
@@ -164,8 +166,8 @@ def update_chair(request: HttpRequest, chair_id: int, data: ChairChangeIn) -> Ch
 
 @router.patch("/locations/{location_id}", response={200: LocationOut, **ERRORS})
 def update_location(request: HttpRequest, location_id: int, data: LocationSettingsIn) -> Location:
-    """Change the nurse ratio or the location's visit notes (managers); 409 if booked visits
-    would exceed the new ratio."""
+    """Change the nurse ratio, the location's visit notes or its ``latitude`` and ``longitude``
+    (together; managers); 409 if booked visits would exceed the new ratio."""
     return services.update_location(
         actor(request), location_id, data.model_dump(exclude_unset=True)
     )

@@ -25,6 +25,7 @@ from ketaclinic.records.billing.demo import load_billing
 from ketaclinic.records.bookings.demo import load_bookings
 from ketaclinic.records.clinics.models import Chair, Location, OpeningHours, Weekday
 from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.enquiries.demo import load_front_door
 from ketaclinic.records.intake.demo import load_intake
 from ketaclinic.records.ledger.demo import load_ledger
 from ketaclinic.records.outcomes.demo import load_outcomes
@@ -138,6 +139,7 @@ def load_demo(*, with_mfa: bool = False) -> list[DemoLogin]:
     restricted = Patient.objects.get(mrn=RESTRICTED_MRN)
     if load_emergency_access(restricted.pk, manager, nurse):
         patients.get_chart(nurse, restricted.pk)  # a read under emergency access, marked
+    load_front_door(LOCATION_SLUG)
     return [*logins, patient_login, _intake_login(front_desk, physician.pk)]
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.pricing",
     "ketaclinic.records.results",
     "ketaclinic.records.consents",
+    "ketaclinic.records.enquiries",
     "ketaclinic.records.sessions",
     "ketaclinic.records.workers",
     "ketaclinic.web",

@@ -42,3 +42,7 @@ MFA_REQUIRED = False
 
 # Reminders and offers run in-process, right after the booking commits.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Every test sees what it wrote: no public page is served from an earlier test's cache (the
+# front-door tests switch a real cache on where they test the caching itself).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -29,6 +29,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "chairs": role_allows(role, Action.SESSION_BOARD),
             "reminders": role_allows(role, Action.REMINDER_MANAGE),
             "waitlist": role_allows(role, Action.BOOKING_BOOK),
+            "requests": role_allows(role, Action.ENQUIRY_VIEW),
             "locations": role_allows(role, Action.CLINIC_CONFIGURE),
             "appointments": role == "patient" and role_allows(role, Action.BOOKING_VIEW),
             "consent": role == "patient" and role_allows(role, Action.CONSENT_SIGN),

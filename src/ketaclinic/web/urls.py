@@ -13,6 +13,7 @@ from .views import (
     bookings,
     consents,
     emergency,
+    enquiries,
     intake,
     intake_portal,
     ledger,
@@ -25,6 +26,7 @@ from .views import (
     plans,
     pricing,
     protocols,
+    public,
     questionnaires,
     reports,
     results,
@@ -129,6 +131,7 @@ location = [
     path("shifts/", locations.shift_add, name="shift-add"),
     path("hours/", locations.hours_set, name="hours-set"),
     path("chairs/", locations.chair_add, name="chair-add"),
+    path("rooms/", locations.room_add, name="room-add"),
     path("settings/", locations.location_settings, name="location-settings"),
 ]
 
@@ -192,6 +195,20 @@ my_intake_pages = [
     path("", intake_portal.my_intake, name="my-intake"),
     path("send/", intake_portal.my_intake_submit, name="my-intake-submit"),
     path("<slug:section>/", intake_portal.my_intake_section, name="my-intake-section"),
+]
+
+public_pages = [
+    path("therapy/", public.therapy, name="public-therapy"),
+    path("book/", public.book, name="public-book"),
+    path("book/received/", public.booked, name="public-booked"),
+]
+
+enquiry_pages = [
+    path("", enquiries.request_list, name="enquiry-list"),
+    path("settings/", enquiries.front_door_settings, name="front-door-settings"),
+    path("<int:request_id>/", enquiries.request_detail, name="enquiry-detail"),
+    path("<int:request_id>/status/", enquiries.request_status, name="enquiry-status"),
+    path("<int:request_id>/convert/", enquiries.request_convert, name="enquiry-convert"),
 ]
 
 report_pages = [
@@ -276,4 +293,6 @@ urlpatterns = [
     path("my/estimates/", pricing.my_estimates, name="my-estimates"),
     path("billing/", include(billing_pages)),
     path("my/billing/", include(my_billing)),
+    path("", include(public_pages)),
+    path("requests/", include(enquiry_pages)),
 ]

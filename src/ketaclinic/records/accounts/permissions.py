@@ -108,9 +108,13 @@ class Action(StrEnum):
     INTAKE_FILL = "intake.fill"
     INTAKE_REVIEW = "intake.review"
     INTAKE_CONFIRM = "intake.confirm"
+    ENQUIRY_VIEW = "enquiry.view"
+    ENQUIRY_MANAGE = "enquiry.manage"
 
 
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
+# The front-desk queue of consultation requests from the public site.
+_ENQUIRIES = {Action.ENQUIRY_VIEW, Action.ENQUIRY_MANAGE}
 _ALERTS = {Action.ALERT_VIEW, Action.ALERT_ACKNOWLEDGE}
 # Pharmacokinetic previews show doses: clinicians only (front desk sees no doses).
 _PK = {Action.PK_SIMULATE}
@@ -317,6 +321,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         | _PRICES_READ
         | _ESTIMATES_DESK
         | _BILLING_DESK
+        | _ENQUIRIES
         | {
             Action.PATIENT_REGISTER,
             Action.PATIENT_EDIT_DEMOGRAPHICS,
@@ -329,6 +334,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         {Action.AUDIT_VIEW, Action.AUDIT_EXPORT, Action.ACCOUNT_MANAGE, Action.INTAKE_INVITE}
         | _OUTCOMES_AGGREGATE
         | _BOOKING_MANAGER
+        | _ENQUIRIES
         | _LEDGER_READ
         | _LEDGER_BOOKKEEPING
         | {Action.LEDGER_RECEIVE}

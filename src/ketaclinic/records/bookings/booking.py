@@ -18,6 +18,7 @@ from ketaclinic.records.patients.lookups import patient_or_404
 from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import checks, reminders
+from .choices import AppointmentType
 from .common import (
     domain_appointment,
     guarded,
@@ -25,6 +26,7 @@ from .common import (
     not_in_past,
     patient_id_in,
 )
+from .consultations import Staffing, staff_consultation
 from .inputs import (
     AppointmentIn,
     SeriesIn,
@@ -146,6 +148,10 @@ def book_appointment(actor: Actor, data: Mapping[str, Any]) -> Appointment:
     else:
         if fields.chair_id is not None:
             raise InvalidInput.single("chair_id", f"a {kind} needs no chair")
+        if kind != AppointmentType.CONSULTATION:
+            for name in ("physician_id", "room_id"):
+                if getattr(fields, name) is not None:
+                    raise InvalidInput.single(name, f"only a consultation books a {name[:-3]}")
         visit_min = plain_visit(kind).duration_min
     end = fields.end or fields.start + timedelta(minutes=visit_min)
     if end - fields.start < timedelta(minutes=visit_min):
@@ -167,10 +173,17 @@ def book_appointment(actor: Actor, data: Mapping[str, Any]) -> Appointment:
                 checks.check_chair_visits(location, [new], "")
             else:
                 checks.check_plain_visit(location, new)
+            staffing = (
+                staff_consultation(location, fields.start, end, fields.physician_id, fields.room_id)
+                if kind == AppointmentType.CONSULTATION
+                else Staffing(None, None)
+            )
             row = Appointment.objects.create(
                 patient=patient,
                 location=location,
                 chair_id=fields.chair_id,
+                physician=staffing.physician,
+                room=staffing.room,
                 plan=plan,
                 appointment_type=kind,
                 starts_at=fields.start,
@@ -189,6 +202,8 @@ def book_appointment(actor: Actor, data: Mapping[str, Any]) -> Appointment:
                     "type": kind,
                     "start": row.starts_at.isoformat(),
                     "location": location.slug,
+                    **({"room": row.room.name} if row.room else {}),
+                    **({"physician": row.physician_id} if row.physician_id else {}),
                 },
             )
             return row

@@ -47,7 +47,7 @@ def location_field(location_id: int) -> Location:
 
 
 def appointment_or_404(appointment_id: int) -> Appointment:
-    rows = Appointment.objects.select_related("location", "chair", "series", "patient")
+    rows = Appointment.objects.select_related("location", "chair", "room", "series", "patient")
     return get_or_404(rows, appointment_id, "appointment")
 
 

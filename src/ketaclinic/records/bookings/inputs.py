@@ -56,6 +56,10 @@ class AppointmentIn(Strict):
     end: Aware | None = None
     chair_id: int | None = None
     plan_id: int | None = None
+    physician_id: int | None = None
+    """A consultation's physician (default: the first physician free then)."""
+    room_id: int | None = None
+    """A consultation's room (default: the location's first room free then)."""
     note: Note = ""
 
     _ordered = field_validator("end")(later_than("start"))

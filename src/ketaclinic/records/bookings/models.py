@@ -75,6 +75,19 @@ class Appointment(models.Model):
         on_delete=models.PROTECT,
         related_name="appointments",
     )
+    room = models.ForeignKey(
+        "clinics.Room",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        help_text="A consultation's room (visits in a chair have none).",
+    )
+    physician = user_field(
+        null=True,
+        limit_choices_to={"role": "physician"},
+        help_text="The physician who sees the patient at a consultation.",
+    )
     series = models.ForeignKey(
         Series, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
     )
@@ -108,6 +121,8 @@ class Appointment(models.Model):
             models.Index(fields=["patient", "starts_at"], name="appointment_patient_time"),
             models.Index(fields=["location", "starts_at"], name="appointment_location_time"),
             models.Index(fields=["chair", "starts_at"], name="appointment_chair_time"),
+            models.Index(fields=["room", "starts_at"], name="appointment_room_time"),
+            models.Index(fields=["physician", "starts_at"], name="appointment_physician_time"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -125,6 +140,10 @@ class Appointment(models.Model):
                 name="appointment_chair_for_chair_types",
                 condition=Q(chair__isnull=False, appointment_type__in=sorted(CHAIR_TYPES))
                 | (Q(chair__isnull=True) & ~Q(appointment_type__in=sorted(CHAIR_TYPES))),
+            ),
+            models.CheckConstraint(
+                name="appointment_room_only_without_chair",
+                condition=Q(room__isnull=True) | Q(chair__isnull=True),
             ),
             models.UniqueConstraint(
                 fields=["series", "session"],

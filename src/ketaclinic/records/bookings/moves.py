@@ -24,6 +24,7 @@ from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.toolkit import audits_refusals, validate
 
 from . import checks, reminders, slots, waitlist
+from .choices import AppointmentType
 from .common import (
     appointment_or_404,
     cancelled_session,
@@ -37,6 +38,7 @@ from .common import (
     series_rule,
     series_sessions,
 )
+from .consultations import Staffing, staff_consultation
 from .inputs import (
     FreeSlotsIn,
     RescheduleIn,
@@ -92,12 +94,21 @@ def reschedule(actor: Actor, appointment_id: int, data: Mapping[str, Any]) -> Ap
                 checks.check_chair_visits(location, [moved], "", exclude=[old.pk])
             else:
                 checks.check_plain_visit(location, moved, exclude=[old.pk])
+            staffing = (
+                staff_consultation(
+                    location, fields.start, end, old.physician_id, None, exclude=[old.pk]
+                )
+                if old.appointment_type == AppointmentType.CONSULTATION
+                else Staffing(None, None)
+            )
             if not rebook:
                 close(old, Status.RESCHEDULED, actor, fields.reason)
             new = Appointment.objects.create(
                 patient=old.patient,
                 location=location,
                 chair_id=chair_id,
+                physician=staffing.physician,
+                room=staffing.room,
                 series=old.series,
                 session=old.session,
                 plan_id=old.plan_id,

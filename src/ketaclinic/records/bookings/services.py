@@ -50,7 +50,7 @@ APPOINTMENTS_SHOWN = 200
 
 
 def _with_relations(rows: QuerySet[Appointment]) -> QuerySet[Appointment]:
-    return rows.select_related("location", "chair", "series", "replaces")
+    return rows.select_related("location", "chair", "room", "series", "replaces")
 
 
 def list_appointments(

@@ -32,9 +32,15 @@ class ShiftIn(Strict):
     _ordered = field_validator("ends_at")(later_than("starts_at"))
 
 
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+
+
 class LocationSettingsIn(Strict):
     patients_per_nurse: Annotated[int, Field(ge=1, le=20)] | None = None
     visit_instructions: Annotated[str, Field(max_length=4000)] | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
 
 
 class LocationIn(Strict):

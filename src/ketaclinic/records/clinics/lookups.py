@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ketaclinic.records.errors import NotFound
 
-from .models import Chair, Closure, Location, StaffShift
+from .models import Chair, Closure, Location, Room, StaffShift
 
 
 def locations() -> list[Location]:
@@ -42,3 +42,11 @@ def shift(shift_id: int) -> StaffShift:
     if found is None:
         raise NotFound("no such shift")
     return found
+
+
+def active_rooms(location_id: int | None = None) -> list[Room]:
+    """The consultation rooms in use (at one location when given), each with its location."""
+    rooms = Room.objects.filter(active=True).select_related("location")
+    if location_id is not None:
+        rooms = rooms.filter(location_id=location_id)
+    return list(rooms)

@@ -42,12 +42,26 @@ class Location(models.Model):
         help_text="This location's own pre-visit notes (parking, what to bring), added to the "
         "clinic's standard instructions in every reminder.",
     )
+    latitude = models.FloatField(
+        null=True, blank=True, help_text="Decimal degrees (WGS 84), for the public finder."
+    )
+    longitude = models.FloatField(null=True, blank=True, help_text="Decimal degrees (WGS 84).")
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 name="location_ratio_positive", condition=Q(patients_per_nurse__gte=1)
+            ),
+            models.CheckConstraint(
+                name="location_coordinates",
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
             ),
         ]
 
@@ -117,6 +131,23 @@ class Chair(models.Model):
         ordering = ["location", "name"]
         constraints = [
             models.UniqueConstraint(fields=["location", "name"], name="chair_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location.name} — {self.name}"
+
+
+class Room(models.Model):
+    """A consultation room: a physician sees a patient here (no chair, no nurse)."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["location", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "name"], name="room_unique_name"),
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,7 @@ from ketaclinic.records.errors import InvalidInput, NotFound
 from ketaclinic.records.toolkit import atomic_or, audits_refusals, validate
 
 from .inputs import ChairChangeIn, ChairIn, HoursIn, LocationIn
-from .models import Chair, Location, OpeningHours
+from .models import Chair, Location, OpeningHours, Room
 from .services import get_location, lock, refuse_breaks
 
 
@@ -69,6 +69,20 @@ def add_chair(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Chair:
         chair = Chair.objects.create(location=location, name=fields.name)
         audit.record(actor, Audited.CLINIC_CHAIR_ADD, obj=chair, detail={"name": chair.name})
     return chair
+
+
+@audits_refusals(Audited.CLINIC_ROOM_ADD)
+def add_room(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Room:
+    """A consultation room: consultations book one (and a physician), never a chair."""
+    authorize(actor, Action.CLINIC_CONFIGURE)
+    fields = validate(ChairIn, data)
+    with transaction.atomic():
+        location = lock(location_id)
+        if location.rooms.filter(name=fields.name).exists():
+            raise InvalidInput.single("name", f"{location.name} already has a room of that name")
+        room = Room.objects.create(location=location, name=fields.name)
+        audit.record(actor, Audited.CLINIC_ROOM_ADD, obj=room, detail={"name": room.name})
+    return room
 
 
 @audits_refusals(Audited.CLINIC_CHAIR_CHANGE)

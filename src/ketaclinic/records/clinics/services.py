@@ -276,6 +276,9 @@ def update_location(actor: Actor, location_id: int, data: Mapping[str, Any]) -> 
     changes = fields.model_dump(exclude_unset=True, exclude_none=True)
     if not changes:
         raise InvalidInput.single("body", "name at least one field to change")
+    for one, other in (("latitude", "longitude"), ("longitude", "latitude")):
+        if one in changes and other not in changes:
+            raise InvalidInput.single(other, f"is required with {one}")
     with transaction.atomic():
         location = lock(location_id)
         for name, value in changes.items():

@@ -16,6 +16,7 @@ from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.context import Face
 
+from . import public
 from .common import actor
 from .mfa import start_pending
 
@@ -60,8 +61,9 @@ def _patient_home(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The public home page; a signed-in user goes to their usual first page."""
     if not request.user.is_authenticated:
-        return redirect("web:login")
+        return public.public_home(request)
     role, patient_id = request.user.role, request.user.patient_id
     if role == Role.PATIENT and patient_id is not None:  # the database pairs them
         return _patient_home(request, patient_id)

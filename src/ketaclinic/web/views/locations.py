@@ -9,11 +9,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.permissions import Action, role_allows
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.bookings import feeds
 from ketaclinic.records.clinics import lookups, premises, services
@@ -21,6 +22,7 @@ from ketaclinic.records.clinics.choices import Weekday
 from ketaclinic.records.errors import Conflict, InvalidInput
 
 from ..forms import field_errors
+from . import public
 from .bookings import local_datetime
 from .common import actor, service_view
 
@@ -38,8 +40,16 @@ def _day(text: str) -> date | None:
 LOCATION_FIELDS = ("slug", "name", "time_zone", "address", "phone", "patients_per_nurse")
 
 
+def location_list(request: HttpRequest) -> HttpResponseBase:
+    """The public locations page; a manager sees the set-up list instead."""
+    role = getattr(request.user, "role", "")
+    if request.method == "GET" and not role_allows(role, Action.CLINIC_CONFIGURE):
+        return public.locations(request)
+    return _location_setup(request)
+
+
 @service_view
-def location_list(request: HttpRequest) -> HttpResponse:
+def _location_setup(request: HttpRequest) -> HttpResponse:
     """Every location; a manager adds one here (POST)."""
     who = actor(request)
     authorize(who, Action.CLINIC_CONFIGURE)
@@ -189,9 +199,12 @@ def shift_remove(request: HttpRequest, shift_id: int) -> HttpResponse:
 @require_POST
 @service_view
 def location_settings(request: HttpRequest, location_id: int) -> HttpResponse:
-    """Change the nurse ratio or the location's own visit notes."""
+    """Change the nurse ratio, the location's own visit notes or its map coordinates."""
     names = ("patients_per_nurse", "visit_instructions")
     data = {name: request.POST[name] for name in names if name in request.POST}
+    for name in ("latitude", "longitude"):
+        if request.POST.get(name, "").strip():
+            data[name] = request.POST[name].strip()
     try:
         services.update_location(actor(request), location_id, data)
     except InvalidInput as error:
@@ -247,6 +260,17 @@ def chair_add(request: HttpRequest, location_id: int) -> HttpResponse:
     except InvalidInput as error:
         return _refused(request, location_id, "chair", error)
     messages.success(request, f"Chair added: {chair.name}.")
+    return redirect("web:location-detail", location_id=location_id)
+
+
+@require_POST
+@service_view
+def room_add(request: HttpRequest, location_id: int) -> HttpResponse:
+    try:
+        room = premises.add_room(actor(request), location_id, {"name": request.POST.get("name")})
+    except InvalidInput as error:
+        return _refused(request, location_id, "room", error)
+    messages.success(request, f"Consultation room added: {room.name}.")
     return redirect("web:location-detail", location_id=location_id)
 
 
