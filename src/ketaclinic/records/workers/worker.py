@@ -3,6 +3,7 @@
 - A dropped database connection (a database restart, a network blip) is waited out: the
   worker reconnects with a growing pause, and the task it was running goes back to the queue.
 - A failed task is tried again later (``queue.retry_delay``), up to ``queue.MAX_ATTEMPTS``.
+- Periodic chores (``chores``: expired API tokens) run between tasks.
 - A heartbeat thread (its own connection) keeps this worker's lease while a task runs; a
   worker that dies loses its lease and any other worker takes its tasks back.
 """
@@ -22,7 +23,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
-from . import queue
+from . import chores, queue
 
 logger = logging.getLogger("ketaclinic.worker")
 
@@ -83,6 +84,7 @@ class ReliableWorker(Worker):
         if not self.heartbeat_thread:
             queue.beat(self.worker_id, self.started_at)
         queue.reclaim_abandoned()
+        chores.run_due()
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)
