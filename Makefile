@@ -50,7 +50,7 @@ test-postgres: $(VENV)/.dev
 
 ## Benchmarks (not tests): each script prints its figures; docs/PERFORMANCE.md quotes them.
 bench: $(VENV)/.dev
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	for script in bench/*.py; do $(BIN)/python -P $$script || exit 1; done
 
 ## The several-app-servers drill on PostgreSQL (docs/operations.md): prints one JSON line of zeros.
 drill: $(VENV)/.dev
