@@ -28,6 +28,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
+import shutil  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import statistics  # noqa: E402
@@ -255,6 +256,7 @@ def main() -> int:
         server.wait(timeout=60)
         with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+        shutil.rmtree(work, ignore_errors=True)
     cheapest = {c.clients: statistics.median(c.latencies_ms) for c in cells[: len(levels)]}
     print(
         f"`.venv/bin/python bench/http.py --seconds {args.seconds:g} --clients {args.clients}`"
