@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LINTED := src tests $(wildcard bench)
 
-.PHONY: demo check lint typecheck test-sqlite test-postgres bench clean
+.PHONY: demo check lint typecheck test-sqlite test-postgres bench drill clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,11 @@ test-postgres: $(VENV)/.dev
 
 ## Benchmarks (not tests): each script prints its figures; docs/PERFORMANCE.md quotes them.
 bench: $(VENV)/.dev
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	for script in bench/*.py; do $(BIN)/python -P $$script || exit 1; done
+
+## The several-app-servers drill on PostgreSQL (docs/operations.md): prints one JSON line of zeros.
+drill: $(VENV)/.dev
+	scripts/drill-multi-server --seconds 20
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

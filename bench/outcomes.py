@@ -41,6 +41,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+# Run as a script, bench/ comes first on the path, and bench/http.py would hide the standard
+# library's http package from Django: take the folder off.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 SCORES_PER_PATIENT = 30
 LONG_HISTORY = 3000
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"

@@ -107,5 +107,52 @@ def _get_or_none(url: str) -> int | None:
         return None
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_database_connection_reset_costs_no_request(tmp_path: Path) -> None:
+    """The server's connections are killed between two requests (a database restart, a proxy
+    dropping idle connections): the next request checks its connection and opens a new one."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the test terminates the server's connections")
+    port = _free_port()
+    database = connection.settings_dict
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ketaclinic.settings.production",
+        "SECRET_KEY": "drill-only-not-a-secret-" + "x" * 40,
+        "KETACLINIC_SSL_REDIRECT": "0",
+        "KETACLINIC_TASK_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "KETACLINIC_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+    }
+    command = gunicorn_command(_options("--port", str(port), "--workers", "1"))
+    log = tmp_path / "server.log"
+    url = f"http://127.0.0.1:{port}/health/ready"
+    with log.open("w") as out:
+        server = subprocess.Popen(command, env=environment, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 180  # a preload on a busy machine
+            while _get_or_none(url) is None:
+                assert server.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "the server did not start within 180 s"
+                time.sleep(0.2)  # polling a condition with a deadline, not synchronising on time
+            assert _get(url) == 200, log.read_text()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                assert cursor.fetchone()[0] >= 1  # the server's kept connection
+            assert [_get(url) for _ in range(3)] == [200, 200, 200], log.read_text()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
 if sys.platform != "linux":  # pragma: no cover
     pytestmark = pytest.mark.skip("gunicorn runs on Linux")

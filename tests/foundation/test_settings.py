@@ -56,3 +56,13 @@ def test_passwords_are_hashed_with_argon2_outside_tests() -> None:
 
 def test_times_are_timezone_aware() -> None:
     assert settings.USE_TZ
+
+
+def test_no_state_lives_in_an_app_process() -> None:
+    """Several app servers behind a proxy (docs/operations.md): sessions, log-in failures and
+    caches are kept where every server sees them, or not at all."""
+    from django.conf import settings
+
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    assert "ketaclinic.api.idempotency.IdempotencyKeys" in settings.MIDDLEWARE

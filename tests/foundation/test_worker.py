@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -145,3 +146,21 @@ def test_a_dropped_connection_is_waited_out_and_the_task_runs_again() -> None:
     _work()
     row.refresh_from_db()
     assert row.status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_purges_expired_api_tokens_as_a_periodic_chore(
+    users: dict[str, Any],
+) -> None:
+    from ketaclinic.records.accounts.models import ApiToken
+    from ketaclinic.records.workers import chores
+
+    assert "expired API tokens" in chores.registered()
+    now = timezone.now()
+    for hours in (-1, -2, 3):
+        ApiToken.objects.create(
+            user=users["nurse"], digest=f"d{hours}", expires_at=now + timedelta(hours=hours)
+        )
+    cleared = chores.run_due(now=time.monotonic() + 86400)  # a day on: every chore is due
+    assert cleared["expired API tokens"] == 2
+    assert list(ApiToken.objects.values_list("digest", flat=True)) == ["d3"]

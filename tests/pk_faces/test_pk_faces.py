@@ -59,6 +59,33 @@ def test_api_bad_input_names_the_field(
     assert answer.json()["errors"][0]["field"] == field
 
 
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"until_min": 19999, "step_min": 0.01}, "step_min"),  # issue 17: 115 MB of JSON
+        ({"until_min": 30000}, "until_min"),
+        ({"regimen": [{**SEED_REGIMEN[0], "start_min": 30000}]}, "regimen"),
+    ],
+)
+def test_a_simulation_larger_than_a_plot_needs_is_refused(
+    api_as: Any, users: dict[str, Any], extra: dict[str, Any], field: str
+) -> None:
+    answer = api_as(users["nurse"]).post(
+        "/api/pk/simulate", {"regimen": SEED_REGIMEN, "weight_kg": 82, **extra}
+    )
+    assert answer.status_code == 422, answer.content
+    assert answer.json()["errors"][0]["field"] == field
+
+
+def test_the_longest_allowed_plot_is_simulated(api_as: Any, users: dict[str, Any]) -> None:
+    answer = api_as(users["nurse"]).post(
+        "/api/pk/simulate",
+        {"regimen": SEED_REGIMEN, "weight_kg": 82, "until_min": 20160, "step_min": 5},
+    )
+    assert answer.status_code == 200, answer.content
+    assert len(answer.json()["time_min"]) <= 5000
+
+
 def test_api_preview_without_a_weight_is_refused(
     api_as: Any, users: dict[str, Any], register: Any
 ) -> None:

@@ -88,6 +88,7 @@ def gunicorn_command(args: argparse.Namespace) -> list[str]:
         "--graceful-timeout",
         str(args.timeout),
         "--preload",
+        "--no-control-socket",  # its one path per user would be shared by several servers
         "--max-requests",
         "2000",
         "--max-requests-jitter",

@@ -18,12 +18,8 @@ import subprocess
 import sys
 import time
 from types import FrameType
-from typing import TYPE_CHECKING
 
 from .base import Subparsers, UsageError, setup_django
-
-if TYPE_CHECKING:
-    from ketaclinic.records.workers.worker import Chore
 
 
 def register(commands: Subparsers) -> None:
@@ -69,32 +65,30 @@ def run(args: argparse.Namespace) -> int:
         return supervise(args)
     from ketaclinic.records.workers.worker import ReliableWorker
 
-    worker = ReliableWorker(
-        interval=args.interval, batch=args.batch, max_tasks=args.max_tasks, chores=chores()
-    )
+    register_chores()
+    worker = ReliableWorker(interval=args.interval, batch=args.batch, max_tasks=args.max_tasks)
     worker.configure_signals()
     worker.run()
     return 0
 
 
-def chores() -> list[Chore]:
-    """The worker's periodic work: the audit chains' checkpoint (written when the newest is
-    the configured interval old; several workers check once a minute each)."""
+def register_chores() -> None:
+    """The worker's periodic work that no records app can register itself: the audit chains'
+    checkpoint (the audit app sits beside the workers app), written when the newest is the
+    configured interval old; several workers check once a minute each."""
     from datetime import timedelta
 
     from django.conf import settings
 
     from ketaclinic.records.audit import checkpoints
-    from ketaclinic.records.workers.worker import Chore
+    from ketaclinic.records.workers import chores
 
     every = timedelta(minutes=settings.KETACLINIC_AUDIT_CHECKPOINT_EVERY_MIN)
-    return [
-        Chore(
-            "audit checkpoint",
-            min(every, timedelta(minutes=1)),
-            lambda: checkpoints.write_if_due(every),
-        )
-    ]
+    chores.every(
+        min(every, timedelta(minutes=1)),
+        "audit checkpoint",
+        lambda: checkpoints.write_if_due(every),
+    )
 
 
 def print_status() -> int:

@@ -168,8 +168,9 @@ def _refuse_without_second_factor(request: HttpRequest, who: Actor, otp: str) ->
 def purge_expired_tokens() -> int:
     """Delete tokens that can no longer authenticate (expired, or revoked over a day ago).
 
-    Runs whenever a token is issued, so the table stays as small as the set of usable tokens
-    without a scheduler; a revoked token is kept a day so its revocation can still be seen.
+    Runs whenever a token is issued and, where a worker runs, hourly as its chore (so the table
+    stays as small as the set of usable tokens even when nobody logs in); a revoked token is
+    kept a day so its revocation can still be seen.
     """
     now = timezone.now()
     deleted, _ = ApiToken.objects.filter(

@@ -3,13 +3,14 @@ the FHIR read endpoints) and patients to import (from a FHIR Bundle, already rea
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 
 from ketaclinic.instruments import Definition, InstrumentError
@@ -117,6 +118,14 @@ def _amendment_lines(patient: Patient) -> dict[int, tuple[int, int]]:
     return lines
 
 
+IMPORT_BATCH = 100
+"""At most this many patients registered per transaction during an import …"""
+BATCH_SECONDS = 0.25
+"""… and a transaction takes no longer than about this (on a busy machine, fewer patients)."""
+BATCH_PAUSE_S = 0.12
+"""On SQLite, the pause between batches that lets other users' writes in."""
+
+
 class ImportMode(StrEnum):
     DRY_RUN = "dry_run"
     """Report what would happen; write nothing."""
@@ -203,8 +212,14 @@ def _check(candidates: Sequence[ImportCandidate]) -> list[ImportLine]:
 def import_patients(
     actor: Actor, candidates: Sequence[ImportCandidate], mode: ImportMode
 ) -> ImportReport:
-    """Check every candidate, then (unless a dry run) register them in one transaction: all of
-    them, or only the valid ones when asked; each registration is audited as usual."""
+    """Check every candidate, then (unless a dry run) register them: all of them, or only the
+    valid ones when asked; each registration is audited as usual.
+
+    The registrations are written in batches (``IMPORT_BATCH``, ``BATCH_SECONDS``), each a
+    short transaction of its own, so that a large file (up to 10,000 entries) never holds the
+    database for long: on SQLite one writer at a time holds the lock, and others wait. Every
+    entry is checked before the first batch; an entry that another user's registration made
+    invalid meanwhile (its MRN taken) is reported invalid and the others are imported."""
     authorize(actor, Action.IMPORT_PATIENTS)
     lines = _check(candidates)
     by_position = {c.position: c for c in candidates}
@@ -213,14 +228,8 @@ def import_patients(
         mode == ImportMode.ALL_OR_NOTHING and not any_invalid
     )
     if importing:
-        with transaction.atomic():
-            for line in lines:
-                if line.status != "valid":
-                    continue
-                data = by_position[line.position].fields or {}
-                patient = patients.register_patient(actor, data)
-                line.status, line.mrn, line.patient_id = "imported", patient.mrn, patient.pk
-            audit.record(actor, Action.IMPORT_PATIENTS, detail=_summary(mode, lines))
+        _register_in_batches(actor, [line for line in lines if line.status == "valid"], by_position)
+        audit.record(actor, Action.IMPORT_PATIENTS, detail=_summary(mode, lines))
     else:
         if mode != ImportMode.DRY_RUN:
             for line in lines:
@@ -229,6 +238,50 @@ def import_patients(
                     line.messages.append("not imported: another entry is invalid")
         audit.record(actor, Action.IMPORT_PATIENTS, detail=_summary(mode, lines))
     return ImportReport(mode, tuple(lines))
+
+
+def _register_in_batches(
+    actor: Actor, valid: Sequence[ImportLine], by_position: dict[int, ImportCandidate]
+) -> None:
+    start = 0
+    while start < len(valid):
+        start = _register_batch(actor, valid, start, by_position)
+        if connection.vendor == "sqlite" and start < len(valid):
+            # SQLite's lock is not fair: a writer waiting for it checks every 100 ms at most,
+            # so without a pause the next batch would take it again before any of them.
+            time.sleep(BATCH_PAUSE_S)
+
+
+def _register_batch(
+    actor: Actor, valid: Sequence[ImportLine], start: int, by_position: dict[int, ImportCandidate]
+) -> int:
+    """Register ``valid[start:]`` in one transaction for at most ``BATCH_SECONDS`` (and
+    ``IMPORT_BATCH`` patients); where the next batch starts."""
+    deadline = time.monotonic() + BATCH_SECONDS
+    end = start
+    try:
+        with transaction.atomic():
+            while end < len(valid) and end - start < IMPORT_BATCH:
+                _register(actor, valid[end], by_position[valid[end].position])
+                end += 1
+                if time.monotonic() > deadline:
+                    break
+    except InvalidInput:  # a registration made meanwhile clashes: one at a time, to name it
+        end = min(end + 1, len(valid))
+        for line in valid[start:end]:
+            line.status, line.patient_id = "valid", None
+            try:
+                with transaction.atomic():
+                    _register(actor, line, by_position[line.position])
+            except InvalidInput as error:
+                line.status = "invalid"
+                line.messages = [f"{e.field}: {e.message}" for e in error.errors]
+    return end
+
+
+def _register(actor: Actor, line: ImportLine, candidate: ImportCandidate) -> None:
+    patient = patients.register_patient(actor, candidate.fields or {})
+    line.status, line.mrn, line.patient_id = "imported", patient.mrn, patient.pk
 
 
 def _summary(mode: ImportMode, lines: list[ImportLine]) -> dict[str, Any]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
+from ketaclinic.core import load_toml
 from ketaclinic.pharmacology import PharmacologyError, Simulation, parse_regimen, simulate
+from ketaclinic.pharmacology.simulation import DEFAULT_FOLLOW_UP_MIN, DEFAULT_STEP_MIN
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
@@ -30,8 +33,10 @@ def simulate_regimen(
     """Run the engine on a regimen for a stated weight (no patient record involved)."""
     authorize(actor, Action.PK_SIMULATE)
     try:
+        regimen = parse_regimen(list(doses) if isinstance(doses, list | tuple) else doses)
+        _within_plot_limits(regimen, until_min, step_min)
         return simulate(
-            parse_regimen(list(doses) if isinstance(doses, list | tuple) else doses),
+            regimen,
             weight_kg,
             age_years=age_years,
             model=model,
@@ -75,6 +80,35 @@ def simulate_for_patient(
         detail={"model": result.model, "weight_kg": weight_kg},
     )
     return result
+
+
+@cache
+def plot_limits() -> tuple[int, float]:
+    """(max points, max horizon in minutes) of one simulation request: clinic policy."""
+    table = load_toml(__package__, "pk_plot_limits.toml")
+    return int(table["max_points"]["value"]), float(table["max_horizon_min"]["value"])
+
+
+def _within_plot_limits(regimen: Any, until_min: float | None, step_min: float | None) -> None:
+    """Refuse, naming the field, a simulation larger than a plot needs."""
+    max_points, max_horizon_min = plot_limits()
+    last_min = max((dose.end_min for dose in regimen), default=0.0)
+    if last_min > max_horizon_min:
+        raise InvalidInput.single(
+            "regimen", f"doses reach {last_min:g} min; at most {max_horizon_min:g} min are shown"
+        )
+    horizon = DEFAULT_FOLLOW_UP_MIN + last_min if until_min is None else until_min
+    if horizon > max_horizon_min:
+        raise InvalidInput.single(
+            "until_min", f"{horizon:g} min is longer than the {max_horizon_min:g} min shown"
+        )
+    step = DEFAULT_STEP_MIN if step_min is None else step_min
+    if step > 0 and horizon / step + 1 > max_points:
+        raise InvalidInput.single(
+            "step_min",
+            f"{step:g} min gives {horizon / step + 1:.0f} points; at most {max_points} "
+            f"(a step of at least {horizon / (max_points - 1):.3g} min)",
+        )
 
 
 def _age_years(born: date) -> float:

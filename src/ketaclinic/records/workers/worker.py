@@ -3,10 +3,10 @@
 - A dropped database connection (a database restart, a network blip) is waited out: the
   worker reconnects with a growing pause, and the task it was running goes back to the queue.
 - A failed task is tried again later (``queue.retry_delay``), up to ``queue.MAX_ATTEMPTS``.
+- Periodic chores (``chores``: expired API tokens, the audit chains' checkpoint) run between
+  tasks, each when due.
 - A heartbeat thread (its own connection) keeps this worker's lease while a task runs; a
   worker that dies loses its lease and any other worker takes its tasks back.
-- Between tasks it does its chores (``Chore``: periodic work such as the audit chains'
-  checkpoint), each when due.
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.db import DatabaseError, close_old_connections, connections, transaction
@@ -27,7 +24,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
-from . import queue
+from . import chores, queue
 
 logger = logging.getLogger("ketaclinic.worker")
 
@@ -35,23 +32,12 @@ LONGEST_PAUSE_S = 30.0
 BATCH_TRIES = 5  # a --batch run gives up after this many lost connections in a row
 
 
-@dataclass(frozen=True)
-class Chore:
-    """Periodic work the worker does between tasks, every ``every`` (at its first round too)."""
-
-    name: str
-    every: timedelta
-    run: Callable[[], object]
-
-
 def new_worker_id() -> str:
     return f"w-{get_random_string(24)}"
 
 
 class ReliableWorker(Worker):
-    def __init__(
-        self, *, heartbeat_thread: bool = True, chores: Sequence[Chore] = (), **options: Any
-    ) -> None:
+    def __init__(self, *, heartbeat_thread: bool = True, **options: Any) -> None:
         options.setdefault("worker_id", new_worker_id())
         options.setdefault("queue_names", ["*"])
         options.setdefault("excluded_queue_names", [])
@@ -61,8 +47,6 @@ class ReliableWorker(Worker):
         self.started_at = timezone.now()
         self.heartbeat_thread = heartbeat_thread
         self._stop_beating = threading.Event()
-        self.chores = list(chores)
-        self._chores_due = [0.0] * len(self.chores)  # time.monotonic() when next due
 
     def run(self) -> None:
         logger.info("worker %s starting", self.worker_id)
@@ -101,7 +85,7 @@ class ReliableWorker(Worker):
         if not self.heartbeat_thread:
             queue.beat(self.worker_id, self.started_at)
         queue.reclaim_abandoned()
-        self._do_due_chores()
+        chores.run_due()
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)
@@ -131,21 +115,6 @@ class ReliableWorker(Worker):
                 queue.attempts(db_task_result),
                 "will try again" if retried else "giving up",
             )
-
-    def _do_due_chores(self) -> None:
-        """Each chore that is due; one that fails is logged and tried when next due (a lost
-        database goes up to ``run``, which reconnects)."""
-        for index, chore in enumerate(self.chores):
-            now = time.monotonic()
-            if now < self._chores_due[index]:
-                continue
-            self._chores_due[index] = now + chore.every.total_seconds()
-            try:
-                chore.run()
-            except DatabaseError:
-                raise
-            except Exception:
-                logger.exception("worker %s: chore %r failed", self.worker_id, chore.name)
 
     def _put_back_own_tasks(self) -> None:
         try:
