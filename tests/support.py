@@ -141,3 +141,17 @@ def sign_consent(actor: Any, patient_id: int, protocol_id: str) -> Any:
     )
     consents.countersign(actor, consent.pk, {"witness_name": "Wendy Witness"})
     return consent
+
+
+def as_user(username: str) -> list[str]:
+    """The command-line options that act as ``username`` with its own password (every test
+    account has ``PASSWORD``): ``--user`` and ``--password-file``."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    secret = Path(tempfile.gettempdir()) / f"ketaclinic-test-password-{os.getpid()}"
+    if not secret.exists():
+        secret.write_text(PASSWORD + "\n")
+        secret.chmod(0o600)
+    return ["--user", username, "--password-file", str(secret)]

@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "outcomes",
     "results",
     "consent",
+    "user",
 )
 
 

@@ -149,7 +149,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The address is the client's behind the trusted proxies (ketaclinic.proxies), never a
+# header a client wrote itself.
+AXES_CLIENT_IP_CALLABLE = "ketaclinic.proxies.client_address"
+
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed.
+TRUSTED_PROXIES = env_list("KETACLINIC_TRUSTED_PROXIES")
+
+# Only the demo's settings set this: the command line then accepts the demo's accounts by name.
+KETACLINIC_DEMO = False
+
+# A manager's one-time link to set a new password works once, for this many hours.
+PASSWORD_RESET_LINK_HOURS = float(os.environ.get("KETACLINIC_RESET_LINK_HOURS", "24"))
 
 # Clinic instrument definitions (TOML files) loaded beside the packaged ones.
 KETACLINIC_INSTRUMENT_FILES = env_list("KETACLINIC_INSTRUMENT_FILES")

@@ -17,3 +17,7 @@ if not SECRET_KEY:
 
 # Reminders and offers run in-process, right after the booking commits.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# The command line accepts the demo's own accounts by name (their passwords are in the demo's
+# logins file), so the README's examples stay one line.
+KETACLINIC_DEMO = True

@@ -35,6 +35,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "simulator": role_allows(role, Action.PK_SIMULATE),
             "ledger": role_allows(role, Action.LEDGER_VIEW),
             "audit": role_allows(role, Action.AUDIT_VIEW),
+            "accounts": role_allows(role, Action.ACCOUNT_MANAGE),
             "outcomes": role_allows(role, Action.COHORT_VIEW),
             "questionnaires": role == "patient" and role_allows(role, Action.ASSESSMENT_RECORD),
         },

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from ketaclinic.proxies import client_address
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.audit.choices import Outcome
@@ -32,7 +33,7 @@ def authorize(actor: Actor, action: Action, *, patient_id: int | None = None) ->
     Call it before opening the service's transaction, so that a denial stays recorded.
     """
     allowed = actor.user.is_active and role_allows(actor.role, action)
-    if allowed and action in OWN_RECORD_ONLY.get(Role(actor.role), frozenset()):
+    if allowed and actor.role == Role.PATIENT and action in OWN_RECORD_ONLY[Role.PATIENT]:
         allowed = patient_id is not None and patient_id == actor.user.patient_id
     if not allowed:
         audit.record(actor, action, outcome=Outcome.DENIED, patient_id=patient_id)
@@ -106,7 +107,7 @@ def _digest(token: str) -> str:
 def issue_token(request: HttpRequest, username: str, password: str) -> str | None:
     """Check the password (django-axes counts failures) and return a new token, or None."""
     user = authenticate(request, username=username, password=password)
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     if user is None:
         audit.record_anonymous(
             username,

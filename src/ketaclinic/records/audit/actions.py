@@ -12,6 +12,13 @@ from enum import StrEnum
 
 class Audited(StrEnum):
     ACCOUNT_CREATE = "account.create"
+    ACCOUNT_DEACTIVATE = "account.deactivate"
+    ACCOUNT_LIST = "account.list"
+    ACCOUNT_REACTIVATE = "account.reactivate"
+    ACCOUNT_RESET_ISSUE = "account.reset_issue"
+    ACCOUNT_RESET_USE = "account.reset_use"
+    ACCOUNT_ROLE_CHANGE = "account.role_change"
+    ACCOUNT_UNLOCK = "account.unlock"
     ALERT_RAISE = "alert.raise"
     ASSESSMENT_REQUEST_WITHDRAW = "assessment.request_withdraw"
     AUTH_LOGIN = "auth.login"

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from ketaclinic.proxies import client_address
 from ketaclinic.records.accounts.permissions import Action, role_allows
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.assessments import services as assessments
@@ -33,7 +34,7 @@ class LoginView(views.LoginView):
             Audited.AUTH_LOGIN,
             Outcome.FAILED,
             Face.WEB,
-            self.request.META.get("REMOTE_ADDR", ""),
+            client_address(self.request),
             {"reason": "bad credentials"},
         )
         return super().form_invalid(form)
