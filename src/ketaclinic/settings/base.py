@@ -147,7 +147,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("KETACLINIC_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("KETACLINIC_LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "ketaclinic.lockout.lockout_response"  # 429 + Retry-After; JSON for the API
 AXES_VERBOSE = False
 # The address is the client's behind the trusted proxies (ketaclinic.proxies), never a
 # header a client wrote itself.

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -104,8 +105,17 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def failed_login_reason(request: HttpRequest) -> str:
+    """Why a log-in failed, for the audit: locked out (the password was not even checked)
+    or bad credentials."""
+    return "locked out" if getattr(request, "axes_locked_out", False) else "bad credentials"
+
+
 def issue_token(request: HttpRequest, username: str, password: str) -> str | None:
-    """Check the password (django-axes counts failures) and return a new token, or None."""
+    """Check the password (django-axes counts failures) and return a new token, or None.
+
+    A success is a log-in like the web's (``user_logged_in``): it sets the last log-in and
+    clears this username's and address's failure count."""
     user = authenticate(request, username=username, password=password)
     address = client_address(request)
     if user is None:
@@ -115,9 +125,10 @@ def issue_token(request: HttpRequest, username: str, password: str) -> str | Non
             Outcome.FAILED,
             Face.API,
             address,
-            {"reason": "bad credentials"},
+            {"reason": failed_login_reason(request)},
         )
         return None
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     token = secrets.token_urlsafe(32)
     purge_expired_tokens()
     ApiToken.objects.create(

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from ketaclinic.proxies import client_address
 from ketaclinic.records.accounts.permissions import Action, role_allows
 from ketaclinic.records.accounts.roles import Role
+from ketaclinic.records.accounts.services import failed_login_reason
 from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
@@ -35,7 +36,7 @@ class LoginView(views.LoginView):
             Outcome.FAILED,
             Face.WEB,
             client_address(self.request),
-            {"reason": "bad credentials"},
+            {"reason": failed_login_reason(self.request)},
         )
         return super().form_invalid(form)
 
