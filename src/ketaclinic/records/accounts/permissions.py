@@ -16,6 +16,7 @@ from .roles import Role
 class Action(StrEnum):
     PATIENT_SEARCH = "patient.search"
     PATIENT_VIEW = "patient.view"
+    PATIENT_VIEW_CLINICAL = "patient.view_clinical"
     PATIENT_REGISTER = "patient.register"
     PATIENT_EDIT_DEMOGRAPHICS = "patient.edit_demographics"
     PATIENT_EDIT_CLINICAL = "patient.edit_clinical"
@@ -92,7 +93,10 @@ class Action(StrEnum):
     CONSENT_COUNTERSIGN = "consent.countersign"
 
 
-_CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
+# Minimum necessary: everyone who opens a record sees demographics, contacts and scheduling;
+# allergies, medications, history and scores only those who treat (and the patient).
+_CHART_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
+_CLINICAL_READ = _CHART_READ | {Action.PATIENT_VIEW_CLINICAL}
 _ALERTS = {Action.ALERT_VIEW, Action.ALERT_ACKNOWLEDGE}
 # Pharmacokinetic previews show doses: clinicians only (front desk sees no doses).
 _PK = {Action.PK_SIMULATE}
@@ -253,7 +257,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         }
     ),
     Role.FRONT_DESK: frozenset(
-        _CLINICAL_READ
+        _CHART_READ
         | {Action.IMPORT_PATIENTS}
         | _BOOKING_STAFF
         | _SESSIONS_DESK
@@ -275,6 +279,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PATIENT: frozenset(
         {
             Action.PATIENT_VIEW,
+            Action.PATIENT_VIEW_CLINICAL,
             Action.ASSESSMENT_VIEW,
             Action.ASSESSMENT_RECORD,
             Action.ASSESSMENT_REQUEST_VIEW,
