@@ -16,7 +16,6 @@ from .roles import Role
 class Action(StrEnum):
     PATIENT_SEARCH = "patient.search"
     PATIENT_VIEW = "patient.view"
-    PATIENT_VIEW_CLINICAL = "patient.view_clinical"
     PATIENT_REGISTER = "patient.register"
     PATIENT_EDIT_DEMOGRAPHICS = "patient.edit_demographics"
     PATIENT_EDIT_CLINICAL = "patient.edit_clinical"
@@ -93,10 +92,7 @@ class Action(StrEnum):
     CONSENT_COUNTERSIGN = "consent.countersign"
 
 
-# Minimum necessary: everyone who opens a record sees demographics, contacts and scheduling;
-# allergies, medications, history and scores only those who treat (and the patient).
-_CHART_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
-_CLINICAL_READ = _CHART_READ | {Action.PATIENT_VIEW_CLINICAL}
+_CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW}
 _ALERTS = {Action.ALERT_VIEW, Action.ALERT_ACKNOWLEDGE}
 # Pharmacokinetic previews show doses: clinicians only (front desk sees no doses).
 _PK = {Action.PK_SIMULATE}
@@ -257,7 +253,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         }
     ),
     Role.FRONT_DESK: frozenset(
-        _CHART_READ
+        _CLINICAL_READ
         | {Action.IMPORT_PATIENTS}
         | _BOOKING_STAFF
         | _SESSIONS_DESK
@@ -279,7 +275,6 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.PATIENT: frozenset(
         {
             Action.PATIENT_VIEW,
-            Action.PATIENT_VIEW_CLINICAL,
             Action.ASSESSMENT_VIEW,
             Action.ASSESSMENT_RECORD,
             Action.ASSESSMENT_REQUEST_VIEW,
@@ -294,6 +289,10 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 # Actions a patient account may take, and then only on its own record.
 OWN_RECORD_ONLY: dict[Role, frozenset[Action]] = {Role.PATIENT: PERMISSIONS[Role.PATIENT]}
 
+
+# Minimum necessary: whoever may open a record sees its demographics, contacts and scheduling;
+# its clinical part (allergies, medications, history) only these roles (a patient: their own).
+CLINICAL_PART_ROLES = frozenset({Role.PHYSICIAN, Role.NURSE, Role.PATIENT})
 
 # What the labelled ``system`` actor (an operator at the server, ``--system``) may do:
 # maintain accounts, never read or change a patient's record.

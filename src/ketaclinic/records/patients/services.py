@@ -12,8 +12,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.accounts.services import authorize, may
+from ketaclinic.records.accounts.permissions import CLINICAL_PART_ROLES, Action
+from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
@@ -108,7 +108,7 @@ def get_chart(actor: Actor, patient_id: int) -> Chart:
 def sees_clinical(actor: Actor) -> bool:
     """Whether ``actor`` may see a record's clinical part (minimum necessary: the front desk
     sees demographics, contacts and scheduling only)."""
-    return may(actor, Action.PATIENT_VIEW_CLINICAL)
+    return actor.user.is_active and actor.role in CLINICAL_PART_ROLES
 
 
 def chart_of(patient: Patient, actor: Actor) -> Chart:
