@@ -43,6 +43,7 @@ class Audited(StrEnum):
     LEDGER_REVERSE = "ledger.reverse"
     PATIENT_UPDATE = "patient.update"
     PLAN_CALCULATE = "plan.calculate"
+    RECORD_MISSING = "record.missing"
     REMINDER_RETRY = "reminder.retry"
     REMINDER_SEND = "reminder.send"
     WAITLIST_ADD = "waitlist.add"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from ketaclinic.records.accounts.permissions import CLINICAL_PART_ROLES, Action
-from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
@@ -150,9 +150,14 @@ def register_patient(actor: Actor, data: Mapping[str, Any]) -> Patient:
 
 
 @audits_refusals(Audited.PATIENT_UPDATE)
+@audits_refusals(Audited.PATIENT_UPDATE)
 def update_patient(actor: Actor, patient_id: int, changes: Mapping[str, Any]) -> Patient:
     """Change some fields of a record; the roles that may edit each field group differ."""
     if not isinstance(changes, Mapping) or not changes:
+        # Nothing named (a form the role may fill no field of): the caller must still be one
+        # who may edit this record, so a refused edit of another's record is a recorded denial.
+        if not may(actor, Action.PATIENT_EDIT_CLINICAL):
+            authorize(actor, Action.PATIENT_EDIT_DEMOGRAPHICS, patient_id=patient_id)
         raise InvalidInput.single("body", "name at least one field to change")
     unknown = sorted(set(changes) - DEMOGRAPHIC_FIELDS - CLINICAL_FIELDS)
     if unknown:
