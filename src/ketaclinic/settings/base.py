@@ -162,6 +162,9 @@ KETACLINIC_DEMO = False
 # A manager's one-time link to set a new password works once, for this many hours.
 PASSWORD_RESET_LINK_HOURS = float(os.environ.get("KETACLINIC_RESET_LINK_HOURS", "24"))
 
+# A calendar feed's secret URL stops working this many days after it was made.
+CALENDAR_FEED_DAYS = int(os.environ.get("KETACLINIC_CALENDAR_FEED_DAYS", "180"))
+
 # Clinic instrument definitions (TOML files) loaded beside the packaged ones.
 KETACLINIC_INSTRUMENT_FILES = env_list("KETACLINIC_INSTRUMENT_FILES")
 
