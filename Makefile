@@ -32,6 +32,7 @@ demo: $(VENV)/.base
 ## Every check CI runs: ruff, mypy, pytest on SQLite and on PostgreSQL (browser tests included).
 check: $(VENV)/.dev
 	scripts/ensure-chromium
+	scripts/ensure-nginx
 	$(MAKE) --keep-going lint typecheck test-sqlite test-postgres
 
 lint: $(VENV)/.dev
