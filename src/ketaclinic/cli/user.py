@@ -56,21 +56,35 @@ def run_list(args: argparse.Namespace) -> int:
     actor = acting(args)
     with service_errors():
         rows = administration.list_accounts(actor)
-    data = [
-        {
-            "username": row.username,
-            "name": row.name,
-            "role": row.role,
-            "active": row.active,
-            "locked": row.locked,
-            "last_login": row.last_login.isoformat() if row.last_login else None,
-        }
-        for row in rows
-    ]
     if args.format == "json":
-        print_json(data)
+        print_json(
+            [
+                {
+                    "username": row.username,
+                    "name": row.name,
+                    "role": row.role,
+                    "role_label": row.role_label,
+                    "active": row.active,
+                    "locked": row.locked,
+                    "last_login": row.last_login.isoformat() if row.last_login else None,
+                }
+                for row in rows
+            ]
+        )
     else:
-        print_table(data, ["username", "name", "role", "active", "locked", "last_login"])
+        columns = ["Username", "Name", "Role", "State", "Last log-in"]
+        table = [
+            {
+                "Username": row.username,
+                "Name": row.name,
+                "Role": row.role_label,
+                "State": ("active" if row.active else "deactivated")
+                + (", locked out" if row.locked else ""),
+                "Last log-in": f"{row.last_login:%Y-%m-%d %H:%M}" if row.last_login else "never",
+            }
+            for row in rows
+        ]
+        print_table(table, columns)
     return 0
 
 
