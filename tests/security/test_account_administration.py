@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from ketaclinic.cli import main as cli
 from ketaclinic.records.accounts import administration as admin
+from ketaclinic.records.accounts.command_line import system_actor
 from ketaclinic.records.accounts.models import ApiToken, PasswordResetLink, User
 from ketaclinic.records.audit.models import AuditEvent
-from ketaclinic.records.context import Actor
+from ketaclinic.records.context import Face
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput
 from support import PASSWORD, as_user
 
@@ -84,7 +85,7 @@ def test_a_manager_cannot_deactivate_themselves_nor_the_last_manager(
     with pytest.raises(Conflict, match="last active manager"):
         admin.change_role(manager, users["manager"].pk, "nurse")
     with pytest.raises(Conflict, match="last active manager"):
-        admin.deactivate(Actor.system(), users["manager"].pk)
+        admin.deactivate(system_actor(), users["manager"].pk)
     assert AuditEvent.objects.filter(action="account.deactivate", outcome="failed").count() == 2
     second = make_user("manager", username="second-manager")
     admin.change_role(manager, second.pk, "nurse")
@@ -150,12 +151,12 @@ def test_an_expired_or_replaced_link_is_refused(users: dict[str, Any], actor_for
     first = admin.issue_reset_link(manager, users["nurse"].pk)
     second = admin.issue_reset_link(manager, users["nurse"].pk)
     with pytest.raises(InvalidInput):
-        admin.use_reset_link(first, NEW_PASSWORD, "127.0.0.1", Actor.system().face)
+        admin.use_reset_link(first, NEW_PASSWORD, "127.0.0.1", Face.WEB)
     PasswordResetLink.objects.filter(used_at__isnull=True).update(
         expires_at=timezone.now() - timedelta(minutes=1)
     )
     with pytest.raises(InvalidInput):
-        admin.use_reset_link(second, NEW_PASSWORD, "127.0.0.1", Actor.system().face)
+        admin.use_reset_link(second, NEW_PASSWORD, "127.0.0.1", Face.WEB)
 
 
 def test_the_web_pages_for_managers(users: dict[str, Any], web_as: Any) -> None:

@@ -49,7 +49,6 @@ def acting(args: argparse.Namespace) -> Actor:
     actor (``--system``), or, in a demo installation, a demo account by name; exit 2 when the
     credential is missing or wrong."""
     from ketaclinic.records.accounts import command_line
-    from ketaclinic.records.context import Actor
 
     token = os.environ.get(TOKEN_VARIABLE, "")
     username = args.user or ""
@@ -58,7 +57,7 @@ def acting(args: argparse.Namespace) -> Actor:
             raise UsageError(
                 "--system", f"the system actor takes no --user, --password-file or {TOKEN_VARIABLE}"
             )
-        return Actor.system()
+        return command_line.system_actor()
     if token:
         actor = command_line.by_token(token)
         if actor is None:

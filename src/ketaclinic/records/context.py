@@ -46,20 +46,6 @@ class Actor:
             source_address=client_address(request),
         )
 
-    @property
-    def is_system(self) -> bool:
-        return self.face == Face.SYSTEM and self.user.role == SYSTEM_ROLE
-
-    @classmethod
-    def system(cls) -> Actor:
-        """The labelled ``system`` actor: an operator's maintenance at the server. The audit
-        names it ``system`` with the operator's login and host as its source; it may take only
-        ``accounts.permissions.SYSTEM_ACTIONS``."""
-        from .accounts.models import User
-
-        user = User(username="system", role=SYSTEM_ROLE)
-        return cls(user=user, face=Face.SYSTEM, source_address=operator())
-
     @classmethod
     def for_cli(cls, user: User) -> Actor:
         return cls(user=user, face=Face.CLI, source_address=operator())

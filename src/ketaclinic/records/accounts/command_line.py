@@ -1,7 +1,7 @@
 """Who the command line acts as: a named user who showed that user's own credential (the
 password, or an API token), audited as a log-in with the face ``cli``.
 
-The ``system`` actor (``Actor.system``) needs no credential: it is the operator at the server,
+The ``system`` actor (``system_actor``) needs no credential: it is the operator at the server,
 and may only maintain accounts (``permissions.SYSTEM_ACTIONS``).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.audit.choices import Outcome
-from ketaclinic.records.context import Actor, Face, operator
+from ketaclinic.records.context import SYSTEM_ROLE, Actor, Face, operator
 
 from .models import User
 from .services import user_for_token
@@ -49,3 +49,11 @@ def by_token(token: str) -> Actor | None:
         _failed("", "token")
         return None
     return _signed_in(user, "token")
+
+
+def system_actor() -> Actor:
+    """The labelled ``system`` actor: an operator's maintenance at the server. The audit names
+    it ``system`` (username and role) with the face ``system`` and the operator's login and
+    host as its source; it may take only ``permissions.SYSTEM_ACTIONS``."""
+    user = User(username="system", role=SYSTEM_ROLE)
+    return Actor(user=user, face=Face.SYSTEM, source_address=operator())
