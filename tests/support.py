@@ -170,3 +170,17 @@ def broken_at(chain: str, marks: Any = ()) -> Any:
     broken = chain_report(chain, marks).broken
     assert broken is not None, f"the {chain} chain holds"
     return broken
+
+
+def as_user(username: str) -> list[str]:
+    """The command-line options that act as ``username`` with its own password (every test
+    account has ``PASSWORD``): ``--user`` and ``--password-file``."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    secret = Path(tempfile.gettempdir()) / f"ketaclinic-test-password-{os.getpid()}"
+    if not secret.exists():
+        secret.write_text(PASSWORD + "\n")
+        secret.chmod(0o600)
+    return ["--user", username, "--password-file", str(secret)]

@@ -2,8 +2,8 @@
 
 An access line names the method, the path and the answer; never the query string (patient
 searches carry names and birth dates there), the referrer, a header, or a calendar feed's
-secret token (which sits in the feed's path). Django's own request log ("Not Found: /path")
-gets the same redaction.
+secret token (which sits in the feed's path) or a one-time password link's. Django's own
+request log ("Not Found: /path") gets the same redaction.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 ACCESS_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
-_SECRET_PATHS = [(re.compile(r"^/calendar/[^/]+\.ics$"), "/calendar/[token].ics")]
+_SECRET_PATHS = [
+    (re.compile(r"^/calendar/[^/]+\.ics$"), "/calendar/[token].ics"),
+    (re.compile(r"^/password/[^/]+/$"), "/password/[link]/"),
+]
 
 
 def redact_path(path: str) -> str:

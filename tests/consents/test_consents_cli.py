@@ -14,7 +14,7 @@ from ketaclinic.cli import main as cli
 from ketaclinic.protocols.consent import consent_document
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.consents import services
-from support import SIGNED
+from support import SIGNED, as_user
 
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 
@@ -44,7 +44,7 @@ def signed(users: dict[str, Any], patient: Any, actor_for: Any) -> Any:
 
 
 def test_consent_list_shows_the_signed_consent(signed: Any, capsys: Any) -> None:
-    assert cli(["consent", "list", "--patient", "mrn-0001", "--user", "nurse-user"]) == 0
+    assert cli(["consent", "list", "--patient", "mrn-0001", *as_user("nurse-user")]) == 0
     [shown] = json.loads(capsys.readouterr().out)
     assert (shown["id"], shown["protocol"], shown["signed_name"], shown["signed_via"]) == (
         signed.pk,
@@ -63,7 +63,7 @@ def test_consent_list_as_a_table_says_what_awaits(
     users: dict[str, Any], patient: Any, actor_for: Any, capsys: Any
 ) -> None:
     _sign(actor_for(users["nurse"]), patient)
-    argv = ["consent", "list", "--patient", "MRN-0001", "--format", "table", "--user", "nurse-user"]
+    argv = ["consent", "list", "--patient", "MRN-0001", "--format", "table", *as_user("nurse-user")]
     assert cli(argv) == 0
     table = capsys.readouterr().out
     assert "Ada Example" in table
@@ -72,7 +72,7 @@ def test_consent_list_as_a_table_says_what_awaits(
 
 def test_consent_pdf_is_written(signed: Any, tmp_path: Path) -> None:
     out = tmp_path / "consent.pdf"
-    argv = ["consent", "pdf", "--id", str(signed.pk), "--out", str(out), "--user", "nurse-user"]
+    argv = ["consent", "pdf", "--id", str(signed.pk), "--out", str(out), *as_user("nurse-user")]
     assert cli(argv) == 0
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert "Ada Example" in text
@@ -83,10 +83,10 @@ def test_consent_pdf_is_written(signed: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["consent", "pdf", "--id", "999", "--out", "c.pdf", "--user", "nurse-user"], "--id: "),
-        (["consent", "list", "--patient", "NOPE", "--user", "nurse-user"], "--patient: "),
+        (["consent", "pdf", "--id", "999", "--out", "c.pdf", *as_user("nurse-user")], "--id: "),
+        (["consent", "list", "--patient", "NOPE", *as_user("nurse-user")], "--patient: "),
         (
-            ["consent", "pdf", "--id", "{id}", "--out", "no/such/c.pdf", "--user", "nurse-user"],
+            ["consent", "pdf", "--id", "{id}", "--out", "no/such/c.pdf", *as_user("nurse-user")],
             "--out: cannot write",
         ),
     ],
@@ -109,8 +109,7 @@ def test_the_front_desk_may_not_see_consents(signed: Any, capsys: Any, tmp_path:
         str(signed.pk),
         "--out",
         str(out),
-        "--user",
-        "front_desk-user",
+        *as_user("front_desk-user"),
     ]
     assert cli(argv) == 1
     assert "may not" in capsys.readouterr().err

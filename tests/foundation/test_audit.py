@@ -87,7 +87,8 @@ def test_cli_writes_are_audited(db: Any, tmp_path: Any) -> None:
         == 0
     )
     entry = _last()
-    assert (entry.action, entry.face, entry.username) == ("account.create", "cli", "cli-nurse")
+    assert (entry.action, entry.face, entry.username) == ("account.create", "system", "system")
+    assert entry.detail["username"] == "cli-nurse"
 
 
 def test_entries_cannot_be_changed_or_deleted_through_the_app(

@@ -531,8 +531,12 @@ PROBES: dict[Action, Probe] = {
     Action.ENQUIRY_MANAGE: lambda actor, p: enquiries.set_status(
         actor, _enquiry().pk, {"status": "contacted"}
     ),
+    # Staff make a patient's feed only when caring for them (tests/security): a location's here.
     Action.CALENDAR_FEED: lambda actor, p: booking_feeds.create_feed(
-        actor, {"kind": "patient", "patient_id": p.pk}
+        actor,
+        {"kind": "patient", "patient_id": p.pk}
+        if actor.role == "patient"
+        else {"kind": "location", "location_id": _probe_location().pk},
     ),
     Action.LEDGER_VIEW: lambda actor, p: ledger_stock.stock(actor, _probe_location().slug),
     Action.LEDGER_SETUP: lambda actor, p: ledger_catalog.add_product(

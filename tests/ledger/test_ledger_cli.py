@@ -13,6 +13,7 @@ import pytest
 from ketaclinic.cli import main as cli
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.ledger import services
+from support import as_user
 
 TODAY = date.today().isoformat()
 
@@ -29,8 +30,7 @@ def _report(*extra: str, user: str = "manager-user", slug: str = "test-clinic") 
     return [
         "ledger",
         "report",
-        "--user",
-        user,
+        *as_user(user),
         "--location",
         slug,
         "--from",
@@ -64,8 +64,7 @@ def test_csv_inventory(drawn: Any, capsys: Any) -> None:
             [
                 "ledger",
                 "report",
-                "--user",
-                "manager-user",
+                *as_user("manager-user"),
                 "--location",
                 "test-clinic",
                 "--from",
@@ -79,8 +78,7 @@ def test_csv_inventory(drawn: Any, capsys: Any) -> None:
             [
                 "ledger",
                 "report",
-                "--user",
-                "manager-user",
+                *as_user("manager-user"),
                 "--location",
                 "test-clinic",
                 "--from",
@@ -100,7 +98,7 @@ def test_bad_input_exits_2_naming_the_option(
 
 
 def test_unknown_kind_or_missing_option_exits_2(location: Any, users: dict[str, Any]) -> None:
-    for argv in (_report("--kind", "everything"), ["ledger", "report", "--user", "manager-user"]):
+    for argv in (_report("--kind", "everything"), ["ledger", "report", *as_user("manager-user")]):
         with pytest.raises(SystemExit) as stop:
             cli(argv)
         assert stop.value.code == 2

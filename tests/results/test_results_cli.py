@@ -12,13 +12,14 @@ from django.utils import timezone
 from ketaclinic.cli import main as cli
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.results.models import TestResult
+from support import as_user
 
 
 def _add(*options: str, user: str = "physician-user") -> int:
     """``results add`` for MRN-0001 taken today (a later ``--taken-on`` in ``options`` wins)."""
     day = timezone.localdate().isoformat()
     return cli(
-        ["results", "add", "--patient", "mrn-0001", "--taken-on", day, *options, "--user", user]
+        ["results", "add", "--patient", "mrn-0001", "--taken-on", day, *options, *as_user(user)]
     )
 
 
@@ -46,7 +47,7 @@ def test_a_result_added_is_listed(users: dict[str, Any], patient: Any, capsys: A
     )
     assert _add("--test", "ecg", "--code", "normal", "--format", "table") == 0
     assert "normal" in capsys.readouterr().out
-    assert cli(["results", "list", "--patient", "MRN-0001", "--user", "nurse-user"]) == 0
+    assert cli(["results", "list", "--patient", "MRN-0001", *as_user("nurse-user")]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [(r["test"], r["value"], r["code"]) for r in listed] == [
         ("ecg", None, "normal"),
@@ -68,8 +69,7 @@ def test_the_table_shows_the_clinic_words(users: dict[str, Any], patient: Any, c
                 "MRN-0001",
                 "--format",
                 "table",
-                "--user",
-                "nurse-user",
+                *as_user("nurse-user"),
             ]
         )
         == 0
@@ -116,7 +116,7 @@ def test_bad_input_exits_2_naming_the_option_and_writes_nothing(
 
 
 def test_an_unknown_patient_exits_2(users: dict[str, Any], patient: Any, capsys: Any) -> None:
-    assert cli(["results", "list", "--patient", "NOPE", "--user", "nurse-user"]) == 2
+    assert cli(["results", "list", "--patient", "NOPE", *as_user("nurse-user")]) == 2
     assert "--patient: no patient" in capsys.readouterr().err
 
 
@@ -125,7 +125,7 @@ def test_the_front_desk_may_neither_add_nor_read_results(
 ) -> None:
     assert _add("--test", "alt", "--value", "30", "--unit", "U/L", user="front_desk-user") == 1
     assert "may not" in capsys.readouterr().err
-    assert cli(["results", "list", "--patient", "MRN-0001", "--user", "front_desk-user"]) == 1
+    assert cli(["results", "list", "--patient", "MRN-0001", *as_user("front_desk-user")]) == 1
     assert not TestResult.objects.exists()
     denials = AuditEvent.objects.filter(outcome="denied", username="front_desk-user")
     assert {(d.face, d.action) for d in denials} == {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,7 +93,13 @@ def test_the_web_pdf_and_the_print_view_show_the_same_record(
     printed = nurse.get(f"/sessions/{recorded.pk}/print/")
     assert printed.status_code == 200
     page = printed.content.decode()
-    assert "@media print" in page
+    # Print rules come from a stylesheet of the app's own (no inline style: the CSP).
+    assert "web/print.css" in page
+    from django.contrib.staticfiles import finders
+
+    stylesheet = finders.find("web/print.css")
+    assert stylesheet is not None
+    assert "@media print" in Path(stylesheet).read_text()
     assert "186 H" in page
     assert "spoke with her at length" in page
     assert "midazolam" in page

@@ -44,10 +44,34 @@ class TokenOut(Schema):
     token: str
 
 
-@router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut})
+LOCKED_OUT = {
+    "responses": {
+        "429": {
+            "description": "locked out after repeated failed log-ins",
+            "headers": {
+                "Retry-After": {
+                    "description": "seconds until log-in is possible again",
+                    "schema": {"type": "integer"},
+                }
+            },
+        }
+    }
+}
+
+
+@router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
+    openapi_extra=LOCKED_OUT,
+)
 def create_token(request: HttpRequest, credentials: Credentials) -> TokenOut:
     """Exchange a username, password and (for accounts with a second factor) ``otp`` for a
-    bearer token; 401 says what is missing or wrong."""
+    bearer token; 401 says what is missing or wrong.
+
+    After repeated failures for one username from one address, the answer is 429 with a
+    ``Retry-After`` header (seconds) until the lockout ends or a manager unlocks the account;
+    a success clears the count."""
     try:
         token = accounts.issue_token(
             request, credentials.username, credentials.password, credentials.otp

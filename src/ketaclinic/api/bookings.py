@@ -202,6 +202,7 @@ class FeedOut(Schema):
     location_id: int | None
     chair_id: int | None
     created_at: datetime
+    expires_at: datetime | None
     last_used_at: datetime | None
 
 

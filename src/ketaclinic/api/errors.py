@@ -11,7 +11,9 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ketaclinic.records.toolkit import record_missing
 
 from .middleware import server_error
 
@@ -81,6 +83,15 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NotFound)
     def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+        caller = getattr(request, "auth", None)
+        if caller is not None:  # a probe of ids by a caller who may look
+            match = request.resolver_match
+            record_missing(
+                Actor.from_request(request, Face.API, user=caller),
+                exc,
+                path=request.path,
+                patient_id=match.kwargs.get("patient_id") if match else None,
+            )
         return respond(request, 404, str(exc))
 
     @api.exception_handler(Forbidden)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
-from ninja import Body, Query, Router, Schema, Status
+from ninja import Body, Field, Query, Router, Schema, Status
 
 from ketaclinic.records.pages import Page
 from ketaclinic.records.patients import services
@@ -69,9 +69,15 @@ class PatientOut(Schema):
     emergency_contact_name: str
     emergency_contact_phone: str
     emergency_contact_relationship: str
-    allergies: list[AllergyOut]
-    medications: list[MedicationIn]
-    history_flags: list[str]
+    allergies: list[AllergyOut] | None = Field(
+        description="null for a role that may not see the clinical part (front desk)"
+    )
+    medications: list[MedicationIn] | None = Field(
+        description="null for a role that may not see the clinical part (front desk)"
+    )
+    history_flags: list[str] | None = Field(
+        description="null for a role that may not see the clinical part (front desk)"
+    )
     physician_id: int | None
     coverage: str
     latest_weight_kg: float | None
@@ -95,6 +101,9 @@ class PatientSearch(Schema):
     page_size: int = 25
 
 
+CLINICAL = ("allergies", "medications", "history_flags")
+
+
 def _detail(chart: services.Chart) -> dict[str, Any]:
     patient = chart.patient
     return {
@@ -104,6 +113,7 @@ def _detail(chart: services.Chart) -> dict[str, Any]:
             if hasattr(patient, name)
         },
         "allergies": [a.as_dict() for a in patient_allergies(patient)],
+        **({} if chart.clinical else dict.fromkeys(CLINICAL, None)),
         "latest_weight_kg": chart.latest_weight_kg,
         "latest_height_cm": chart.latest_height_cm,
         "measurements": chart.measurements,
@@ -126,7 +136,7 @@ def create_patient(request: HttpRequest, data: PatientCreate) -> Status[dict[str
     """Register a patient; ``weight_kg`` and ``height_cm`` start the measurement history."""
     who = actor(request)
     patient = services.register_patient(who, data.model_dump(exclude_unset=True))
-    return Status(201, _detail(services.chart_of(patient)))
+    return Status(201, _detail(services.chart_of(patient, who)))
 
 
 @router.patch("/{patient_id}", response={200: PatientOut, **ERRORS})
@@ -134,8 +144,9 @@ def update_patient(
     request: HttpRequest, patient_id: int, changes: Body[dict[str, Any]]
 ) -> dict[str, Any]:
     """Change the named fields only; weight and height go to /measurements."""
-    patient = services.update_patient(actor(request), patient_id, changes)
-    return _detail(services.chart_of(patient))
+    who = actor(request)
+    patient = services.update_patient(who, patient_id, changes)
+    return _detail(services.chart_of(patient, who))
 
 
 @router.post("/{patient_id}/measurements", response={201: MeasurementOut, **ERRORS})

@@ -89,7 +89,7 @@ def run_prices(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.pricing import services
 
-    actor = acting(args.user)
+    actor = acting(args)
     if args.effective_from or args.items:
         if not (args.effective_from and args.items):
             raise UsageError("--items", "a new version needs both --effective-from and --items")
@@ -135,7 +135,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     from ketaclinic.interop.estimate_pdf import estimate_pdf
     from ketaclinic.records.pricing import estimates
 
-    actor = acting(args.user)
+    actor = acting(args)
     patient_id = patient_id_for(actor, args.patient, "--patient")
     body = {"location": args.location} if args.location else {}
     with service_errors(OPTIONS, not_found="--patient"):

@@ -97,7 +97,7 @@ def run_day_close(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.billing.dayclose import day_close
 
-    actor = acting(args.user)
+    actor = acting(args)
     with service_errors({"location": "--location"}):
         found = day_close(actor, args.location, args.date).as_dict()
     if args.format == "json":
@@ -124,7 +124,7 @@ def run_payment(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.billing import money, services
 
-    actor = acting(args.user)
+    actor = acting(args)
     patient_id = patient_id_for(actor, args.patient, "--patient")
     data: dict[str, Any] = {
         name: value for name in PAYMENT_OPTIONS if (value := getattr(args, name)) is not None
@@ -139,7 +139,7 @@ def run_balance(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.billing import services
 
-    actor = acting(args.user)
+    actor = acting(args)
     patient_id = patient_id_for(actor, args.patient, "--patient")
     with service_errors():
         print_json({"balance_cents": services.balance(actor, patient_id)})
@@ -151,7 +151,7 @@ def run_receipt(args: argparse.Namespace) -> int:
     from ketaclinic.interop.billing_pdf import statement_pdf
     from ketaclinic.records.billing import services
 
-    actor = acting(args.user)
+    actor = acting(args)
     patient_id = patient_id_for(actor, args.patient, "--patient")
     with service_errors(not_found="--number"):
         pdf = statement_pdf(services.receipt(actor, patient_id, args.number))
@@ -164,7 +164,7 @@ def run_superbill(args: argparse.Namespace) -> int:
     from ketaclinic.interop.billing_pdf import statement_pdf
     from ketaclinic.records.billing import services
 
-    actor = acting(args.user)
+    actor = acting(args)
     patient_id = patient_id_for(actor, args.patient, "--patient")
     if args.last < args.first:
         raise UsageError("--to", "must be on or after --from")

@@ -48,7 +48,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     from ketaclinic.records.consents import services
 
-    actor = acting(args.user)
+    actor = acting(args)
     patient_id = patient_id_for(actor, args.patient, "--patient")
     today = timezone.localdate()
     with service_errors():
@@ -74,7 +74,7 @@ def run_pdf(args: argparse.Namespace) -> int:
     from ketaclinic.interop.consent_pdf import consent_pdf
     from ketaclinic.records.consents import services
 
-    actor = acting(args.user)
+    actor = acting(args)
     with service_errors(not_found="--id"):
         consent = services.get_consent(actor, args.id)
     content = consent_pdf(consent, timezone.get_current_timezone())

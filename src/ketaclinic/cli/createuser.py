@@ -1,4 +1,5 @@
-"""``ketaclinic createuser``: create an account without prompts (for set-up scripts)."""
+"""``ketaclinic createuser``: create an account without prompts (for set-up scripts); the
+operator acts as the labelled ``system`` actor (it creates the first manager)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, IndexError) as error:
         raise UsageError("--password-file", f"cannot read a password from it ({error})") from None
     setup_django()
+    from ketaclinic.records.accounts.command_line import system_actor
     from ketaclinic.records.accounts.services import create_user
     from ketaclinic.records.errors import InvalidInput
     from ketaclinic.records.patients.lookups import patient_id_for_account_setup
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--patient-mrn", f"no patient has MRN {args.patient_mrn!r}")
     try:
         user = create_user(
-            None,
+            system_actor(),  # the operator setting up the clinic: audited as "system"
             username=args.username,
             password=password,
             role=args.role,

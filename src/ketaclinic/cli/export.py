@@ -68,7 +68,7 @@ def run_fhir(args: argparse.Namespace) -> int:
     from ketaclinic.interop.fhir import patient_bundle
     from ketaclinic.records.outcomes import exchange
 
-    actor = acting(args.user)
+    actor = acting(args)
     patient_id = patient_id_for(actor, args.patient, "--patient")
     with service_errors():
         bundle = patient_bundle(exchange.patient_record(actor, patient_id), timezone.now())
@@ -87,7 +87,7 @@ def run_tables(args: argparse.Namespace) -> int:
     from ketaclinic.interop.tables import with_dictionary, write_directory
     from ketaclinic.records.outcomes import research, tables
 
-    actor = acting(args.user)
+    actor = acting(args)
     with service_errors({"out": "--out", "agreement": "--agreement"}):
         if args.export_command == "research":
             variant = research.Variant(args.variant.replace("-", "_"))

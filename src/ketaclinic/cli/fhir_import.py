@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from ketaclinic.interop.fhir import read_patient_bundle
     from ketaclinic.records.outcomes.exchange import ImportMode, import_patients
 
-    actor = acting(args.user)
+    actor = acting(args)
     mode = (
         ImportMode.DRY_RUN
         if args.dry_run

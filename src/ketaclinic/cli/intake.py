@@ -38,7 +38,7 @@ def run_invite(args: argparse.Namespace) -> int:
 
     from ketaclinic.records.intake import invitations
 
-    actor = acting(args.user)
+    actor = acting(args)
     data = {} if args.hours is None else {"expires_in_hours": args.hours}
     with service_errors(OPTIONS, not_found="--mrn"):
         patient_id = invitations.patient_for_invitation(actor, args.mrn)

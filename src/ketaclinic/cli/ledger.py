@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .acting import acting, service_errors
+from .acting import acting, add_user_option, service_errors
 from .base import Subparsers, add_format_option, print_json, setup_django
 
 KINDS = ("dispensing", "waste", "inventory", "discrepancies")
@@ -27,7 +27,7 @@ def register(commands: Subparsers) -> None:
         description="A ledger report for local dates FROM to TO (both included) at a "
         "location, as the named user (their permission is checked and the read audited).",
     )
-    report.add_argument("--user", required=True, metavar="USERNAME", help="who is asking")
+    add_user_option(report)
     report.add_argument("--location", required=True, metavar="SLUG", help="the location's slug")
     report.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
     report.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.ledger import reports
 
-    actor = acting(args.user)
+    actor = acting(args)
     query = {
         "location": args.location,
         "kind": args.kind,

@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "audit",
     "billing",
     "intake",
+    "user",
 )
 
 

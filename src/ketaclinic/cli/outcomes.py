@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.outcomes import cohort
 
-    actor = acting(args.user)
+    actor = acting(args)
     filters = {name: getattr(args, name) for name in OPTIONS if getattr(args, name)}
     with service_errors(OPTIONS):
         data = cohort.cohort_report(actor, filters).as_dict()

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from ketaclinic.records.accounts.permissions import Action
     from ketaclinic.records.outcomes import reports, services
 
-    actor = acting(args.user)
+    actor = acting(args)
     now, zone = timezone.now(), timezone.get_current_timezone()
     with service_errors({"month": "--month"}):
         if args.report_command == "patient":

@@ -57,7 +57,7 @@ def run_list(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.results import services
 
-    actor = acting(args.user)
+    actor = acting(args)
     patient_id = patient_id_for(actor, args.patient, "--patient")
     with service_errors():
         found = [services.result_as_dict(r) for r in services.list_results(actor, patient_id)]
@@ -72,7 +72,7 @@ def run_add(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.results import services
 
-    actor = acting(args.user)
+    actor = acting(args)
     patient_id = patient_id_for(actor, args.patient, "--patient")
     data: dict[str, Any] = {
         name: value for name in OPTIONS if (value := getattr(args, name)) is not None

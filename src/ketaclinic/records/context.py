@@ -6,10 +6,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from ketaclinic.proxies import client_address
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from .accounts.models import User
+
+
+SYSTEM_ROLE = "system"
+"""The role the audit names for the ``system`` actor; no account has it."""
 
 
 class Face(StrEnum):
@@ -37,14 +43,17 @@ class Actor:
         return cls(
             user=user if user is not None else request.user,  # type: ignore[arg-type]
             face=face,
-            source_address=request.META.get("REMOTE_ADDR", ""),
+            source_address=client_address(request),
         )
 
     @classmethod
     def for_cli(cls, user: User) -> Actor:
-        import getpass
-        import socket
+        return cls(user=user, face=Face.CLI, source_address=operator())
 
-        return cls(
-            user=user, face=Face.CLI, source_address=f"{getpass.getuser()}@{socket.gethostname()}"
-        )
+
+def operator() -> str:
+    """Who runs a command, as the audit's source: ``login@host``."""
+    import getpass
+    import socket
+
+    return f"{getpass.getuser()}@{socket.gethostname()}"

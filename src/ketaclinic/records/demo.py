@@ -182,6 +182,12 @@ def logins_file() -> Path:
     return Path(settings.VAR_DIR) / "demo-logins.txt"
 
 
+def demo_password(username: str) -> str | None:
+    """A demo account's password from the demo's logins file (the command line uses it to act
+    as that account by name in a demo installation); None for any other account."""
+    return _saved_passwords().get(username)
+
+
 def _saved_passwords() -> dict[str, str]:
     path = logins_file()
     if not path.exists():

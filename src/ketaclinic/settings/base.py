@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ketaclinic.security_headers.ContentSecurityPolicy",
     "ketaclinic.api.middleware.ApiErrorsAsJson",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -151,9 +152,23 @@ AXES_FAILURE_LIMIT = int(os.environ.get("KETACLINIC_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("KETACLINIC_LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "ketaclinic.lockout.lockout_response"  # 429 + Retry-After; JSON for the API
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The address is the client's behind the trusted proxies (ketaclinic.proxies), never a
+# header a client wrote itself.
+AXES_CLIENT_IP_CALLABLE = "ketaclinic.proxies.client_address"
+
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed.
+TRUSTED_PROXIES = env_list("KETACLINIC_TRUSTED_PROXIES")
+
+# Only the demo's settings set this: the command line then accepts the demo's accounts by name.
+KETACLINIC_DEMO = False
+
+# A manager's one-time link to set a new password works once, for this many hours.
+PASSWORD_RESET_LINK_HOURS = float(os.environ.get("KETACLINIC_RESET_LINK_HOURS", "24"))
+
+# A calendar feed's secret URL stops working this many days after it was made.
+CALENDAR_FEED_DAYS = int(os.environ.get("KETACLINIC_CALENDAR_FEED_DAYS", "180"))
 
 # Multi-factor log-in: the roles in records/accounts/data/mfa.toml must enrol an authenticator
 # (TOTP) when this is on. Emergency access to a restricted record lasts this many hours.
@@ -212,6 +227,21 @@ KETACLINIC_AUDIT_CHECKPOINT_EVERY_MIN = float(
     os.environ.get("KETACLINIC_AUDIT_CHECKPOINT_EVERY_MIN", "60")
 )
 
+# No inline script or style anywhere (ketaclinic.security_headers).
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

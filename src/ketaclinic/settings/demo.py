@@ -27,3 +27,6 @@ KETACLINIC_AUDIT_CHECKPOINT_FILE = os.environ.get(
 # `ketaclinic demo --mfa` (which sets KETACLINIC_DEMO_MFA=1 and enrols every staff login;
 # var/demo-logins.txt then gives each one's TOTP secret as a third column).
 MFA_REQUIRED = os.environ.get("KETACLINIC_DEMO_MFA", "") == "1"
+# The command line accepts the demo's own accounts by name (their passwords are in the demo's
+# logins file), so the README's examples stay one line.
+KETACLINIC_DEMO = True

@@ -38,6 +38,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "ledger": role_allows(role, Action.LEDGER_VIEW),
             "audit": role_allows(role, Action.AUDIT_VIEW),
             "emergency": role_allows(role, Action.EMERGENCY_REVIEW),
+            "accounts": role_allows(role, Action.ACCOUNT_MANAGE),
             "outcomes": role_allows(role, Action.COHORT_VIEW),
             "questionnaires": role == "patient" and role_allows(role, Action.ASSESSMENT_RECORD),
             "prices": role_allows(role, Action.PRICE_VIEW),

@@ -4,6 +4,7 @@ ledger ...); every name is in the ``web`` namespace."""
 from django.urls import URLPattern, URLResolver, include, path
 
 from .views import (
+    accounts_admin,
     alerts,
     assessments,
     audit,
@@ -211,6 +212,13 @@ enquiry_pages = [
     path("<int:request_id>/convert/", enquiries.request_convert, name="enquiry-convert"),
 ]
 
+account_pages = [
+    path("", accounts_admin.account_list, name="account-list"),
+    path("<int:account_id>/role/", accounts_admin.account_role, name="account-role"),
+    path("<int:account_id>/password-link/", accounts_admin.account_reset, name="account-reset"),
+    path("<int:account_id>/<slug:change>/", accounts_admin.account_change, name="account-change"),
+]
+
 report_pages = [
     path("", reports.reports_index, name="reports"),
     path("clinic.pdf", reports.clinic_report, name="clinic-report"),
@@ -231,6 +239,8 @@ urlpatterns = [
         emergency.emergency_review,
         name="emergency-review",
     ),
+    path("accounts/", include(account_pages)),
+    path("password/<str:secret>/", accounts_admin.password_reset, name="password-reset"),
     path("patients/", patients.patient_list, name="patient-list"),
     path("patients/new/", patients.patient_create, name="patient-create"),
     path("patients/<int:patient_id>/", include(patient)),

@@ -129,3 +129,27 @@ class EmergencyAccess(models.Model):
 
     def __str__(self) -> str:
         return f"emergency access of {self.user_id} to {self.patient_id}"
+
+
+class PasswordResetLink(models.Model):
+    """A one-time link a manager issues so that a user sets a new password; only the SHA-256
+    digest of its secret is stored; it expires and works once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reset_links"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when issued by the system actor (an operator at the command line).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"reset link {self.pk} for {self.user_id}"

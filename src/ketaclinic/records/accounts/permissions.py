@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ketaclinic.records.context import SYSTEM_ROLE
+
 from .roles import Role
 
 
@@ -365,8 +367,19 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 OWN_RECORD_ONLY: dict[Role, frozenset[Action]] = {Role.PATIENT: PERMISSIONS[Role.PATIENT]}
 
 
+# Minimum necessary: whoever may open a record sees its demographics, contacts and scheduling;
+# its clinical part (allergies, medications, history) only these roles (a patient: their own).
+CLINICAL_PART_ROLES = frozenset({Role.PHYSICIAN, Role.NURSE, Role.PATIENT})
+
+# What the labelled ``system`` actor (an operator at the server, ``--system``) may do:
+# maintain accounts, never read or change a patient's record.
+SYSTEM_ACTIONS = frozenset({Action.ACCOUNT_MANAGE})
+
+
 def role_allows(role: str, action: Action) -> bool:
     """Whether the table grants ``action`` to ``role`` (before any record scope)."""
+    if role == SYSTEM_ROLE:
+        return action in SYSTEM_ACTIONS
     try:
         return action in PERMISSIONS[Role(role)]
     except ValueError:

@@ -9,12 +9,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from ketaclinic.proxies import client_address
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.audit.choices import Outcome
@@ -34,7 +36,7 @@ def authorize(actor: Actor, action: Action, *, patient_id: int | None = None) ->
     Call it before opening the service's transaction, so that a denial stays recorded.
     """
     allowed = actor.user.is_active and role_allows(actor.role, action)
-    if allowed and action in OWN_RECORD_ONLY.get(Role(actor.role), frozenset()):
+    if allowed and actor.role == Role.PATIENT and action in OWN_RECORD_ONLY[Role.PATIENT]:
         allowed = patient_id is not None and patient_id == actor.user.patient_id
     if not allowed:
         audit.record(actor, action, outcome=Outcome.DENIED, patient_id=patient_id)
@@ -122,12 +124,21 @@ class TokenRefused(Exception):
     """Why no token was issued (the API answers 401 with this message); audited."""
 
 
+def failed_login_reason(request: HttpRequest) -> str:
+    """Why a log-in failed, for the audit: locked out (the password was not even checked)
+    or bad credentials."""
+    return "locked out" if getattr(request, "axes_locked_out", False) else "bad credentials"
+
+
 def issue_token(request: HttpRequest, username: str, password: str, otp: str = "") -> str:
     """Check the password (django-axes counts failures) and, where log-in asks for one, the
     second factor ``otp`` (a TOTP code or a recovery code); return a new token or raise
-    ``TokenRefused``."""
+    ``TokenRefused``.
+
+    A success is a log-in like the web's (``user_logged_in``): it sets the last log-in and
+    clears this username's and address's failure count."""
     user = authenticate(request, username=username, password=password)
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     if user is None:
         audit.record_anonymous(
             username,
@@ -135,12 +146,13 @@ def issue_token(request: HttpRequest, username: str, password: str, otp: str = "
             Outcome.FAILED,
             Face.API,
             address,
-            {"reason": "bad credentials"},
+            {"reason": failed_login_reason(request)},
         )
         raise TokenRefused("invalid username or password, or the account is locked")
     who = Actor(user=user, face=Face.API, source_address=address)
     if mfa.needs_second_factor(user):
         _refuse_without_second_factor(request, who, otp)
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     token = secrets.token_urlsafe(32)
     purge_expired_tokens()
     ApiToken.objects.create(

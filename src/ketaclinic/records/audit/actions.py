@@ -12,6 +12,13 @@ from enum import StrEnum
 
 class Audited(StrEnum):
     ACCOUNT_CREATE = "account.create"
+    ACCOUNT_DEACTIVATE = "account.deactivate"
+    ACCOUNT_LIST = "account.list"
+    ACCOUNT_REACTIVATE = "account.reactivate"
+    ACCOUNT_RESET_ISSUE = "account.reset_issue"
+    ACCOUNT_RESET_USE = "account.reset_use"
+    ACCOUNT_ROLE_CHANGE = "account.role_change"
+    ACCOUNT_UNLOCK = "account.unlock"
     ALERT_RAISE = "alert.raise"
     ASSESSMENT_REQUEST_WITHDRAW = "assessment.request_withdraw"
     AUTH_LOGIN = "auth.login"
@@ -55,6 +62,7 @@ class Audited(StrEnum):
     PATIENT_UPDATE = "patient.update"
     PLAN_CALCULATE = "plan.calculate"
     PRICE_PROVIDER_SET = "price.provider_set"
+    RECORD_MISSING = "record.missing"
     REMINDER_RETRY = "reminder.retry"
     REMINDER_SEND = "reminder.send"
     WAITLIST_ADD = "waitlist.add"

@@ -55,6 +55,23 @@ def record(
     )
 
 
+def last_detail(actor: Actor, action: StrEnum, obj: Any) -> dict[str, Any] | None:
+    """The detail of ``actor``'s latest allowed entry for ``action`` on ``obj`` (to leave out
+    a repeat of the same read), or None."""
+    return (
+        AuditEvent.objects.filter(
+            actor=actor.user if actor.user.pk else None,
+            action=str(action),
+            outcome=Outcome.ALLOWED,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+        )
+        .order_by("-id")
+        .values_list("detail", flat=True)
+        .first()
+    )
+
+
 def record_anonymous(
     username: str,
     action: StrEnum,

@@ -1,6 +1,9 @@
 """iCalendar feeds: a patient's appointments, or a location's or chair's, at a secret URL.
 
-The token is shown once; only its SHA-256 digest is stored, and a feed can be revoked. A feed
+The token is shown once; only its SHA-256 digest is stored; a feed expires
+(``CALENDAR_FEED_DAYS``) and can be revoked by whoever made it or by its patient. Only the
+patient themselves or staff caring for that patient (the patient's physician, or whoever
+booked one of the patient's appointments) make a patient's feed. A
 carries the least health information that still works: no diagnosis, no dose, no drug; a
 location or chair feed names patients by initials only. Every fetch is audited.
 """
@@ -11,21 +14,24 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from icalendar import Calendar, Event
 
 from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
+from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor, Face
-from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.toolkit import audits_refusals, validate
 
@@ -60,6 +66,15 @@ def create_feed(actor: Actor, data: Mapping[str, Any]) -> NewFeed:
             raise InvalidInput.single("patient_id", "is required for a patient feed")
         if not Patient.objects.filter(pk=fields.patient_id).exists():
             raise NotFound(f"patient {fields.patient_id} does not exist")
+        if not cares_for(actor, fields.patient_id):
+            audit.record(
+                actor,
+                Action.CALENDAR_FEED,
+                outcome=Outcome.DENIED,
+                patient_id=fields.patient_id,
+                detail={"reason": "not caring for this patient"},
+            )
+            raise Forbidden("only the patient or staff caring for them may make their calendar")
         target["patient_id"] = fields.patient_id
     else:
         authorize(actor, Action.CALENDAR_FEED)
@@ -74,7 +89,11 @@ def create_feed(actor: Actor, data: Mapping[str, Any]) -> NewFeed:
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         feed = CalendarFeed.objects.create(
-            kind=fields.kind, digest=digest(token), created_by=actor.user, **target
+            kind=fields.kind,
+            digest=digest(token),
+            created_by=actor.user,
+            expires_at=timezone.now() + timedelta(days=settings.CALENDAR_FEED_DAYS),
+            **target,
         )
         audit.record(
             actor, Audited.CALENDAR_FEED_CREATE, obj=feed, patient_id=target.get("patient_id")
@@ -82,19 +101,41 @@ def create_feed(actor: Actor, data: Mapping[str, Any]) -> NewFeed:
     return NewFeed(feed, token)
 
 
+def cares_for(actor: Actor, patient_id: int) -> bool:
+    """The patient themselves, their physician, or staff who booked one of their visits."""
+    if actor.role == Role.PATIENT:
+        return actor.user.patient_id == patient_id
+    return (
+        Patient.objects.filter(pk=patient_id, physician=actor.user).exists()
+        or Appointment.objects.filter(patient_id=patient_id, booked_by=actor.user).exists()
+    )
+
+
+def _working() -> Q:
+    return Q(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def _mine(actor: Actor) -> Q:
+    """Feeds the actor made, and (for a patient) every feed of their own appointments."""
+    if actor.role == Role.PATIENT and actor.user.patient_id is not None:
+        return Q(created_by=actor.user) | Q(patient_id=actor.user.patient_id)
+    return Q(created_by=actor.user)
+
+
 def my_feeds(actor: Actor) -> QuerySet[CalendarFeed]:
-    """The feeds the actor made that still work."""
+    """The feeds the actor may revoke that still work."""
     authorize(actor, Action.CALENDAR_FEED, patient_id=actor.user.patient_id)
-    return CalendarFeed.objects.filter(
-        created_by=actor.user, revoked_at__isnull=True
-    ).select_related("patient", "location", "chair__location")
+    return CalendarFeed.objects.filter(_mine(actor), _working()).select_related(
+        "patient", "location", "chair__location"
+    )
 
 
 @audits_refusals(Audited.CALENDAR_FEED_REVOKE)
 def revoke_feed(actor: Actor, feed_id: int) -> CalendarFeed:
-    """Revoke one of the actor's own feeds: its URL stops working at once."""
+    """Revoke a feed the actor made (or, for a patient, any feed of theirs): its URL stops
+    working at once."""
     authorize(actor, Action.CALENDAR_FEED, patient_id=actor.user.patient_id)
-    feed = CalendarFeed.objects.filter(pk=feed_id, created_by=actor.user).first()
+    feed = CalendarFeed.objects.filter(_mine(actor), pk=feed_id).first()
     if feed is None:
         raise NotFound(f"feed {feed_id} does not exist")
     if feed.revoked_at is not None:
@@ -111,10 +152,11 @@ def initials(patient: Patient) -> str:
 
 
 def render(token: str, source_address: str = "") -> bytes:
-    """The feed's calendar as iCalendar text; ``NotFound`` for an unknown or revoked token."""
+    """The feed's calendar as iCalendar text; ``NotFound`` for an unknown, expired or revoked
+    token."""
     feed = (
         CalendarFeed.objects.select_related("created_by", "location", "chair__location")
-        .filter(digest=digest(token), revoked_at__isnull=True)
+        .filter(_working(), digest=digest(token))
         .first()
     )
     if feed is None or not feed.created_by.is_active:

@@ -300,6 +300,9 @@ class CalendarFeed(models.Model):
     created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True, help_text="The URL stops working then (KETACLINIC_CALENDAR_FEED_DAYS)."
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

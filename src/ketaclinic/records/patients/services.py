@@ -12,8 +12,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.accounts.services import authorize
+from ketaclinic.records.accounts.permissions import CLINICAL_PART_ROLES, Action
+from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
@@ -30,10 +30,12 @@ CHART_MEASUREMENTS = 50
 
 @dataclass(frozen=True)
 class Chart:
-    """A patient and the most recent measurements, newest first."""
+    """A patient and the most recent measurements, newest first; ``clinical`` says whether
+    the reader may see the clinical part (allergies, medications, history)."""
 
     patient: Patient
     measurements: list[BodyMeasurement]
+    clinical: bool = True
 
     @property
     def latest_weight_kg(self) -> float | None:
@@ -98,16 +100,22 @@ def get_chart(actor: Actor, patient_id: int) -> Chart:
     """Open a patient's record: the read is audited."""
     authorize(actor, Action.PATIENT_VIEW, patient_id=patient_id)
     patient = _get(patient_id, related=("physician",))
-    chart = chart_of(patient)
+    chart = chart_of(patient, actor)
     audit.record(actor, Action.PATIENT_VIEW, obj=patient, patient_id=patient.pk)
     return chart
 
 
-def chart_of(patient: Patient) -> Chart:
-    """The chart of a patient a service has just returned (a write's own audit entry covers
-    showing it back)."""
+def sees_clinical(actor: Actor) -> bool:
+    """Whether ``actor`` may see a record's clinical part (minimum necessary: the front desk
+    sees demographics, contacts and scheduling only)."""
+    return actor.user.is_active and actor.role in CLINICAL_PART_ROLES
+
+
+def chart_of(patient: Patient, actor: Actor) -> Chart:
+    """The chart of a patient a service has just returned, as ``actor`` may see it (a write's
+    own audit entry covers showing it back)."""
     measurements = list(patient.measurements.select_related("recorded_by")[:CHART_MEASUREMENTS])
-    return Chart(patient=patient, measurements=measurements)
+    return Chart(patient=patient, measurements=measurements, clinical=sees_clinical(actor))
 
 
 @audits_refusals(Action.PATIENT_REGISTER)
@@ -142,9 +150,14 @@ def register_patient(actor: Actor, data: Mapping[str, Any]) -> Patient:
 
 
 @audits_refusals(Audited.PATIENT_UPDATE)
+@audits_refusals(Audited.PATIENT_UPDATE)
 def update_patient(actor: Actor, patient_id: int, changes: Mapping[str, Any]) -> Patient:
     """Change some fields of a record; the roles that may edit each field group differ."""
     if not isinstance(changes, Mapping) or not changes:
+        # Nothing named (a form the role may fill no field of): the caller must still be one
+        # who may edit this record, so a refused edit of another's record is a recorded denial.
+        if not may(actor, Action.PATIENT_EDIT_CLINICAL):
+            authorize(actor, Action.PATIENT_EDIT_DEMOGRAPHICS, patient_id=patient_id)
         raise InvalidInput.single("body", "name at least one field to change")
     unknown = sorted(set(changes) - DEMOGRAPHIC_FIELDS - CLINICAL_FIELDS)
     if unknown:

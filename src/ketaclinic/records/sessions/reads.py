@@ -276,9 +276,13 @@ def active_sessions(location: Location) -> QuerySet[Any]:
     )
 
 
-def live_board(actor: Actor, location_id: int) -> Board:
+def live_board(actor: Actor, location_id: int, *, poll: bool = False) -> Board:
     """Every chair at the location: who is in it, the state, minutes since the infusion
-    started, when vitals are next due, open alerts."""
+    started, when vitals are next due, open alerts.
+
+    The read is audited when the board is opened; a ``poll`` (the page reloading itself) is
+    audited only when what it shows changed since this reader's last entry, so the trail
+    holds what was seen without a row every few seconds."""
     authorize(actor, Action.SESSION_BOARD)
     location = Location.objects.filter(pk=location_id).first()
     if location is None:
@@ -303,12 +307,12 @@ def live_board(actor: Actor, location_id: int) -> Board:
         for chair in location.chairs.filter(active=True).order_by("name")
         if chair.pk not in taken
     ]
-    audit.record(
-        actor,
-        Action.SESSION_BOARD,
-        obj=location,
-        detail={"shown": [row.session.pk for row in rows]},
-    )
+    shown = {
+        "shown": [row.session.pk for row in rows],
+        "states": [row.session.state for row in rows],
+    }
+    if not poll or audit.last_detail(actor, Action.SESSION_BOARD, location) != shown:
+        audit.record(actor, Action.SESSION_BOARD, obj=location, detail=shown)
     return Board(location, rows, free, now)
 
 

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -100,3 +101,18 @@ def refuse(
     )
     error.audited = True
     return error
+
+
+def record_missing(actor: Actor, error: NotFound, *, path: str, patient_id: Any = None) -> None:
+    """Audit a read of a record that does not exist (a probe of ids) as ``failed``, unless the
+    service's refusal rule already did; ``path`` is what was asked for (no query string)."""
+    if error.audited or not actor.user.is_authenticated:
+        return
+    audit.record(
+        actor,
+        Audited.RECORD_MISSING,
+        outcome=Outcome.FAILED,
+        patient_id=patient_id if isinstance(patient_id, int) else None,
+        detail={"path": path[:300], "error": str(error)[:300]},
+    )
+    error.audited = True

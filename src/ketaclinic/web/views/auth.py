@@ -7,9 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from ketaclinic.proxies import client_address
 from ketaclinic.records.accounts import mfa
 from ketaclinic.records.accounts.permissions import Action, role_allows
 from ketaclinic.records.accounts.roles import Role
+from ketaclinic.records.accounts.services import failed_login_reason
 from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
@@ -39,8 +41,8 @@ class LoginView(views.LoginView):
             Audited.AUTH_LOGIN,
             Outcome.FAILED,
             Face.WEB,
-            self.request.META.get("REMOTE_ADDR", ""),
-            {"reason": "bad credentials"},
+            client_address(self.request),
+            {"reason": failed_login_reason(self.request)},
         )
         return super().form_invalid(form)
 

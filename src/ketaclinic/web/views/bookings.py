@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ketaclinic.proxies import client_address
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
 from ketaclinic.records.bookings import feeds, reminders, services
@@ -282,7 +283,7 @@ def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The iCalendar feed behind a secret URL (no log-in: the token is the credential)."""
     try:
-        body = feeds.render(token, request.META.get("REMOTE_ADDR", ""))
+        body = feeds.render(token, client_address(request))
     except NotFound:
         raise Http404("no such calendar feed") from None
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

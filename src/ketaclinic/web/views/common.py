@@ -13,6 +13,7 @@ from django.shortcuts import render
 
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Forbidden, NotFound
+from ketaclinic.records.toolkit import record_missing
 
 View = Callable[..., HttpResponseBase]
 
@@ -34,6 +35,9 @@ def service_view(view: View) -> View:
             context = {"outside_reach": getattr(error, "patient_id", None)}
             return render(request, "web/forbidden.html", context, status=403)
         except NotFound as error:
+            record_missing(
+                actor(request), error, path=request.path, patient_id=kwargs.get("patient_id")
+            )
             raise Http404(str(error)) from None
 
     return wrapper

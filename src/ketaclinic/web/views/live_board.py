@@ -1,6 +1,7 @@
 """The live board of the chairs at a location: who is in each, the session's state, minutes
 since the infusion started, when vitals are next due, open alerts. The table reloads itself
-every few seconds (htmx polling); each poll is an audited read."""
+every few seconds (htmx polling); opening it is an audited read, and so is a poll that shows
+something new."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ def live_board(request: HttpRequest, location_id: int | None = None) -> HttpResp
         location_id = int(chosen) if chosen.isdigit() else (locations[0].pk if locations else 0)
     if not locations:
         raise Http404("no clinic location is set up")
-    board = reads.live_board(who, location_id)
     fragment = bool(request.headers.get("HX-Request"))
+    board = reads.live_board(who, location_id, poll=fragment)
     return render(
         request,
         "web/sessions/_board.html" if fragment else "web/sessions/board.html",

@@ -64,8 +64,10 @@ def _render_chart(
         {
             "chart": chart,
             "patient": chart.patient,
-            "history": [labels.get(flag, flag) for flag in chart.patient.history_flags],
-            "allergies": patient_allergies(chart.patient),
+            "history": [labels.get(flag, flag) for flag in chart.patient.history_flags]
+            if chart.clinical
+            else [],
+            "allergies": patient_allergies(chart.patient) if chart.clinical else [],
             "can_edit": may(who, Action.PATIENT_EDIT_DEMOGRAPHICS)
             or may(who, Action.PATIENT_EDIT_CLINICAL),
             "can_measure": may(who, Action.PATIENT_RECORD_MEASUREMENT),
@@ -161,6 +163,9 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         values = {name: getattr(patient, name) for name in PatientFields.model_fields}
         values["date_of_birth"] = patient.date_of_birth.isoformat()
         values["allergies"] = [allergy.describe() for allergy in patient_allergies(patient)]
+        if not may(who, Action.PATIENT_EDIT_CLINICAL):
+            for name in ("allergies", "medications", "history_flags"):
+                values.pop(name, None)
     context = _form_context(who, values, errors) | {"patient_id": patient_id}
     return render(request, "web/patients/form.html", context, status=422 if errors else 200)
 

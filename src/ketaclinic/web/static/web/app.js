@@ -36,3 +36,31 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   reset();
 })();
+
+// Layout and behaviour come as data attributes, never inline style or script (the
+// Content-Security-Policy refuses both): grid placement of the day board, a select that
+// submits its form when changed, a print button.
+(function () {
+  "use strict";
+  function layOut(root) {
+    root.querySelectorAll("[data-grid-columns]").forEach(function (grid) {
+      grid.style.gridTemplateColumns = grid.dataset.gridColumns;
+      grid.style.gridTemplateRows = grid.dataset.gridRows || "";
+    });
+    root.querySelectorAll("[data-grid-row]").forEach(function (cell) {
+      cell.style.gridRow = cell.dataset.gridRow;
+      cell.style.gridColumn = cell.dataset.gridColumn || "";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { layOut(document); });
+  document.addEventListener("htmx:load", function (event) { layOut(event.target); });
+  document.addEventListener("change", function (event) {
+    const control = event.target;
+    if (control.matches && control.matches("[data-submit-on-change]") && control.form) {
+      control.form.requestSubmit();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+})();
