@@ -16,6 +16,7 @@ from ketaclinic.records.billing.models import BillingWarning, Entry, PackageUse
 from ketaclinic.records.billing.policy import infusion_hours
 from ketaclinic.records.errors import Conflict
 from ketaclinic.records.sessions import signing
+from support import SIGNED
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def test_signing_a_discharged_session_posts_its_charge_once(
 ) -> None:
     walked("discharged")
     assert not Entry.objects.exists()
-    signing.sign_session(nurse, session.pk)
+    signing.sign_session(nurse, session.pk, SIGNED)
     lines = list(Entry.objects.filter(session=session))
     assert [(e.kind, e.code, e.codes, e.quantity, e.amount_cents) for e in lines] == [
         (EntryKind.CHARGE, "96365", ["96365", "J3490"], 1, 45000)
@@ -56,7 +57,7 @@ def test_a_session_without_a_price_is_signed_and_the_manager_told(
     walked: Any, nurse: Any, session: Any, location: Any
 ) -> None:
     walked("discharged")
-    signing.sign_session(nurse, session.pk)
+    signing.sign_session(nurse, session.pk, SIGNED)
     assert not Entry.objects.exists()
     warning = BillingWarning.objects.get()
     assert warning.kind == WarningKind.UNPRICED
@@ -70,7 +71,7 @@ def test_a_package_uses_a_prepaid_infusion_instead_of_a_charge(
     assert package.infusions == 6
     assert services.balance(desk, session.patient_id) == 240000
     walked("discharged")
-    signing.sign_session(nurse, session.pk)
+    signing.sign_session(nurse, session.pk, SIGNED)
     assert PackageUse.objects.get().package == package
     assert not Entry.objects.filter(session=session).exists()
     assert services.balance(desk, session.patient_id) == 240000
@@ -132,7 +133,7 @@ def test_charges_above_the_estimate_by_400_dollars_warn_the_manager(
         issued_by=users["front_desk"],
     )
     walked("discharged")
-    signing.sign_session(nurse, session.pk)
+    signing.sign_session(nurse, session.pk, SIGNED)
     warning = BillingWarning.objects.get(kind=WarningKind.OVERRUN)
     assert warning.estimate_id == estimate.pk
     assert warning.billed_cents - warning.estimate_total_cents == 40000

@@ -23,6 +23,7 @@ from ketaclinic.records.billing.models import Entry
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.sessions import signing
 from ketaclinic.records.toolkit import local_today
+from support import SIGNED, as_user
 
 
 def _text(pdf: bytes) -> str:
@@ -132,7 +133,7 @@ def test_receipt_and_superbill_pdfs_carry_the_codes(
     tmp_path: Path,
 ) -> None:
     walked("discharged")
-    signing.sign_session(nurse, session.pk)
+    signing.sign_session(nurse, session.pk, SIGNED)
     patient_id = session.patient_id
     paid = money.record_payment(desk, patient_id, {"amount_cents": 45000, "method": "cash"})
     client = api_as(users["front_desk"])
@@ -152,11 +153,11 @@ def test_receipt_and_superbill_pdfs_carry_the_codes(
     out = tmp_path / "superbill.pdf"
     mrn = session.patient.mrn
     arguments = ["--patient", mrn, "--from", str(day), "--to", str(day), "--out", str(out)]
-    assert cli(["billing", "superbill", *arguments, "--user", "front_desk-user"]) == 0
+    assert cli(["billing", "superbill", *arguments, *as_user("front_desk-user")]) == 0
     assert "96365" in _text(out.read_bytes())
     receipt_out = tmp_path / "receipt.pdf"
     receipt_args = ["--patient", mrn, "--number", str(paid.pk), "--out", str(receipt_out)]
-    assert cli(["billing", "receipt", *receipt_args, "--user", "front_desk-user"]) == 0
+    assert cli(["billing", "receipt", *receipt_args, *as_user("front_desk-user")]) == 0
     assert "M79.7" in _text(receipt_out.read_bytes())
 
 
@@ -181,7 +182,7 @@ def test_day_close_counts_each_payment_on_its_location_s_own_day(
 
     def close(slug: str, day: Any, form: str = "json") -> str:
         arguments = ["billing", "day-close", "--location", slug, "--date", str(day)]
-        assert cli([*arguments, "--format", form, "--user", "front_desk-user"]) == 0
+        assert cli([*arguments, "--format", form, *as_user("front_desk-user")]) == 0
         return capsys.readouterr().out
 
     found = json.loads(close("east", east_day))
@@ -212,7 +213,7 @@ def test_day_close_bad_input_exits_2_naming_the_option(
     users: dict[str, Any], capsys: Any, arguments: list[str], option: str
 ) -> None:
     Location.objects.create(slug="east", name="East", time_zone="Etc/GMT-14")
-    command = ["billing", "day-close", *arguments, "--format", "json", "--user", "manager-user"]
+    command = ["billing", "day-close", *arguments, "--format", "json", *as_user("manager-user")]
     try:
         code = cli(command)
     except SystemExit as exit_:
@@ -226,7 +227,7 @@ def test_cli_payment_bad_amount_exits_2_and_writes_nothing(
 ) -> None:
     base = ["billing", "payment", "--patient", patient.mrn, "--method", "card"]
     with pytest.raises(SystemExit) as exited:
-        cli([*base, "--amount-cents", "12.50", "--user", "front_desk-user"])
+        cli([*base, "--amount-cents", "12.50", *as_user("front_desk-user")])
     assert exited.value.code == 2
     assert (
         cli(
@@ -236,8 +237,7 @@ def test_cli_payment_bad_amount_exits_2_and_writes_nothing(
                 "1250",
                 "--reference",
                 "4111111111111111",
-                "--user",
-                "front_desk-user",
+                *as_user("front_desk-user"),
             ]
         )
         == 2
@@ -245,7 +245,7 @@ def test_cli_payment_bad_amount_exits_2_and_writes_nothing(
     assert "--reference" in capsys.readouterr().err
     assert not Entry.objects.exists()
     assert (
-        cli([*base, "--amount-cents", "1250", "--reference", "T-1", "--user", "front_desk-user"])
+        cli([*base, "--amount-cents", "1250", "--reference", "T-1", *as_user("front_desk-user")])
         == 0
     )
     assert Entry.objects.get().amount_cents == 1250

@@ -12,6 +12,7 @@ from ketaclinic.records.alerts.models import Alert
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.intake import invitations
 from ketaclinic.records.intake.models import Intake, Invitation
+from support import as_user
 
 
 def test_api_invites_and_a_clinician_confirms(
@@ -71,7 +72,7 @@ def test_api_invitation_link_and_bad_input(
 def test_cli_prints_the_link_and_exits_2_on_bad_input(
     users: dict[str, Any], patient: Any, capsys: Any
 ) -> None:
-    assert cli(["intake", "invite", "--mrn", "mrn-0001", "--user", "front_desk-user"]) == 0
+    assert cli(["intake", "invite", "--mrn", "mrn-0001", *as_user("front_desk-user")]) == 0
     out = capsys.readouterr().out
     link = out.splitlines()[0]
     assert link.startswith("http")
@@ -81,14 +82,14 @@ def test_cli_prints_the_link_and_exits_2_on_bad_input(
     assert {(e.face, e.username) for e in trail} == {("cli", "front_desk-user")}
     assert trail.count() == 2  # the MRN look-up, then the invitation
     count = Invitation.objects.count()
-    assert cli(["intake", "invite", "--mrn", "NOPE", "--user", "front_desk-user"]) == 2
+    assert cli(["intake", "invite", "--mrn", "NOPE", *as_user("front_desk-user")]) == 2
     assert "--mrn" in capsys.readouterr().err
-    assert cli(["intake", "invite", "--mrn", "MRN-0001", "--user", "nobody"]) == 2
+    assert cli(["intake", "invite", "--mrn", "MRN-0001", *as_user("nobody")]) == 2
     assert "--user" in capsys.readouterr().err
     hours = ["--hours", "0"]
-    assert cli(["intake", "invite", "--mrn", "MRN-0001", "--user", "manager-user", *hours]) == 2
+    assert cli(["intake", "invite", "--mrn", "MRN-0001", *as_user("manager-user"), *hours]) == 2
     assert "--hours" in capsys.readouterr().err
-    assert cli(["intake", "invite", "--mrn", "MRN-0001", "--user", "nurse-user"]) == 1
+    assert cli(["intake", "invite", "--mrn", "MRN-0001", *as_user("nurse-user")]) == 1
     assert Invitation.objects.count() == count
 
 

@@ -10,6 +10,7 @@ import pytest
 from pricing_support import PRICES, PROVIDER
 
 from bookings.bookings_support import NEW_YORK, add_location
+from support import SIGNED
 
 PROTOCOL = "ketamine-iv-0.5mgkg-40min"
 
@@ -48,4 +49,4 @@ def signed_plan(patient: Any, staff: dict[str, Any]) -> Any:
     result = screening.run_screening(physician, patient.pk, {"pregnant": False})
     screening.decide(physician, result.pk, {"decision": "eligible", "note": "no findings"})
     draft = services.draft_plan(physician, patient.pk, {"protocol": PROTOCOL})
-    return services.sign_plan(physician, draft.pk, {})
+    return services.sign_plan(physician, draft.pk, SIGNED)

@@ -15,6 +15,7 @@ from ketaclinic.cli import main as cli
 from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.pricing import estimates
 from ketaclinic.records.pricing.models import Estimate, PriceList
+from support import as_user
 
 
 def test_a_manager_adds_a_version_on_the_prices_page(
@@ -82,14 +83,14 @@ def test_the_front_desk_issues_an_estimate_from_the_chart_and_the_patient_sees_i
 def test_the_cli_lists_prices_and_refuses_a_fraction_of_a_cent(
     prices: Any, location: Any, tmp_path: Path, capsys: Any
 ) -> None:
-    argv = ["billing", "prices", "--location", location.slug, "--user", "nurse-user"]
+    argv = ["billing", "prices", "--location", location.slug, *as_user("nurse-user")]
     assert cli([*argv, "--format", "json"]) == 0
     [shown] = json.loads(capsys.readouterr().out)
     assert shown["version"] == 1
     items = tmp_path / "items.json"
     items.write_text(json.dumps([{"kind": "infusion", "amount_cents": 100.5}]))
     later = (timezone.localdate() + timezone.timedelta(days=3)).isoformat()
-    manager = ["billing", "prices", "--location", location.slug, "--user", "manager-user"]
+    manager = ["billing", "prices", "--location", location.slug, *as_user("manager-user")]
     assert cli([*manager, "--effective-from", later, "--items", str(items)]) == 2
     assert "items.0.amount_cents" in capsys.readouterr().err
     items.write_text(json.dumps([{"kind": "infusion", "amount_cents": 60000}]))
@@ -102,7 +103,7 @@ def test_the_cli_issues_an_estimate_with_its_pdf(
     prices: Any, patient: Any, tmp_path: Path, capsys: Any
 ) -> None:
     out = tmp_path / "gfe.pdf"
-    argv = ["billing", "estimate", "--patient", "MRN-0001", "--user", "front_desk-user"]
+    argv = ["billing", "estimate", "--patient", "MRN-0001", *as_user("front_desk-user")]
     assert cli([*argv, "--out", str(out), "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["total_cents"] == 310000

@@ -143,6 +143,8 @@ def test_a_rescue_dose_is_exported_as_a_fhir_medication_administration(
     assert rescue_given["resourceType"] == "MedicationAdministration"
     assert rescue_given["medicationCodeableConcept"]["text"] == "midazolam"
     assert rescue_given["dosage"]["dose"]["value"] == 1.5
-    assert rescue_given["dosage"]["route"]["text"] == "iv"
+    route = rescue_given["dosage"]["route"]
+    assert route["text"] == "Intravenous"  # the clinic's word; the codes below
+    assert [c["code"] for c in route["coding"]] == ["47625008", "iv"]  # SNOMED CT, local
     notes = [n["text"] for n in rescue_given["note"]]
     assert "above the ordered dose: still agitated" in notes

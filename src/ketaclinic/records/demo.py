@@ -130,6 +130,7 @@ def load_demo(*, with_mfa: bool = False) -> list[DemoLogin]:
     # Prices before sessions (signing the completed session posts its charge); sessions
     # before bookings (the completed session makes its own plan and order); the series is
     # booked only for the plan this load made.
+    load_front_door(LOCATION_SLUG)  # before the prices: every location gets its price list
     load_pricing(manager, front_desk)
     load_sessions(nurse, actor, LOCATION_SLUG, passwords)
     load_billing(front_desk)
@@ -139,7 +140,6 @@ def load_demo(*, with_mfa: bool = False) -> list[DemoLogin]:
     restricted = Patient.objects.get(mrn=RESTRICTED_MRN)
     if load_emergency_access(restricted.pk, manager, nurse):
         patients.get_chart(nurse, restricted.pk)  # a read under emergency access, marked
-    load_front_door(LOCATION_SLUG)
     return [*logins, patient_login, _intake_login(front_desk, physician.pk)]
 
 
