@@ -367,8 +367,9 @@ class TestReads:
         services.amend_assessment(
             nurse, patient.pk, superseded.pk, {"answers": phq9(others=0), "reason": "typo"}
         )
-        # The window query and the audit entry (the reach check was made by the amendment).
-        with django_assert_num_queries(2):
+        # The window query and the audit entry, chained (savepoint, lock the chain head, insert,
+        # move the head, release); the reach check was made by the amendment.
+        with django_assert_num_queries(6):
             trends = history.trends(nurse, patient.pk)
         assert [t.definition.id for t in trends] == ["phq9", "nrs_pain_average"]
         phq, pain = trends
