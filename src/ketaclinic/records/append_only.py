@@ -53,8 +53,9 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def forbid_update_and_delete(*tables: str) -> migrations.RunPython:
-    """A migration operation: on PostgreSQL, triggers refuse UPDATE and DELETE on ``tables``."""
+def _triggers(tables: tuple[str, ...], suffix: str, when: str) -> migrations.RunPython:
+    """A migration operation: on PostgreSQL, a trigger ``<table>_<suffix>`` (``when``: the
+    events and level) that refuses the change on each of ``tables``."""
 
     def forward(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor != "postgresql":
@@ -62,8 +63,8 @@ def forbid_update_and_delete(*tables: str) -> migrations.RunPython:
         schema_editor.execute(_FUNCTION, params=None)
         for table in tables:
             schema_editor.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION ketaclinic_append_only();",
+                f"CREATE TRIGGER {table}_{suffix} BEFORE {when.replace('{table}', table)} "
+                "EXECUTE FUNCTION ketaclinic_append_only();",
                 params=None,
             )
 
@@ -71,30 +72,17 @@ def forbid_update_and_delete(*tables: str) -> migrations.RunPython:
         if schema_editor.connection.vendor != "postgresql":
             return
         for table in tables:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_{suffix} ON {table};")
 
     return migrations.RunPython(forward, backward)
+
+
+def forbid_update_and_delete(*tables: str) -> migrations.RunPython:
+    """A migration operation: on PostgreSQL, triggers refuse UPDATE and DELETE on ``tables``."""
+    return _triggers(tables, "append_only", "UPDATE OR DELETE ON {table} FOR EACH ROW")
 
 
 def forbid_truncate(*tables: str) -> migrations.RunPython:
     """A migration operation: on PostgreSQL, a statement trigger refuses TRUNCATE on ``tables``
     (also when another table is truncated with CASCADE)."""
-
-    def forward(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        schema_editor.execute(_FUNCTION, params=None)
-        for table in tables:
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION ketaclinic_append_only();",
-                params=None,
-            )
-
-    def backward(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for table in tables:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};")
-
-    return migrations.RunPython(forward, backward)
+    return _triggers(tables, "no_truncate", "TRUNCATE ON {table} FOR EACH STATEMENT")
