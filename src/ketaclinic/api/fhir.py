@@ -1,6 +1,7 @@
 """FHIR R4 (4.0.1) endpoints under /fhir/: the CapabilityStatement at ``metadata``, Patient
 read and search by identifier, ``$everything``, and searches of one patient's Observations,
-Conditions, QuestionnaireResponses, MedicationAdministrations and Appointments with paging
+Conditions, QuestionnaireResponses, MedicationAdministrations, Appointments, Encounters and
+Procedures with paging
 (``application/fhir+json``, bearer token, the same permissions and audit as the rest, face
 ``fhir``; every error an OperationOutcome); and the import of a Bundle of Patient resources
 under /api/imports (JSON API errors)."""
@@ -58,6 +59,8 @@ COMPARTMENT_SEARCHES = {
     "QuestionnaireResponse": Action.ASSESSMENT_VIEW,
     "MedicationAdministration": Action.EXPORT_FHIR,
     "Appointment": Action.EXPORT_FHIR,
+    "Encounter": Action.EXPORT_FHIR,
+    "Procedure": Action.EXPORT_FHIR,
 }
 
 

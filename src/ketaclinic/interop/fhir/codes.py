@@ -26,6 +26,9 @@ SUBSCORES = "urn:ketaclinic:subscores"
 DRUGS = "urn:ketaclinic:drugs"
 ROUTES = "urn:ketaclinic:routes"
 APPOINTMENT_TYPES = "urn:ketaclinic:appointment-types"
+PROCEDURES = "urn:ketaclinic:procedures"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 
 
 def mrn_system() -> str:
@@ -59,4 +62,17 @@ ROUTE_CODES = {
     "sc": {"system": SNOMED, "code": "34206005", "display": "Subcutaneous route"},
     "oral": {"system": SNOMED, "code": "26643006", "display": "Oral route"},
     "intranasal": {"system": SNOMED, "code": "46713006", "display": "Nasal route"},
+}
+# Encounter.class (FHIR R4 value set v3-ActEncounterCode): every visit here is ambulatory.
+AMBULATORY = {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"}
+# Procedure.code for a dose given in a session: SNOMED CT 225426007 "Administration of
+# therapeutic substance (procedure)", the concept the NHS Message Implementation Manual names
+# for any substance administration, route left to qualifiers (vocabulary
+# SubstanceAdministrationSnCT, https://data.developer.nhs.uk/dms/mim/4.2.00/Vocabulary/
+# SubstanceAdministrationSnCT.htm). No code for "intravenous infusion of ketamine" itself is
+# confirmed here: the route is the local code (PROCEDURES|<route>) and the text.
+SUBSTANCE_ADMINISTRATION = {
+    "system": SNOMED,
+    "code": "225426007",
+    "display": "Administration of therapeutic substance",
 }

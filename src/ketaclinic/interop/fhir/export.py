@@ -15,6 +15,7 @@ from ketaclinic.protocols import get_protocol
 from ketaclinic.records.outcomes.exchange import PatientRecord
 
 from . import codes
+from .encounters import appointment_status, encounters_for, latest_sessions, procedures_for
 from .laboratory import result_observation
 from .questionnaires import questionnaire_resource
 from .resource import Resource, validated
@@ -24,13 +25,6 @@ from .vitals import vital_sign_observations
 if TYPE_CHECKING:
     from ketaclinic.records.assessments.models import Assessment
     from ketaclinic.records.patients.models import BodyMeasurement, Patient
-
-APPOINTMENT_STATUS = {
-    "booked": "booked",
-    "cancelled": "cancelled",
-    "rescheduled": "cancelled",
-    "no_show": "noshow",
-}
 
 
 @dataclass(frozen=True)
@@ -293,9 +287,12 @@ def _route(route: str, label: str) -> Resource:
     return {"coding": [*coding, {"system": codes.ROUTES, "code": route}], "text": label}
 
 
-def medication_administration(event: InfusionEvent, number: int, at: Addresser) -> Resource:
+def medication_administration(
+    event: InfusionEvent, number: int, at: Addresser, encounter: Resource | None = None
+) -> Resource:
     """One dose given (from the sessions seam): drug, dose in mg, route, and for an infusion
-    its period and mean rate in mg/h."""
+    its period and mean rate in mg/h; with its session's ``encounter``, part of the session's
+    Procedure."""
     drug = _drug(event.protocol_id)
     dosage: Resource = {
         "route": _route(event.route, event.route.replace("_", " ")),
@@ -313,6 +310,9 @@ def medication_administration(event: InfusionEvent, number: int, at: Addresser) 
             *({"text": text} for text in event.overrides),
         ],
     }
+    if encounter is not None:
+        resource["context"] = encounter
+        resource["partOf"] = [at.reference("Procedure", f"procedure-{event.session_id}")]
     if event.duration_min:
         end = event.started_at + timedelta(minutes=event.duration_min)
         resource["effectivePeriod"] = {"start": _instant(event.started_at), "end": _instant(end)}
@@ -324,7 +324,8 @@ def medication_administration(event: InfusionEvent, number: int, at: Addresser) 
 
 
 def rescue_administration(given: Any, at: Addresser) -> Resource:
-    """A rescue drug given in a session, against the plan's PRN order when it has one."""
+    """A rescue drug given in a session (its Encounter the context), against the plan's PRN
+    order when it has one."""
     notes = [f"session {given.session_id}"]
     if given.prn_order is not None:
         notes.append(f"PRN order {given.prn_order_id}: {given.prn_order.indication}")
@@ -338,6 +339,7 @@ def rescue_administration(given: Any, at: Addresser) -> Resource:
         "status": "completed",
         "medicationCodeableConcept": _medication(given.drug),
         "subject": at.reference("Patient", str(given.session.patient_id)),
+        "context": at.reference("Encounter", f"session-{given.session_id}"),
         "effectiveDateTime": _instant(given.at),
         "dosage": {
             "route": _route(given.route, given.get_route_display()),
@@ -348,12 +350,13 @@ def rescue_administration(given: Any, at: Addresser) -> Resource:
     return validated(resource)
 
 
-def appointment_resource(appointment: Any, at: Addresser) -> Resource:
-    """A booked, cancelled, moved (cancelled, with its replacement booked) or missed visit."""
+def appointment_resource(appointment: Any, at: Addresser, session: Any = None) -> Resource:
+    """A booked, cancelled, moved (cancelled, with its replacement booked) or missed visit;
+    fulfilled once its infusion ``session`` (a SessionVisit) was discharged."""
     resource: Resource = {
         "resourceType": "Appointment",
         "id": f"appointment-{appointment.pk}",
-        "status": APPOINTMENT_STATUS.get(appointment.status, "booked"),
+        "status": appointment_status(appointment, session),
         "serviceType": [
             {
                 "coding": [
@@ -429,8 +432,10 @@ def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
         )
     subject = at.reference("Patient", str(record.patient.pk))
     for vitals in record.vital_signs:
+        encounter = at.reference("Encounter", f"session-{vitals.session_id}")
         found.extend(
-            (vitals.at, r) for r in vital_sign_observations(vitals, subject, _instant(vitals.at))
+            (vitals.at, r)
+            for r in vital_sign_observations(vitals, subject, _instant(vitals.at), encounter)
         )
     for result in record.test_results:
         found.append((result.entered_at, validated(result_observation(result, subject))))
@@ -439,25 +444,38 @@ def observations(record: PatientRecord, at: Addresser) -> list[Resource]:
 
 def record_resources(record: PatientRecord, at: Addresser) -> list[Resource]:
     """Every resource of the patient's record: Patient, Condition, Observations,
-    QuestionnaireResponses, MedicationAdministrations and Appointments, and the Questionnaires
-    the answers follow."""
+    QuestionnaireResponses, MedicationAdministrations, Appointments, Encounters and
+    Procedures, and the Questionnaires the answers follow."""
     resources = [patient_resource(record.patient)]
     acr = [a for a in record.assessments if a.instrument_id == "acr2016"]
+    condition = None
     if acr and (acr[-1].criteria or {}).get("met"):
         resources.append(
             condition_resource(record.patient, acr[-1], at, record.version(acr[-1])[0])
         )
+        condition = resources[-1]["id"]
     resources.extend(observations(record, at))
     resources.extend(
         questionnaire_response(a, record.definition(a), at, record.version(a))
         for a in record.assessments
     )
+    sessions = {s.session_id: s for s in record.sessions}
     resources.extend(
-        medication_administration(event, number, at)
+        medication_administration(
+            event,
+            number,
+            at,
+            at.reference("Encounter", f"session-{event.session_id}")
+            if event.session_id in sessions
+            else None,
+        )
         for number, event in enumerate(record.infusions, start=1)
     )
     resources.extend(rescue_administration(given, at) for given in record.rescue_medications)
-    resources.extend(appointment_resource(a, at) for a in record.appointments)
+    latest = latest_sessions(record)
+    resources.extend(appointment_resource(a, at, latest.get(a.pk)) for a in record.appointments)
+    resources.extend(encounters_for(record, at, condition))
+    resources.extend(procedures_for(record, at, condition))
     used = {
         (a.instrument_id, a.instrument_version): record.definition(a) for a in record.assessments
     }

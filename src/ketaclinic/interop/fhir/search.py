@@ -41,8 +41,8 @@ PATIENT_PARAMETERS = (
 DATE = Parameter(
     "date",
     "date",
-    "When (effective, recorded, authored or start time); prefixes eq, ge, gt, le, lt; a date "
-    "without a time zone is UTC.",
+    "When (effective, recorded, authored, start or performed time; a period by its start); "
+    "prefixes eq, ge, gt, le, lt; a date without a time zone is UTC.",
 )
 SEARCHES: dict[str, tuple[Parameter, ...]] = {
     "Patient": (
@@ -66,8 +66,22 @@ SEARCHES: dict[str, tuple[Parameter, ...]] = {
         DATE,
     ),
     "Appointment": (*PATIENT_PARAMETERS, DATE),
+    "Encounter": (*PATIENT_PARAMETERS, DATE),
+    "Procedure": (
+        *PATIENT_PARAMETERS,
+        Parameter("code", "token", "SNOMED CT or local code (system|code)."),
+        DATE,
+    ),
 }
-_DATE_FIELDS = ("effectiveDateTime", "effectivePeriod", "recordedDate", "authored", "start")
+_DATE_FIELDS = (
+    "effectiveDateTime",
+    "effectivePeriod",
+    "recordedDate",
+    "authored",
+    "start",
+    "period",
+    "performedPeriod",
+)
 _PREFIXES = ("eq", "ge", "gt", "le", "lt")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 

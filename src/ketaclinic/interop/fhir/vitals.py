@@ -34,15 +34,19 @@ def _value(value: int, unit: str) -> Resource:
     return {"value": value, "unit": unit, "system": codes.UCUM, "code": unit}
 
 
-def vital_sign_observations(vitals: Any, patient: Resource, instant: str) -> list[Resource]:
+def vital_sign_observations(
+    vitals: Any, patient: Resource, instant: str, encounter: Resource | None = None
+) -> list[Resource]:
     """One set of session vital signs (``records.sessions`` VitalSigns) as four Observations;
-    ``patient`` is the subject reference, ``instant`` when they were taken."""
+    ``patient`` is the subject reference, ``instant`` when they were taken, ``encounter`` the
+    reference to the session's Encounter."""
     common: Resource = {
         "resourceType": "Observation",
         "status": "amended" if vitals.amends_id else "final",
         "category": [VITAL_SIGNS],
         "subject": patient,
         "effectiveDateTime": instant,
+        **({"encounter": encounter} if encounter else {}),
     }
     found = [
         {

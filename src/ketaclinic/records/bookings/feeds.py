@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -35,6 +36,7 @@ from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFoun
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.toolkit import audits_refusals, validate
 
+from .care import calendar_status, session_states
 from .inputs import FeedIn
 from .models import CHAIR_TYPES, Appointment, CalendarFeed, FeedKind, Status
 from .policy import booking_policy
@@ -172,13 +174,14 @@ def render(token: str, source_address: str = "") -> bytes:
         FeedKind.CHAIR: "chair_id",
     }[FeedKind(feed.kind)]
     rows = rows.filter(**{target: getattr(feed, target)})
-    rows = rows.exclude(status=Status.RESCHEDULED).order_by("starts_at", "id")
+    rows = list(rows.exclude(status=Status.RESCHEDULED).order_by("starts_at", "id"))
+    states = session_states([appointment.pk for appointment in rows])
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", _title(feed))
     for appointment in rows:
-        calendar.add_component(_event(appointment, feed, now))
+        calendar.add_component(_event(appointment, feed, now, states.get(appointment.pk)))
     with transaction.atomic():
         CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
         audit.record(
@@ -213,9 +216,23 @@ def _summary(appointment: Appointment, feed: CalendarFeed) -> str:
     return f"{initials(appointment.patient)} · {kind}{chair}"
 
 
-def _event(appointment: Appointment, feed: CalendarFeed, now: datetime) -> Event:
+def installation() -> str:
+    """This installation's name in calendar UIDs: the host of its own identifier system
+    (``KETACLINIC_MRN_SYSTEM``, a URL each clinic configures)."""
+    return urlsplit(str(settings.KETACLINIC_MRN_SYSTEM)).hostname or "ketaclinic"
+
+
+def calendar_uid(appointment: Appointment) -> str:
+    """The visit's iCalendar UID: its random identity (kept when it is moved) at this
+    installation, never a database id, so no two clinics' visits share one."""
+    return f"{appointment.calendar_uid}@{installation()}"
+
+
+def _event(
+    appointment: Appointment, feed: CalendarFeed, now: datetime, session_state: str | None
+) -> Event:
     event = Event()
-    event.add("uid", f"appointment-{appointment.pk}@ketaclinic")
+    event.add("uid", calendar_uid(appointment))
     event.add("dtstamp", now)
     event.add("dtstart", appointment.starts_at)
     event.add("dtend", appointment.ends_at)
@@ -224,7 +241,7 @@ def _event(appointment: Appointment, feed: CalendarFeed, now: datetime) -> Event
     event.add(
         "location", ", ".join(filter(None, [location.name, location.address.replace("\n", ", ")]))
     )
-    event.add("status", "CONFIRMED" if appointment.status == Status.BOOKED else "CANCELLED")
+    event.add("status", calendar_status(appointment.status, session_state))
     if feed.kind == FeedKind.PATIENT:
         instructions = visit_instructions(appointment)
         if instructions:

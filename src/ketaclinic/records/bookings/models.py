@@ -8,6 +8,8 @@ exclusion constraints make a double-booked chair or patient impossible (migratio
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -108,6 +110,11 @@ class Appointment(models.Model):
         help_text="The appointment this one was moved from.",
     )
     note = models.CharField(max_length=500, blank=True)
+    calendar_uid = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text="The visit's calendar identity: random, kept when the visit is moved.",
+    )
     policy_version = models.CharField(max_length=32)
     booked_by = user_field()
     booked_at = models.DateTimeField(auto_now_add=True)
@@ -149,6 +156,12 @@ class Appointment(models.Model):
                 fields=["series", "session"],
                 condition=Q(status="booked"),
                 name="appointment_one_booked_per_session",
+            ),
+            # A moved visit's old row (rescheduled) shares its calendar identity with the new.
+            models.UniqueConstraint(
+                fields=["calendar_uid"],
+                condition=~Q(status="rescheduled"),
+                name="appointment_calendar_uid_once",
             ),
         ]
 

@@ -116,6 +116,8 @@ def reschedule(actor: Actor, appointment_id: int, data: Mapping[str, Any]) -> Ap
                 starts_at=fields.start,
                 ends_at=end,
                 replaces=old,
+                # A move keeps the visit's calendar identity; a session booked again is new.
+                **({} if rebook else {"calendar_uid": old.calendar_uid}),
                 note=old.note,
                 policy_version=old.policy_version,
                 booked_by=actor.user,

@@ -48,6 +48,8 @@ class PatientRecord:
     """ECG and laboratory results (records.results), oldest first."""
     vital_signs: list[Any] = field(default_factory=list)
     """Vital signs taken in infusion sessions (current entries), oldest first."""
+    sessions: list[Any] = field(default_factory=list)
+    """Infusion sessions as visits (``records.sessions.visits.SessionVisit``), oldest first."""
 
     versions: dict[int, tuple[int, int]] = field(default_factory=dict)
     """For each current assessment: the id of the first record of its line of amendments and
@@ -72,6 +74,7 @@ def patient_record(
     is the permission the read needs and the name it is audited under."""
     from ketaclinic.records.bookings.models import Appointment
     from ketaclinic.records.sessions.models import RescueMedication, VitalSigns
+    from ketaclinic.records.sessions.visits import session_visits
 
     authorize(actor, action, patient_id=patient_id)
     patient = patient_or_404(patient_id)
@@ -101,6 +104,7 @@ def patient_record(
             VitalSigns.objects.current().filter(session__patient=patient).order_by("at", "id")
         ),
         versions=_amendment_lines(patient),
+        sessions=session_visits([patient.pk]),
     )
     audit.record(actor, action, obj=patient, patient_id=patient.pk, detail={"view": view})
     return record
