@@ -9,7 +9,8 @@ SESSIONS = Path(__file__).resolve().parent.parent / "sessions"
 sys.path.insert(0, str(SESSIONS))
 
 _spec = importlib.util.spec_from_file_location("sessions_fixtures", SESSIONS / "conftest.py")
-assert _spec is not None and _spec.loader is not None
+assert _spec is not None
+assert _spec.loader is not None
 _fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_fixtures)
 

@@ -51,8 +51,11 @@ def test_the_bundle_holds_every_resource_each_valid(full_record: Any, clinician:
         "QuestionnaireResponse",
         "MedicationAdministration",
         "Appointment",
+        "Encounter",  # the booked consultation, planned
         "Questionnaire",
     }
+    [visit] = found["Encounter"]
+    assert (visit["status"], visit["serviceType"]["text"]) == ("planned", "Consultation")
     [patient] = found["Patient"]
     assert patient["identifier"][0]["value"] == "MRN-0001"
     assert patient["birthDate"] == PATIENT_DATA["date_of_birth"]

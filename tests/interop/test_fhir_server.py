@@ -44,11 +44,17 @@ def test_a_client_discovers_the_server_without_logging_in() -> None:
         "QuestionnaireResponse",
         "MedicationAdministration",
         "Appointment",
+        "Encounter",
+        "Procedure",
         "Questionnaire",
     }
     observation = {p["name"] for p in resources["Observation"]["searchParam"]}
     assert {"patient", "subject", "category", "code", "date", "_count"} <= observation
     assert resources["Patient"]["operation"][0]["name"] == "everything"
+    procedure = {p["name"] for p in resources["Procedure"]["searchParam"]}
+    assert procedure == {"patient", "subject", "code", "date", "_count"}
+    encounter = {p["name"] for p in resources["Encounter"]["searchParam"]}
+    assert encounter == {"patient", "subject", "date", "_count"}
     assert {i["code"] for i in resources["Patient"]["interaction"]} == {"read", "search-type"}
 
 
@@ -173,7 +179,7 @@ def test_every_error_is_an_operation_outcome(
     assert anonymous.json()["resourceType"] == "OperationOutcome"
     client, headers = _client(api_as, users["physician"])
     for path, status in (
-        ("/fhir/Encounter?patient=1", 404),
+        ("/fhir/Device?patient=1", 404),
         ("/fhir/Patient", 400),  # identifier is required
         (f"/fhir/Observation?patient=Group/{full_record.pk}", 400),
     ):

@@ -1,6 +1,7 @@
 """Test results as FHIR Observations: laboratory tests in category ``laboratory``, the ECG in
-category ``procedure``; LOINC codes, UCUM units, the laboratory's reference range and the
-abnormal flag as an interpretation."""
+category ``procedure``; the LOINC code the test has in screening/data/lab_tests.toml (stored
+with each result), UCUM units, the laboratory's reference range and the interpretation: H or L
+outside the range, else A or N as the result is flagged."""
 
 from __future__ import annotations
 
@@ -17,6 +18,17 @@ _NOT_LABORATORY = frozenset({"ecg"})
 
 def _quantity(value: float, unit: str) -> dict[str, Any]:
     return {"value": value, "unit": unit, "system": codes.UCUM, "code": unit}
+
+
+def _interpretation(result: Any) -> dict[str, str]:
+    """High or low against the laboratory's range; else abnormal or normal as flagged."""
+    code, display = ("A", "Abnormal") if result.abnormal else ("N", "Normal")
+    if result.value is not None:
+        if result.reference_high is not None and result.value > result.reference_high:
+            code, display = "H", "High"
+        elif result.reference_low is not None and result.value < result.reference_low:
+            code, display = "L", "Low"
+    return {"system": INTERPRETATION, "code": code, "display": display}
 
 
 def result_observation(result: Any, subject: dict[str, str]) -> dict[str, Any]:
@@ -44,15 +56,7 @@ def result_observation(result: Any, subject: dict[str, str]) -> dict[str, Any]:
         "subject": subject,
         "effectiveDateTime": result.taken_on.isoformat(),
         "issued": result.entered_at.isoformat(),
-        "interpretation": [
-            {
-                "coding": [
-                    {"system": INTERPRETATION, "code": "A", "display": "Abnormal"}
-                    if result.abnormal
-                    else {"system": INTERPRETATION, "code": "N", "display": "Normal"}
-                ]
-            }
-        ],
+        "interpretation": [{"coding": [_interpretation(result)]}],
     }
     if result.code:
         resource["valueCodeableConcept"] = {"text": result.code}

@@ -174,13 +174,13 @@ def render(token: str, source_address: str = "") -> bytes:
         FeedKind.CHAIR: "chair_id",
     }[FeedKind(feed.kind)]
     rows = rows.filter(**{target: getattr(feed, target)})
-    rows = list(rows.exclude(status=Status.RESCHEDULED).order_by("starts_at", "id"))
-    states = session_states([appointment.pk for appointment in rows])
+    shown = list(rows.exclude(status=Status.RESCHEDULED).order_by("starts_at", "id"))
+    states = session_states([appointment.pk for appointment in shown])
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", _title(feed))
-    for appointment in rows:
+    for appointment in shown:
         calendar.add_component(_event(appointment, feed, now, states.get(appointment.pk)))
     with transaction.atomic():
         CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
