@@ -90,7 +90,7 @@ def patient_record(
         infusions=infusions.infusion_events([patient.pk], None, None),
         appointments=list(
             Appointment.objects.filter(patient=patient)
-            .select_related("location")
+            .select_related("location", "physician")
             .order_by("starts_at", "id")
         ),
         rescue_medications=list(
