@@ -14,13 +14,10 @@ from ketaclinic.records.sessions.supply import Supply
 from .alerts import AlertOut
 from .ledger import Amount
 from .plans import PrnOrderOut
+from .schemas import RecordedByOut, username
 
 if TYPE_CHECKING:
-    from ketaclinic.records.sessions.models import GateOverride, SessionScore, Transition
-
-
-def username(user: Any) -> str:
-    return str(user.get_username())
+    from ketaclinic.records.sessions.models import GateOverride, SessionScore
 
 
 class SessionOut(Schema):
@@ -39,35 +36,25 @@ class SessionOut(Schema):
     created_at: datetime
 
 
-class TransitionOut(Schema):
+class TransitionOut(RecordedByOut):
     seq: int
     command: str
     from_state: str
     to_state: str
     reason: str
     at: datetime
-    recorded_by: str
     recorded_at: datetime
 
-    @staticmethod
-    def resolve_recorded_by(obj: Transition) -> str:
-        return username(obj.recorded_by)
 
-
-class EntryOut(Schema):
+class EntryOut(RecordedByOut):
     """What every flowsheet entry carries: when, who, and what it corrects."""
 
     id: int
     at: datetime
-    recorded_by: str
     recorded_at: datetime
     amends_id: int | None
     amendment_reason: str
     is_amended: bool = False
-
-    @staticmethod
-    def resolve_recorded_by(obj: Any) -> str:
-        return username(obj.recorded_by)
 
     @staticmethod
     def resolve_is_amended(obj: Any) -> bool:
@@ -154,15 +141,10 @@ class UrinaryScreenOut(EntryOut):
     note: str
 
 
-class ConfirmationOut(Schema):
+class ConfirmationOut(RecordedByOut):
     kind: str
     note: str
     at: datetime
-    recorded_by: str
-
-    @staticmethod
-    def resolve_recorded_by(obj: Any) -> str:
-        return username(obj.recorded_by)
 
 
 class ScoreOut(Schema):
