@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from ketaclinic.records.sessions import reads
 from ketaclinic.records.sessions.supply import Supply
@@ -150,38 +150,18 @@ class ConfirmationOut(RecordedByOut):
 class ScoreOut(Schema):
     assessment_id: int
     phase: str
-    instrument_id: str
-    total: float | None
-    band_label: str
+    instrument_id: str = Field(..., alias="assessment.instrument_id")
+    total: float | None = Field(..., alias="assessment.total")
+    band_label: str = Field(..., alias="assessment.band_label")
     discharge_ready: bool | None
-    completed_at: datetime
-    amends_id: int | None
+    completed_at: datetime = Field(..., alias="assessment.completed_at")
+    amends_id: int | None = Field(..., alias="assessment.amends_id")
     is_amended: bool = False
-
-    @staticmethod
-    def resolve_instrument_id(obj: SessionScore) -> str:
-        return obj.assessment.instrument_id
-
-    @staticmethod
-    def resolve_total(obj: SessionScore) -> float | None:
-        return obj.assessment.total
-
-    @staticmethod
-    def resolve_band_label(obj: SessionScore) -> str:
-        return obj.assessment.band_label
 
     @staticmethod
     def resolve_discharge_ready(obj: SessionScore) -> bool | None:
         criteria = obj.assessment.criteria
         return criteria.get("met") if criteria else None
-
-    @staticmethod
-    def resolve_completed_at(obj: SessionScore) -> datetime:
-        return obj.assessment.completed_at
-
-    @staticmethod
-    def resolve_amends_id(obj: SessionScore) -> int | None:
-        return obj.assessment.amends_id
 
     @staticmethod
     def resolve_is_amended(obj: Any) -> bool:
