@@ -18,6 +18,7 @@ from ketaclinic.records.assessments.inputs import (
 
 from .auth import actor
 from .errors import ERRORS
+from .schemas import PageCountsOut, RecordedByOut
 
 if TYPE_CHECKING:
     from ketaclinic.records.assessments.models import Assessment
@@ -53,7 +54,7 @@ class ScoreAlertOut(Schema):
     urgent: bool
 
 
-class AssessmentOut(Schema):
+class AssessmentOut(RecordedByOut):
     id: int
     patient_id: int
     instrument: str
@@ -69,7 +70,6 @@ class AssessmentOut(Schema):
     criteria: CriteriaOut | None
     alerts: list[ScoreAlertOut]
     entered_by: str
-    recorded_by: str
     recorded_at: datetime
     request_id: int | None
     amends_id: int | None
@@ -93,21 +93,13 @@ class AssessmentOut(Schema):
         return {"code": obj.band_code, "label": obj.band_label} if obj.band_code else None
 
     @staticmethod
-    def resolve_recorded_by(obj: Assessment) -> str:
-        return obj.recorded_by.get_username()
-
-    @staticmethod
     def resolve_superseded_by_id(obj: Assessment) -> int | None:
         amendment = getattr(obj, "amendment", None)
         return amendment.pk if amendment is not None else None
 
 
-class AssessmentPageOut(Schema):
+class AssessmentPageOut(PageCountsOut):
     items: list[AssessmentOut]
-    total: int
-    page: int
-    page_size: int
-    pages: int
 
 
 class AssessmentFilter(Schema):

@@ -14,6 +14,7 @@ from ketaclinic.records.accounts.emergency import EmergencyAccessIn, Restriction
 
 from .auth import actor
 from .errors import ERRORS
+from .schemas import PageCountsOut
 
 if TYPE_CHECKING:
     from ketaclinic.records.accounts.models import EmergencyAccess, RestrictedRecord
@@ -38,12 +39,8 @@ class EmergencyAccessOut(Schema):
     review_note: str
 
 
-class EmergencyAccessPageOut(Schema):
+class EmergencyAccessPageOut(PageCountsOut):
     items: list[EmergencyAccessOut]
-    total: int
-    page: int
-    page_size: int
-    pages: int
 
 
 class ReviewQuery(Schema):

@@ -34,6 +34,7 @@ from ketaclinic.records.pages import Page
 
 from .auth import actor
 from .errors import ERRORS
+from .schemas import PageCountsOut, RecordedByOut
 
 if TYPE_CHECKING:
     from ketaclinic.records.ledger.models import (
@@ -110,7 +111,7 @@ class LocationOut(Schema):
     open_discrepancies: int
 
 
-class EntryOut(Schema):
+class EntryOut(RecordedByOut):
     id: int
     kind: str
     storage_id: int
@@ -129,12 +130,7 @@ class EntryOut(Schema):
     reason: str
     occurred_at: datetime
     recorded_at: datetime
-    recorded_by: str
     witness: str | None
-
-    @staticmethod
-    def resolve_recorded_by(obj: Entry) -> str:
-        return obj.recorded_by.get_username()
 
     @staticmethod
     def resolve_witness(obj: Entry) -> str | None:
@@ -193,12 +189,8 @@ class StockOut(Schema):
     biennial: BiennialOut
 
 
-class EntryPageOut(Schema):
+class EntryPageOut(PageCountsOut):
     items: list[EntryOut]
-    total: int
-    page: int
-    page_size: int
-    pages: int
 
 
 class DrawOut(Schema):

@@ -15,6 +15,7 @@ from ketaclinic.records.patients.inputs import MeasurementIn, MedicationIn, Pati
 
 from .auth import actor
 from .errors import ERRORS
+from .schemas import PageCountsOut, RecordedByOut
 
 if TYPE_CHECKING:
     from ketaclinic.records.patients.models import BodyMeasurement, Patient
@@ -22,16 +23,11 @@ if TYPE_CHECKING:
 router = Router(tags=["patients"])
 
 
-class MeasurementOut(Schema):
+class MeasurementOut(RecordedByOut):
     id: int
     measured_at: datetime
     weight_kg: float | None
     height_cm: float | None
-    recorded_by: str
-
-    @staticmethod
-    def resolve_recorded_by(obj: BodyMeasurement) -> str:
-        return obj.recorded_by.get_username()
 
 
 class AllergyOut(Schema):
@@ -45,24 +41,21 @@ class AllergyOut(Schema):
     flagged: bool
 
 
-class PatientSummaryOut(Schema):
+class _PatientIdentityOut(Schema):
     id: int
     mrn: str
     given_name: str
     family_name: str
     date_of_birth: date
     sex: str
+
+
+class PatientSummaryOut(_PatientIdentityOut):
     latest_weight_kg: float | None = None
     latest_height_cm: float | None = None
 
 
-class PatientOut(Schema):
-    id: int
-    mrn: str
-    given_name: str
-    family_name: str
-    date_of_birth: date
-    sex: str
+class PatientOut(_PatientIdentityOut):
     phone: str
     email: str
     address: str
@@ -87,12 +80,8 @@ class PatientOut(Schema):
     updated_at: datetime
 
 
-class PatientPageOut(Schema):
+class PatientPageOut(PageCountsOut):
     items: list[PatientSummaryOut]
-    total: int
-    page: int
-    page_size: int
-    pages: int
 
 
 class PatientSearch(Schema):

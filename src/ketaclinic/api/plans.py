@@ -31,6 +31,7 @@ from ketaclinic.records.plans.inputs import (
 
 from .auth import actor
 from .errors import ERRORS
+from .schemas import username
 
 if TYPE_CHECKING:
     from ketaclinic.records.plans.models import (
@@ -228,15 +229,11 @@ class PlanSummaryOut(Schema):
     signed_by: str
 
 
-def _username(user: Any) -> str:
-    return str(user.get_username())
-
-
 def _fields(record: Any, names: tuple[str, ...], **users: Any) -> dict[str, Any]:
     """The named attributes of ``record``, and each user given by keyword as a username."""
     return {
         **{name: getattr(record, name) for name in names},
-        **{key: _username(user) for key, user in users.items()},
+        **{key: username(user) for key, user in users.items()},
     }
 
 
@@ -245,14 +242,14 @@ def _screening(found: Screening) -> dict[str, Any]:
     return {
         **{name: getattr(found, name) for name in ("id", "patient_id", "outcome", "facts")},
         **{name: getattr(found, name) for name in ("result", "rule_set_version", "protocol_id")},
-        "screened_by": _username(found.screened_by),
+        "screened_by": username(found.screened_by),
         "screened_at": found.screened_at,
         "decision": None
         if decision is None
         else {
             "decision": decision.decision,
             "note": decision.note,
-            "decided_by": _username(decision.decided_by),
+            "decided_by": username(decision.decided_by),
             "decided_at": decision.decided_at,
         },
     }
@@ -287,8 +284,8 @@ def _plan(plan: TreatmentPlan) -> dict[str, Any]:
         **{name: getattr(plan, name) for name in _PLAN_FIELDS},
         "status": plan.status.value,
         "dose": plan.dose_result,
-        "drafted_by": _username(plan.drafted_by),
-        "signed_by": _username(signature.signed_by) if signature else None,
+        "drafted_by": username(plan.drafted_by),
+        "signed_by": username(signature.signed_by) if signature else None,
         "signed_at": signature.signed_at if signature else None,
         "signature_meaning": signature.meaning if signature else None,
         "overrides": [
@@ -298,7 +295,7 @@ def _plan(plan: TreatmentPlan) -> dict[str, Any]:
                     for name in ("limit", "value", "bound_name", "bound_value", "bound_source")
                 },
                 "reason": override.reason,
-                "overridden_by": _username(override.overridden_by),
+                "overridden_by": username(override.overridden_by),
                 "overridden_at": override.overridden_at,
             }
             for override in plan.overrides.all()
@@ -333,7 +330,7 @@ def _order(detail: orders.OrderDetail) -> dict[str, Any]:
         "verified": order.status == OrderStatus.VERIFIED,
         "weight_confirmed": order.weight_confirmation_id is not None,
         "dose": order.dose_result,
-        "created_by": _username(order.created_by),
+        "created_by": username(order.created_by),
         "preparation": None
         if preparation is None
         else _fields(
@@ -369,7 +366,7 @@ def titration_out(proposal: TitrationProposal) -> dict[str, Any]:
             for name in TitrationOut.model_fields
             if name not in ("recorded_by", "decision")
         },
-        "recorded_by": _username(proposal.recorded_by),
+        "recorded_by": username(proposal.recorded_by),
         "decision": None
         if decision is None
         else _fields(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from ketaclinic.records.sessions import reads
 from ketaclinic.records.sessions.supply import Supply
@@ -14,13 +14,10 @@ from ketaclinic.records.sessions.supply import Supply
 from .alerts import AlertOut
 from .ledger import Amount
 from .plans import PrnOrderOut
+from .schemas import RecordedByOut, username
 
 if TYPE_CHECKING:
-    from ketaclinic.records.sessions.models import GateOverride, SessionScore, Transition
-
-
-def username(user: Any) -> str:
-    return str(user.get_username())
+    from ketaclinic.records.sessions.models import GateOverride, SessionScore
 
 
 class SessionOut(Schema):
@@ -39,35 +36,25 @@ class SessionOut(Schema):
     created_at: datetime
 
 
-class TransitionOut(Schema):
+class TransitionOut(RecordedByOut):
     seq: int
     command: str
     from_state: str
     to_state: str
     reason: str
     at: datetime
-    recorded_by: str
     recorded_at: datetime
 
-    @staticmethod
-    def resolve_recorded_by(obj: Transition) -> str:
-        return username(obj.recorded_by)
 
-
-class EntryOut(Schema):
+class EntryOut(RecordedByOut):
     """What every flowsheet entry carries: when, who, and what it corrects."""
 
     id: int
     at: datetime
-    recorded_by: str
     recorded_at: datetime
     amends_id: int | None
     amendment_reason: str
     is_amended: bool = False
-
-    @staticmethod
-    def resolve_recorded_by(obj: Any) -> str:
-        return username(obj.recorded_by)
 
     @staticmethod
     def resolve_is_amended(obj: Any) -> bool:
@@ -154,52 +141,27 @@ class UrinaryScreenOut(EntryOut):
     note: str
 
 
-class ConfirmationOut(Schema):
+class ConfirmationOut(RecordedByOut):
     kind: str
     note: str
     at: datetime
-    recorded_by: str
-
-    @staticmethod
-    def resolve_recorded_by(obj: Any) -> str:
-        return username(obj.recorded_by)
 
 
 class ScoreOut(Schema):
     assessment_id: int
     phase: str
-    instrument_id: str
-    total: float | None
-    band_label: str
+    instrument_id: str = Field(..., alias="assessment.instrument_id")
+    total: float | None = Field(..., alias="assessment.total")
+    band_label: str = Field(..., alias="assessment.band_label")
     discharge_ready: bool | None
-    completed_at: datetime
-    amends_id: int | None
+    completed_at: datetime = Field(..., alias="assessment.completed_at")
+    amends_id: int | None = Field(..., alias="assessment.amends_id")
     is_amended: bool = False
-
-    @staticmethod
-    def resolve_instrument_id(obj: SessionScore) -> str:
-        return obj.assessment.instrument_id
-
-    @staticmethod
-    def resolve_total(obj: SessionScore) -> float | None:
-        return obj.assessment.total
-
-    @staticmethod
-    def resolve_band_label(obj: SessionScore) -> str:
-        return obj.assessment.band_label
 
     @staticmethod
     def resolve_discharge_ready(obj: SessionScore) -> bool | None:
         criteria = obj.assessment.criteria
         return criteria.get("met") if criteria else None
-
-    @staticmethod
-    def resolve_completed_at(obj: SessionScore) -> datetime:
-        return obj.assessment.completed_at
-
-    @staticmethod
-    def resolve_amends_id(obj: SessionScore) -> int | None:
-        return obj.assessment.amends_id
 
     @staticmethod
     def resolve_is_amended(obj: Any) -> bool:

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .actions import command_with_actions
 from .base import Subparsers, UsageError, add_format_option, print_json, setup_django
 
 if TYPE_CHECKING:
@@ -28,10 +29,9 @@ if TYPE_CHECKING:
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser(
-        "audit", help="verify the audit trail and the ledger; checkpoint their chains"
+    actions = command_with_actions(
+        commands, "audit", help="verify the audit trail and the ledger; checkpoint their chains"
     )
-    actions = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = actions.add_parser(
         "verify", help="check the chains and checkpoints (exit 1 if broken)", description=__doc__
     )

@@ -23,7 +23,8 @@ from typing import Any
 from ketaclinic.records.pricing.money import dollars
 
 from . import billing_day_close
-from .acting import acting, add_user_option, patient_id_for, service_errors
+from .acting import acting, add_user_option, service_errors
+from .actions import acting_on_patient, command_with_actions, patient_action
 from .base import (
     Subparsers,
     UsageError,
@@ -38,8 +39,9 @@ OPTIONS = {"location": "--location", "effective_from": "--effective-from", "body
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("billing", help="prices, Good Faith Estimates and payments")
-    actions = parser.add_subparsers(dest="billing_command", metavar="ACTION", required=True)
+    actions = command_with_actions(
+        commands, "billing", help="prices, Good Faith Estimates and payments"
+    )
     for add in SUBCOMMANDS:
         add(actions)
 
@@ -56,15 +58,17 @@ def _add_prices(actions: Any) -> None:
 
 
 def _add_estimate(actions: Any) -> None:
-    estimate = actions.add_parser(
-        "estimate", help="issue a patient's Good Faith Estimate", description=__doc__
+    estimate = patient_action(
+        actions,
+        "estimate",
+        run_estimate,
+        help="issue a patient's Good Faith Estimate",
+        description=__doc__,
     )
-    estimate.add_argument("--patient", required=True, metavar="MRN")
     estimate.add_argument("--location", default="", metavar="SLUG")
     estimate.add_argument("--out", type=Path, metavar="FILE.pdf", help="write its PDF")
     add_user_option(estimate)
     add_format_option(estimate, "table", "json")
-    estimate.set_defaults(handler=run_estimate)
 
 
 # One function per subcommand, each adding its parser to ``billing``'s actions (day close,
@@ -135,8 +139,7 @@ def run_estimate(args: argparse.Namespace) -> int:
     from ketaclinic.interop.estimate_pdf import estimate_pdf
     from ketaclinic.records.pricing import estimates
 
-    actor = acting(args)
-    patient_id = patient_id_for(actor, args.patient, "--patient")
+    actor, patient_id = acting_on_patient(args)
     body = {"location": args.location} if args.location else {}
     with service_errors(OPTIONS, not_found="--patient"):
         issued = estimates.issue_estimate(actor, patient_id, body)

@@ -18,9 +18,9 @@ import csv
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from .acting import acting, add_user_option, patient_id_for, service_errors
+from .acting import acting, add_user_option, service_errors
+from .actions import acting_on_patient, given_options, patient_action
 from .base import Subparsers, UsageError, add_format_option, print_json, setup_django, write_whole
 
 DAY_CLOSE_COLUMNS = (
@@ -63,34 +63,34 @@ def add_actions(actions: Subparsers) -> None:
     add_user_option(close)
     close.set_defaults(handler=run_day_close)
 
-    pay = actions.add_parser("payment", help="record a patient's payment (cash or card)")
-    pay.add_argument("--patient", required=True, metavar="MRN")
+    pay = patient_action(
+        actions, "payment", run_payment, help="record a patient's payment (cash or card)"
+    )
     pay.add_argument("--amount-cents", required=True, type=cents, metavar="CENTS")
     pay.add_argument("--method", required=True, choices=("cash", "card"))
     pay.add_argument("--reference", metavar="TEXT", help="the card terminal's reference")
     pay.add_argument("--location", metavar="SLUG", help="default: the patient's usual location")
     add_user_option(pay)
-    pay.set_defaults(handler=run_payment)
 
-    balance = actions.add_parser("balance", help="what a patient owes (cents; < 0: is owed)")
-    balance.add_argument("--patient", required=True, metavar="MRN")
+    balance = patient_action(
+        actions, "balance", run_balance, help="what a patient owes (cents; < 0: is owed)"
+    )
     add_user_option(balance)
-    balance.set_defaults(handler=run_balance)
 
-    receipt = actions.add_parser("receipt", help="the receipt of a payment, as PDF")
-    receipt.add_argument("--patient", required=True, metavar="MRN")
+    receipt = patient_action(
+        actions, "receipt", run_receipt, help="the receipt of a payment, as PDF"
+    )
     receipt.add_argument("--number", required=True, type=int, help="the payment's number")
     receipt.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     add_user_option(receipt)
-    receipt.set_defaults(handler=run_receipt)
 
-    superbill = actions.add_parser("superbill", help="a period's superbill, as PDF")
-    superbill.add_argument("--patient", required=True, metavar="MRN")
+    superbill = patient_action(
+        actions, "superbill", run_superbill, help="a period's superbill, as PDF"
+    )
     superbill.add_argument("--from", dest="first", required=True, type=iso_date)
     superbill.add_argument("--to", dest="last", required=True, type=iso_date)
     superbill.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     add_user_option(superbill)
-    superbill.set_defaults(handler=run_superbill)
 
 
 def run_day_close(args: argparse.Namespace) -> int:
@@ -124,11 +124,8 @@ def run_payment(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.billing import money, services
 
-    actor = acting(args)
-    patient_id = patient_id_for(actor, args.patient, "--patient")
-    data: dict[str, Any] = {
-        name: value for name in PAYMENT_OPTIONS if (value := getattr(args, name)) is not None
-    }
+    actor, patient_id = acting_on_patient(args)
+    data = given_options(args, PAYMENT_OPTIONS)
     with service_errors(PAYMENT_OPTIONS):
         entry = money.record_payment(actor, patient_id, data)
     print_json(services.entry_as_dict(entry))
@@ -139,8 +136,7 @@ def run_balance(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.billing import services
 
-    actor = acting(args)
-    patient_id = patient_id_for(actor, args.patient, "--patient")
+    actor, patient_id = acting_on_patient(args)
     with service_errors():
         print_json({"balance_cents": services.balance(actor, patient_id)})
     return 0
@@ -151,8 +147,7 @@ def run_receipt(args: argparse.Namespace) -> int:
     from ketaclinic.interop.billing_pdf import statement_pdf
     from ketaclinic.records.billing import services
 
-    actor = acting(args)
-    patient_id = patient_id_for(actor, args.patient, "--patient")
+    actor, patient_id = acting_on_patient(args)
     with service_errors(not_found="--number"):
         pdf = statement_pdf(services.receipt(actor, patient_id, args.number))
     write_whole(args.out, pdf)
@@ -164,8 +159,7 @@ def run_superbill(args: argparse.Namespace) -> int:
     from ketaclinic.interop.billing_pdf import statement_pdf
     from ketaclinic.records.billing import services
 
-    actor = acting(args)
-    patient_id = patient_id_for(actor, args.patient, "--patient")
+    actor, patient_id = acting_on_patient(args)
     if args.last < args.first:
         raise UsageError("--to", "must be on or after --from")
     with service_errors({"to": "--to", "from": "--from"}):

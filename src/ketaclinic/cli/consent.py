@@ -16,7 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .acting import acting, add_user_option, patient_id_for, service_errors
+from .acting import acting, add_user_option, service_errors
+from .actions import acting_on_patient, command_with_actions, patient_action
 from .base import (
     Subparsers,
     add_format_option,
@@ -28,13 +29,14 @@ from .base import (
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("consent", help="a patient's informed consents and their PDFs")
-    actions = parser.add_subparsers(dest="consent_command", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="a patient's consents", description=__doc__)
-    listing.add_argument("--patient", required=True, metavar="MRN")
+    actions = command_with_actions(
+        commands, "consent", help="a patient's informed consents and their PDFs"
+    )
+    listing = patient_action(
+        actions, "list", run_list, help="a patient's consents", description=__doc__
+    )
     add_user_option(listing)
     add_format_option(listing)
-    listing.set_defaults(handler=run_list)
     pdf = actions.add_parser("pdf", help="one signed consent as PDF", description=__doc__)
     pdf.add_argument("--id", required=True, type=int, metavar="N", help="as consent list shows")
     pdf.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
@@ -48,8 +50,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     from ketaclinic.records.consents import services
 
-    actor = acting(args)
-    patient_id = patient_id_for(actor, args.patient, "--patient")
+    actor, patient_id = acting_on_patient(args)
     today = timezone.localdate()
     with service_errors():
         found = [

@@ -18,24 +18,27 @@ from . import fhir_import
 from .acting import (
     acting,
     add_user_option,
-    patient_id_for,
     progress_bar,
     service_errors,
     table_progress,
 )
+from .actions import acting_on_patient, command_with_actions, patient_action
 from .base import Subparsers, setup_django, write_whole
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("export", help="FHIR, CSV and de-identified research exports")
-    kinds = parser.add_subparsers(dest="export_command", metavar="KIND", required=True)
-    fhir = kinds.add_parser(
-        "fhir", help="one patient's record as a FHIR R4 Bundle (JSON)", description=__doc__
+    kinds = command_with_actions(
+        commands, "export", help="FHIR, CSV and de-identified research exports", metavar="KIND"
     )
-    fhir.add_argument("--patient", required=True, metavar="MRN")
+    fhir = patient_action(
+        kinds,
+        "fhir",
+        run_fhir,
+        help="one patient's record as a FHIR R4 Bundle (JSON)",
+        description=__doc__,
+    )
     fhir.add_argument("--out", type=Path, help="file to write (default: standard output)")
     add_user_option(fhir)
-    fhir.set_defaults(handler=run_fhir)
     for name, text in (
         ("csv", "every table a clinic analyses, identified (physicians)"),
         ("research", "de-identified tables (HIPAA Safe Harbor) with a data dictionary"),
@@ -68,8 +71,7 @@ def run_fhir(args: argparse.Namespace) -> int:
     from ketaclinic.interop.fhir import patient_bundle
     from ketaclinic.records.outcomes import exchange
 
-    actor = acting(args)
-    patient_id = patient_id_for(actor, args.patient, "--patient")
+    actor, patient_id = acting_on_patient(args)
     with service_errors():
         bundle = patient_bundle(exchange.patient_record(actor, patient_id), timezone.now())
     text = json.dumps(bundle, indent=2)

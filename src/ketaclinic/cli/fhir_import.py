@@ -12,12 +12,14 @@ import argparse
 from pathlib import Path
 
 from .acting import acting, add_user_option, service_errors
+from .actions import command_with_actions
 from .base import Subparsers, UsageError, add_format_option, print_json, print_table, setup_django
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("import", help="import patients from a FHIR Bundle")
-    kinds = parser.add_subparsers(dest="import_command", metavar="KIND", required=True)
+    kinds = command_with_actions(
+        commands, "import", help="import patients from a FHIR Bundle", metavar="KIND"
+    )
     fhir = kinds.add_parser("fhir", help="a Bundle of Patient resources", description=__doc__)
     fhir.add_argument("file", type=Path, metavar="FILE")
     mode = fhir.add_mutually_exclusive_group()

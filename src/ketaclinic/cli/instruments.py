@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .actions import command_with_actions
 from .base import Subparsers, UsageError, add_format_option, print_json, print_table
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("instruments", help="list and show assessment instruments")
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = command_with_actions(
+        commands, "instruments", help="list and show assessment instruments", dest="action"
+    )
 
     listing = actions.add_parser("list", help="every instrument with its version")
     add_format_option(listing)

@@ -13,14 +13,14 @@ from __future__ import annotations
 import argparse
 
 from .acting import acting, add_user_option, service_errors
+from .actions import command_with_actions
 from .base import Subparsers, add_format_option, print_json, setup_django
 
 OPTIONS = {"expires_in_hours": "--hours"}
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("intake", help="online intake before the first visit")
-    actions = parser.add_subparsers(dest="intake_command", metavar="ACTION", required=True)
+    actions = command_with_actions(commands, "intake", help="online intake before the first visit")
     invite = actions.add_parser("invite", help="make a patient's intake link", description=__doc__)
     invite.add_argument("--mrn", required=True, metavar="MRN", help="the patient's record number")
     invite.add_argument(

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from .acting import acting, add_user_option, service_errors
+from .actions import command_with_actions
 from .base import Subparsers, add_format_option, print_json, setup_django
 
 KINDS = ("dispensing", "waste", "inventory", "discrepancies")
@@ -19,8 +20,7 @@ OPTIONS = {"location": "--location", "from": "--from", "to": "--to", "kind": "--
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("ledger", help="controlled-substance ledger reports")
-    actions = parser.add_subparsers(dest="ledger_command", metavar="ACTION", required=True)
+    actions = command_with_actions(commands, "ledger", help="controlled-substance ledger reports")
     report = actions.add_parser(
         "report",
         help="dispensing log, waste log, inventory or discrepancies for a date range",

@@ -17,6 +17,7 @@ import argparse
 from typing import Any
 
 from .acting import acting, add_user_option, service_errors
+from .actions import command_with_actions
 from .base import Subparsers, UsageError, add_format_option, print_json, print_table, setup_django
 
 OPTIONS = {
@@ -28,8 +29,7 @@ OPTIONS = {
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("outcomes", help="clinic outcomes in aggregate")
-    actions = parser.add_subparsers(dest="outcomes_command", metavar="ACTION", required=True)
+    actions = command_with_actions(commands, "outcomes", help="clinic outcomes in aggregate")
     cohort = actions.add_parser(
         "cohort", help="responders, changes, durability, drop-outs", description=__doc__
     )

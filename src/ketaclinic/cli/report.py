@@ -12,12 +12,14 @@ import sys
 from pathlib import Path
 
 from .acting import acting, add_user_option, patient_id_for, service_errors
+from .actions import command_with_actions
 from .base import Subparsers, setup_django, write_whole
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("report", help="PDF reports: patient progress, clinic month")
-    kinds = parser.add_subparsers(dest="report_command", metavar="KIND", required=True)
+    kinds = command_with_actions(
+        commands, "report", help="PDF reports: patient progress, clinic month", metavar="KIND"
+    )
     patient = kinds.add_parser("patient", help="a patient's progress report", description=__doc__)
     patient.add_argument("mrn", metavar="MRN")
     patient.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")

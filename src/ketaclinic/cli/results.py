@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .acting import acting, add_user_option, patient_id_for, service_errors
+from .acting import add_user_option, service_errors
+from .actions import acting_on_patient, command_with_actions, given_options, patient_action
 from .base import Subparsers, add_format_option, print_json, print_table, setup_django
 
 # The service's field names and the options that carry them.
@@ -30,15 +31,15 @@ COLUMNS = ("id", "taken on", "test", "result", "reference range", "abnormal", "e
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("results", help="a patient's ECG and laboratory results")
-    actions = parser.add_subparsers(dest="results_command", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="a patient's results", description=__doc__)
-    listing.add_argument("--patient", required=True, metavar="MRN")
+    actions = command_with_actions(
+        commands, "results", help="a patient's ECG and laboratory results"
+    )
+    listing = patient_action(
+        actions, "list", run_list, help="a patient's results", description=__doc__
+    )
     add_user_option(listing)
     add_format_option(listing)
-    listing.set_defaults(handler=run_list)
-    add = actions.add_parser("add", help="record a result", description=__doc__)
-    add.add_argument("--patient", required=True, metavar="MRN")
+    add = patient_action(actions, "add", run_add, help="record a result", description=__doc__)
     add.add_argument("--test", required=True, metavar="ID", help="a test id, e.g. alt or ecg")
     add.add_argument("--value", metavar="NUMBER", help="a measured result (with --unit)")
     add.add_argument("--unit", metavar="UCUM", help="the value's unit, e.g. U/L")
@@ -50,15 +51,13 @@ def register(commands: Subparsers) -> None:
     add.add_argument("--taken-on", required=True, metavar="YYYY-MM-DD", help="sample or ECG day")
     add_user_option(add)
     add_format_option(add)
-    add.set_defaults(handler=run_add)
 
 
 def run_list(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.results import services
 
-    actor = acting(args)
-    patient_id = patient_id_for(actor, args.patient, "--patient")
+    actor, patient_id = acting_on_patient(args)
     with service_errors():
         found = [services.result_as_dict(r) for r in services.list_results(actor, patient_id)]
     if args.format == "json":
@@ -72,11 +71,8 @@ def run_add(args: argparse.Namespace) -> int:
     setup_django()
     from ketaclinic.records.results import services
 
-    actor = acting(args)
-    patient_id = patient_id_for(actor, args.patient, "--patient")
-    data: dict[str, Any] = {
-        name: value for name in OPTIONS if (value := getattr(args, name)) is not None
-    }
+    actor, patient_id = acting_on_patient(args)
+    data = given_options(args, OPTIONS)
     if args.abnormal:
         data["abnormal"] = True
     with service_errors(OPTIONS):

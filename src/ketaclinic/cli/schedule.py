@@ -13,6 +13,7 @@ import json
 import math
 from pathlib import Path
 
+from .actions import command_with_actions
 from .base import (
     CliError,
     SafetyLimitError,
@@ -24,8 +25,9 @@ from .base import (
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("schedule", help="plan appointment series (pure, no database)")
-    actions = parser.add_subparsers(dest="schedule_command", metavar="ACTION", required=True)
+    actions = command_with_actions(
+        commands, "schedule", help="plan appointment series (pure, no database)"
+    )
     plan = actions.add_parser(
         "plan",
         help="batch-plan many patients' series over locations, chairs and nurses",

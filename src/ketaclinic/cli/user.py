@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .acting import acting, add_user_option, service_errors
+from .actions import command_with_actions
 from .base import Subparsers, UsageError, add_format_option, print_json, print_table, setup_django
 
 CHANGES = {
@@ -25,8 +26,9 @@ CHANGES = {
 
 
 def register(commands: Subparsers) -> None:
-    parser = commands.add_parser("user", help="account administration (managers, or --system)")
-    actions = parser.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    actions = command_with_actions(
+        commands, "user", help="account administration (managers, or --system)"
+    )
     listing = actions.add_parser("list", help="the accounts: role, active, locked, last log-in")
     add_format_option(listing)
     add_user_option(listing, system=True)

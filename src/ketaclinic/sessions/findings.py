@@ -14,7 +14,17 @@ from datetime import datetime, timedelta
 from ketaclinic.core import Sourced, input_ranges
 
 from .lifecycle import TIMED_VITALS, Phase, State
-from .rules import VITAL_QUANTITIES, SessionRules, side_effect_at_least
+from .rules import (
+    VITAL_QUANTITIES,
+    AlertText,
+    RelativeRule,
+    SessionRules,
+    VitalsRule,
+    side_effect_at_least,
+)
+
+AlertingRule = AlertText | VitalsRule | RelativeRule
+"""A rule that carries its alert's severity, message and suggested action."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,11 @@ class Finding:
     severity: str
     suggested_action: str
     source: str
+
+    @classmethod
+    def raised_by(cls, rule: AlertingRule, code: str, message: str, source: str) -> Finding:
+        """The alert a rule raises: its severity and suggested action, with this message."""
+        return cls(code, message, rule.severity, rule.suggested_action, source)
 
 
 def plausible_range(quantity: str, rules: SessionRules) -> tuple[Sourced, Sourced]:
@@ -80,12 +95,11 @@ def vitals_findings(
     """The alerts a plausible set of vital signs raises in ``phase``: its limits, and during
     or after the infusion a rise over the patient's pre-infusion ``baseline`` values."""
     found = [
-        Finding(
-            code=rule.code,
-            message=f"{rule.message}: {vitals[rule.quantity]:g}",
-            severity=rule.severity,
-            suggested_action=rule.suggested_action,
-            source=rule.threshold.source,
+        Finding.raised_by(
+            rule,
+            rule.code,
+            f"{rule.message}: {vitals[rule.quantity]:g}",
+            rule.threshold.source,
         )
         for rule in rules.vitals
         if phase in rule.phases and rule.crossed_by(vitals[rule.quantity])
@@ -93,13 +107,11 @@ def vitals_findings(
     if baseline is None or phase == Phase.PRE_INFUSION:
         return found
     return found + [
-        Finding(
-            code=rule.code,
-            message=f"{rule.message}: {vitals[rule.quantity]:g} (before: "
-            f"{baseline[rule.quantity]:g})",
-            severity=rule.severity,
-            suggested_action=rule.suggested_action,
-            source=rule.rise_fraction.source,
+        Finding.raised_by(
+            rule,
+            rule.code,
+            f"{rule.message}: {vitals[rule.quantity]:g} (before: {baseline[rule.quantity]:g})",
+            rule.rise_fraction.source,
         )
         for rule in rules.relative
         if rule.crossed_by(vitals[rule.quantity], baseline[rule.quantity])
@@ -121,12 +133,11 @@ def cadss6_findings(total: float, threshold: Sourced, rules: SessionRules) -> li
         return []
     text = rules.cadss6
     return [
-        Finding(
-            code="cadss6.high",
-            message=f"{text.message} {threshold.value:g}: {total:g}",
-            severity=text.severity,
-            suggested_action=text.suggested_action,
-            source=threshold.source,
+        Finding.raised_by(
+            text,
+            "cadss6.high",
+            f"{text.message} {threshold.value:g}: {total:g}",
+            threshold.source,
         )
     ]
 
@@ -154,12 +165,11 @@ def urinary_findings(symptoms: Mapping[str, bool], rules: SessionRules) -> list[
         return []
     text = rules.urinary_screen
     return [
-        Finding(
-            code="urinary_screen.positive",
-            message=f"{text.message}: {', '.join(reported)}",
-            severity=text.severity,
-            suggested_action=text.suggested_action,
-            source=rules.urinary_screen_source,
+        Finding.raised_by(
+            text,
+            "urinary_screen.positive",
+            f"{text.message}: {', '.join(reported)}",
+            rules.urinary_screen_source,
         )
     ]
 

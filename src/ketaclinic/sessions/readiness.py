@@ -53,6 +53,25 @@ def required_confirmations(
     return tuple(item for item in confirmations if item.applies_to(sex))
 
 
+def _unscored(
+    instruments: tuple[str, ...], done: frozenset[str], when: str, source: str
+) -> list[Gap]:
+    """A gap per instrument to score ``when`` ("before" or "after") the infusion."""
+    return [
+        Gap("scores", f"record {instrument} {when} the infusion ({source})")
+        for instrument in instruments
+        if instrument not in done
+    ]
+
+
+def _unconfirmed(items: tuple[Confirmation, ...], done: frozenset[str]) -> list[Gap]:
+    return [
+        Gap(f"confirmations.{item.kind}", f"confirm: {item.label} ({item.source})")
+        for item in items
+        if item.kind not in done
+    ]
+
+
 def pre_check_gaps(facts: PreCheckFacts, rules: SessionRules) -> list[Gap]:
     """What is missing before the pre-infusion checks are done."""
     pre = rules.pre_checks
@@ -65,16 +84,8 @@ def pre_check_gaps(facts: PreCheckFacts, rules: SessionRules) -> list[Gap]:
     ]
     if not facts.has_vitals:
         gaps.append(Gap("vitals", "record a set of vital signs before the infusion"))
-    gaps += [
-        Gap("scores", f"record {instrument} before the infusion ({pre.instruments_source})")
-        for instrument in pre.instruments
-        if instrument not in facts.instruments_done
-    ]
-    gaps += [
-        Gap(f"confirmations.{item.kind}", f"confirm: {item.label} ({item.source})")
-        for item in required_confirmations(pre.confirmations, facts.sex)
-        if item.kind not in facts.confirmations
-    ]
+    gaps += _unscored(pre.instruments, facts.instruments_done, "before", pre.instruments_source)
+    gaps += _unconfirmed(required_confirmations(pre.confirmations, facts.sex), facts.confirmations)
     if facts.repeat_infusion and not facts.urinary_screened:
         gaps.append(Gap("urinary_screen", f"screen urinary symptoms ({pre.urinary_screen_source})"))
     return gaps
@@ -109,16 +120,8 @@ def discharge_gaps(facts: DischargeFacts, rules: SessionRules) -> list[Gap]:
                 f"discharge criterion ({rule.aldrete_source})",
             )
         )
-    gaps += [
-        Gap("scores", f"record {instrument} after the infusion ({rule.instruments_source})")
-        for instrument in rule.instruments
-        if instrument not in facts.instruments_done
-    ]
-    gaps += [
-        Gap(f"confirmations.{item.kind}", f"confirm: {item.label} ({item.source})")
-        for item in rule.confirmations
-        if item.kind not in facts.confirmations
-    ]
+    gaps += _unscored(rule.instruments, facts.instruments_done, "after", rule.instruments_source)
+    gaps += _unconfirmed(rule.confirmations, facts.confirmations)
     if facts.open_alerts:
         gaps.append(
             Gap(

@@ -4,6 +4,7 @@ calendar feeds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -252,26 +253,28 @@ def hours_set(request: HttpRequest, location_id: int) -> HttpResponse:
     return redirect("web:location-detail", location_id=location_id)
 
 
+def _add_named(
+    request: HttpRequest, location_id: int, form: str, add: Callable[..., Any], added: str
+) -> HttpResponse:
+    """Add a chair or room by its posted name; ``added`` starts the message that names it."""
+    try:
+        made = add(actor(request), location_id, {"name": request.POST.get("name")})
+    except InvalidInput as error:
+        return _refused(request, location_id, form, error)
+    messages.success(request, f"{added}: {made.name}.")
+    return redirect("web:location-detail", location_id=location_id)
+
+
 @require_POST
 @service_view
 def chair_add(request: HttpRequest, location_id: int) -> HttpResponse:
-    try:
-        chair = premises.add_chair(actor(request), location_id, {"name": request.POST.get("name")})
-    except InvalidInput as error:
-        return _refused(request, location_id, "chair", error)
-    messages.success(request, f"Chair added: {chair.name}.")
-    return redirect("web:location-detail", location_id=location_id)
+    return _add_named(request, location_id, "chair", premises.add_chair, "Chair added")
 
 
 @require_POST
 @service_view
 def room_add(request: HttpRequest, location_id: int) -> HttpResponse:
-    try:
-        room = premises.add_room(actor(request), location_id, {"name": request.POST.get("name")})
-    except InvalidInput as error:
-        return _refused(request, location_id, "room", error)
-    messages.success(request, f"Consultation room added: {room.name}.")
-    return redirect("web:location-detail", location_id=location_id)
+    return _add_named(request, location_id, "room", premises.add_room, "Consultation room added")
 
 
 @require_POST

@@ -8,17 +8,25 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.accounts.services import may
+from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.context import Actor
+from ketaclinic.records.ledger.common import location_or_404
 from ketaclinic.records.ledger.quantities import plain
 
 if TYPE_CHECKING:
+    from ketaclinic.records.clinics.models import Location
     from ketaclinic.records.ledger.models import Balance
 
 BOOK_PAGE_SIZE = 25
 REPORT_PAGE_SIZE = 100
 LOSS_FORM_LINES = 3
 WITNESS_FIELDS = ("witness_username", "witness_password")
+
+
+def allowed_at(who: Actor, action: Action, slug: str) -> Location:
+    """The location ``slug`` names (404 if none), once ``who`` may do ``action``."""
+    authorize(who, action)
+    return location_or_404(slug)
 
 
 def shown(values: Mapping[str, str]) -> dict[str, str]:

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.ledger import catalog, counts, stock
@@ -22,6 +21,7 @@ from ..common import actor, service_view
 from .common import (
     WITNESS_FIELDS,
     abilities,
+    allowed_at,
     shown,
 )
 
@@ -45,8 +45,7 @@ def ledger_counts(request: HttpRequest, slug: str) -> HttpResponse:
 @service_view
 def ledger_count_new(request: HttpRequest, slug: str, storage_id: int) -> HttpResponse:
     who = actor(request)
-    authorize(who, Action.LEDGER_COUNT)
-    location = location_or_404(slug)
+    location = allowed_at(who, Action.LEDGER_COUNT, slug)
     storage = next((s for s in catalog.storage_at(who, slug) if s.pk == storage_id), None)
     if storage is None:
         raise Http404(f"storage {storage_id} is not at {location.name}")

@@ -15,7 +15,7 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import NotFound
 from ketaclinic.records.ledger import services, stock
-from ketaclinic.records.ledger.common import local_today, location_or_404
+from ketaclinic.records.ledger.common import local_today
 from ketaclinic.records.ledger.quantities import plain
 from ketaclinic.records.patients.lookups import patient_id_by_mrn
 
@@ -24,6 +24,7 @@ from ..common import actor, service_view
 from .common import (
     WITNESS_FIELDS,
     abilities,
+    allowed_at,
     balance_choice,
     lot_options,
     renamed,
@@ -37,8 +38,7 @@ if TYPE_CHECKING:
 @service_view
 def ledger_draw(request: HttpRequest, slug: str) -> HttpResponse:
     who = actor(request)
-    authorize(who, Action.LEDGER_DRAW)
-    location = location_or_404(slug)
+    location = allowed_at(who, Action.LEDGER_DRAW, slug)
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     clash, status = "", 200

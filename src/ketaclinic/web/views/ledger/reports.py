@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.ledger import reports
 from ketaclinic.records.ledger.common import local_today, location_or_404
 from ketaclinic.records.pages import Page
@@ -18,6 +17,7 @@ from ...forms import attempt, page_number
 from ..common import actor, service_view
 from .common import (
     REPORT_PAGE_SIZE,
+    allowed_at,
 )
 
 
@@ -33,8 +33,7 @@ def _report_query(request: HttpRequest, slug: str, today: date) -> dict[str, str
 @service_view
 def ledger_reports(request: HttpRequest, slug: str) -> HttpResponse:
     who = actor(request)
-    authorize(who, Action.LEDGER_REPORT)
-    location = location_or_404(slug)
+    location = allowed_at(who, Action.LEDGER_REPORT, slug)
     query = _report_query(request, slug, local_today(location))
     built, errors, _, status = attempt(lambda: reports.build_report(who, query))
     page = Page.of(built.rows, page_number(request), REPORT_PAGE_SIZE) if built else None

@@ -7,9 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.ledger import catalog, services, stock
-from ketaclinic.records.ledger.common import local_today, location_or_404
+from ketaclinic.records.ledger.common import local_today
 
 from ...forms import attempt, page_number, posted
 from ..common import actor, service_view
@@ -17,6 +16,7 @@ from .common import (
     BOOK_PAGE_SIZE,
     WITNESS_FIELDS,
     abilities,
+    allowed_at,
     balance_choice,
     lot_options,
     renamed,
@@ -49,8 +49,7 @@ def ledger_stock(request: HttpRequest, slug: str) -> HttpResponse:
 @service_view
 def ledger_receive(request: HttpRequest, slug: str) -> HttpResponse:
     who = actor(request)
-    authorize(who, Action.LEDGER_RECEIVE)
-    location = location_or_404(slug)
+    location = allowed_at(who, Action.LEDGER_RECEIVE, slug)
     values: dict[str, str] = {"received_on": local_today(location).isoformat()}
     errors: dict[str, str] = {}
     clash, status = "", 200
@@ -93,8 +92,7 @@ def ledger_receive(request: HttpRequest, slug: str) -> HttpResponse:
 @service_view
 def ledger_adjust(request: HttpRequest, slug: str) -> HttpResponse:
     who = actor(request)
-    authorize(who, Action.LEDGER_CORRECT)
-    location = location_or_404(slug)
+    location = allowed_at(who, Action.LEDGER_CORRECT, slug)
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     clash, status = "", 200
