@@ -216,8 +216,9 @@ def _guard(ctx: Locked, command: Command, at: Any) -> None:
         session.order
     ):
         raise Conflict(
-            f"order {session.order_id} is not verified: a second clinician double-checks the "
-            "prepared dose first (and the order's plan must still be current)"
+            "the order is not verified yet: a second clinician (not the one who prepared it) "
+            "double-checks the prepared dose on the order first, and the order's plan must "
+            "still be current"
         )
     if command == Command.START_INFUSION:
         refuse_unless_clear(command, session, ctx.timeline, at)
