@@ -16,7 +16,6 @@ from ketaclinic.sessions import (
     COMMAND_LABELS,
     PHASE_LABELS,
     STEP_DONE_LABELS,
-    VITAL_LABELS,
     VITAL_QUANTITIES,
     Command,
     Phase,
@@ -75,17 +74,19 @@ class Grid:
 
 
 def limit_words(quantity: str, rules: SessionRules) -> str:
-    """A vital sign's alert limits in words: "< 90 · > 180 · > 140 before the infusion"."""
+    """A vital sign's alert limits in words, low before high and those of one phase last:
+    "< 90 · > 180 · > 140 before the infusion"."""
     every = frozenset(Phase) - {Phase.PRE_INFUSION}
     parts = []
     for rule in rules.vitals:
         if rule.quantity != quantity:
             continue
         text = f"{'>' if rule.direction == 'above' else '<'} {rule.threshold.value:g}"
-        if not every <= rule.phases:
+        partial = not every <= rule.phases
+        if partial:
             text += " " + " and ".join(PHASE_LABELS[p] for p in Phase if p in rule.phases)
-        parts.append(text)
-    return " · ".join(parts)
+        parts.append(((partial, rule.direction == "above", rule.threshold.value), text))
+    return " · ".join(text for _, text in sorted(parts))
 
 
 def _minute(at: datetime) -> datetime:
@@ -112,7 +113,7 @@ def vitals_grid(sheet: reads.Flowsheet, rules: SessionRules) -> Grid:
             ROW_LABELS[name],
             limit_words(name, rules),
             [
-                Cell(str(getattr(vitals[at], name)), vitals[at].flags.get(name, ""))
+                Cell(str(getattr(vitals[at], name)), _flags(vitals[at]).get(name, ""))
                 if at in vitals
                 else Cell()
                 for at in times
@@ -129,6 +130,12 @@ def vitals_grid(sheet: reads.Flowsheet, rules: SessionRules) -> Grid:
         for instrument, found in by_instrument.items()
     ]
     return Grid(times, phases, rows)
+
+
+def _flags(row: Any) -> dict[str, str]:
+    """The H/L flags the flowsheet read set on a row of vital signs."""
+    flags: dict[str, str] = getattr(row, "flags", {})
+    return flags
 
 
 def _score_phase(by_instrument: dict[str, dict[datetime, Any]], at: datetime) -> str:
@@ -244,6 +251,15 @@ def timeline(sheet: reads.Flowsheet) -> list[Event]:
     return sorted([opened, *steps], key=lambda event: event.at)
 
 
+def confirmed(sheet: reads.Flowsheet, rules: SessionRules) -> list[tuple[Any, str, str]]:
+    """Each checklist item confirmed: the row, its text and who confirmed it."""
+    labels = {item.kind: item.label for item in rules.confirmations}
+    return [
+        (row, labels.get(row.kind, row.kind.replace("_", " ")), person(row.recorded_by))
+        for row in sheet.confirmations
+    ]
+
+
 def _sources(rules: SessionRules) -> list[str]:
     """Every source the readiness rules append to a message, longest first."""
     pre, discharge = rules.pre_checks, rules.discharge
@@ -269,9 +285,7 @@ def plain(text: str, rules: SessionRules, instruments: Iterable[str] = ()) -> st
     return text
 
 
-def next_step(
-    sheet: reads.Flowsheet, rules: SessionRules, instruments: Iterable[str] = ()
-) -> str:
+def next_step(sheet: reads.Flowsheet, rules: SessionRules, instruments: Iterable[str] = ()) -> str:
     """What to do next, in one sentence."""
     if sheet.signature:
         return "The record is signed: corrections are amendments."

@@ -43,9 +43,9 @@ from ketaclinic.records.sessions.record import protocol_name
 from ketaclinic.sessions import (
     COMMAND_LABELS,
     NEEDS_REASON,
-    STEP_DONE_LABELS,
     SIDE_EFFECT_KINDS,
     SIDE_EFFECT_SEVERITIES,
+    STEP_DONE_LABELS,
     VITAL_LABELS,
     VITAL_QUANTITIES,
     Command,
@@ -55,8 +55,8 @@ from ketaclinic.sessions import (
 
 from ..forms import SIGNER_FIELDS, field_errors, posted
 from ..instrument_forms import answers_from_post
-from .assessments import definition_or_404, form_context
 from . import session_sheet
+from .assessments import definition_or_404, form_context
 from .common import actor, service_view
 
 
@@ -352,7 +352,6 @@ def _render(
         )
         if item.kind not in confirmed
     ]
-    labels = {item.kind: item.label for item in rules.confirmations}
     instruments = scores.session_instruments()
     commands = [
         {
@@ -401,16 +400,12 @@ def _render(
             "timeline": session_sheet.timeline(sheet),
             "administered": session_sheet.administration(sheet),
             "rescue_totals": session_sheet.rescue_totals(sheet),
-            "confirmed_items": [
-                (c, labels.get(c.kind, c.kind.replace("_", " ")), session_sheet.person(c.recorded_by))
-                for c in sheet.confirmations
-            ],
+            "confirmed_items": session_sheet.confirmed(sheet, rules),
             "open_alerts": [*sheet.open_alerts, *sheet.patient_alerts],
             "vital_fields": [(name, VITAL_LABELS[name]) for name in VITAL_QUANTITIES],
             "chart": session_sheet.chart(sheet, rules),
             "score_forms": [
-                form_context(definition_or_404(instrument), {})
-                for instrument in instruments
+                form_context(definition_or_404(instrument), {}) for instrument in instruments
             ],
             "pending_confirmations": pending,
             "side_effect_kinds": [(kind, kind.replace("_", " ")) for kind in SIDE_EFFECT_KINDS],
@@ -446,4 +441,3 @@ def _may_post(who: Actor, sheet: reads.Flowsheet) -> bool:
     handles the drug."""
     over = sheet.timeline.infusion_ended_at is not None and sheet.ledger is None
     return over and may(who, Action.LEDGER_ADMINISTER)
-
