@@ -134,7 +134,7 @@ def test_before_the_pre_checks_the_next_step_is_one_plain_sentence_with_why(
     walked("checked_in", minutes_ago=5)
     html = _page(nurse_web, session)
     sentence = html.split('id="next-step">')[1].split("</p>")[0]
-    assert sentence.startswith("Weigh the patient today (and ")
+    assert sentence.startswith("Record a set of vital signs before the infusion (and ")
     assert "clinical.md" not in sentence
     assert "clinic policy" not in sentence
     assert f'<a href="/protocols/{session.protocol_id}/">Why?</a>' in sentence

@@ -289,15 +289,21 @@ def next_step(sheet: reads.Flowsheet, rules: SessionRules, instruments: Iterable
     """What to do next, in one sentence."""
     if sheet.signature:
         return "The record is signed: corrections are amendments."
-    routine = [c for c in sheet.commands if c not in (Command.CANCEL, Command.STOP_EARLY)]
-    wanted = [gap.message for gap in sheet.gaps] + [b.message for b in sheet.blockers]
+    aside = (Command.CANCEL, Command.STOP_EARLY, Command.PAUSE)
+    forward = [command for command in sheet.commands if command not in aside]
+    wanted = list(
+        dict.fromkeys(
+            plain(message, rules, instruments)
+            for message in [gap.message for gap in sheet.gaps]
+            + [blocker.message for blocker in sheet.blockers]
+        )
+    )
     if wanted:
-        first = plain(wanted[0], rules, instruments)
-        first = first[0].upper() + first[1:]
+        first = wanted[0][0].upper() + wanted[0][1:]
         more = len(wanted) - 1
         return f"{first}" + (f" (and {more} more, listed below)." if more else ".")
-    if routine:
-        return f"Next: {COMMAND_LABELS[routine[0]]}."
+    if forward:
+        return f"Next: {COMMAND_LABELS[forward[0]]}."
     if sheet.state in ("discharged", "cancelled"):
         return "Sign the session record."
     return "Nothing more to do."
