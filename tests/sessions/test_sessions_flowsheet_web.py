@@ -17,7 +17,7 @@ from sessions_support import LATE
 from ketaclinic.records.sessions import flowsheet
 from ketaclinic.records.sessions.models import Transition, VitalSigns
 from ketaclinic.sessions import Phase, Point, chart_limits, session_rules, vitals_svg
-from ketaclinic.web.views.session_sheet import limit_words
+from ketaclinic.web.views.session_sheet import limit_words, without_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,22 @@ def test_the_grid_flags_a_190_over_115_reading_high_in_colour(
         html,
     )
     assert VitalSigns.objects.filter(session=session, sbp_mm_hg=190).exists()
+    # The alert banner at the top: the open alerts counted, a message without its rule's source.
+    banner = html.split('id="alert-banner">')[1].split("</div>")[0]
+    assert "open alerts</strong>: " in banner
+    assert "(rule:" not in banner
+    assert "clinical.md" not in banner
+    assert html.index('id="alert-banner"') < html.index('id="next-step"')
+
+
+def test_an_alert_message_loses_its_rule_source_nested_brackets_and_all() -> None:
+    message = (
+        "Systolic blood pressure above 180 mm Hg: 190 (rule: ED low-dose protocol excluded "
+        "SBP > 180 (scirp) [clinical.md 1.3])"
+    )
+    assert without_rule(message) == "Systolic blood pressure above 180 mm Hg: 190"
+    assert without_rule("A (rule: x) and B (rule: y)") == "A and B"
+    assert without_rule("Urinary symptoms reported") == "Urinary symptoms reported"
 
 
 def test_limit_words_are_read_from_the_rules() -> None:

@@ -20,8 +20,8 @@ SERIES = (
 )
 COLOURS = {key: colour for key, _, colour in SERIES}
 # The drawing's own units; shown at least 600 px wide, its 14-unit text is at least 12 px.
-WIDTH, HEIGHT = 720, 330
-LEFT, RIGHT, TOP, BOTTOM = 52, 150, 14, 78
+WIDTH, HEIGHT = 720, 346
+LEFT, RIGHT, TOP, BOTTOM = 52, 150, 30, 78
 FONT = 14
 Y_MIN, Y_MAX = 0.0, 200.0
 TICK_MIN = 15.0
@@ -92,7 +92,7 @@ def _axes(span: float) -> str:
     )
     titles = _text(
         (LEFT + WIDTH - RIGHT) / 2, bottom + 42, "minutes from the first reading", "middle"
-    ) + _text(4, TOP + 4, "mm Hg · /min · %")
+    ) + _text(4, 16, "mm Hg · /min · %")
     axis = f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#5b6676"/>'
     return grid + axis + marks + titles
 

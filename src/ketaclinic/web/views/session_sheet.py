@@ -274,9 +274,23 @@ def _sources(rules: SessionRules) -> list[str]:
     return sorted((source for source in found if source), key=len, reverse=True)
 
 
+def without_rule(text: str) -> str:
+    """An alert's message without its rule's source: "… (rule: … (scirp) […])" cut out."""
+    start = text.find(" (rule: ")
+    if start < 0:
+        return text
+    depth = 0
+    for end in range(start + 1, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[end], 0)
+        if depth == 0:
+            return without_rule(text[:start] + text[end + 1 :])
+    return text[:start]
+
+
 def plain(text: str, rules: SessionRules, instruments: Iterable[str] = ()) -> str:
     """A rule's message for people: its sources left out (they are behind "Why?") and
     instrument names for their codes."""
+    text = without_rule(text)
     for source in _sources(rules):
         text = text.replace(f" ({source})", "")
     text = re.sub(r"\s*\[[^\]]*\.md[^\]]*\]", "", text)

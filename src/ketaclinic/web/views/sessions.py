@@ -402,6 +402,13 @@ def _render(
             "rescue_totals": session_sheet.rescue_totals(sheet),
             "confirmed_items": session_sheet.confirmed(sheet, rules),
             "open_alerts": [*sheet.open_alerts, *sheet.patient_alerts],
+            "banner_message": next(
+                (
+                    session_sheet.without_rule(alert.message)
+                    for alert in [*sheet.open_alerts, *sheet.patient_alerts]
+                ),
+                "",
+            ),
             "vital_fields": [(name, VITAL_LABELS[name]) for name in VITAL_QUANTITIES],
             "chart": session_sheet.chart(sheet, rules),
             "score_forms": [
