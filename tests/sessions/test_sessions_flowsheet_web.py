@@ -24,15 +24,15 @@ pytestmark = pytest.mark.django_db
 DOSE = {"dose_mg": 35, "volume_ml": 35, "rate_ml_per_h": 52.5}  # as conftest prepares it
 
 
-@pytest.fixture
-def nurse_web(web_as: Any, users: dict[str, Any]) -> Any:
-    return web_as(users["nurse"])
-
-
 def _page(client: Any, session: Any) -> str:
     answer = client.get(f"/sessions/{session.pk}/")
     assert answer.status_code == 200
     return str(answer.content.decode())
+
+
+def _between(html: str, after: str, before: str) -> str:
+    """The part of ``html`` after the first ``after``, up to the next ``before``."""
+    return html.split(after, 1)[1].split(before, 1)[0]
 
 
 def _grid(html: str) -> str:
@@ -76,7 +76,7 @@ def test_the_grid_flags_a_190_over_115_reading_high_in_colour(
     )
     assert VitalSigns.objects.filter(session=session, sbp_mm_hg=190).exists()
     # The alert banner at the top: the open alerts counted, a message without its rule's source.
-    banner = html.split('id="alert-banner">')[1].split("</div>")[0]
+    banner = _between(html, 'id="alert-banner">', "</div>")
     assert "open alerts</strong>: " in banner
     assert "(rule:" not in banner
     assert "clinical.md" not in banner
@@ -136,10 +136,10 @@ def test_the_timeline_checklist_and_next_step_are_in_words(
     for code in ("pregnancyexcluded", "escortarranged", "escort_arranged"):
         assert code not in html
     assert '<p class="next-step" id="next-step">Next: End infusion.' in html
-    assert "[clinical.md" not in html.split('id="next-step"')[1].split("</p>")[0]
+    assert "[clinical.md" not in _between(html, 'id="next-step"', "</p>")
     assert '<span class="state state-infusing" id="session-state">Infusing</span>' in html
     # The administration record: the ketamine pump's start with its rate.
-    record = html.split('id="administration"')[1].split("</section>")[0]
+    record = _between(html, 'id="administration"', "</section>")
     assert "Ketamine infusion started" in record
     assert "52.5 mL/h" in record
 
@@ -149,12 +149,12 @@ def test_before_the_pre_checks_the_next_step_is_one_plain_sentence_with_why(
 ) -> None:
     walked("checked_in", minutes_ago=5)
     html = _page(nurse_web, session)
-    sentence = html.split('id="next-step">')[1].split("</p>")[0]
+    sentence = _between(html, 'id="next-step">', "</p>")
     assert sentence.startswith("Record a set of vital signs before the infusion (and ")
     assert "clinical.md" not in sentence
     assert "clinic policy" not in sentence
     assert f'<a href="/protocols/{session.protocol_id}/">Why?</a>' in sentence
-    needed = html.split('class="gaps-list"')[1].split("</details>")[0]
+    needed = _between(html, 'class="gaps-list"', "</details>")
     assert "Pain right now (NRS 0–10)" in needed
     assert "nrs_pain_now" not in needed
     assert "[clinical.md" not in needed
@@ -195,10 +195,10 @@ def test_cancel_is_a_danger_step_apart_from_the_routine_ones(
 ) -> None:
     walked("pre_checks_done", minutes_ago=40)
     html = _page(nurse_web, session)
-    routine = html.split('id="transition"')[1].split("</section>")[0]
+    routine = _between(html, 'id="transition"', "</section>")
     assert "Dose verified" in routine
     assert "Cancel session" not in routine
-    stop = html.split('id="stop"')[1].split("</section>")[0]
+    stop = _between(html, 'id="stop"', "</section>")
     assert '<summary class="button danger">Cancel session…</summary>' in stop
     assert 'name="confirm" value="yes" required' in stop
     assert '<textarea name="reason" required' in stop
@@ -235,7 +235,7 @@ def test_dose_verified_on_an_unchecked_order_says_why_and_links_to_the_order(
     session = open_session(order)
     walk(nurse, session.pk, "pre_checks_done", timezone.now() - timedelta(minutes=20))
     before = _page(nurse_web, session)
-    step = before.split('id="transition"')[1].split("</section>")[0]
+    step = _between(before, 'id="transition"', "</section>")
     assert "not the one who prepared the dose" in step
     assert f'href="/orders/{order.pk}/"' in step
     refused = nurse_web.post(f"/sessions/{session.pk}/transition/", {"command": "verify_dose"})

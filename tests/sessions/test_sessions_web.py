@@ -21,11 +21,6 @@ VITALS = {
 }
 
 
-@pytest.fixture
-def nurse_web(web_as: Any, users: dict[str, Any]) -> Any:
-    return web_as(users["nurse"])
-
-
 def test_the_flowsheet_is_touch_friendly_with_a_countdown_and_a_chart(
     nurse_web: Any, session: Any, walked: Any
 ) -> None:
