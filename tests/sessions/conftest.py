@@ -115,3 +115,9 @@ def walked(nurse: Any, session: Any) -> Callable[..., Any]:
         return walk(nurse, session.pk, until, start)
 
     return make
+
+
+@pytest.fixture
+def nurse_web(web_as: Any, users: dict[str, Any]) -> Any:
+    """The web client of the nurse."""
+    return web_as(users["nurse"])

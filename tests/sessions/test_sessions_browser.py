@@ -135,7 +135,7 @@ def test_a_full_session_from_check_in_to_discharge(
     step(page, "Start recovery", clock(51))
     for minutes in (65, 80, 95, 110):
         vitals(page, at=clock(minutes))
-    expect(page.locator("#transition")).to_contain_text("score the Modified Aldrete")
+    expect(page.locator("#next-step")).to_contain_text("Score the Modified Aldrete")
     score(
         page,
         "Modified Aldrete score",

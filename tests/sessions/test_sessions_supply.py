@@ -228,6 +228,6 @@ def test_the_web_rescue_form_gives_against_a_prn_order(
     url = f"/sessions/{session.pk}/rescue/"
     refused = client.post(url, {"prn_order_id": order.pk, "dose_mg": "6"})
     assert refused.status_code == 422
-    assert "dose_mg" in refused.content.decode()
+    assert "Dose (mg)" in refused.content.decode()
     assert client.post(url, {"prn_order_id": order.pk, "dose_mg": "4"}).status_code == 302
     assert RescueMedication.objects.get().drug == "ondansetron"

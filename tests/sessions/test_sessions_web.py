@@ -21,11 +21,6 @@ VITALS = {
 }
 
 
-@pytest.fixture
-def nurse_web(web_as: Any, users: dict[str, Any]) -> Any:
-    return web_as(users["nurse"])
-
-
 def test_the_flowsheet_is_touch_friendly_with_a_countdown_and_a_chart(
     nurse_web: Any, session: Any, walked: Any
 ) -> None:
@@ -65,13 +60,13 @@ def test_impossible_vitals_are_shown_beside_the_form_and_nothing_is_written(
     answer = nurse_web.post(f"/sessions/{session.pk}/vitals/", {**VITALS, "spo2_percent": "120"})
     assert answer.status_code == 422
     html = answer.content.decode()
-    assert "spo2_percent: 120 is not a possible value" in html
+    assert "SpO2 (%): 120 is not a possible value" in html
     flagged = 'name="spo2_percent" inputmode="numeric" pattern="[0-9]*" required aria-invalid'
     assert flagged in html
     assert VitalSigns.objects.count() == before
     missing = nurse_web.post(f"/sessions/{session.pk}/vitals/", {**VITALS, "spo2_percent": ""})
     assert missing.status_code == 422
-    assert "spo2_percent: is required" in missing.content.decode()
+    assert "SpO2 (%): is required" in missing.content.decode()
 
 
 def test_a_refused_step_is_explained(nurse_web: Any, session: Any) -> None:

@@ -16,8 +16,8 @@ from reportlab.platypus import Spacer
 from ketaclinic.records.accounts.signatures import meaning_label
 from ketaclinic.records.sessions.record import SessionRecord
 from ketaclinic.sessions import (
-    COMMAND_LABELS,
     PHASE_LABELS,
+    STEP_DONE_LABELS,
     VITAL_LABELS,
     VITAL_QUANTITIES,
     Command,
@@ -162,7 +162,7 @@ def _timeline(record: SessionRecord, clock: _Clock) -> Section:
     session = record.sheet.session
     steps = [(session.created_at, "Session opened", "", session.created_by)]
     steps += [
-        (t.at, COMMAND_LABELS[Command(t.command)], t.reason, t.recorded_by)
+        (t.at, STEP_DONE_LABELS[Command(t.command)], t.reason, t.recorded_by)
         for t in record.sheet.transitions
     ]
     rows = [

@@ -2,7 +2,7 @@
 plausibility rules as data, the pre-infusion and discharge readiness checks, and the vitals
 chart. No Django, no clock: callers pass the time."""
 
-from .chart import Point, vitals_svg
+from .chart import ChartLimit, Point, chart_limits, vitals_svg
 from .findings import (
     FieldProblem,
     Finding,
@@ -63,7 +63,7 @@ from .rules import (
     rules_from_mapping,
     session_rules,
 )
-from .words import COMMAND_LABELS, PHASE_LABELS, VITAL_LABELS
+from .words import COMMAND_LABELS, PHASE_LABELS, STEP_DONE_LABELS, VITAL_LABELS
 
 __all__ = [
     "COMMAND_LABELS",
@@ -73,11 +73,13 @@ __all__ = [
     "PHASE_LABELS",
     "SIDE_EFFECT_KINDS",
     "SIDE_EFFECT_SEVERITIES",
+    "STEP_DONE_LABELS",
     "TIMED_VITALS",
     "TRANSITIONS",
     "VITAL_LABELS",
     "VITAL_QUANTITIES",
     "Blocker",
+    "ChartLimit",
     "Command",
     "Confirmation",
     "DischargeFacts",
@@ -101,6 +103,7 @@ __all__ = [
     "aldrete_below_floor",
     "allowed_commands",
     "cadss6_findings",
+    "chart_limits",
     "discharge_gaps",
     "dissociation_problems",
     "implausible_end",

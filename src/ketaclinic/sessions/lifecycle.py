@@ -116,9 +116,24 @@ def advance(state: State, command: str, reason: str = "") -> State:
     return target
 
 
+STATE_LABELS: dict[str, str] = {
+    State.SCHEDULED: "Scheduled",
+    State.CHECKED_IN: "Checked in",
+    State.PRE_CHECKS_DONE: "Pre-infusion checks done",
+    State.DOSE_VERIFIED: "Dose verified",
+    State.INFUSING: "Infusing",
+    State.PAUSED: "Paused",
+    State.INFUSION_ENDED: "Infusion ended",
+    State.STOPPED_EARLY: "Stopped early",
+    State.RECOVERY: "Recovery",
+    State.DISCHARGED: "Discharged",
+    State.CANCELLED: "Cancelled",
+}
+
+
 def state_label(state: str) -> str:
-    """For people: "infusion_ended" → "Infusion ended"."""
-    return state.replace("_", " ").capitalize()
+    """For people: "pre_checks_done" → "Pre-infusion checks done"."""
+    return STATE_LABELS.get(state, state.replace("_", " ").capitalize())
 
 
 def allowed_commands(state: State) -> tuple[Command, ...]:

@@ -30,3 +30,17 @@ VITAL_LABELS = {
     "spo2_percent": "SpO2 (%)",
     "resp_rate_per_min": "Resp. rate (/min)",
 }
+# What each step did, for the timeline: "Pre-infusion checks done by Nurse Ana Ruiz at 09:12".
+STEP_DONE_LABELS = {
+    Command.CHECK_IN: "Checked in",
+    Command.COMPLETE_PRE_CHECKS: "Pre-infusion checks done",
+    Command.VERIFY_DOSE: "Dose verified",
+    Command.START_INFUSION: "Infusion started",
+    Command.PAUSE: "Infusion paused",
+    Command.RESUME: "Infusion resumed",
+    Command.END_INFUSION: "Infusion ended",
+    Command.STOP_EARLY: "Infusion stopped early",
+    Command.START_RECOVERY: "Recovery started",
+    Command.DISCHARGE: "Discharged",
+    Command.CANCEL: "Session cancelled",
+}

@@ -26,6 +26,7 @@ from ketaclinic.records.plans.models import Order, OrderStatus
 from ketaclinic.records.plans.orders import order_is_verified
 from ketaclinic.records.toolkit import attempt, local_today, validate
 from ketaclinic.sessions import (
+    COMMAND_LABELS,
     NEEDS_REASON,
     Command,
     IllegalTransition,
@@ -158,7 +159,9 @@ def transition(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Transi
     with attempt(actor, action, what=f"transition:{raw_command}", patient_id=patient_id):
         fields = validate(TransitionIn, data)
         if fields.command in NEEDS_REASON and not fields.reason.strip():
-            raise InvalidInput.single("reason", f"say why ({fields.command} needs a reason)")
+            raise InvalidInput.single(
+                "reason", f"say why: “{COMMAND_LABELS[fields.command]}” needs a reason"
+            )
         with locked(session_id, what="a transition") as ctx:
             at = ctx.moment(fields.at)
             if ctx.timeline.last_at and at < ctx.timeline.last_at:
@@ -216,8 +219,9 @@ def _guard(ctx: Locked, command: Command, at: Any) -> None:
         session.order
     ):
         raise Conflict(
-            f"order {session.order_id} is not verified: a second clinician double-checks the "
-            "prepared dose first (and the order's plan must still be current)"
+            "the order is not verified yet: a second clinician (not the one who prepared it) "
+            "double-checks the prepared dose on the order first, and the order's plan must "
+            "still be current"
         )
     if command == Command.START_INFUSION:
         refuse_unless_clear(command, session, ctx.timeline, at)

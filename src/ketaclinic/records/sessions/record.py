@@ -57,9 +57,9 @@ def session_record(actor: Actor, session_id: int) -> SessionRecord:
         double_check=DoubleCheck.objects.filter(order=order, matches=True)
         .select_related("verified_by")
         .first(),
-        protocol_name=_protocol_name(sheet.session.protocol_id),
+        protocol_name=protocol_name(sheet.session.protocol_id),
         instrument_titles={
-            score.assessment.instrument_id: _instrument_title(score.assessment.instrument_id)
+            score.assessment.instrument_id: instrument_title(score.assessment.instrument_id)
             for score in sheet.scores
         },
         gate_labels={name: gate.label for name, gate in rules.gates.items()},
@@ -67,14 +67,14 @@ def session_record(actor: Actor, session_id: int) -> SessionRecord:
     )
 
 
-def _protocol_name(protocol_id: str) -> str:
+def protocol_name(protocol_id: str) -> str:
     try:
         return get_protocol(protocol_id).name
     except DomainInputError:
         return protocol_id
 
 
-def _instrument_title(instrument_id: str) -> str:
+def instrument_title(instrument_id: str) -> str:
     try:
         return registry().get(instrument_id).title
     except InstrumentError:

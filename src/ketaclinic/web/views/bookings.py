@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ketaclinic.proxies import client_address
@@ -120,6 +121,8 @@ def series_detail(request: HttpRequest, series_id: int) -> HttpResponse:
             "chairs": premises.active_chairs(detail.series.location_id),
             "can_change": may(who, Action.BOOKING_RESCHEDULE),
             "can_cancel_series": may(who, Action.BOOKING_BOOK),
+            "can_no_show": may(who, Action.BOOKING_NO_SHOW),
+            "now": timezone.now(),
         },
     )
 
@@ -199,9 +202,20 @@ def appointment_free_slots(request: HttpRequest, appointment_id: int) -> HttpRes
     return render(request, template, context, status=status)
 
 
+def _confirmed(request: HttpRequest, what: str) -> bool:
+    """Whether the form's box confirming a destructive act was ticked; if not, say so (nothing
+    is written)."""
+    if request.POST.get("confirm") == "yes":
+        return True
+    messages.error(request, f"Not {what}: tick the box to confirm, then press the button again.")
+    return False
+
+
 @require_POST
 @service_view
 def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    if not _confirmed(request, "cancelled"):
+        return _back(request, appointment_id)
     try:
         services.cancel(actor(request), appointment_id, {"reason": request.POST.get("reason", "")})
     except (InvalidInput, Conflict) as error:
@@ -214,18 +228,25 @@ def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpRespons
 @require_POST
 @service_view
 def appointment_no_show(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    if not _confirmed(request, "marked as a no-show"):
+        return _back(request, appointment_id)
+    reason = {"reason": request.POST.get("reason", "")}
     try:
-        services.mark_no_show(actor(request), appointment_id)
+        services.mark_no_show(actor(request), appointment_id, reason)
     except (InvalidInput, Conflict) as error:
         messages.error(request, _explain(error))
+    else:
+        messages.success(request, "Marked as a no-show.")
     return _back(request, appointment_id)
 
 
 @require_POST
 @service_view
 def series_cancel(request: HttpRequest, series_id: int) -> HttpResponse:
-    services.cancel_series(actor(request), series_id, {"reason": request.POST.get("reason", "")})
-    messages.success(request, "Every future session of the series was cancelled.")
+    if _confirmed(request, "cancelled"):
+        reason = {"reason": request.POST.get("reason", "")}
+        services.cancel_series(actor(request), series_id, reason)
+        messages.success(request, "Every future session of the series was cancelled.")
     return redirect("web:series-detail", series_id=series_id)
 
 

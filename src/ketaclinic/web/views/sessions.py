@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
+from ketaclinic.records.plans.orders import order_status
 from ketaclinic.records.sessions import (
     checklist,
     flowsheet,
@@ -37,22 +39,23 @@ from ketaclinic.records.sessions import (
 )
 from ketaclinic.records.sessions.choices import URINARY_SYMPTOMS
 from ketaclinic.records.sessions.gates import Blocked
+from ketaclinic.records.sessions.record import protocol_name
 from ketaclinic.sessions import (
     COMMAND_LABELS,
     NEEDS_REASON,
     SIDE_EFFECT_KINDS,
     SIDE_EFFECT_SEVERITIES,
+    STEP_DONE_LABELS,
     VITAL_LABELS,
     VITAL_QUANTITIES,
     Command,
-    Point,
     required_confirmations,
     session_rules,
-    vitals_svg,
 )
 
 from ..forms import SIGNER_FIELDS, field_errors, posted
 from ..instrument_forms import answers_from_post
+from . import session_sheet
 from .assessments import definition_or_404, form_context
 from .common import actor, service_view
 
@@ -134,13 +137,60 @@ SECTION_OF = {
 }
 
 
+# Field names the services use, as the forms label them.
+FIELD_LABELS = {
+    "confirm": "Confirmation",
+    "reason": "Reason",
+    "at": "Time",
+    "at_time": "Time",
+    "late_reason": "Why entered late",
+    "rate_ml_per_h": "Pump rate (mL/h)",
+    "vtbi_ml": "Volume to be infused (mL)",
+    "volume_infused_ml": "Volume infused (mL)",
+    "weight_kg": "Weight (kg)",
+    "dose_mg": "Dose (mg)",
+    "prn_order_id": "PRN order",
+    "limit_reason": "Reason for a dose above the ordered one",
+    "kind": "Kind",
+    "severity": "Severity",
+    "note": "Note",
+    "text": "Note",
+    "command": "Step",
+    "gate": "Gate",
+    "storage_id": "Storage",
+    "lot_id": "Lot",
+    "volume_ml": "Volume (mL)",
+    "draw_id": "Draw",
+    "witness_username": "Witness username",
+    "witness_password": "Witness password",
+    "password": "Password",
+    "otp": "Authenticator code",
+    **VITAL_LABELS,
+}
+
+
+def _field_label(name: str) -> str:
+    """A field as its form labels it; a nested one (``values.sbp_mm_hg``) by its last part."""
+    last = name.rsplit(".", 1)[-1]
+    return FIELD_LABELS.get(last, last.replace("_", " ").capitalize())
+
+
 def _section(field: str) -> str:
     return SECTION_OF.get(field.split(".")[0], "confirm" if field.startswith("confirm") else "")
 
 
+# Steps that end the session or the infusion: the form asks to confirm them, and a post
+# without the confirmation is refused with nothing written.
+CONFIRMED = frozenset({Command.CANCEL, Command.STOP_EARLY})
+
+
 def _transition(who: Actor, session_id: int, request: HttpRequest, zone: ZoneInfo) -> object:
     names = ("command", "reason", "rate_ml_per_h", "vtbi_ml", "volume_infused_ml")
-    return lifecycle.transition(who, session_id, _fields(request, names, zone))
+    data = _fields(request, names, zone)
+    if data.get("command") in CONFIRMED and request.POST.get("confirm") != "yes":
+        label = COMMAND_LABELS[Command(data["command"])]
+        raise InvalidInput.single("confirm", f"tick the box to confirm “{label}”")
+    return lifecycle.transition(who, session_id, data)
 
 
 def _score(who: Actor, session_id: int, request: HttpRequest, zone: ZoneInfo) -> object:
@@ -213,10 +263,42 @@ def session_action(request: HttpRequest, session_id: int, action: str) -> HttpRe
         missing = [{"message": message, "section": _section(field)} for field, message in named]
         return _render(request, who, session_id, form=action, blocked=missing, status=409)
     except Conflict as error:
-        return _render(request, who, session_id, form=action, conflict=str(error), status=409)
+        text = str(error).rstrip(". ")
+        conflict = f"{text[:1].upper()}{text[1:]}."
+        return _render(request, who, session_id, form=action, conflict=conflict, status=409)
+    messages.success(request, _saved(action, request))
     if not may(who, Action.SESSION_VIEW):
         return redirect("web:live-board")
     return redirect(reverse("web:session-detail", args=[session_id]) + f"#{action}")
+
+
+SAVED = {
+    "vitals": "Vital signs saved.",
+    "override": "Override signed.",
+    "side-effect": "Side effect saved.",
+    "rescue": "Rescue medication saved.",
+    "draw": "Draw recorded.",
+    "no-draw": "Reason for no draw saved.",
+    "pump": "Pump rate saved.",
+    "note": "Note saved.",
+    "urinary": "Urinary screen saved.",
+    "confirm": "Checklist item confirmed.",
+    "weight": "Weight saved.",
+    "ledger": "Posted to the controlled-substance ledger.",
+    "score": "Score saved.",
+    "amend": "Correction saved.",
+    "sign": "Session record signed.",
+    "titration": "Titration proposed.",
+}
+
+
+def _saved(action: str, request: HttpRequest) -> str:
+    """The success message after ``action``: a step says what it did."""
+    if action == "transition":
+        command = request.POST.get("command", "")
+        if command in STEP_DONE_LABELS:
+            return f"{STEP_DONE_LABELS[Command(command)]}."
+    return SAVED.get(action, "Saved.")
 
 
 @require_POST
@@ -259,6 +341,7 @@ def _render(
     sheet = reads.get_flowsheet(who, session_id)
     session = sheet.session
     _attach_amend_fields(sheet)
+    session_sheet.name_scores(sheet)
     rules = session_rules()
     confirmed = {confirmation.kind for confirmation in sheet.confirmations}
     pending = [
@@ -269,6 +352,16 @@ def _render(
         )
         if item.kind not in confirmed
     ]
+    instruments = scores.session_instruments()
+    commands = [
+        {
+            "value": command.value,
+            "label": COMMAND_LABELS[command],
+            "needs_reason": command in NEEDS_REASON,
+        }
+        for command in sheet.commands
+    ]
+    order_state = order_status(session.order)
     return render(
         request,
         "web/sessions/flowsheet.html",
@@ -277,38 +370,49 @@ def _render(
             "session": session,
             "patient": session.patient,
             "order": session.order,
+            "order_status": order_state.label,
+            "order_verified": order_state == "verified",
             "form": form,
             "errors": errors or {},
+            "error_lines": [(_field_label(name), text) for name, text in (errors or {}).items()],
+            "protocol_name": protocol_name(session.protocol_id),
             "conflict": conflict,
             "blocked": blocked or [],
             "blockers": [
                 {
                     "gate": blocker.gate,
                     "label": rules.gates[blocker.gate].label,
-                    "message": blocker.message,
-                    "source": blocker.source,
+                    "message": session_sheet.plain(blocker.message, rules, instruments),
                     "section": _section(blocker.field),
                 }
                 for blocker in sheet.blockers
             ],
+            "gaps": [session_sheet.plain(gap.message, rules, instruments) for gap in sheet.gaps],
+            "next_step": session_sheet.next_step(sheet, rules, instruments),
             "override_rows": [
                 (rules.gates[row.gate].label if row.gate in rules.gates else row.gate, row)
                 for row in sheet.overrides
             ],
             "may_override": may(who, Action.SESSION_OVERRIDE),
-            "commands": [
-                {
-                    "value": command.value,
-                    "label": COMMAND_LABELS[command],
-                    "needs_reason": command in NEEDS_REASON,
-                }
-                for command in sheet.commands
-            ],
+            "commands": [c for c in commands if c["value"] not in CONFIRMED],
+            "danger_commands": [c for c in commands if c["value"] in CONFIRMED],
+            "grid": session_sheet.vitals_grid(sheet, rules),
+            "timeline": session_sheet.timeline(sheet),
+            "administered": session_sheet.administration(sheet),
+            "rescue_totals": session_sheet.rescue_totals(sheet),
+            "confirmed_items": session_sheet.confirmed(sheet, rules),
+            "open_alerts": [*sheet.open_alerts, *sheet.patient_alerts],
+            "banner_message": next(
+                (
+                    session_sheet.without_rule(alert.message)
+                    for alert in [*sheet.open_alerts, *sheet.patient_alerts]
+                ),
+                "",
+            ),
             "vital_fields": [(name, VITAL_LABELS[name]) for name in VITAL_QUANTITIES],
-            "chart": _chart(sheet),
+            "chart": session_sheet.chart(sheet, rules),
             "score_forms": [
-                form_context(definition_or_404(instrument), {})
-                for instrument in scores.session_instruments()
+                form_context(definition_or_404(instrument), {}) for instrument in instruments
             ],
             "pending_confirmations": pending,
             "side_effect_kinds": [(kind, kind.replace("_", " ")) for kind in SIDE_EFFECT_KINDS],
@@ -344,18 +448,3 @@ def _may_post(who: Actor, sheet: reads.Flowsheet) -> bool:
     handles the drug."""
     over = sheet.timeline.infusion_ended_at is not None and sheet.ledger is None
     return over and may(who, Action.LEDGER_ADMINISTER)
-
-
-def _chart(sheet: reads.Flowsheet) -> str:
-    rows = sheet.current_vitals
-    if len(rows) < 2:
-        return ""
-    first = rows[0].at
-    points = [
-        Point(
-            minute=(row.at - first).total_seconds() / 60,
-            values={name: float(getattr(row, name)) for name in VITAL_QUANTITIES},
-        )
-        for row in rows
-    ]
-    return vitals_svg(points)
