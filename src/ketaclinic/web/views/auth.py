@@ -21,6 +21,7 @@ from ketaclinic.records.context import Face
 from . import public
 from .common import actor
 from .mfa import start_pending
+from .worklists import WORKLISTS
 
 
 class LoginView(views.LoginView):
@@ -69,6 +70,8 @@ def home(request: HttpRequest) -> HttpResponse:
     role, patient_id = request.user.role, request.user.patient_id
     if role == Role.PATIENT and patient_id is not None:  # the database pairs them
         return _patient_home(request, patient_id)
+    if role in WORKLISTS:
+        return redirect("web:worklist")
     if role_allows(role, Action.PATIENT_SEARCH):
         return redirect("web:patient-list")
     return redirect("web:audit-list")
