@@ -2,9 +2,10 @@
 with today's order prepared and awaiting its double-check, booked into a chair today (checked
 in from the chairs board), and a drafted plan awaiting the physician's signature.
 
-Idempotent: only demo patients never screened are used, each once, so a rerun changes nothing
-once they are; a visit is booked at most once a day, through the booking service, so outside
-the opening hours (or with no nurse on shift) none is booked."""
+Idempotent: one such order a day, for a demo patient never screened; its visit is booked at
+most once a day, through the booking service, so outside the opening hours (or with no nurse
+on shift) none is booked until a rerun when the clinic is open. A rerun the same day changes
+nothing else and sends nothing."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.demo import draft_plan, eligible, unverified_order_today
-from ketaclinic.records.plans.models import Screening, TreatmentPlan
+from ketaclinic.records.plans.models import Order, Screening, TreatmentPlan
 from ketaclinic.records.toolkit import local_start, local_today
 
 NOTE = "Demo: today's visit"
@@ -38,20 +39,34 @@ def load_today(
     demo = Patient.objects.filter(mrn__startswith="DEMO-", restriction__isnull=True)
     screened = Screening.objects.values_list("patient_id", flat=True)
     fresh = [
-        patient
-        for patient in demo.exclude(pk__in=screened).order_by("mrn")
-        if eligible(patient, after_review=True)
+        patient for patient in demo.exclude(pk__in=screened).order_by("mrn") if _ready(patient)
     ]
-    start = local_start(local_today(location.zone), location.zone)
+    today = local_today(location.zone)
+    start = local_start(today, location.zone)
     booked_today = Appointment.objects.filter(
         location=location, note=NOTE, starts_at__gte=start, starts_at__lt=start + timedelta(days=1)
     )
-    if fresh and not booked_today.exists():
-        patient = fresh.pop(0)
-        order = unverified_order_today(physician, nurse, patient, passwords)
-        _book_today(front_desk, location, patient, order.plan_id)
+    waiting = (
+        Order.objects.with_status()
+        .filter(session_on=today, patient__in=demo, is_verified=False, plan_superseded=False)
+        .exclude(sessions__isnull=False)
+        .select_related("patient")
+        .first()
+    )
+    if waiting is None and fresh:
+        waiting = unverified_order_today(physician, nurse, fresh.pop(0), passwords)
+    if waiting is not None and not booked_today.exists():
+        _book_today(front_desk, location, waiting.patient, waiting.plan_id)
     if fresh and not TreatmentPlan.objects.with_status().filter(is_signed=False).exists():
         draft_plan(physician, nurse, fresh[0])  # the physician's plan to sign
+
+
+def _ready(patient: Patient) -> bool:
+    """Open to a plan (a patient never weighed, the intake's new one, is not)."""
+    try:
+        return eligible(patient, after_review=True)
+    except InvalidInput:
+        return False
 
 
 def _book_today(front_desk: Actor, location: Location, patient: Patient, plan_id: int) -> None:
