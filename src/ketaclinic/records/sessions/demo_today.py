@@ -22,6 +22,7 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.demo import draft_plan, eligible, unverified_order_today
+from ketaclinic.records.plans.demo_consent import load_consent_and_results
 from ketaclinic.records.plans.models import Order, Screening, TreatmentPlan
 from ketaclinic.records.toolkit import local_start, local_today
 
@@ -55,6 +56,7 @@ def load_today(
     )
     if waiting is None and fresh:
         waiting = unverified_order_today(physician, nurse, fresh.pop(0), passwords)
+        load_consent_and_results(physician, passwords)  # the consent the start asks for
     if waiting is not None and not booked_today.exists():
         _book_today(front_desk, location, waiting.patient, waiting.plan_id)
     if fresh and not TreatmentPlan.objects.with_status().filter(is_signed=False).exists():
