@@ -2,10 +2,9 @@
 with today's order prepared and awaiting its double-check, booked into a chair today (checked
 in from the chairs board), and a drafted plan awaiting the physician's signature.
 
-Idempotent: one such order a day, for a demo patient never screened; its visit is booked at
-most once a day, through the booking service, so outside the opening hours (or with no nurse
-on shift) none is booked until a rerun when the clinic is open. A rerun the same day changes
-nothing else and sends nothing."""
+Idempotent: one such order a day, for a demo patient never screened, and its visit booked in
+the same load through the booking service (outside the opening hours, or with no nurse on
+shift, none is); a rerun the same day changes nothing and sends nothing."""
 
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ from django.utils import timezone
 
 from ketaclinic.records.bookings import booking
 from ketaclinic.records.bookings.choices import AppointmentType
-from ketaclinic.records.bookings.models import Appointment
 from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
@@ -24,7 +22,7 @@ from ketaclinic.records.patients.models import Patient
 from ketaclinic.records.plans.demo import draft_plan, eligible, unverified_order_today
 from ketaclinic.records.plans.demo_consent import load_consent_and_results
 from ketaclinic.records.plans.models import Order, Screening, TreatmentPlan
-from ketaclinic.records.toolkit import local_start, local_today
+from ketaclinic.records.toolkit import local_today
 
 NOTE = "Demo: today's visit"
 
@@ -43,22 +41,14 @@ def load_today(
         patient for patient in demo.exclude(pk__in=screened).order_by("mrn") if _ready(patient)
     ]
     today = local_today(location.zone)
-    start = local_start(today, location.zone)
-    booked_today = Appointment.objects.filter(
-        location=location, note=NOTE, starts_at__gte=start, starts_at__lt=start + timedelta(days=1)
+    waiting = Order.objects.with_status().filter(
+        session_on=today, patient__in=demo, is_verified=False, plan_superseded=False
     )
-    waiting = (
-        Order.objects.with_status()
-        .filter(session_on=today, patient__in=demo, is_verified=False, plan_superseded=False)
-        .exclude(sessions__isnull=False)
-        .select_related("patient")
-        .first()
-    )
-    if waiting is None and fresh:
-        waiting = unverified_order_today(physician, nurse, fresh.pop(0), passwords)
+    if fresh and not waiting.exists():
+        patient = fresh.pop(0)
+        order = unverified_order_today(physician, nurse, patient, passwords)
         load_consent_and_results(physician, passwords)  # the consent the start asks for
-    if waiting is not None and not booked_today.exists():
-        _book_today(front_desk, location, waiting.patient, waiting.plan_id)
+        _book_today(front_desk, location, patient, order.plan_id)
     if fresh and not TreatmentPlan.objects.with_status().filter(is_signed=False).exists():
         draft_plan(physician, nurse, fresh[0])  # the physician's plan to sign
 
