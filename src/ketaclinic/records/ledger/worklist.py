@@ -3,6 +3,8 @@ home page) and count discrepancies not yet resolved (a manager's)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Q
 
 from ketaclinic.records.accounts.permissions import Action
@@ -11,6 +13,11 @@ from ketaclinic.records.context import Actor
 from ketaclinic.records.worklists import WorkItem, Worklist, person, worklist
 
 from .models import Discrepancy, DrawBalance
+
+
+def _ml(volume: Decimal) -> str:
+    """2.000 → "2", 1.300 → "1.3"."""
+    return f"{volume.normalize():f}"
 
 
 def draws_to_account(actor: Actor) -> Worklist:
@@ -30,7 +37,7 @@ def draws_to_account(actor: Actor) -> Worklist:
             "draw",
             left.draw_id,
             person(left.draw.patient) if left.draw.patient else left.draw.lot.product.name,
-            f"{left.remaining_ml:g} mL of {left.draw.lot.product.name} neither given nor wasted"
+            f"{_ml(left.remaining_ml)} mL of {left.draw.lot.product.name} neither given nor wasted"
             f" · {left.draw.storage.location.name}",
             left.draw.occurred_at,
             left.draw.patient_id,
@@ -55,7 +62,7 @@ def open_discrepancies(actor: Actor) -> Worklist:
             "discrepancy",
             found.pk,
             f"{found.line.lot.product.name}, lot {found.line.lot.lot_number}",
-            f"Counted {found.line.counted_ml:g} mL, expected {found.line.expected_ml:g} mL"
+            f"Counted {_ml(found.line.counted_ml)} mL, expected {_ml(found.line.expected_ml)} mL"
             f" · {found.storage.name}, {found.storage.location.name}",
             found.found_at,
             place=found.storage.location.slug,
