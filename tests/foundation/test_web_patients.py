@@ -36,7 +36,7 @@ def test_login_page_logs_in_and_audits(users: dict[str, Any]) -> None:
     client = Client()
     answer = client.post("/login/", {"username": "nurse-user", "password": PASSWORD})
     assert answer.status_code == 302
-    assert client.get("/").url == "/patients/"
+    assert client.get("/").url == "/today/"  # the nurse's worklists
     assert AuditEvent.objects.filter(
         action="auth.login", username="nurse-user", outcome="allowed"
     ).exists()

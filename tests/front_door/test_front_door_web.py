@@ -94,7 +94,7 @@ def test_the_therapy_page_claims_no_efficacy(db: Any) -> None:
 
 
 def test_staff_are_taken_to_their_usual_page(users: dict[str, Any], web_as: Any) -> None:
-    assert web_as(users["front_desk"]).get("/").url == "/patients/"
+    assert web_as(users["front_desk"]).get("/").url == "/today/"
     manager = web_as(users["manager"]).get("/locations/")
     assert b'name="time_zone"' in manager.content  # the set-up list, not the public page
 

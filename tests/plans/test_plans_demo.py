@@ -22,8 +22,15 @@ def var_dir(settings: Any, tmp_path: Path) -> Path:
 
 def test_demo_has_a_signed_plan_and_a_verified_order(db: Any, var_dir: Path) -> None:
     load_demo()
-    # The first eligible patient; the sessions demo plans a second one (after review).
-    screening = Screening.objects.select_related("decision", "patient").get(outcome="eligible")
+    # The first eligible patient; the sessions demo plans a second one (after review), and the
+    # day's demo more (sessions/demo_today.py).
+    screening = (
+        Screening.objects.select_related("decision", "patient")
+        .filter(outcome="eligible")
+        .order_by("patient__mrn")
+        .first()
+    )
+    assert screening is not None
     assert (screening.outcome, screening.decision.decision) == ("eligible", "eligible")
     plan = TreatmentPlan.objects.with_status().get(patient=screening.patient)
     assert (plan.protocol_id, plan.status) == ("ketamine-iv-0.5mgkg-40min", "current")
@@ -47,8 +54,8 @@ def test_demo_patient_with_the_plan_has_a_signed_consent_and_a_result(
     from ketaclinic.records.results.models import TestResult
 
     load_demo()
-    plans = list(TreatmentPlan.objects.all())
-    assert plans  # the plan of the checked-in patient and of the completed session
+    plans = list(TreatmentPlan.objects.current())
+    assert plans  # the plan of the checked-in patient, of the completed session, of today's
     for plan in plans:
         consent = Consent.objects.select_related("countersignature").get(
             patient_id=plan.patient_id, protocol_id=plan.protocol_id

@@ -35,6 +35,7 @@ from ketaclinic.records.plans.demo import load_plans
 from ketaclinic.records.plans.demo_consent import load_consent_and_results
 from ketaclinic.records.pricing.demo import load_estimates, load_pricing
 from ketaclinic.records.sessions.demo import load_sessions
+from ketaclinic.records.sessions.demo_today import load_today
 
 LOCATION_SLUG = "demo-main"
 # The seed documents' opening hours, in the location's local time.
@@ -135,6 +136,7 @@ def load_demo(*, with_mfa: bool = False) -> list[DemoLogin]:
     load_sessions(nurse, actor, LOCATION_SLUG, passwords)
     load_billing(front_desk)
     load_bookings(LOCATION_SLUG, nurse.user.pk, manager, front_desk, new_plan)
+    load_today(actor, nurse, front_desk, LOCATION_SLUG, passwords)  # after the nurse's roster
     load_estimates(front_desk)
     load_outcomes(actor)
     restricted = Patient.objects.get(mrn=RESTRICTED_MRN)

@@ -34,6 +34,7 @@ from .views import (
     session_record,
     sessions,
     waitlist,
+    worklists,
 )
 
 app_name = "web"
@@ -228,6 +229,7 @@ report_pages = [
 
 urlpatterns = [
     path("", auth.home, name="home"),
+    path("today/", worklists.worklist_page, name="worklist"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("login/code/", mfa.mfa_verify, name="mfa-verify"),

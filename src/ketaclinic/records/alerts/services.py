@@ -98,11 +98,15 @@ def open_alert_count(actor: Actor) -> int:
     open alerts. Not audited: a count shows no patient."""
     if not may(actor, Action.ALERT_VIEW):
         return 0
-    open_ = Alert.objects.filter(acknowledgement__isnull=True)
+    return actionable(actor, Alert.objects.filter(acknowledgement__isnull=True)).count()
+
+
+def actionable(actor: Actor, alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """The alerts that are the actor's to act on (see ``open_alert_count``)."""
     if may(actor, Action.ALERT_CLOSE_ADDRESSED):
         mine = Q(addressed_to=actor.user) | Q(addressed_to__isnull=True)
-        open_ = open_.filter(mine | _escalated(timezone.now()))
-    return open_.count()
+        return alerts.filter(mine | _escalated(timezone.now()))
+    return alerts
 
 
 def _note_text(note: str) -> str:

@@ -32,6 +32,7 @@ class Audited(StrEnum):
     BILLING_RECEIPT = "billing.receipt"
     BILLING_SUPERBILL = "billing.superbill"
     BILLING_UNPRICED = "billing.unpriced"
+    BOARD_EXPECTED = "board.expected"
     BOARD_UTILISATION = "board.utilisation"
     BOOKING_CANCEL_SERIES = "booking.cancel_series"
     BOOKING_FREE_SLOTS = "booking.free_slots"

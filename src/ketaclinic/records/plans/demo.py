@@ -50,6 +50,35 @@ def order_today(
 ) -> Order:
     """Screen ``patient`` eligible, sign a plan on the seed regimen, and make today's order,
     prepared and verified."""
+    order = unverified_order_today(physician, nurse, patient, passwords)
+    orders.verify_order(physician, order.pk, {**_numbers(order), **signed(physician, passwords)})
+    return order
+
+
+def unverified_order_today(
+    physician: Actor, nurse: Actor, patient: Patient, passwords: Mapping[str, str]
+) -> Order:
+    """As ``order_today``, the order prepared but not yet double-checked."""
+    plan = plans.sign_plan(
+        physician, draft_plan(physician, nurse, patient).pk, signed(physician, passwords)
+    )
+    order = orders.create_order(nurse, plan.pk, {"session_on": timezone.localdate()})
+    orders.prepare_order(nurse, order.pk, {**_numbers(order), "note": "demo bag"})
+    return order
+
+
+def _numbers(order: Order) -> dict[str, float | None]:
+    """What the preparation and the double-check state: the order's own numbers."""
+    return {
+        "dose_mg": order.dose_mg,
+        "volume_ml": order.volume_ml,
+        "rate_ml_per_h": order.rate_ml_per_h,
+    }
+
+
+def draft_plan(physician: Actor, nurse: Actor, patient: Patient) -> TreatmentPlan:
+    """Screen ``patient`` (eligible, or proceed after review), record the tests asked for,
+    and draft a plan on the seed regimen, not yet signed."""
     _weigh_if_stale(nurse, patient)
     found = screening.run_screening(physician, patient.pk, FACTS)
     decision = (
@@ -61,17 +90,7 @@ def order_today(
     asked = [item["test"] for item in found.result.get("required_tests", [])]
     protocol = get_protocol(SEED_PROTOCOL)
     record_required_results(physician, patient.pk, required_results(asked, protocol.baseline_lfts))
-    draft = plans.draft_plan(physician, patient.pk, {"protocol": SEED_PROTOCOL})
-    plan = plans.sign_plan(physician, draft.pk, signed(physician, passwords))
-    order = orders.create_order(nurse, plan.pk, {"session_on": timezone.localdate()})
-    numbers = {
-        "dose_mg": order.dose_mg,
-        "volume_ml": order.volume_ml,
-        "rate_ml_per_h": order.rate_ml_per_h,
-    }
-    orders.prepare_order(nurse, order.pk, {**numbers, "note": "demo bag"})
-    orders.verify_order(physician, order.pk, {**numbers, **signed(physician, passwords)})
-    return order
+    return plans.draft_plan(physician, patient.pk, {"protocol": SEED_PROTOCOL})
 
 
 def eligible(patient: Patient, after_review: bool = False) -> bool:

@@ -62,7 +62,8 @@ def load_sessions(
     _completed_session(nurse, physician, location, chair, passwords)
     today = local_today(location.zone)
     order = (
-        Order.objects.filter(session_on=today, patient__mrn__startswith="DEMO-")
+        Order.objects.with_status()  # verified: today's visit booked by demo_today waits
+        .filter(session_on=today, patient__mrn__startswith="DEMO-", is_verified=True)
         .exclude(sessions__isnull=False)
         .order_by("id")
         .first()

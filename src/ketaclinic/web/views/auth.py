@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from ketaclinic.proxies import client_address
 from ketaclinic.records.accounts import mfa
-from ketaclinic.records.accounts.permissions import Action, role_allows
 from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.accounts.services import failed_login_reason
 from ketaclinic.records.assessments import services as assessments
@@ -63,12 +62,11 @@ def _patient_home(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The public home page; a signed-in user goes to their usual first page."""
+    """The public home page; a signed-in patient goes to what the clinic waits for, staff to
+    their worklists."""
     if not request.user.is_authenticated:
         return public.public_home(request)
     role, patient_id = request.user.role, request.user.patient_id
     if role == Role.PATIENT and patient_id is not None:  # the database pairs them
         return _patient_home(request, patient_id)
-    if role_allows(role, Action.PATIENT_SEARCH):
-        return redirect("web:patient-list")
-    return redirect("web:audit-list")
+    return redirect("web:worklist")  # the role's worklists

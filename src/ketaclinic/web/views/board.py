@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +12,7 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.bookings import board as boards
 from ketaclinic.records.clinics.services import locations
+from ketaclinic.records.sessions import today as todays_visits
 
 from .common import actor, service_view
 
@@ -21,6 +22,18 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def now_line(times: list[datetime], slot_min: int) -> tuple[int, datetime] | None:
+    """The grid row the current time falls in (2 = the first time row) and the time, in the
+    board's zone; None when the day shown is not today or now is off the grid."""
+    if not times:
+        return None
+    now = timezone.now().astimezone(times[0].tzinfo)
+    end = times[-1] + timedelta(minutes=slot_min)
+    if not times[0] <= now < end:
+        return None
+    return int((now - times[0]) // timedelta(minutes=slot_min)) + 2, now
 
 
 @service_view
@@ -33,6 +46,10 @@ def day_board(request: HttpRequest) -> HttpResponse:
     chosen = next((p for p in places if str(p.pk) == request.GET.get("location", "")), places[0])
     day = _day(request.GET.get("day", "")) or timezone.now().astimezone(chosen.zone).date()
     board = boards.day_board(who, chosen.pk, day)
+    shown = [v.appointment for column in board.columns for v in column.visits]
+    states = todays_visits.visit_states(who, [a.pk for a in [*shown, *board.without_chair]])
+    for appointment in [*shown, *board.without_chair]:
+        appointment.visit = states[appointment.pk]  # type: ignore[attr-defined]
     template = "web/board/_grid.html" if request.headers.get("HX-Request") else "web/board/day.html"
     return render(
         request,
@@ -44,5 +61,7 @@ def day_board(request: HttpRequest) -> HttpResponse:
             "next": day + timedelta(days=1),
             "rows": range(2, len(board.times) + 2),
             "can_book": may(who, Action.BOOKING_BOOK),
+            "may_view_session": may(who, Action.SESSION_VIEW),
+            "now_line": now_line(board.times, board.slot_min),
         },
     )

@@ -1,5 +1,6 @@
 """The live board of the chairs at a location: who is in each, the session's state, minutes
-since the infusion started, when vitals are next due, open alerts. The table reloads itself
+since the infusion started, when vitals are next due, open alerts; and below, today's booked
+patients in their chairs before check-in, each checked in from here. The table reloads itself
 every few seconds (htmx polling); opening it is an audited read, and so is a poll that shows
 something new."""
 
@@ -12,6 +13,7 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import may
 from ketaclinic.records.clinics import lookups as premises
 from ketaclinic.records.sessions import reads
+from ketaclinic.records.sessions import today as todays_visits
 
 from .common import actor, service_view
 
@@ -29,6 +31,7 @@ def live_board(request: HttpRequest, location_id: int | None = None) -> HttpResp
         raise Http404("no clinic location is set up")
     fragment = bool(request.headers.get("HX-Request"))
     board = reads.live_board(who, location_id, poll=fragment)
+    expected = todays_visits.expected_in_chairs(who, location_id, poll=fragment)
     return render(
         request,
         "web/sessions/_board.html" if fragment else "web/sessions/board.html",
@@ -37,5 +40,7 @@ def live_board(request: HttpRequest, location_id: int | None = None) -> HttpResp
             "locations": locations,
             "poll_seconds": POLL_SECONDS,
             "may_view": may(who, Action.SESSION_VIEW),
+            "expected": expected,
+            "may_check_in": may(who, Action.SESSION_CHECK_IN),
         },
     )
