@@ -79,7 +79,7 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
     fields = validate(OrderIn, data)
     plan = current_plan_or_conflict(plan_id)
     on = fields.session_on
-    today = local_today(plan_zone())
+    today = local_today(plan_zone(plan.patient_id))
     if on < today:
         raise InvalidInput.single("session_on", "cannot be in the past")
     horizon = default_clinic_policy().weight_max_age_days
@@ -147,7 +147,7 @@ def confirm_weight(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Weigh
     fields = validate(WeightConfirmationIn, data)
     plan = current_plan_or_conflict(plan_id)
     weighing = plan_weighing(plan.patient_id)
-    today = local_today(plan_zone())
+    today = local_today(plan_zone(plan.patient_id))
     with calculator_input():
         reasons = weight_recheck_reasons(plan.weight_kg, _reading(weighing), today)
     if _stale(weighing, today):
