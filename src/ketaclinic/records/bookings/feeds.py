@@ -143,7 +143,7 @@ def revoke_feed(actor: Actor, feed_id: int) -> CalendarFeed:
     with transaction.atomic():
         feed.revoked_at = timezone.now()
         feed.save(update_fields=["revoked_at"])
-        audit.record(actor, Audited.CALENDAR_FEED_REVOKE, obj=feed, patient_id=feed.patient_id)
+        audit.record_on(actor, Audited.CALENDAR_FEED_REVOKE, feed)
     return feed
 
 
@@ -181,11 +181,10 @@ def render(token: str, source_address: str = "") -> bytes:
         calendar.add_component(_event(appointment, feed, now))
     with transaction.atomic():
         CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
-        audit.record(
+        audit.record_on(
             Actor(user=feed.created_by, face=Face.WEB, source_address=source_address),
             Audited.CALENDAR_FEED_READ,
-            obj=feed,
-            patient_id=feed.patient_id,
+            feed,
             detail={"kind": feed.kind, "events": len(calendar.subcomponents)},
         )
     return bytes(calendar.to_ical())

@@ -203,7 +203,7 @@ def prepare_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Prepa
             note=fields.note,
             prepared_by=actor.user,
         )
-        audit.record(actor, Action.ORDER_PREPARE, obj=order, patient_id=order.patient_id)
+        audit.record_on(actor, Action.ORDER_PREPARE, order)
     return preparation
 
 
@@ -243,11 +243,10 @@ def verify_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Double
             meaning=proof.meaning,
             credential=proof.credential,
         )
-        audit.record(
+        audit.record_on(
             actor,
             Action.ORDER_VERIFY,
-            obj=order,
-            patient_id=order.patient_id,
+            order,
             detail={
                 "matches": compared.matches,
                 "mismatches": list(compared.mismatches),
@@ -263,7 +262,7 @@ def get_order(actor: Actor, order_id: int) -> OrderDetail:
     authorize_on(actor, Action.PLAN_VIEW, Order, order_id, "patient_id")
     order = _order(order_id)
     checks = list(order.double_checks.select_related("verified_by"))
-    audit.record(actor, Action.PLAN_VIEW, obj=order, patient_id=order.patient_id)
+    audit.record_on(actor, Action.PLAN_VIEW, order)
     return OrderDetail(order, checks)
 
 

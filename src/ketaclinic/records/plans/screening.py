@@ -125,11 +125,10 @@ def decide(actor: Actor, screening_id: int, data: Mapping[str, Any]) -> Screenin
             note=fields.note,
             decided_by=actor.user,
         )
-        audit.record(
+        audit.record_on(
             actor,
             Action.SCREENING_DECIDE,
-            obj=screening,
-            patient_id=screening.patient_id,
+            screening,
             detail={"decision": fields.decision, "outcome": screening.outcome},
         )
     return decision
