@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from ketaclinic.records.append_only import AppendOnlyModel
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import one_of, user_field
 
 from .choices import EntryKind, Method, WarningKind
 
@@ -123,7 +123,7 @@ class Entry(AppendOnlyModel):
             models.Index(fields=["location", "kind", "recorded_at"], name="billing_location_day"),
         ]
         constraints = [
-            models.CheckConstraint(name="billing_kind", condition=Q(kind__in=EntryKind.values)),
+            one_of("billing_kind", "kind", EntryKind),
             models.CheckConstraint(name="billing_amount_positive", condition=Q(amount_cents__gt=0)),
             models.CheckConstraint(
                 name="billing_owed_follows_kind",
@@ -206,9 +206,7 @@ class BillingWarning(AppendOnlyModel):
     class Meta:
         ordering = ["-raised_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                name="billing_warning_kind", condition=Q(kind__in=WarningKind.values)
-            ),
+            one_of("billing_warning_kind", "kind", WarningKind),
             models.UniqueConstraint(
                 fields=["estimate_id"],
                 condition=Q(estimate_id__isnull=False),

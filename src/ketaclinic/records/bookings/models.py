@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import one_of, user_field
 
 from .choices import AppointmentType, FeedKind, ReminderKind, ReminderStatus, Status, WaitlistStatus
 
@@ -128,9 +128,7 @@ class Appointment(models.Model):
             models.CheckConstraint(
                 name="appointment_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
             ),
-            models.CheckConstraint(
-                name="appointment_status", condition=Q(status__in=Status.values)
-            ),
+            one_of("appointment_status", "status", Status),
             models.CheckConstraint(
                 name="appointment_session_with_series",
                 condition=Q(series__isnull=True, session__isnull=True)

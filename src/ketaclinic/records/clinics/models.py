@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import has_text, user_field
 
 from .choices import Weekday
 
@@ -113,7 +113,7 @@ class Closure(models.Model):
             models.CheckConstraint(
                 name="closure_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
             ),
-            models.CheckConstraint(name="closure_has_reason", condition=~Q(reason="")),
+            has_text("closure_has_reason"),
         ]
 
     def __str__(self) -> str:

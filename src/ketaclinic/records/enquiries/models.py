@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import one_of, user_field
 
 from .choices import RequestStatus
 
@@ -59,9 +59,7 @@ class ConsultationRequest(models.Model):
                 name="enquiry_phone_or_email", condition=~Q(phone="") | ~Q(email="")
             ),
             models.CheckConstraint(name="enquiry_consented", condition=Q(consent_to_contact=True)),
-            models.CheckConstraint(
-                name="enquiry_status", condition=Q(status__in=RequestStatus.values)
-            ),
+            one_of("enquiry_status", "status", RequestStatus),
         ]
 
     def __str__(self) -> str:

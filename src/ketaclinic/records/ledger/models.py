@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ketaclinic.records.append_only import AppendOnlyModel
 from ketaclinic.records.audit.chain import ChainedModel
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import has_text, one_of, user_field
 
 ZERO = Decimal(0)
 
@@ -74,9 +74,7 @@ class Product(AppendOnlyModel):
             models.CheckConstraint(
                 name="ledger_product_volume_positive", condition=Q(vial_volume_ml__gt=0)
             ),
-            models.CheckConstraint(
-                name="ledger_product_schedule_known", condition=Q(schedule__in=Schedule.values)
-            ),
+            one_of("ledger_product_schedule_known", "schedule", Schedule),
         ]
 
     def __str__(self) -> str:
@@ -451,9 +449,7 @@ class DiscrepancyResolution(AppendOnlyModel):
     resolved_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(name="ledger_resolution_has_note", condition=~Q(note=""))
-        ]
+        constraints = [has_text("ledger_resolution_has_note", "note")]
 
     def __str__(self) -> str:
         return f"resolution of discrepancy {self.discrepancy_id}"
@@ -492,9 +488,7 @@ class LossReport(AppendOnlyModel):
             models.Index(fields=["location", "discovered_on"], name="ledger_loss_location_date")
         ]
         constraints = [
-            models.CheckConstraint(
-                name="ledger_loss_has_circumstances", condition=~Q(circumstances="")
-            ),
+            has_text("ledger_loss_has_circumstances", "circumstances"),
             models.CheckConstraint(
                 name="ledger_loss_police_named",
                 condition=Q(police_notified=False) | ~Q(police_department=""),

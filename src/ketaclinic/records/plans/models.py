@@ -13,7 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from ketaclinic.records.accounts.fields import credential_field, meaning_field
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import amendment_has_reason, has_text, one_of, user_field
 
 
 class ScreeningOutcome(models.TextChoices):
@@ -51,9 +51,7 @@ class Screening(AppendOnlyModel):
         ordering = ["-screened_at", "-id"]
         indexes = [models.Index(fields=["patient", "-screened_at"], name="screening_patient_time")]
         constraints = [
-            models.CheckConstraint(
-                name="screening_outcome", condition=Q(outcome__in=ScreeningOutcome.values)
-            ),
+            one_of("screening_outcome", "outcome", ScreeningOutcome),
         ]
 
     def __str__(self) -> str:
@@ -71,10 +69,8 @@ class ScreeningDecision(AppendOnlyModel):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                name="screening_decision_value", condition=Q(decision__in=Decision.values)
-            ),
-            models.CheckConstraint(name="screening_decision_has_note", condition=~Q(note="")),
+            one_of("screening_decision_value", "decision", Decision),
+            has_text("screening_decision_has_note", "note"),
         ]
 
     def __str__(self) -> str:
@@ -164,11 +160,7 @@ class TreatmentPlan(AppendOnlyModel):
                 name="plan_doses_positive",
                 condition=Q(dose_mg__gt=0, prescribed_dose_mg__gt=0, dose_mg_per_kg__gt=0),
             ),
-            models.CheckConstraint(
-                name="plan_amendment_has_reason",
-                condition=Q(amends__isnull=True, amendment_reason="")
-                | (Q(amends__isnull=False) & ~Q(amendment_reason="")),
-            ),
+            amendment_has_reason("plan_amendment_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -233,7 +225,7 @@ class LimitOverride(AppendOnlyModel):
         ordering = ["plan", "limit"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "limit"], name="override_once_per_limit"),
-            models.CheckConstraint(name="override_has_reason", condition=~Q(reason="")),
+            has_text("override_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -260,7 +252,7 @@ class WeightConfirmation(AppendOnlyModel):
             models.UniqueConstraint(
                 fields=["plan", "measurement"], name="weight_confirmed_once_per_plan"
             ),
-            models.CheckConstraint(name="weight_confirmation_has_note", condition=~Q(note="")),
+            has_text("weight_confirmation_has_note", "note"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from ketaclinic.records.append_only import AppendOnlyModel
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import one_of, user_field
 
 from .choices import EstimateBasis, PriceKind
 
@@ -91,7 +91,7 @@ class PriceItem(AppendOnlyModel):
             models.CheckConstraint(
                 name="priceitem_sessions_positive", condition=Q(sessions__gte=1)
             ),
-            models.CheckConstraint(name="priceitem_kind", condition=Q(kind__in=PriceKind.values)),
+            one_of("priceitem_kind", "kind", PriceKind),
         ]
 
     def __str__(self) -> str:
