@@ -120,38 +120,40 @@ class Closure(models.Model):
         return f"{self.location.name} closed {self.starts_at:%Y-%m-%d %H:%M}: {self.reason}"
 
 
-class Chair(models.Model):
+class Place(models.Model):
+    """A named resource at a location, booked by time (a chair or a room)."""
+
+    location: models.ForeignKey[Location, Location]
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["location", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "name"], name="%(class)s_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location.name} — {self.name}"
+
+
+class Chair(Place):
     """An infusion chair or room: a resource of its own, booked by time."""
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="chairs")
-    name = models.CharField(max_length=100)
-    active = models.BooleanField(default=True)
 
-    class Meta:
-        ordering = ["location", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["location", "name"], name="chair_unique_name"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.location.name} — {self.name}"
+    class Meta(Place.Meta):
+        pass
 
 
-class Room(models.Model):
+class Room(Place):
     """A consultation room: a physician sees a patient here (no chair, no nurse)."""
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
-    name = models.CharField(max_length=100)
-    active = models.BooleanField(default=True)
 
-    class Meta:
-        ordering = ["location", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["location", "name"], name="room_unique_name"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.location.name} — {self.name}"
+    class Meta(Place.Meta):
+        pass
 
 
 class StaffShift(models.Model):
