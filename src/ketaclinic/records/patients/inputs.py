@@ -78,23 +78,28 @@ class PatientFields(Strict):
         return value
 
 
+# What a patient tells about themselves and how to reach them and their emergency contact.
+CONTACT_FIELDS = (
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+)
 DEMOGRAPHIC_FIELDS = frozenset(
     {
         "mrn",
         "given_name",
         "family_name",
         "date_of_birth",
-        "sex",
-        "phone",
-        "email",
-        "address",
-        "emergency_contact_name",
-        "emergency_contact_phone",
-        "emergency_contact_relationship",
+        *CONTACT_FIELDS,
         "physician_id",
         "coverage",
     }
 )
+
 CLINICAL_FIELDS = frozenset({"allergies", "medications", "history_flags"})
 
 
