@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 def user_field(related_name: str = "+", *, null: bool = False, **options: Any) -> Any:
@@ -49,3 +49,23 @@ def amendment_has_reason(name: str) -> models.CheckConstraint:
         condition=Q(amends__isnull=True, amendment_reason="")
         | (Q(amends__isnull=False) & ~Q(amendment_reason="")),
     )
+
+
+def positive(name: str, *fields: str) -> models.CheckConstraint:
+    """The database refuses zero or less in any of ``fields`` (an amount, a dose, a volume)."""
+    return models.CheckConstraint(name=name, condition=Q(**{f"{f}__gt": 0 for f in fields}))
+
+
+def at_least_one(name: str, field: str) -> models.CheckConstraint:
+    """The database refuses a count (sessions, a version, a step) below one."""
+    return models.CheckConstraint(name=name, condition=Q(**{f"{field}__gte": 1}))
+
+
+def ends_after_start(name: str) -> models.CheckConstraint:
+    """The database refuses a span [starts_at, ends_at) that ends at or before it starts."""
+    return models.CheckConstraint(name=name, condition=Q(ends_at__gt=F("starts_at")))
+
+
+def not_same(name: str, field: str, other: str) -> models.CheckConstraint:
+    """The database refuses ``field`` equal to ``other`` (a second person, not the first)."""
+    return models.CheckConstraint(name=name, condition=~Q(**{field: F(other)}))

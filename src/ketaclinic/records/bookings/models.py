@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from ketaclinic.records.fields import one_of, user_field
+from ketaclinic.records.fields import at_least_one, ends_after_start, one_of, user_field
 
 from .choices import AppointmentType, FeedKind, ReminderKind, ReminderStatus, Status, WaitlistStatus
 
@@ -42,7 +42,7 @@ class Series(models.Model):
         ordering = ["-booked_at", "-id"]
         indexes = [models.Index(fields=["patient", "-booked_at"], name="series_patient_time")]
         constraints = [
-            models.CheckConstraint(name="series_sessions_positive", condition=Q(sessions__gte=1)),
+            at_least_one("series_sessions_positive", "sessions"),
             models.CheckConstraint(
                 name="series_spacing_ordered",
                 condition=Q(min_spacing_h__gt=0, max_spacing_h__gte=F("min_spacing_h")),
@@ -125,9 +125,7 @@ class Appointment(models.Model):
             models.Index(fields=["physician", "starts_at"], name="appointment_physician_time"),
         ]
         constraints = [
-            models.CheckConstraint(
-                name="appointment_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
-            ),
+            ends_after_start("appointment_ends_after_start"),
             one_of("appointment_status", "status", Status),
             models.CheckConstraint(
                 name="appointment_session_with_series",
@@ -220,9 +218,7 @@ class WaitlistOffer(models.Model):
     class Meta:
         ordering = ["-offered_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                name="offer_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
-            ),
+            ends_after_start("offer_ends_after_start"),
             models.CheckConstraint(
                 name="offer_booked_or_declined",
                 condition=Q(booked__isnull=True) | Q(declined_at__isnull=True),

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from ketaclinic.records.fields import has_text, user_field
+from ketaclinic.records.fields import at_least_one, ends_after_start, has_text, user_field
 
 from .choices import Weekday
 
@@ -50,9 +50,7 @@ class Location(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                name="location_ratio_positive", condition=Q(patients_per_nurse__gte=1)
-            ),
+            at_least_one("location_ratio_positive", "patients_per_nurse"),
             models.CheckConstraint(
                 name="location_coordinates",
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
@@ -110,9 +108,7 @@ class Closure(models.Model):
         ordering = ["location", "starts_at"]
         indexes = [models.Index(fields=["location", "starts_at"], name="closure_location_time")]
         constraints = [
-            models.CheckConstraint(
-                name="closure_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
-            ),
+            ends_after_start("closure_ends_after_start"),
             has_text("closure_has_reason"),
         ]
 
@@ -175,9 +171,7 @@ class StaffShift(models.Model):
         ordering = ["location", "starts_at", "id"]
         indexes = [models.Index(fields=["location", "starts_at"], name="shift_location_time")]
         constraints = [
-            models.CheckConstraint(
-                name="shift_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
-            ),
+            ends_after_start("shift_ends_after_start"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from ketaclinic.records.fields import one_of, user_field
+from ketaclinic.records.fields import at_least_one, one_of, user_field
 
 from .choices import RequestStatus
 
@@ -88,9 +88,7 @@ class FrontDoorSettings(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(name="front_door_one_row", condition=Q(pk=1)),
-            models.CheckConstraint(
-                name="front_door_limit_positive", condition=Q(requests_per_hour__gte=1)
-            ),
+            at_least_one("front_door_limit_positive", "requests_per_hour"),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ketaclinic.records.append_only import AppendOnlyModel
 from ketaclinic.records.audit.chain import ChainedModel
-from ketaclinic.records.fields import has_text, one_of, user_field
+from ketaclinic.records.fields import has_text, not_same, one_of, positive, user_field
 
 ZERO = Decimal(0)
 
@@ -68,12 +68,8 @@ class Product(AppendOnlyModel):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(
-                name="ledger_product_strength_positive", condition=Q(strength_mg_per_ml__gt=0)
-            ),
-            models.CheckConstraint(
-                name="ledger_product_volume_positive", condition=Q(vial_volume_ml__gt=0)
-            ),
+            positive("ledger_product_strength_positive", "strength_mg_per_ml"),
+            positive("ledger_product_volume_positive", "vial_volume_ml"),
             one_of("ledger_product_schedule_known", "schedule", Schedule),
         ]
 
@@ -346,9 +342,7 @@ class Receipt(AppendOnlyModel):
 
     class Meta:
         ordering = ["-received_on", "-id"]
-        constraints = [
-            models.CheckConstraint(name="ledger_receipt_vials_positive", condition=Q(vials__gt=0))
-        ]
+        constraints = [positive("ledger_receipt_vials_positive", "vials")]
 
     def __str__(self) -> str:
         return f"receipt of {self.vials} vial(s), invoice {self.invoice_number}"
@@ -374,9 +368,7 @@ class Count(AppendOnlyModel):
         ordering = ["-counted_at", "-id"]
         indexes = [models.Index(fields=["storage", "counted_at"], name="ledger_count_storage_time")]
         constraints = [
-            models.CheckConstraint(
-                name="ledger_count_witness_is_second_person", condition=~Q(witness=F("counted_by"))
-            ),
+            not_same("ledger_count_witness_is_second_person", "witness", "counted_by"),
         ]
 
     def __str__(self) -> str:
@@ -508,9 +500,7 @@ class LossReportLine(AppendOnlyModel):
 
     class Meta:
         ordering = ["report", "id"]
-        constraints = [
-            models.CheckConstraint(name="ledger_loss_line_positive", condition=Q(quantity_ml__gt=0))
-        ]
+        constraints = [positive("ledger_loss_line_positive", "quantity_ml")]
 
     def __str__(self) -> str:
         return f"{self.quantity_ml} mL of lot {self.lot_id}"

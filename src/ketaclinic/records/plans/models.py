@@ -13,7 +13,15 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from ketaclinic.records.accounts.fields import credential_field, meaning_field
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from ketaclinic.records.fields import amendment_has_reason, has_text, one_of, user_field
+from ketaclinic.records.fields import (
+    amendment_has_reason,
+    at_least_one,
+    has_text,
+    not_same,
+    one_of,
+    positive,
+    user_field,
+)
 
 
 class ScreeningOutcome(models.TextChoices):
@@ -155,11 +163,8 @@ class TreatmentPlan(AppendOnlyModel):
         ordering = ["-drafted_at", "-id"]
         indexes = [models.Index(fields=["patient", "-drafted_at"], name="plan_patient_time")]
         constraints = [
-            models.CheckConstraint(name="plan_sessions_positive", condition=Q(sessions__gte=1)),
-            models.CheckConstraint(
-                name="plan_doses_positive",
-                condition=Q(dose_mg__gt=0, prescribed_dose_mg__gt=0, dose_mg_per_kg__gt=0),
-            ),
+            at_least_one("plan_sessions_positive", "sessions"),
+            positive("plan_doses_positive", "dose_mg", "prescribed_dose_mg", "dose_mg_per_kg"),
             amendment_has_reason("plan_amendment_has_reason"),
         ]
 
@@ -199,9 +204,7 @@ class PlanSignature(AppendOnlyModel):
                 condition=Q(supersedes__isnull=True),
                 name="plan_one_lineage_per_patient",
             ),
-            models.CheckConstraint(
-                name="plan_signature_not_self", condition=~Q(supersedes=F("plan"))
-            ),
+            not_same("plan_signature_not_self", "supersedes", "plan"),
         ]
 
     def __str__(self) -> str:
@@ -317,7 +320,7 @@ class Order(AppendOnlyModel):
         indexes = [models.Index(fields=["patient", "session_on"], name="order_patient_date")]
         constraints = [
             models.UniqueConstraint(fields=["plan", "session_on"], name="order_once_per_plan_day"),
-            models.CheckConstraint(name="order_dose_positive", condition=Q(dose_mg__gt=0)),
+            positive("order_dose_positive", "dose_mg"),
         ]
 
     def __str__(self) -> str:
@@ -371,9 +374,7 @@ class DoubleCheck(AppendOnlyModel):
             models.UniqueConstraint(
                 fields=["order"], condition=Q(matches=True), name="order_verified_once"
             ),
-            models.CheckConstraint(
-                name="double_check_second_person", condition=~Q(verified_by=F("prepared_by"))
-            ),
+            not_same("double_check_second_person", "verified_by", "prepared_by"),
         ]
 
     def __str__(self) -> str:

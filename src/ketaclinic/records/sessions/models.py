@@ -18,8 +18,10 @@ from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from ketaclinic.records.fields import (
     amendment_has_reason,
     amends_field,
+    at_least_one,
     has_text,
     one_of,
+    positive,
     user_field,
 )
 from ketaclinic.sessions import (
@@ -100,7 +102,7 @@ class Transition(AppendOnlyModel):
         ordering = ["session", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["session", "seq"], name="transition_once_per_step"),
-            models.CheckConstraint(name="transition_seq_positive", condition=Q(seq__gte=1)),
+            at_least_one("transition_seq_positive", "seq"),
             models.CheckConstraint(
                 name="transition_states_known",
                 condition=Q(from_state__in=STATES, to_state__in=STATES),
@@ -218,7 +220,7 @@ class RescueMedication(Entry):
         indexes = [models.Index(fields=["session", "at"], name="rescue_session_time")]
         constraints = [
             *Entry.Meta.constraints,
-            models.CheckConstraint(name="rescue_dose_positive", condition=Q(dose_mg__gt=0)),
+            positive("rescue_dose_positive", "dose_mg"),
             has_text("rescue_drug_named", "drug"),
             one_of("rescue_route_known", "route", MedicationRoute),
         ]
