@@ -33,7 +33,7 @@ from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import audits_refusals, validate
+from ketaclinic.records.toolkit import audits_refusals, get_or_404, validate
 
 from .inputs import FeedIn
 from .models import CHAIR_TYPES, Appointment, CalendarFeed, FeedKind, Status
@@ -135,9 +135,7 @@ def revoke_feed(actor: Actor, feed_id: int) -> CalendarFeed:
     """Revoke a feed the actor made (or, for a patient, any feed of theirs): its URL stops
     working at once."""
     authorize(actor, Action.CALENDAR_FEED, patient_id=actor.user.patient_id)
-    feed = CalendarFeed.objects.filter(_mine(actor), pk=feed_id).first()
-    if feed is None:
-        raise NotFound(f"feed {feed_id} does not exist")
+    feed = get_or_404(CalendarFeed.objects.filter(_mine(actor)), feed_id, "feed")
     if feed.revoked_at is not None:
         raise Conflict(f"feed {feed_id} is already revoked")
     with transaction.atomic():

@@ -15,8 +15,8 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import InvalidInput, NotFound
-from ketaclinic.records.toolkit import atomic_or, audits_refusals, validate
+from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.toolkit import atomic_or, audits_refusals, get_or_404, validate
 
 from .inputs import ChairChangeIn, ChairIn, HoursIn, LocationIn
 from .models import Chair, Location, OpeningHours, Place, Room
@@ -95,9 +95,7 @@ def update_chair(actor: Actor, chair_id: int, data: Mapping[str, Any]) -> Chair:
     changes = fields.model_dump(exclude_none=True)
     if not changes:
         raise InvalidInput.single("body", "name at least one field to change")
-    chair = Chair.objects.filter(pk=chair_id).first()
-    if chair is None:
-        raise NotFound(f"chair {chair_id} does not exist")
+    chair = get_or_404(Chair.objects.all(), chair_id, "chair")
     with atomic_or(InvalidInput.single("name", "another chair here already has that name")):
         location = lock(chair.location_id)
         chair = Chair.objects.get(pk=chair_id)
