@@ -23,7 +23,6 @@ from ketaclinic.records.audit.models import AuditEvent
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput, NotFound
 from ketaclinic.records.pages import Page
-from ketaclinic.records.toolkit import get_or_404
 
 from .models import EmergencyAccess, RestrictedRecord, User
 from .permissions import Action
@@ -129,9 +128,9 @@ def review(actor: Actor, access_id: int, data: Mapping[str, Any]) -> EmergencyAc
     authorize(actor, Action.EMERGENCY_REVIEW)
     fields = _validated(ReviewIn, data)
     with transaction.atomic():
-        access = get_or_404(
-            EmergencyAccess.objects.select_for_update(), access_id, "emergency access"
-        )
+        access = EmergencyAccess.objects.select_for_update().filter(pk=access_id).first()
+        if access is None:
+            raise NotFound(f"emergency access {access_id} does not exist")
         if access.reviewed_at is not None:
             raise Conflict("this use of emergency access has already been reviewed")
         access.reviewed_by = actor.user
