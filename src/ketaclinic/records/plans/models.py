@@ -95,6 +95,22 @@ class PlanStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+class ComputedDose(AppendOnlyModel):
+    """The calculator's dose as a plan and an order keep it: its inputs (``dose_request``),
+    its outputs (``dose_result``) and the columns read from them."""
+
+    dose_mg_per_kg = models.FloatField()
+    duration_min = models.FloatField()
+    volume_ml = models.FloatField(null=True, blank=True)
+    rate_ml_per_h = models.FloatField(null=True, blank=True)
+    concentration_mg_per_ml = models.FloatField(null=True, blank=True)
+    dose_request = models.JSONField()
+    dose_result = models.JSONField()
+
+    class Meta:
+        abstract = True
+
+
 class PlanQuerySet(AppendOnlyQuerySet):
     def with_status(self) -> PlanQuerySet:
         """Annotate ``is_signed`` and ``is_superseded`` (see ``TreatmentPlan.status``)."""
@@ -108,7 +124,7 @@ class PlanQuerySet(AppendOnlyQuerySet):
         return self.filter(signature__isnull=False, superseded_by__isnull=True)
 
 
-class TreatmentPlan(AppendOnlyModel):
+class TreatmentPlan(ComputedDose):
     """A protocol made personal for one patient, with the dose computed when it was drafted.
 
     ``dose_request`` and ``dose_result`` hold the calculator's inputs and outputs; ``versions``
@@ -142,15 +158,8 @@ class TreatmentPlan(AppendOnlyModel):
     )
     weight_kg = models.FloatField()
     weight_used_kg = models.FloatField()
-    dose_mg_per_kg = models.FloatField()
     prescribed_dose_mg = models.FloatField()
     dose_mg = models.FloatField(help_text="What the prepared volume holds after rounding.")
-    duration_min = models.FloatField()
-    volume_ml = models.FloatField(null=True, blank=True)
-    rate_ml_per_h = models.FloatField(null=True, blank=True)
-    concentration_mg_per_ml = models.FloatField(null=True, blank=True)
-    dose_request = models.JSONField()
-    dose_result = models.JSONField()
     drafted_by = user_field()
     drafted_at = models.DateTimeField(auto_now_add=True)
 
@@ -279,7 +288,7 @@ class OrderQuerySet(AppendOnlyQuerySet):
         )
 
 
-class Order(AppendOnlyModel):
+class Order(ComputedDose):
     """One session's dose, derived from a signed plan and the latest weight, for a date.
 
     A session (a later feature) links to its order and requires it to be verified.
@@ -297,15 +306,8 @@ class Order(AppendOnlyModel):
     weight_confirmation = models.ForeignKey(
         WeightConfirmation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    dose_mg_per_kg = models.FloatField()
     dose_mg = models.FloatField()
-    duration_min = models.FloatField()
-    volume_ml = models.FloatField(null=True, blank=True)
-    rate_ml_per_h = models.FloatField(null=True, blank=True)
-    concentration_mg_per_ml = models.FloatField(null=True, blank=True)
     series_dose_mg_given = models.FloatField(help_text="Earlier orders within the series span.")
-    dose_request = models.JSONField()
-    dose_result = models.JSONField()
     created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
