@@ -260,3 +260,32 @@ def test_reading_an_order_is_audited_and_not_for_the_front_desk(
     with pytest.raises(Forbidden):
         orders.create_order(actor_for(users["front_desk"]), order.plan_id, {"session_on": "x"})
     assert order.plan.protocol_id == SEED
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT-14", "Etc/GMT+12"])
+def test_today_is_the_day_at_the_patients_visit_location(
+    signed: Any, nurse: Any, users: dict[str, Any], zone: str
+) -> None:
+    """A patient booked at a location 14 hours ahead of UTC or 12 behind: the order's "today"
+    is that location's date, not the clinic's default zone's (at any hour one of the two
+    differs from the default zone's date)."""
+    from zoneinfo import ZoneInfo
+
+    from ketaclinic.records.bookings.models import Appointment
+    from ketaclinic.records.clinics.models import Location
+
+    place = Location.objects.create(slug="far", name="Far Clinic", time_zone=zone)
+    starts = timezone.now() + timedelta(days=3)
+    Appointment.objects.create(
+        patient_id=signed.patient_id,
+        location=place,
+        appointment_type="consultation",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        policy_version="test",
+        booked_by=users["front_desk"],
+    )
+    there = timezone.localdate(timezone.now(), ZoneInfo(zone))
+    with pytest.raises(InvalidInput, match="past"):
+        orders.create_order(nurse, signed.pk, {"session_on": there - timedelta(days=1)})
+    assert orders.create_order(nurse, signed.pk, {"session_on": there}).session_on == there

@@ -137,11 +137,10 @@ def review(actor: Actor, access_id: int, data: Mapping[str, Any]) -> EmergencyAc
         access.reviewed_at = timezone.now()
         access.review_note = fields.note
         access.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
-        audit.record(
+        audit.record_on(
             actor,
             Action.EMERGENCY_REVIEW,
-            obj=access,
-            patient_id=access.patient_id,
+            access,
             detail={"note": fields.note, "user": access.user.get_username()},
         )
     return access

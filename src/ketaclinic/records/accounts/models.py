@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+
+from ketaclinic.records.fields import has_text
 
 from .roles import Role
 
@@ -124,7 +125,7 @@ class EmergencyAccess(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["user", "patient", "expires_at"])]
         constraints = [
-            models.CheckConstraint(name="emergency_access_has_reason", condition=~Q(reason="")),
+            has_text("emergency_access_has_reason"),
         ]
 
     def __str__(self) -> str:

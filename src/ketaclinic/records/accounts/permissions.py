@@ -177,23 +177,19 @@ _LEDGER_BOOKKEEPING = {
 # up closures, nurse shifts and the ratio; patients see, cancel and move only their own visits.
 # Calendar feeds: staff for a location or chair (patient initials only) or a patient; patients
 # for their own.
-_BOOKING_STAFF = {
-    Action.BOOKING_VIEW,
-    Action.BOOKING_BOOK,
-    Action.BOOKING_CANCEL,
-    Action.BOOKING_RESCHEDULE,
-    Action.BOOKING_NO_SHOW,
-    Action.BOARD_VIEW,
-    Action.REMINDER_MANAGE,
-    Action.CALENDAR_FEED,
-}
-_BOOKING_MANAGER = {Action.BOARD_VIEW, Action.CLINIC_CONFIGURE, Action.CALENDAR_FEED}
 _BOOKING_PATIENT = {
     Action.BOOKING_VIEW,
     Action.BOOKING_CANCEL,
     Action.BOOKING_RESCHEDULE,
     Action.CALENDAR_FEED,
 }
+_BOOKING_STAFF = _BOOKING_PATIENT | {
+    Action.BOOKING_BOOK,
+    Action.BOOKING_NO_SHOW,
+    Action.BOARD_VIEW,
+    Action.REMINDER_MANAGE,
+}
+_BOOKING_MANAGER = {Action.BOARD_VIEW, Action.CLINIC_CONFIGURE, Action.CALENDAR_FEED}
 # Outcomes, reports and exports: clinicians see a patient's outcomes and progress report, export
 # the patient's FHIR record and record a drop-out; physicians decide on booster suggestions and
 # export the clinic's identified tables. Aggregates only for managers: the cohort dashboard, the

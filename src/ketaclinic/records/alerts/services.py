@@ -129,13 +129,7 @@ def add_note(actor: Actor, alert_id: int, note: str) -> AlertNote:
         raise Conflict(f"alert {alert_id} has already been closed")
     with atomic_or(Conflict(f"alert {alert_id} has already been closed")):
         written = AlertNote.objects.create(alert=alert, written_by=actor.user, note=text)
-        audit.record(
-            actor,
-            Action.ALERT_ACKNOWLEDGE,
-            obj=alert,
-            patient_id=alert.patient_id,
-            detail={"what": "note"},
-        )
+        audit.record_on(actor, Action.ALERT_ACKNOWLEDGE, alert, detail={"what": "note"})
     return written
 
 
@@ -151,5 +145,5 @@ def acknowledge(actor: Actor, alert_id: int, note: str) -> Acknowledgement:
         acknowledgement = Acknowledgement.objects.create(
             alert=alert, acknowledged_by=actor.user, note=note
         )
-        audit.record(actor, Action.ALERT_ACKNOWLEDGE, obj=alert, patient_id=alert.patient_id)
+        audit.record_on(actor, Action.ALERT_ACKNOWLEDGE, alert)
     return acknowledgement

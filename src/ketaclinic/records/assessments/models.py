@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from ketaclinic.records.fields import amends_field, user_field
+from ketaclinic.records.fields import amendment_has_reason, amends_field, one_of, user_field
 
 from .choices import Context, EnteredBy
 
@@ -36,9 +36,7 @@ class AssessmentRequest(AppendOnlyModel):
             models.Index(fields=["patient", "-requested_at"], name="assessment_request_patient")
         ]
         constraints = [
-            models.CheckConstraint(
-                name="assessment_request_context", condition=Q(context__in=Context.values)
-            ),
+            one_of("assessment_request_context", "context", Context),
         ]
 
     def __str__(self) -> str:
@@ -111,12 +109,8 @@ class Assessment(AppendOnlyModel):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                name="assessment_context", condition=Q(context__in=Context.values)
-            ),
-            models.CheckConstraint(
-                name="assessment_entered_by", condition=Q(entered_by__in=EnteredBy.values)
-            ),
+            one_of("assessment_context", "context", Context),
+            one_of("assessment_entered_by", "entered_by", EnteredBy),
             models.CheckConstraint(
                 name="assessment_total_when_valid",
                 condition=Q(valid=True, total__isnull=False) | Q(valid=False, total__isnull=True),
@@ -124,11 +118,7 @@ class Assessment(AppendOnlyModel):
             models.CheckConstraint(
                 name="assessment_band_when_valid", condition=Q(valid=True) | Q(band_code="")
             ),
-            models.CheckConstraint(
-                name="assessment_amendment_has_reason",
-                condition=Q(amends__isnull=True, amendment_reason="")
-                | (Q(amends__isnull=False) & ~Q(amendment_reason="")),
-            ),
+            amendment_has_reason("assessment_amendment_has_reason"),
         ]
 
     def __str__(self) -> str:

@@ -99,9 +99,7 @@ def open_for_entry(actor: Actor, patient_id: int, action: Action) -> Patient:
     """The patient whose form the actor opens to take ``action``; audited as a view."""
     authorize(actor, action, patient_id=patient_id)
     patient = patient_or_404(patient_id)
-    audit.record(
-        actor, Action.PATIENT_VIEW, obj=patient, patient_id=patient.pk, detail={"for": action}
-    )
+    audit.record_on(actor, Action.PATIENT_VIEW, patient, detail={"for": action})
     return patient
 
 

@@ -55,6 +55,20 @@ def record(
     )
 
 
+def record_on(
+    actor: Actor,
+    action: StrEnum,
+    obj: Any,
+    *,
+    outcome: str = Outcome.ALLOWED,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append the entry for an act on ``obj``, under ``obj``'s patient (the patient itself,
+    or the record's ``patient_id``)."""
+    patient_id = obj.pk if obj._meta.label_lower == "patients.patient" else obj.patient_id
+    return record(actor, action, outcome=outcome, obj=obj, patient_id=patient_id, detail=detail)
+
+
 def last_detail(actor: Actor, action: StrEnum, obj: Any) -> dict[str, Any] | None:
     """The detail of ``actor``'s latest allowed entry for ``action`` on ``obj`` (to leave out
     a repeat of the same read), or None."""

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from ketaclinic.records.append_only import AppendOnlyModel
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import at_least_one, one_of, positive, user_field
 
 from .choices import EntryKind, Method, WarningKind
 
@@ -38,10 +38,8 @@ class Package(AppendOnlyModel):
         ordering = ["sold_at", "id"]
         indexes = [models.Index(fields=["patient", "sold_at"], name="package_patient_time")]
         constraints = [
-            models.CheckConstraint(
-                name="package_infusions_positive", condition=Q(infusions__gte=1)
-            ),
-            models.CheckConstraint(name="package_price_positive", condition=Q(price_cents__gt=0)),
+            at_least_one("package_infusions_positive", "infusions"),
+            positive("package_price_positive", "price_cents"),
         ]
 
     def __str__(self) -> str:
@@ -123,8 +121,8 @@ class Entry(AppendOnlyModel):
             models.Index(fields=["location", "kind", "recorded_at"], name="billing_location_day"),
         ]
         constraints = [
-            models.CheckConstraint(name="billing_kind", condition=Q(kind__in=EntryKind.values)),
-            models.CheckConstraint(name="billing_amount_positive", condition=Q(amount_cents__gt=0)),
+            one_of("billing_kind", "kind", EntryKind),
+            positive("billing_amount_positive", "amount_cents"),
             models.CheckConstraint(
                 name="billing_owed_follows_kind",
                 condition=Q(kind__in=_RAISES, owed_cents=F("amount_cents"))
@@ -206,9 +204,7 @@ class BillingWarning(AppendOnlyModel):
     class Meta:
         ordering = ["-raised_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                name="billing_warning_kind", condition=Q(kind__in=WarningKind.values)
-            ),
+            one_of("billing_warning_kind", "kind", WarningKind),
             models.UniqueConstraint(
                 fields=["estimate_id"],
                 condition=Q(estimate_id__isnull=False),

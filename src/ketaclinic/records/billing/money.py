@@ -14,6 +14,7 @@ from django.db.models import Sum
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
+from ketaclinic.records.clinics.models import Location
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.patients.lookups import patient_or_404
@@ -39,27 +40,20 @@ def record_payment(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> En
             raise InvalidInput.single("reference", "a card payment needs the terminal's reference")
         witness = second_person(actor, kind, fields, Action.PAYMENT_RECORD)
         with transaction.atomic():
-            entry = Entry.objects.create(
-                patient=patient,
-                location=location,
-                kind=kind,
-                amount_cents=fields.amount_cents,
-                owed_cents=-fields.amount_cents,
-                method=fields.method,
-                reference=fields.reference,
-                reason=fields.reason,
-                service_on=local_today(location.zone),
-                recorded_by=actor.user,
-                second_person=witness.user if witness else None,
-            )
-            audit.record(
+            return _post(
                 actor,
                 Action.PAYMENT_RECORD,
-                obj=entry,
-                patient_id=patient.pk,
-                detail={"kind": kind, "method": fields.method, "amount_cents": entry.amount_cents},
+                location,
+                witness,
+                {"kind": kind, "method": fields.method, "amount_cents": fields.amount_cents},
+                patient=patient,
+                kind=kind,
+                method=fields.method,
+                amount_cents=fields.amount_cents,
+                owed_cents=-fields.amount_cents,
+                reference=fields.reference,
+                reason=fields.reason,
             )
-    return entry
 
 
 def refundable_cents(payment: Entry) -> int:
@@ -93,28 +87,21 @@ def record_refund(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Ent
                     f"is more than what is left to refund of that payment ({dollars(left)})",
                 )
             method = fields.method or Method(payment.method)
-            entry = Entry.objects.create(
-                patient=patient,
-                location_id=payment.location_id,
-                kind=EntryKind.REFUND,
-                amount_cents=fields.amount_cents,
-                owed_cents=fields.amount_cents,
-                method=method,
-                reference=fields.reference,
-                reason=fields.reason,
-                service_on=local_today(payment.location.zone),
-                refund_of=payment,
-                recorded_by=actor.user,
-                second_person=witness.user if witness else None,
-            )
-            audit.record(
+            return _post(
                 actor,
                 Action.REFUND_RECORD,
-                obj=entry,
-                patient_id=patient.pk,
-                detail={"payment": payment.pk, "amount_cents": entry.amount_cents},
+                payment.location,
+                witness,
+                {"payment": payment.pk, "amount_cents": fields.amount_cents},
+                patient=patient,
+                kind=EntryKind.REFUND,
+                method=method,
+                amount_cents=fields.amount_cents,
+                owed_cents=fields.amount_cents,
+                reference=fields.reference,
+                reason=fields.reason,
+                refund_of=payment,
             )
-    return entry
 
 
 def record_adjustment(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Entry:
@@ -127,22 +114,36 @@ def record_adjustment(actor: Actor, patient_id: int, data: Mapping[str, Any]) ->
         witness = second_person(actor, EntryKind.ADJUSTMENT, fields, Action.BILLING_ADJUST)
         sign = 1 if fields.direction == "raise" else -1
         with transaction.atomic():
-            entry = Entry.objects.create(
+            return _post(
+                actor,
+                Action.BILLING_ADJUST,
+                location,
+                witness,
+                {"owed_cents": sign * fields.amount_cents},
                 patient=patient,
-                location=location,
                 kind=EntryKind.ADJUSTMENT,
                 amount_cents=fields.amount_cents,
                 owed_cents=sign * fields.amount_cents,
                 reason=fields.reason,
-                service_on=local_today(location.zone),
-                recorded_by=actor.user,
-                second_person=witness.user if witness else None,
             )
-            audit.record(
-                actor,
-                Action.BILLING_ADJUST,
-                obj=entry,
-                patient_id=patient.pk,
-                detail={"owed_cents": entry.owed_cents},
-            )
+
+
+def _post(
+    actor: Actor,
+    action: Action,
+    location: Location,
+    witness: Actor | None,
+    detail: dict[str, Any],
+    **columns: Any,
+) -> Entry:
+    """One entry at ``location`` with ``columns``, dated today there, by the actor and the
+    second person, with its audit entry."""
+    entry = Entry.objects.create(
+        location=location,
+        service_on=local_today(location.zone),
+        recorded_by=actor.user,
+        second_person=witness.user if witness else None,
+        **columns,
+    )
+    audit.record_on(actor, action, entry, detail=detail)
     return entry

@@ -15,7 +15,8 @@ from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.clinics.calendars import domain_location
 from ketaclinic.records.clinics.models import Chair, Location, StaffShift
 from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import InvalidInput, NotFound
+from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.toolkit import get_or_404
 
 from .models import Appointment, Status
 
@@ -75,10 +76,7 @@ def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def _location(location_id: int) -> Location:
-    location = Location.objects.prefetch_related("hours").filter(pk=location_id).first()
-    if location is None:
-        raise NotFound(f"location {location_id} does not exist")
-    return location
+    return get_or_404(Location.objects.prefetch_related("hours"), location_id, "location")
 
 
 def _day_use(location: Location, day: date, visits: list[Appointment], chairs: int) -> DayUse:

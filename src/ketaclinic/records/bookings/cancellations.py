@@ -45,11 +45,10 @@ def cancel(actor: Actor, appointment_id: int, data: Mapping[str, Any] | None = N
         require_booked(locked, "cancelled")
         close(appointment, Status.CANCELLED, actor, fields.reason)
         waitlist.offer_freed_slot(actor, appointment)
-        audit.record(
+        audit.record_on(
             actor,
             Action.BOOKING_CANCEL,
-            obj=appointment,
-            patient_id=appointment.patient_id,
+            appointment,
             detail={"start": appointment.starts_at.isoformat(), "reason": fields.reason},
         )
     return appointment
@@ -72,11 +71,10 @@ def cancel_series(actor: Actor, series_id: int, data: Mapping[str, Any] | None =
         for appointment in future:
             close(appointment, Status.CANCELLED, actor, fields.reason)
             waitlist.offer_freed_slot(actor, appointment)
-        audit.record(
+        audit.record_on(
             actor,
             Audited.BOOKING_CANCEL_SERIES,
-            obj=series,
-            patient_id=series.patient_id,
+            series,
             detail={"cancelled": [a.pk for a in future], "reason": fields.reason},
         )
     return series
@@ -95,7 +93,5 @@ def mark_no_show(
         raise Conflict(f"appointment {appointment.pk} has not begun yet: cancel it instead")
     with transaction.atomic():
         close(appointment, Status.NO_SHOW, actor, fields.reason)
-        audit.record(
-            actor, Action.BOOKING_NO_SHOW, obj=appointment, patient_id=appointment.patient_id
-        )
+        audit.record_on(actor, Action.BOOKING_NO_SHOW, appointment)
     return appointment

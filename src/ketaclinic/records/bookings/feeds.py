@@ -34,7 +34,7 @@ from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ketaclinic.records.patients.models import Patient
-from ketaclinic.records.toolkit import audits_refusals, validate
+from ketaclinic.records.toolkit import audits_refusals, get_or_404, validate
 
 from .care import calendar_status, session_states
 from .inputs import FeedIn
@@ -137,15 +137,13 @@ def revoke_feed(actor: Actor, feed_id: int) -> CalendarFeed:
     """Revoke a feed the actor made (or, for a patient, any feed of theirs): its URL stops
     working at once."""
     authorize(actor, Action.CALENDAR_FEED, patient_id=actor.user.patient_id)
-    feed = CalendarFeed.objects.filter(_mine(actor), pk=feed_id).first()
-    if feed is None:
-        raise NotFound(f"feed {feed_id} does not exist")
+    feed = get_or_404(CalendarFeed.objects.filter(_mine(actor)), feed_id, "feed")
     if feed.revoked_at is not None:
         raise Conflict(f"feed {feed_id} is already revoked")
     with transaction.atomic():
         feed.revoked_at = timezone.now()
         feed.save(update_fields=["revoked_at"])
-        audit.record(actor, Audited.CALENDAR_FEED_REVOKE, obj=feed, patient_id=feed.patient_id)
+        audit.record_on(actor, Audited.CALENDAR_FEED_REVOKE, feed)
     return feed
 
 
@@ -184,11 +182,10 @@ def render(token: str, source_address: str = "") -> bytes:
         calendar.add_component(_event(appointment, feed, now, states.get(appointment.pk)))
     with transaction.atomic():
         CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
-        audit.record(
+        audit.record_on(
             Actor(user=feed.created_by, face=Face.WEB, source_address=source_address),
             Audited.CALENDAR_FEED_READ,
-            obj=feed,
-            patient_id=feed.patient_id,
+            feed,
             detail={"kind": feed.kind, "events": len(calendar.subcomponents)},
         )
     return bytes(calendar.to_ical())

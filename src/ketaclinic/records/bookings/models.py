@@ -13,7 +13,7 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import at_least_one, ends_after_start, one_of, user_field
 
 from .choices import AppointmentType, FeedKind, ReminderKind, ReminderStatus, Status, WaitlistStatus
 
@@ -44,7 +44,7 @@ class Series(models.Model):
         ordering = ["-booked_at", "-id"]
         indexes = [models.Index(fields=["patient", "-booked_at"], name="series_patient_time")]
         constraints = [
-            models.CheckConstraint(name="series_sessions_positive", condition=Q(sessions__gte=1)),
+            at_least_one("series_sessions_positive", "sessions"),
             models.CheckConstraint(
                 name="series_spacing_ordered",
                 condition=Q(min_spacing_h__gt=0, max_spacing_h__gte=F("min_spacing_h")),
@@ -132,12 +132,8 @@ class Appointment(models.Model):
             models.Index(fields=["physician", "starts_at"], name="appointment_physician_time"),
         ]
         constraints = [
-            models.CheckConstraint(
-                name="appointment_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
-            ),
-            models.CheckConstraint(
-                name="appointment_status", condition=Q(status__in=Status.values)
-            ),
+            ends_after_start("appointment_ends_after_start"),
+            one_of("appointment_status", "status", Status),
             models.CheckConstraint(
                 name="appointment_session_with_series",
                 condition=Q(series__isnull=True, session__isnull=True)
@@ -235,9 +231,7 @@ class WaitlistOffer(models.Model):
     class Meta:
         ordering = ["-offered_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                name="offer_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
-            ),
+            ends_after_start("offer_ends_after_start"),
             models.CheckConstraint(
                 name="offer_booked_or_declined",
                 condition=Q(booked__isnull=True) | Q(declined_at__isnull=True),

@@ -245,11 +245,10 @@ def free_slots(actor: Actor, appointment_id: int, data: Mapping[str, Any]) -> Fr
     )
     found = slots.free_starts(move, not_before, not_after, scheduling.scheduling_policy().slot_min)
     chairs = {chair_key(c.pk): c for c in Chair.objects.filter(location=location)}
-    audit.record(
+    audit.record_on(
         actor,
         Audited.BOOKING_FREE_SLOTS,
-        obj=old,
-        patient_id=old.patient_id,
+        old,
         detail={"from": not_before.isoformat(), "days": fields.days, "found": len(found)},
     )
     return FreeSlots(

@@ -194,11 +194,10 @@ def deliver(reminder_id: int) -> str:
             reminder.save(update_fields=["status"])
             return str(reminder.status)
         _attempt(reminder, now)
-        audit.record(
+        audit.record_on(
             Actor(user=reminder.created_by, face=Face.SYSTEM, source_address="task queue"),
             Audited.REMINDER_SEND,
-            obj=reminder,
-            patient_id=reminder.patient_id,
+            reminder,
             detail={
                 "kind": reminder.kind,
                 "attempt": reminder.attempts,

@@ -75,7 +75,7 @@ def list_appointments(
 def get_appointment(actor: Actor, appointment_id: int) -> Appointment:
     authorize(actor, Action.BOOKING_VIEW, patient_id=patient_of(appointment_id))
     appointment = appointment_or_404(appointment_id)
-    audit.record(actor, Action.BOOKING_VIEW, obj=appointment, patient_id=appointment.patient_id)
+    audit.record_on(actor, Action.BOOKING_VIEW, appointment)
     return appointment
 
 
@@ -95,5 +95,5 @@ def get_series(actor: Actor, series_id: int) -> SeriesDetail:
     authorize(actor, Action.BOOKING_VIEW, patient_id=patient_id)
     series = get_or_404(Series.objects.select_related("location", "patient"), series_id, "series")
     rows = list(_with_relations(series.appointments.all()).order_by("session", "starts_at", "id"))
-    audit.record(actor, Action.BOOKING_VIEW, obj=series, patient_id=series.patient_id)
+    audit.record_on(actor, Action.BOOKING_VIEW, series)
     return SeriesDetail(series, rows)

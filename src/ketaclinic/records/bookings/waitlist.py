@@ -121,7 +121,7 @@ def withdraw(actor: Actor, entry_id: int) -> WaitlistEntry:
         if entry.status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
             raise Conflict(f"waitlist entry {entry_id} is {entry.get_status_display().lower()}")
         _set_status(entry, WaitlistStatus.WITHDRAWN)
-        audit.record(actor, Audited.WAITLIST_WITHDRAW, obj=entry, patient_id=entry.patient_id)
+        audit.record_on(actor, Audited.WAITLIST_WITHDRAW, entry)
     return entry
 
 

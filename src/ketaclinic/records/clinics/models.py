@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import at_least_one, ends_after_start, has_text, user_field
 
 from .choices import Weekday
 
@@ -50,9 +50,7 @@ class Location(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                name="location_ratio_positive", condition=Q(patients_per_nurse__gte=1)
-            ),
+            at_least_one("location_ratio_positive", "patients_per_nurse"),
             models.CheckConstraint(
                 name="location_coordinates",
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
@@ -110,48 +108,48 @@ class Closure(models.Model):
         ordering = ["location", "starts_at"]
         indexes = [models.Index(fields=["location", "starts_at"], name="closure_location_time")]
         constraints = [
-            models.CheckConstraint(
-                name="closure_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
-            ),
-            models.CheckConstraint(name="closure_has_reason", condition=~Q(reason="")),
+            ends_after_start("closure_ends_after_start"),
+            has_text("closure_has_reason"),
         ]
 
     def __str__(self) -> str:
         return f"{self.location.name} closed {self.starts_at:%Y-%m-%d %H:%M}: {self.reason}"
 
 
-class Chair(models.Model):
+class Place(models.Model):
+    """A named resource at a location, booked by time (a chair or a room)."""
+
+    location: models.ForeignKey[Location, Location]
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["location", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "name"], name="%(class)s_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location.name} — {self.name}"
+
+
+class Chair(Place):
     """An infusion chair or room: a resource of its own, booked by time."""
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="chairs")
-    name = models.CharField(max_length=100)
-    active = models.BooleanField(default=True)
 
-    class Meta:
-        ordering = ["location", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["location", "name"], name="chair_unique_name"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.location.name} — {self.name}"
+    class Meta(Place.Meta):
+        pass
 
 
-class Room(models.Model):
+class Room(Place):
     """A consultation room: a physician sees a patient here (no chair, no nurse)."""
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
-    name = models.CharField(max_length=100)
-    active = models.BooleanField(default=True)
 
-    class Meta:
-        ordering = ["location", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["location", "name"], name="room_unique_name"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.location.name} — {self.name}"
+    class Meta(Place.Meta):
+        pass
 
 
 class StaffShift(models.Model):
@@ -173,9 +171,7 @@ class StaffShift(models.Model):
         ordering = ["location", "starts_at", "id"]
         indexes = [models.Index(fields=["location", "starts_at"], name="shift_location_time")]
         constraints = [
-            models.CheckConstraint(
-                name="shift_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
-            ),
+            ends_after_start("shift_ends_after_start"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ first visit it would break."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,12 +15,14 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import InvalidInput, NotFound
-from ketaclinic.records.toolkit import atomic_or, audits_refusals, validate
+from ketaclinic.records.errors import InvalidInput
+from ketaclinic.records.toolkit import atomic_or, audits_refusals, get_or_404, validate
 
 from .inputs import ChairChangeIn, ChairIn, HoursIn, LocationIn
-from .models import Chair, Location, OpeningHours, Room
+from .models import Chair, Location, OpeningHours, Place, Room
 from .services import get_location, lock, refuse_breaks
+
+P = TypeVar("P", bound=Place)
 
 
 @audits_refusals(Audited.CLINIC_LOCATION_CREATE)
@@ -60,29 +62,29 @@ def set_hours(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Locati
 
 @audits_refusals(Audited.CLINIC_CHAIR_ADD)
 def add_chair(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Chair:
-    authorize(actor, Action.CLINIC_CONFIGURE)
-    fields = validate(ChairIn, data)
-    with transaction.atomic():
-        location = lock(location_id)
-        if location.chairs.filter(name=fields.name).exists():
-            raise InvalidInput.single("name", f"{location.name} already has a chair of that name")
-        chair = Chair.objects.create(location=location, name=fields.name)
-        audit.record(actor, Audited.CLINIC_CHAIR_ADD, obj=chair, detail={"name": chair.name})
-    return chair
+    return _add_place(actor, Audited.CLINIC_CHAIR_ADD, Chair, location_id, data)
 
 
 @audits_refusals(Audited.CLINIC_ROOM_ADD)
 def add_room(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Room:
     """A consultation room: consultations book one (and a physician), never a chair."""
+    return _add_place(actor, Audited.CLINIC_ROOM_ADD, Room, location_id, data)
+
+
+def _add_place(
+    actor: Actor, action: Audited, model: type[P], location_id: int, data: Mapping[str, Any]
+) -> P:
+    """A named chair or room at the location; refused if the location has one of that name."""
     authorize(actor, Action.CLINIC_CONFIGURE)
     fields = validate(ChairIn, data)
     with transaction.atomic():
         location = lock(location_id)
-        if location.rooms.filter(name=fields.name).exists():
-            raise InvalidInput.single("name", f"{location.name} already has a room of that name")
-        room = Room.objects.create(location=location, name=fields.name)
-        audit.record(actor, Audited.CLINIC_ROOM_ADD, obj=room, detail={"name": room.name})
-    return room
+        if model._default_manager.filter(location=location, name=fields.name).exists():
+            word = model._meta.verbose_name
+            raise InvalidInput.single("name", f"{location.name} already has a {word} of that name")
+        place = model._default_manager.create(location=location, name=fields.name)
+        audit.record(actor, action, obj=place, detail={"name": place.name})
+    return place
 
 
 @audits_refusals(Audited.CLINIC_CHAIR_CHANGE)
@@ -93,9 +95,7 @@ def update_chair(actor: Actor, chair_id: int, data: Mapping[str, Any]) -> Chair:
     changes = fields.model_dump(exclude_none=True)
     if not changes:
         raise InvalidInput.single("body", "name at least one field to change")
-    chair = Chair.objects.filter(pk=chair_id).first()
-    if chair is None:
-        raise NotFound(f"chair {chair_id} does not exist")
+    chair = get_or_404(Chair.objects.all(), chair_id, "chair")
     with atomic_or(InvalidInput.single("name", "another chair here already has that name")):
         location = lock(chair.location_id)
         chair = Chair.objects.get(pk=chair_id)

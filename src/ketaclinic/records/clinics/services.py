@@ -21,8 +21,8 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
-from ketaclinic.records.toolkit import audits_refusals, validate
+from ketaclinic.records.errors import Conflict, InvalidInput
+from ketaclinic.records.toolkit import audits_refusals, get_or_404, validate
 from ketaclinic.scheduling.verify import location_violations
 
 from .booked import booked_visits
@@ -37,10 +37,7 @@ def locations() -> QuerySet[Location]:
 
 
 def get_location(location_id: int) -> Location:
-    location = locations().filter(pk=location_id).first()
-    if location is None:
-        raise NotFound(f"location {location_id} does not exist")
-    return location
+    return get_or_404(locations(), location_id, "location")
 
 
 CLOSURES_SHOWN = 200
@@ -84,10 +81,7 @@ def setup(actor: Actor, location_id: int, week: date | None = None) -> Setup:
 
 
 def lock(location_id: int) -> Location:
-    location = Location.objects.select_for_update().filter(pk=location_id).first()
-    if location is None:
-        raise NotFound(f"location {location_id} does not exist")
-    return location
+    return get_or_404(Location.objects.select_for_update(), location_id, "location")
 
 
 # The rules a set-up change must not break for visits already booked, by violation code.
@@ -178,9 +172,7 @@ def add_closure(actor: Actor, location_id: int, data: Mapping[str, Any]) -> Clos
 @audits_refusals(Audited.CLINIC_CLOSURE_REMOVE)
 def remove_closure(actor: Actor, closure_id: int) -> None:
     authorize(actor, Action.CLINIC_CONFIGURE)
-    closure = Closure.objects.filter(pk=closure_id).first()
-    if closure is None:
-        raise NotFound(f"closure {closure_id} does not exist")
+    closure = get_or_404(Closure.objects.all(), closure_id, "closure")
     with transaction.atomic():
         audit.record(
             actor, Audited.CLINIC_CLOSURE_REMOVE, obj=closure, detail={"reason": closure.reason}
@@ -256,9 +248,7 @@ def add_weekly_shifts(
 def remove_shift(actor: Actor, shift_id: int) -> None:
     """Take a shift off the roster, unless booked visits would then exceed the nurse ratio."""
     authorize(actor, Action.CLINIC_CONFIGURE)
-    shift = StaffShift.objects.filter(pk=shift_id).first()
-    if shift is None:
-        raise NotFound(f"shift {shift_id} does not exist")
+    shift = get_or_404(StaffShift.objects.all(), shift_id, "shift")
     with transaction.atomic():
         location = lock(shift.location_id)
         audit.record(

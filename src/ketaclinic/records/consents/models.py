@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from ketaclinic.records.accounts.fields import credential_field, meaning_field
 from ketaclinic.records.append_only import AppendOnlyModel
+from ketaclinic.records.fields import one_of
 
 
 class SignedVia(models.TextChoices):
@@ -36,9 +36,7 @@ class Consent(AppendOnlyModel):
         ordering = ["-signed_at", "-id"]
         indexes = [models.Index(fields=["patient", "protocol_id"], name="consent_patient")]
         constraints = [
-            models.CheckConstraint(
-                name="consent_signed_via", condition=Q(signed_via__in=SignedVia.values)
-            ),
+            one_of("consent_signed_via", "signed_via", SignedVia),
         ]
 
     def __str__(self) -> str:

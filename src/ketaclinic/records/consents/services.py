@@ -136,7 +136,7 @@ def get_consent(actor: Actor, consent_id: int) -> Consent:
     )
     if consent is None:
         raise NotFound(f"consent {consent_id} does not exist")
-    audit.record(actor, Action.CONSENT_VIEW, obj=consent, patient_id=consent.patient_id)
+    audit.record_on(actor, Action.CONSENT_VIEW, consent)
     return consent
 
 

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Annotated, Literal
 
-from django.utils import timezone
 from pydantic import Field, field_validator
 
-from ketaclinic.records.toolkit import Aware, Strict
-
-OLDEST_BIRTH_YEAR = 1900
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^[0-9+()./ -]{7,40}$")
+from ketaclinic.records.toolkit import Aware, BirthDate, Email, Phone, Strict
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
@@ -23,9 +16,9 @@ class ConsultationRequestIn(Strict):
 
     given_name: Name
     family_name: Name
-    date_of_birth: dt.date
-    phone: Annotated[str, Field(max_length=40)] = ""
-    email: Annotated[str, Field(max_length=254)] = ""
+    date_of_birth: BirthDate
+    phone: Phone = ""
+    email: Email = ""
     consent_to_contact: bool
     location: Annotated[str, Field(max_length=50)] = ""
     preferred_times: Annotated[str, Field(max_length=500)] = ""
@@ -39,29 +32,6 @@ class ConsultationRequestIn(Strict):
     @classmethod
     def _stripped(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
-
-    @field_validator("date_of_birth")
-    @classmethod
-    def _sane_birth_date(cls, value: dt.date) -> dt.date:
-        if value > timezone.localdate():
-            raise ValueError("cannot be in the future")
-        if value.year < OLDEST_BIRTH_YEAR:
-            raise ValueError(f"must be in {OLDEST_BIRTH_YEAR} or later")
-        return value
-
-    @field_validator("phone")
-    @classmethod
-    def _phone_shape(cls, value: str) -> str:
-        if value and not _PHONE.match(value):
-            raise ValueError("is not a phone number (digits, spaces, + ( ) - . only)")
-        return value
-
-    @field_validator("email")
-    @classmethod
-    def _email_shape(cls, value: str) -> str:
-        if value and not _EMAIL.match(value):
-            raise ValueError("is not an e-mail address")
-        return value
 
     @field_validator("consent_to_contact")
     @classmethod

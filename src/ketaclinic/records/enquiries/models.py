@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import at_least_one, one_of, user_field
 
 from .choices import RequestStatus
 
@@ -59,9 +59,7 @@ class ConsultationRequest(models.Model):
                 name="enquiry_phone_or_email", condition=~Q(phone="") | ~Q(email="")
             ),
             models.CheckConstraint(name="enquiry_consented", condition=Q(consent_to_contact=True)),
-            models.CheckConstraint(
-                name="enquiry_status", condition=Q(status__in=RequestStatus.values)
-            ),
+            one_of("enquiry_status", "status", RequestStatus),
         ]
 
     def __str__(self) -> str:
@@ -90,9 +88,7 @@ class FrontDoorSettings(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(name="front_door_one_row", condition=Q(pk=1)),
-            models.CheckConstraint(
-                name="front_door_limit_positive", condition=Q(requests_per_hour__gte=1)
-            ),
+            at_least_one("front_door_limit_positive", "requests_per_hour"),
         ]
 
     def __str__(self) -> str:

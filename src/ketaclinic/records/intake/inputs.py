@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from ketaclinic.records.patients.inputs import CONTACT_FIELDS
 from ketaclinic.records.toolkit import Strict
 
 from .choices import Section
@@ -18,15 +19,7 @@ INVITATION_HOURS_MAX = 14 * 24
 
 # The record's fields each section of the form sets.
 SECTION_FIELDS: dict[Section, tuple[str, ...]] = {
-    Section.CONTACTS: (
-        "sex",
-        "phone",
-        "email",
-        "address",
-        "emergency_contact_name",
-        "emergency_contact_phone",
-        "emergency_contact_relationship",
-    ),
+    Section.CONTACTS: CONTACT_FIELDS,
     Section.MEDICINES: ("medications", "allergies"),
     Section.HISTORY: ("history_flags",),
 }

@@ -25,8 +25,7 @@ from ketaclinic.records.audit import services as audit
 from ketaclinic.records.audit.actions import Audited
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Conflict, NotFound
-from ketaclinic.records.patients.lookups import patient_or_404
-from ketaclinic.records.patients.models import Patient
+from ketaclinic.records.patients.lookups import patient_id_by_mrn, patient_or_404
 from ketaclinic.records.toolkit import audits_refusals, validate
 
 from .inputs import AccountIn, InvitationIn
@@ -61,17 +60,7 @@ def digest(token: str) -> str:
 def patient_for_invitation(actor: Actor, mrn: str) -> int:
     """The patient with this MRN, for a member of staff who may invite (a manager may invite
     without searching patients); audited; ``NotFound`` when there is none."""
-    authorize(actor, Action.INTAKE_INVITE)
-    found = Patient.objects.filter(mrn__iexact=mrn).values_list("pk", flat=True).first()
-    audit.record(
-        actor,
-        Action.INTAKE_INVITE,
-        patient_id=found,
-        detail={"what": "MRN look-up", "found": found is not None},
-    )
-    if found is None:
-        raise NotFound(f"no patient has MRN {mrn!r}")
-    return found
+    return patient_id_by_mrn(actor, mrn, Action.INTAKE_INVITE)
 
 
 @audits_refusals(Action.INTAKE_INVITE)

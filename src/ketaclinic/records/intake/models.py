@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import one_of, user_field
 
 from .choices import IntakeStatus
 
@@ -65,9 +65,7 @@ class Intake(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["status", "submitted_at"], name="intake_status_time")]
         constraints = [
-            models.CheckConstraint(
-                name="intake_status", condition=Q(status__in=IntakeStatus.values)
-            ),
+            one_of("intake_status", "status", IntakeStatus),
             models.CheckConstraint(
                 name="intake_confirmed_has_who",
                 condition=~Q(status=IntakeStatus.CONFIRMED)

@@ -55,7 +55,7 @@ def review(actor: Actor, intake_id: int) -> IntakeReview:
     intake = get_or_404(
         Intake.objects.select_related("patient", "confirmed_by"), intake_id, "intake"
     )
-    audit.record(actor, Action.INTAKE_REVIEW, obj=intake, patient_id=intake.patient_id)
+    audit.record_on(actor, Action.INTAKE_REVIEW, intake)
     return IntakeReview(intake=intake, changes=changes_for(intake.patient, intake.entries))
 
 
@@ -80,11 +80,10 @@ def confirm(actor: Actor, intake_id: int, data: Mapping[str, Any]) -> Intake:
         intake.confirmed_at = timezone.now()
         intake.confirmation_note = fields.note
         intake.save(update_fields=["status", "confirmed_by", "confirmed_at", "confirmation_note"])
-        audit.record(
+        audit.record_on(
             actor,
             Action.INTAKE_CONFIRM,
-            obj=intake,
-            patient_id=intake.patient_id,
+            intake,
             detail={"changed": sorted(changes), "note": fields.note},
         )
     return intake

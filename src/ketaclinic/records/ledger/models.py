@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ketaclinic.records.append_only import AppendOnlyModel
 from ketaclinic.records.audit.chain import ChainedModel
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import has_text, not_same, one_of, positive, user_field
 
 ZERO = Decimal(0)
 
@@ -68,15 +68,9 @@ class Product(AppendOnlyModel):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(
-                name="ledger_product_strength_positive", condition=Q(strength_mg_per_ml__gt=0)
-            ),
-            models.CheckConstraint(
-                name="ledger_product_volume_positive", condition=Q(vial_volume_ml__gt=0)
-            ),
-            models.CheckConstraint(
-                name="ledger_product_schedule_known", condition=Q(schedule__in=Schedule.values)
-            ),
+            positive("ledger_product_strength_positive", "strength_mg_per_ml"),
+            positive("ledger_product_volume_positive", "vial_volume_ml"),
+            one_of("ledger_product_schedule_known", "schedule", Schedule),
         ]
 
     def __str__(self) -> str:
@@ -348,9 +342,7 @@ class Receipt(AppendOnlyModel):
 
     class Meta:
         ordering = ["-received_on", "-id"]
-        constraints = [
-            models.CheckConstraint(name="ledger_receipt_vials_positive", condition=Q(vials__gt=0))
-        ]
+        constraints = [positive("ledger_receipt_vials_positive", "vials")]
 
     def __str__(self) -> str:
         return f"receipt of {self.vials} vial(s), invoice {self.invoice_number}"
@@ -376,9 +368,7 @@ class Count(AppendOnlyModel):
         ordering = ["-counted_at", "-id"]
         indexes = [models.Index(fields=["storage", "counted_at"], name="ledger_count_storage_time")]
         constraints = [
-            models.CheckConstraint(
-                name="ledger_count_witness_is_second_person", condition=~Q(witness=F("counted_by"))
-            ),
+            not_same("ledger_count_witness_is_second_person", "witness", "counted_by"),
         ]
 
     def __str__(self) -> str:
@@ -451,9 +441,7 @@ class DiscrepancyResolution(AppendOnlyModel):
     resolved_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(name="ledger_resolution_has_note", condition=~Q(note=""))
-        ]
+        constraints = [has_text("ledger_resolution_has_note", "note")]
 
     def __str__(self) -> str:
         return f"resolution of discrepancy {self.discrepancy_id}"
@@ -492,9 +480,7 @@ class LossReport(AppendOnlyModel):
             models.Index(fields=["location", "discovered_on"], name="ledger_loss_location_date")
         ]
         constraints = [
-            models.CheckConstraint(
-                name="ledger_loss_has_circumstances", condition=~Q(circumstances="")
-            ),
+            has_text("ledger_loss_has_circumstances", "circumstances"),
             models.CheckConstraint(
                 name="ledger_loss_police_named",
                 condition=Q(police_notified=False) | ~Q(police_department=""),
@@ -514,9 +500,7 @@ class LossReportLine(AppendOnlyModel):
 
     class Meta:
         ordering = ["report", "id"]
-        constraints = [
-            models.CheckConstraint(name="ledger_loss_line_positive", condition=Q(quantity_ml__gt=0))
-        ]
+        constraints = [positive("ledger_loss_line_positive", "quantity_ml")]
 
     def __str__(self) -> str:
         return f"{self.quantity_ml} mL of lot {self.lot_id}"

@@ -422,13 +422,7 @@ def _post(
 
 def _audit_witness(witness: Actor, entry: Entry) -> None:
     """The witness's co-signature, under the witness's own name."""
-    audit.record(
-        witness,
-        Action.LEDGER_WITNESS,
-        obj=entry,
-        patient_id=entry.patient_id,
-        detail={"kind": entry.kind},
-    )
+    audit.record_on(witness, Action.LEDGER_WITNESS, entry, detail={"kind": entry.kind})
 
 
 @contextmanager

@@ -183,7 +183,7 @@ def draw_detail(actor: Actor, draw_id: int) -> DrawDetail:
         .order_by("recorded_at", "id")
     )
     remaining = DrawBalance.objects.get(draw=drawn)
-    audit.record(actor, Action.LEDGER_VIEW, obj=drawn, patient_id=drawn.patient_id)
+    audit.record_on(actor, Action.LEDGER_VIEW, drawn)
     reversed_ = any(use.kind == EntryKind.REVERSAL and use.reverses_id == drawn.pk for use in uses)
     return DrawDetail(drawn, remaining, uses, reversed_)
 
@@ -207,5 +207,5 @@ def entry_detail(actor: Actor, entry_id: int) -> Entry:
         entry_id,
         "ledger entry",
     )
-    audit.record(actor, Action.LEDGER_VIEW, obj=entry, patient_id=entry.patient_id)
+    audit.record_on(actor, Action.LEDGER_VIEW, entry)
     return entry

@@ -106,7 +106,7 @@ def patient_record(
         versions=_amendment_lines(patient),
         sessions=session_visits([patient.pk]),
     )
-    audit.record(actor, action, obj=patient, patient_id=patient.pk, detail={"view": view})
+    audit.record_on(actor, action, patient, detail={"view": view})
     return record
 
 

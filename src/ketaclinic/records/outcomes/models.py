@@ -8,7 +8,13 @@ from django.db import models
 from django.db.models import Q
 
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from ketaclinic.records.fields import amends_field, user_field
+from ketaclinic.records.fields import (
+    amendment_has_reason,
+    amends_field,
+    has_text,
+    one_of,
+    user_field,
+)
 
 from .choices import BoosterChoice, DiscontinuationReason
 
@@ -33,10 +39,8 @@ class BoosterReview(AppendOnlyModel):
         ordering = ["-decided_at", "-id"]
         indexes = [models.Index(fields=["patient", "-decided_at"], name="booster_review_patient")]
         constraints = [
-            models.CheckConstraint(
-                name="booster_review_decision", condition=Q(decision__in=BoosterChoice.values)
-            ),
-            models.CheckConstraint(name="booster_review_has_note", condition=~Q(note="")),
+            one_of("booster_review_decision", "decision", BoosterChoice),
+            has_text("booster_review_has_note", "note"),
             models.UniqueConstraint(
                 fields=["patient", "evidence_at"], name="booster_review_once_per_evidence"
             ),
@@ -76,17 +80,11 @@ class Discontinuation(AppendOnlyModel):
             models.Index(fields=["stopped_on"], name="discontinuation_day"),
         ]
         constraints = [
-            models.CheckConstraint(
-                name="discontinuation_reason", condition=Q(reason__in=DiscontinuationReason.values)
-            ),
+            one_of("discontinuation_reason", "reason", DiscontinuationReason),
             models.CheckConstraint(
                 name="discontinuation_other_has_note", condition=~Q(reason="other") | ~Q(note="")
             ),
-            models.CheckConstraint(
-                name="discontinuation_amendment_has_reason",
-                condition=Q(amends__isnull=True, amendment_reason="")
-                | (Q(amends__isnull=False) & ~Q(amendment_reason="")),
-            ),
+            amendment_has_reason("discontinuation_amendment_has_reason"),
         ]
 
     def __str__(self) -> str:

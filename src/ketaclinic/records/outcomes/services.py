@@ -295,7 +295,7 @@ def patient_outcomes(
         raise InvalidInput.single("return_fraction", "must be above 0 and at most 1")
     patient = patient_or_404(patient_id)
     result = _assess(patient, timezone.now(), return_fraction)
-    audit.record(actor, action, obj=patient, patient_id=patient.pk, detail={"view": view})
+    audit.record_on(actor, action, patient, detail={"view": view})
     return result
 
 

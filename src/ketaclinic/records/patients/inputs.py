@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Annotated, Any, Literal
 
-from django.utils import timezone
 from pydantic import Field, field_validator
 
-from ketaclinic.records.toolkit.inputs import AwarePast, HeightCm, Strict, WeightKg
+from ketaclinic.records.toolkit.inputs import (
+    AwarePast,
+    BirthDate,
+    Email,
+    HeightCm,
+    Strict,
+    WeightKg,
+)
 
 from .allergies import AllergyItem, coded_allergies
 
 ShortText = Annotated[str, Field(max_length=200)]
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class MedicationIn(Strict):
@@ -32,10 +34,10 @@ class PatientFields(Strict):
     mrn: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,32}$")] | None = None
     given_name: Annotated[str, Field(min_length=1, max_length=100)]
     family_name: Annotated[str, Field(min_length=1, max_length=100)]
-    date_of_birth: date
+    date_of_birth: BirthDate
     sex: Literal["female", "male", "other", "unknown"]
     phone: Annotated[str, Field(max_length=40)] = ""
-    email: Annotated[str, Field(max_length=254)] = ""
+    email: Email = ""
     address: Annotated[str, Field(max_length=1000)] = ""
     emergency_contact_name: ShortText = ""
     emergency_contact_phone: Annotated[str, Field(max_length=40)] = ""
@@ -48,26 +50,10 @@ class PatientFields(Strict):
     coverage: Literal["unknown", "self_pay", "insurance"] = "unknown"
     """How the patient pays (``choices.Coverage``): self-pay patients get Good Faith Estimates."""
 
-    @field_validator("date_of_birth")
-    @classmethod
-    def _born_in_the_past(cls, value: date) -> date:
-        if value > timezone.localdate():
-            raise ValueError("cannot be in the future")
-        if value.year < 1900:
-            raise ValueError("must be in 1900 or later")
-        return value
-
     @field_validator("allergies")
     @classmethod
     def _coded_allergies(cls, value: list[Any]) -> list[Any]:
         return coded_allergies(value)
-
-    @field_validator("email")
-    @classmethod
-    def _email_shape(cls, value: str) -> str:
-        if value and not _EMAIL.match(value):
-            raise ValueError("is not an e-mail address")
-        return value
 
     @field_validator("history_flags")
     @classmethod
@@ -92,23 +78,28 @@ class PatientFields(Strict):
         return value
 
 
+# What a patient tells about themselves and how to reach them and their emergency contact.
+CONTACT_FIELDS = (
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+)
 DEMOGRAPHIC_FIELDS = frozenset(
     {
         "mrn",
         "given_name",
         "family_name",
         "date_of_birth",
-        "sex",
-        "phone",
-        "email",
-        "address",
-        "emergency_contact_name",
-        "emergency_contact_phone",
-        "emergency_contact_relationship",
+        *CONTACT_FIELDS,
         "physician_id",
         "coverage",
     }
 )
+
 CLINICAL_FIELDS = frozenset({"allergies", "medications", "history_flags"})
 
 

@@ -13,13 +13,14 @@ from ketaclinic.records.toolkit import get_or_404
 from .models import Patient
 
 
-def patient_id_by_mrn(actor: Actor, mrn: str) -> int:
-    """The id of the patient with this MRN (any case); ``NotFound`` when there is none."""
-    authorize(actor, Action.PATIENT_SEARCH)
+def patient_id_by_mrn(actor: Actor, mrn: str, action: Action = Action.PATIENT_SEARCH) -> int:
+    """The id of the patient with this MRN (any case), for one who may ``action`` (a search,
+    or an intake invitation); audited; ``NotFound`` when there is none."""
+    authorize(actor, action)
     found = Patient.objects.filter(mrn__iexact=mrn).values_list("pk", flat=True).first()
     audit.record(
         actor,
-        Action.PATIENT_SEARCH,
+        action,
         patient_id=found,
         detail={"what": "MRN look-up", "found": found is not None},
     )

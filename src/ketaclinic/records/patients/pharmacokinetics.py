@@ -72,12 +72,8 @@ def simulate_for_patient(
         until_min=until_min,
         step_min=step_min,
     )
-    audit.record(
-        actor,
-        Action.PK_SIMULATE,
-        obj=patient,
-        patient_id=patient.pk,
-        detail={"model": result.model, "weight_kg": weight_kg},
+    audit.record_on(
+        actor, Action.PK_SIMULATE, patient, detail={"model": result.model, "weight_kg": weight_kg}
     )
     return result
 

@@ -101,7 +101,7 @@ def get_chart(actor: Actor, patient_id: int) -> Chart:
     authorize(actor, Action.PATIENT_VIEW, patient_id=patient_id)
     patient = _get(patient_id, related=("physician",))
     chart = chart_of(patient, actor)
-    audit.record(actor, Action.PATIENT_VIEW, obj=patient, patient_id=patient.pk)
+    audit.record_on(actor, Action.PATIENT_VIEW, patient)
     return chart
 
 
@@ -139,11 +139,10 @@ def register_patient(actor: Actor, data: Mapping[str, Any]) -> Patient:
                 height_cm=fields.height_cm,
                 recorded_by=actor.user,
             )
-        audit.record(
+        audit.record_on(
             actor,
             Action.PATIENT_REGISTER,
-            obj=patient,
-            patient_id=patient.pk,
+            patient,
             detail={"fields": sorted(fields.model_fields_set)},
         )
     return patient
@@ -179,13 +178,7 @@ def update_patient(actor: Actor, patient_id: int, changes: Mapping[str, Any]) ->
         for name in changed:
             setattr(locked, name, merged[name])
         locked.save()
-        audit.record(
-            actor,
-            Audited.PATIENT_UPDATE,
-            obj=locked,
-            patient_id=locked.pk,
-            detail={"changed": changed},
-        )
+        audit.record_on(actor, Audited.PATIENT_UPDATE, locked, detail={"changed": changed})
     return locked
 
 

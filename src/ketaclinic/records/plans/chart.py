@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 
+from .common import plan_today
 from .models import Order, OrderStatus, Screening, TreatmentPlan
 from .services import current_plan
 
@@ -47,7 +46,7 @@ def plan_chart(actor: Actor, patient_id: int) -> PlanChart:
         draft = None
     upcoming = (
         Order.objects.with_status()
-        .filter(patient_id=patient_id, session_on__gte=timezone.localdate())
+        .filter(patient_id=patient_id, session_on__gte=plan_today(patient_id))
         .order_by("session_on", "id")[:ORDERS_SHOWN]
     )
     orders = [order for order in upcoming if order.status != OrderStatus.VOID]

@@ -13,7 +13,15 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from ketaclinic.records.accounts.fields import credential_field, meaning_field
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import (
+    amendment_has_reason,
+    at_least_one,
+    has_text,
+    not_same,
+    one_of,
+    positive,
+    user_field,
+)
 
 
 class ScreeningOutcome(models.TextChoices):
@@ -51,9 +59,7 @@ class Screening(AppendOnlyModel):
         ordering = ["-screened_at", "-id"]
         indexes = [models.Index(fields=["patient", "-screened_at"], name="screening_patient_time")]
         constraints = [
-            models.CheckConstraint(
-                name="screening_outcome", condition=Q(outcome__in=ScreeningOutcome.values)
-            ),
+            one_of("screening_outcome", "outcome", ScreeningOutcome),
         ]
 
     def __str__(self) -> str:
@@ -71,10 +77,8 @@ class ScreeningDecision(AppendOnlyModel):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                name="screening_decision_value", condition=Q(decision__in=Decision.values)
-            ),
-            models.CheckConstraint(name="screening_decision_has_note", condition=~Q(note="")),
+            one_of("screening_decision_value", "decision", Decision),
+            has_text("screening_decision_has_note", "note"),
         ]
 
     def __str__(self) -> str:
@@ -91,6 +95,22 @@ class PlanStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+class ComputedDose(AppendOnlyModel):
+    """The calculator's dose as a plan and an order keep it: its inputs (``dose_request``),
+    its outputs (``dose_result``) and the columns read from them."""
+
+    dose_mg_per_kg = models.FloatField()
+    duration_min = models.FloatField()
+    volume_ml = models.FloatField(null=True, blank=True)
+    rate_ml_per_h = models.FloatField(null=True, blank=True)
+    concentration_mg_per_ml = models.FloatField(null=True, blank=True)
+    dose_request = models.JSONField()
+    dose_result = models.JSONField()
+
+    class Meta:
+        abstract = True
+
+
 class PlanQuerySet(AppendOnlyQuerySet):
     def with_status(self) -> PlanQuerySet:
         """Annotate ``is_signed`` and ``is_superseded`` (see ``TreatmentPlan.status``)."""
@@ -104,7 +124,7 @@ class PlanQuerySet(AppendOnlyQuerySet):
         return self.filter(signature__isnull=False, superseded_by__isnull=True)
 
 
-class TreatmentPlan(AppendOnlyModel):
+class TreatmentPlan(ComputedDose):
     """A protocol made personal for one patient, with the dose computed when it was drafted.
 
     ``dose_request`` and ``dose_result`` hold the calculator's inputs and outputs; ``versions``
@@ -138,15 +158,8 @@ class TreatmentPlan(AppendOnlyModel):
     )
     weight_kg = models.FloatField()
     weight_used_kg = models.FloatField()
-    dose_mg_per_kg = models.FloatField()
     prescribed_dose_mg = models.FloatField()
     dose_mg = models.FloatField(help_text="What the prepared volume holds after rounding.")
-    duration_min = models.FloatField()
-    volume_ml = models.FloatField(null=True, blank=True)
-    rate_ml_per_h = models.FloatField(null=True, blank=True)
-    concentration_mg_per_ml = models.FloatField(null=True, blank=True)
-    dose_request = models.JSONField()
-    dose_result = models.JSONField()
     drafted_by = user_field()
     drafted_at = models.DateTimeField(auto_now_add=True)
 
@@ -159,16 +172,9 @@ class TreatmentPlan(AppendOnlyModel):
         ordering = ["-drafted_at", "-id"]
         indexes = [models.Index(fields=["patient", "-drafted_at"], name="plan_patient_time")]
         constraints = [
-            models.CheckConstraint(name="plan_sessions_positive", condition=Q(sessions__gte=1)),
-            models.CheckConstraint(
-                name="plan_doses_positive",
-                condition=Q(dose_mg__gt=0, prescribed_dose_mg__gt=0, dose_mg_per_kg__gt=0),
-            ),
-            models.CheckConstraint(
-                name="plan_amendment_has_reason",
-                condition=Q(amends__isnull=True, amendment_reason="")
-                | (Q(amends__isnull=False) & ~Q(amendment_reason="")),
-            ),
+            at_least_one("plan_sessions_positive", "sessions"),
+            positive("plan_doses_positive", "dose_mg", "prescribed_dose_mg", "dose_mg_per_kg"),
+            amendment_has_reason("plan_amendment_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -207,9 +213,7 @@ class PlanSignature(AppendOnlyModel):
                 condition=Q(supersedes__isnull=True),
                 name="plan_one_lineage_per_patient",
             ),
-            models.CheckConstraint(
-                name="plan_signature_not_self", condition=~Q(supersedes=F("plan"))
-            ),
+            not_same("plan_signature_not_self", "supersedes", "plan"),
         ]
 
     def __str__(self) -> str:
@@ -233,7 +237,7 @@ class LimitOverride(AppendOnlyModel):
         ordering = ["plan", "limit"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "limit"], name="override_once_per_limit"),
-            models.CheckConstraint(name="override_has_reason", condition=~Q(reason="")),
+            has_text("override_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -260,7 +264,7 @@ class WeightConfirmation(AppendOnlyModel):
             models.UniqueConstraint(
                 fields=["plan", "measurement"], name="weight_confirmed_once_per_plan"
             ),
-            models.CheckConstraint(name="weight_confirmation_has_note", condition=~Q(note="")),
+            has_text("weight_confirmation_has_note", "note"),
         ]
 
     def __str__(self) -> str:
@@ -284,7 +288,7 @@ class OrderQuerySet(AppendOnlyQuerySet):
         )
 
 
-class Order(AppendOnlyModel):
+class Order(ComputedDose):
     """One session's dose, derived from a signed plan and the latest weight, for a date.
 
     A session (a later feature) links to its order and requires it to be verified.
@@ -302,15 +306,8 @@ class Order(AppendOnlyModel):
     weight_confirmation = models.ForeignKey(
         WeightConfirmation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    dose_mg_per_kg = models.FloatField()
     dose_mg = models.FloatField()
-    duration_min = models.FloatField()
-    volume_ml = models.FloatField(null=True, blank=True)
-    rate_ml_per_h = models.FloatField(null=True, blank=True)
-    concentration_mg_per_ml = models.FloatField(null=True, blank=True)
     series_dose_mg_given = models.FloatField(help_text="Earlier orders within the series span.")
-    dose_request = models.JSONField()
-    dose_result = models.JSONField()
     created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -325,7 +322,7 @@ class Order(AppendOnlyModel):
         indexes = [models.Index(fields=["patient", "session_on"], name="order_patient_date")]
         constraints = [
             models.UniqueConstraint(fields=["plan", "session_on"], name="order_once_per_plan_day"),
-            models.CheckConstraint(name="order_dose_positive", condition=Q(dose_mg__gt=0)),
+            positive("order_dose_positive", "dose_mg"),
         ]
 
     def __str__(self) -> str:
@@ -379,9 +376,7 @@ class DoubleCheck(AppendOnlyModel):
             models.UniqueConstraint(
                 fields=["order"], condition=Q(matches=True), name="order_verified_once"
             ),
-            models.CheckConstraint(
-                name="double_check_second_person", condition=~Q(verified_by=F("prepared_by"))
-            ),
+            not_same("double_check_second_person", "verified_by", "prepared_by"),
         ]
 
     def __str__(self) -> str:

@@ -79,7 +79,7 @@ def create_order(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Order:
     fields = validate(OrderIn, data)
     plan = current_plan_or_conflict(plan_id)
     on = fields.session_on
-    today = local_today(plan_zone())
+    today = local_today(plan_zone(plan.patient_id))
     if on < today:
         raise InvalidInput.single("session_on", "cannot be in the past")
     horizon = default_clinic_policy().weight_max_age_days
@@ -147,7 +147,7 @@ def confirm_weight(actor: Actor, plan_id: int, data: Mapping[str, Any]) -> Weigh
     fields = validate(WeightConfirmationIn, data)
     plan = current_plan_or_conflict(plan_id)
     weighing = plan_weighing(plan.patient_id)
-    today = local_today(plan_zone())
+    today = local_today(plan_zone(plan.patient_id))
     with calculator_input():
         reasons = weight_recheck_reasons(plan.weight_kg, _reading(weighing), today)
     if _stale(weighing, today):
@@ -203,7 +203,7 @@ def prepare_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Prepa
             note=fields.note,
             prepared_by=actor.user,
         )
-        audit.record(actor, Action.ORDER_PREPARE, obj=order, patient_id=order.patient_id)
+        audit.record_on(actor, Action.ORDER_PREPARE, order)
     return preparation
 
 
@@ -243,11 +243,10 @@ def verify_order(actor: Actor, order_id: int, data: Mapping[str, Any]) -> Double
             meaning=proof.meaning,
             credential=proof.credential,
         )
-        audit.record(
+        audit.record_on(
             actor,
             Action.ORDER_VERIFY,
-            obj=order,
-            patient_id=order.patient_id,
+            order,
             detail={
                 "matches": compared.matches,
                 "mismatches": list(compared.mismatches),
@@ -263,7 +262,7 @@ def get_order(actor: Actor, order_id: int) -> OrderDetail:
     authorize_on(actor, Action.PLAN_VIEW, Order, order_id, "patient_id")
     order = _order(order_id)
     checks = list(order.double_checks.select_related("verified_by"))
-    audit.record(actor, Action.PLAN_VIEW, obj=order, patient_id=order.patient_id)
+    audit.record_on(actor, Action.PLAN_VIEW, order)
     return OrderDetail(order, checks)
 
 

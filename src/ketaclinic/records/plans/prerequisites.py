@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils import timezone
-
 from ketaclinic.protocols import Protocol
 from ketaclinic.protocols.exposure import ExposureCheck, check_exposure, exposure_window
 from ketaclinic.records.accounts.permissions import Action
@@ -16,6 +14,7 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.results.services import latest_taken_on, taken_after
+from ketaclinic.records.toolkit import local_date, local_today
 from ketaclinic.screening.currency import decision_expired
 from ketaclinic.screening.lab_tests import (
     FollowUpLft,
@@ -27,6 +26,7 @@ from ketaclinic.screening.lab_tests import (
 )
 
 from .calculation import protocol_for
+from .common import plan_today, plan_zone
 from .models import Order, Screening, TreatmentPlan
 from .screening import plan_allowing_decision
 
@@ -42,9 +42,10 @@ def test_gaps(patient_id: int, protocol: Protocol, on: date) -> tuple[TestGap, .
 
 def refuse_unless_ready_to_sign(patient_id: int, protocol: Protocol) -> None:
     """Plan signing: a current screening decision that allows a plan, and current results."""
-    today = timezone.localdate()
+    zone = plan_zone(patient_id)
+    today = local_today(zone)
     decision = plan_allowing_decision(patient_id)
-    problems = [decision_expired(timezone.localdate(decision.decided_at), today)]
+    problems = [decision_expired(local_date(decision.decided_at, zone), today)]
     problems += [f"{gap.label}: {gap.reason}" for gap in test_gaps(patient_id, protocol, today)]
     _refuse(problems)
 
@@ -80,7 +81,7 @@ def refuse_unless_ready_to_order(patient_id: int, protocol: Protocol, on: date) 
     """Orders: the screening decision still current, required results current on the session
     day, and an overdue follow-up liver test taken."""
     decision = plan_allowing_decision(patient_id)
-    problems = [decision_expired(timezone.localdate(decision.decided_at), on)]
+    problems = [decision_expired(local_date(decision.decided_at, plan_zone(patient_id)), on)]
     problems += [f"{gap.label}: {gap.reason}" for gap in test_gaps(patient_id, protocol, on)]
     due = follow_up_due(patient_id, protocol, on)
     if due is not None and due.due_by < on:
@@ -137,7 +138,7 @@ def prerequisites_for(actor: Actor, patient_id: int) -> Prerequisites:
     if protocol_id is None:
         return Prerequisites(None, (), None)
     protocol = protocol_for(protocol_id)
-    today = timezone.localdate()
+    today = plan_today(patient_id)
     return Prerequisites(
         protocol_id,
         test_gaps(patient_id, protocol, today),

@@ -7,7 +7,6 @@ from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
@@ -28,7 +27,7 @@ from ketaclinic.records.toolkit import (
 )
 from ketaclinic.screening import Medication, ScreeningInput, Vitals, age_on, screen
 
-from .common import domain_input, plan_weighing
+from .common import domain_input, plan_today, plan_weighing
 from .inputs import ScreeningDecisionIn, ScreeningIn
 from .models import Decision, Screening, ScreeningDecision, ScreeningOutcome
 
@@ -53,7 +52,7 @@ def screening_input(patient: Patient, fields: ScreeningIn) -> ScreeningInput:
     vitals = fields.vitals
     with domain_input():
         return ScreeningInput(
-            age_years=age_on(patient.date_of_birth, timezone.localdate()),
+            age_years=age_on(patient.date_of_birth, plan_today(patient.pk)),
             sex=patient.sex,
             weight_kg=plan_weighing(patient.pk).weight_kg,
             height_cm=latest_height_cm(patient.pk),
@@ -126,11 +125,10 @@ def decide(actor: Actor, screening_id: int, data: Mapping[str, Any]) -> Screenin
             note=fields.note,
             decided_by=actor.user,
         )
-        audit.record(
+        audit.record_on(
             actor,
             Action.SCREENING_DECIDE,
-            obj=screening,
-            patient_id=screening.patient_id,
+            screening,
             detail={"decision": fields.decision, "outcome": screening.outcome},
         )
     return decision

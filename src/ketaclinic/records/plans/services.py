@@ -117,11 +117,10 @@ def calculate(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> DoseRes
     sessions = sessions_for(protocol, choices.sessions)
     request = dose_request(choices, patient_body(patient), protocol.version)
     result = calculate_series(request, sessions)
-    audit.record(
+    audit.record_on(
         actor,
         Audited.PLAN_CALCULATE,
-        obj=patient,
-        patient_id=patient.pk,
+        patient,
         detail={"protocol": protocol.id, "blocked": result.blocked},
     )
     return result
@@ -254,18 +253,16 @@ def write_signature(
             reason=overrides[check.limit],
             overridden_by=actor.user,
         )
-        audit.record(
+        audit.record_on(
             actor,
             Action.PLAN_OVERRIDE,
-            obj=plan,
-            patient_id=plan.patient_id,
+            plan,
             detail={"limit": check.limit, "value": check.value, "reason": overrides[check.limit]},
         )
-    audit.record(
+    audit.record_on(
         actor,
         Action.PLAN_SIGN,
-        obj=plan,
-        patient_id=plan.patient_id,
+        plan,
         detail={
             "protocol": plan.protocol_id,
             "protocol_version": plan.protocol_version,
@@ -322,7 +319,7 @@ def get_plan(actor: Actor, plan_id: int) -> PlanDetail:
         ),
         prn_left_out=left_out_for(plan),
     )
-    audit.record(actor, Action.PLAN_VIEW, obj=plan, patient_id=plan.patient_id)
+    audit.record_on(actor, Action.PLAN_VIEW, plan)
     return detail
 
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from ketaclinic.records.append_only import AppendOnlyModel
-from ketaclinic.records.fields import user_field
+from ketaclinic.records.fields import at_least_one, one_of, user_field
 
 from .choices import EstimateBasis, PriceKind
 
@@ -56,7 +56,7 @@ class PriceList(AppendOnlyModel):
         ]
         constraints = [
             models.UniqueConstraint(fields=["location", "version"], name="pricelist_one_version"),
-            models.CheckConstraint(name="pricelist_version_positive", condition=Q(version__gte=1)),
+            at_least_one("pricelist_version_positive", "version"),
         ]
 
     def __str__(self) -> str:
@@ -88,10 +88,8 @@ class PriceItem(AppendOnlyModel):
             models.CheckConstraint(
                 name="priceitem_amount_not_negative", condition=Q(amount_cents__gte=0)
             ),
-            models.CheckConstraint(
-                name="priceitem_sessions_positive", condition=Q(sessions__gte=1)
-            ),
-            models.CheckConstraint(name="priceitem_kind", condition=Q(kind__in=PriceKind.values)),
+            at_least_one("priceitem_sessions_positive", "sessions"),
+            one_of("priceitem_kind", "kind", PriceKind),
         ]
 
     def __str__(self) -> str:
@@ -189,9 +187,7 @@ class EstimateItem(AppendOnlyModel):
         ordering = ["estimate", "position"]
         constraints = [
             models.UniqueConstraint(fields=["estimate", "position"], name="estimateitem_position"),
-            models.CheckConstraint(
-                name="estimateitem_quantity_positive", condition=Q(quantity__gte=1)
-            ),
+            at_least_one("estimateitem_quantity_positive", "quantity"),
             models.CheckConstraint(
                 name="estimateitem_amount_not_negative", condition=Q(amount_cents__gte=0)
             ),

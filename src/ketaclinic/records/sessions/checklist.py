@@ -10,7 +10,6 @@ from django.db import IntegrityError
 
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
-from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.patients import services as patients
@@ -48,13 +47,7 @@ def confirm(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Confirmat
                 )
             except IntegrityError:
                 raise Conflict(f"{item.label}: already confirmed") from None
-            audit.record(
-                actor,
-                Action.SESSION_RECORD,
-                obj=confirmation,
-                patient_id=patient_id,
-                detail={"what": "confirmation", "kind": item.kind},
-            )
+            ctx.record(actor, Action.SESSION_RECORD, confirmation, "confirmation", kind=item.kind)
     return confirmation
 
 
@@ -70,11 +63,7 @@ def record_weight(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Bod
             measurement = patients.record_measurement(
                 actor, patient_id, {"weight_kg": fields.weight_kg}
             )
-            audit.record(
-                actor,
-                Action.SESSION_RECORD,
-                obj=ctx.session,
-                patient_id=patient_id,
-                detail={"what": "weight", "measurement": measurement.pk},
+            ctx.record(
+                actor, Action.SESSION_RECORD, ctx.session, "weight", measurement=measurement.pk
             )
     return measurement

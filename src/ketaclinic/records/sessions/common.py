@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.alerts.models import Alert
 from ketaclinic.records.alerts.services import NewAlert, raise_alerts
+from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.sessions import (
@@ -78,6 +80,18 @@ class Locked:
         if phase is None:
             raise Conflict(f"{what} can be recorded from check-in until discharge")
         return phase
+
+    def record(
+        self, actor: Actor, action: Action, obj: models.Model, what: str, **detail: Any
+    ) -> None:
+        """The audit entry for ``what`` was done on ``obj`` in this session, under its patient."""
+        audit.record(
+            actor,
+            action,
+            obj=obj,
+            patient_id=self.session.patient_id,
+            detail={"what": what, **detail},
+        )
 
 
 @contextmanager

@@ -19,7 +19,6 @@ from pydantic import BaseModel
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.alerts.models import Alert
-from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, FieldError, InvalidInput, NotFound
 from ketaclinic.records.patients.signals import outcome_changed
@@ -288,17 +287,14 @@ def _write(
             alerts = raise_findings(actor, ctx.session, entry, findings)
             if amending:
                 outcome_changed(patient_id)
-            audit.record(
+            ctx.record(
                 actor,
                 action,
-                obj=entry,
-                patient_id=patient_id,
-                detail={
-                    "what": kind,
-                    "amends": amends_id,
-                    "reason": reason,
-                    "alerts": [alert.code for alert in alerts],
-                },
+                entry,
+                kind,
+                amends=amends_id,
+                reason=reason,
+                alerts=[alert.code for alert in alerts],
             )
     return Recorded(entry, alerts)
 

@@ -106,11 +106,7 @@ def post_to_ledger(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Le
                 wasted=wasted,
                 posted_by=actor.user,
             )
-            audit.record(
-                actor,
-                Action.SESSION_RECORD,
-                obj=posting,
-                patient_id=patient_id,
-                detail={"what": "ledger", "draw": drawn.pk, "dose_mg": dose_mg},
+            ctx.record(
+                actor, Action.SESSION_RECORD, posting, "ledger", draw=drawn.pk, dose_mg=dose_mg
             )
     return posting

@@ -101,11 +101,10 @@ def open_session(actor: Actor, data: Mapping[str, Any]) -> Session:
                 rules_version=rules.version,
                 created_by=actor.user,
             )
-            audit.record(
+            audit.record_on(
                 actor,
                 Action.SESSION_CHECK_IN,
-                obj=session,
-                patient_id=session.patient_id,
+                session,
                 detail={"what": "open", "order": found.pk, "location": location.pk},
             )
     return session

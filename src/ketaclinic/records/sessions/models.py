@@ -15,7 +15,15 @@ from django.db.models import F, Q
 
 from ketaclinic.records.accounts.fields import credential_field, meaning_field
 from ketaclinic.records.append_only import AppendOnlyModel, AppendOnlyQuerySet
-from ketaclinic.records.fields import amends_field, user_field
+from ketaclinic.records.fields import (
+    amendment_has_reason,
+    amends_field,
+    at_least_one,
+    has_text,
+    one_of,
+    positive,
+    user_field,
+)
 from ketaclinic.sessions import (
     NEEDS_REASON,
     SIDE_EFFECT_KINDS,
@@ -94,7 +102,7 @@ class Transition(AppendOnlyModel):
         ordering = ["session", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["session", "seq"], name="transition_once_per_step"),
-            models.CheckConstraint(name="transition_seq_positive", condition=Q(seq__gte=1)),
+            at_least_one("transition_seq_positive", "seq"),
             models.CheckConstraint(
                 name="transition_states_known",
                 condition=Q(from_state__in=STATES, to_state__in=STATES),
@@ -132,11 +140,7 @@ class Entry(AppendOnlyModel):
         abstract = True
         ordering = ["at", "id"]
         constraints = [
-            models.CheckConstraint(
-                name="%(class)s_amendment_has_reason",
-                condition=Q(amends__isnull=True, amendment_reason="")
-                | (Q(amends__isnull=False) & ~Q(amendment_reason="")),
-            ),
+            amendment_has_reason("%(class)s_amendment_has_reason"),
         ]
 
 
@@ -216,11 +220,9 @@ class RescueMedication(Entry):
         indexes = [models.Index(fields=["session", "at"], name="rescue_session_time")]
         constraints = [
             *Entry.Meta.constraints,
-            models.CheckConstraint(name="rescue_dose_positive", condition=Q(dose_mg__gt=0)),
-            models.CheckConstraint(name="rescue_drug_named", condition=~Q(drug="")),
-            models.CheckConstraint(
-                name="rescue_route_known", condition=Q(route__in=MedicationRoute.values)
-            ),
+            positive("rescue_dose_positive", "dose_mg"),
+            has_text("rescue_drug_named", "drug"),
+            one_of("rescue_route_known", "route", MedicationRoute),
         ]
 
     def __str__(self) -> str:
@@ -283,7 +285,7 @@ class Note(Entry):
     class Meta(Entry.Meta):
         constraints = [
             *Entry.Meta.constraints,
-            models.CheckConstraint(name="note_has_text", condition=~Q(text="")),
+            has_text("note_has_text", "text"),
         ]
 
     def __str__(self) -> str:
@@ -402,7 +404,7 @@ class DrawWaiver(AppendOnlyModel):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(name="draw_waiver_has_reason", condition=~Q(reason="")),
+            has_text("draw_waiver_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -427,7 +429,7 @@ class GateOverride(AppendOnlyModel):
         ordering = ["signed_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "gate"], name="gate_override_once_per_gate"),
-            models.CheckConstraint(name="gate_override_has_reason", condition=~Q(reason="")),
+            has_text("gate_override_has_reason"),
         ]
 
     def __str__(self) -> str:

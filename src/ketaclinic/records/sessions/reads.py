@@ -19,10 +19,11 @@ from ketaclinic.records.bookings.models import CHAIR_TYPES, Appointment
 from ketaclinic.records.bookings.models import Status as AppointmentStatus
 from ketaclinic.records.clinics.models import Chair, Location
 from ketaclinic.records.context import Actor
-from ketaclinic.records.errors import InvalidInput, NotFound
+from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.pages import Page
 from ketaclinic.records.patients.models import BodyMeasurement
 from ketaclinic.records.plans.models import Order, OrderStatus, PrnOrder, TitrationProposal
+from ketaclinic.records.toolkit import get_or_404
 from ketaclinic.sessions import (
     FINAL_STATES,
     Blocker,
@@ -284,9 +285,7 @@ def live_board(actor: Actor, location_id: int, *, poll: bool = False) -> Board:
     audited only when what it shows changed since this reader's last entry, so the trail
     holds what was seen without a row every few seconds."""
     authorize(actor, Action.SESSION_BOARD)
-    location = Location.objects.filter(pk=location_id).first()
-    if location is None:
-        raise NotFound(f"location {location_id} does not exist")
+    location = get_or_404(Location.objects.all(), location_id, "location")
     now = timezone.now()
     rows = [
         BoardRow(

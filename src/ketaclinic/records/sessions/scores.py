@@ -14,7 +14,6 @@ from ketaclinic.records.accounts.services import authorize
 from ketaclinic.records.assessments import services as assessments
 from ketaclinic.records.assessments.inputs import AmendmentIn as AssessmentAmendmentIn
 from ketaclinic.records.assessments.models import Assessment
-from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import InvalidInput, NotFound
 from ketaclinic.records.toolkit import attempt, validate
@@ -53,12 +52,13 @@ def record_score(actor: Actor, session_id: int, data: Mapping[str, Any]) -> Sess
             at = ctx.moment(fields.at)
             phase = ctx.phase_at(at, "a score")
             link = record_linked_score(actor, ctx, fields.instrument, fields.answers, at, phase)
-            audit.record(
+            ctx.record(
                 actor,
                 Action.SESSION_RECORD,
-                obj=link,
-                patient_id=patient_id,
-                detail={"what": "score", "instrument": fields.instrument, "phase": phase},
+                link,
+                "score",
+                instrument=fields.instrument,
+                phase=phase,
             )
     return link
 
@@ -107,12 +107,13 @@ def amend_score(
             earlier = {finding.code for finding in _findings(ctx.session, original.assessment)}
             new = [f for f in _findings(ctx.session, amendment) if f.code not in earlier]
             raise_findings(actor, ctx.session, link, new)
-            audit.record(
+            ctx.record(
                 actor,
                 Action.SESSION_AMEND,
-                obj=link,
-                patient_id=patient_id,
-                detail={"what": "score", "amends": assessment_id, "reason": fields.reason},
+                link,
+                "score",
+                amends=assessment_id,
+                reason=fields.reason,
             )
     return link
 

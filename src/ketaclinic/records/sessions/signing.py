@@ -10,7 +10,6 @@ from django.db import IntegrityError
 from ketaclinic.records.accounts.choices import Meaning
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.signatures import SignatureProof, SignerCredentials, confirm_signer
-from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict
 from ketaclinic.records.patients.signals import outcome_changed
@@ -62,16 +61,13 @@ def _sign(actor: Actor, session_id: int, patient_id: int, proof: SignatureProof)
             raise Conflict(f"session {session.pk} is already signed") from None
         outcome_changed(patient_id)
         session_signed(actor, session.pk)
-        audit.record(
+        ctx.record(
             actor,
             Action.SESSION_SIGN,
-            obj=session,
-            patient_id=patient_id,
-            detail={
-                "what": "sign",
-                "state": ctx.timeline.state,
-                "meaning": proof.meaning,
-                "credential": proof.credential,
-            },
+            session,
+            "sign",
+            state=ctx.timeline.state,
+            meaning=proof.meaning,
+            credential=proof.credential,
         )
     return signature

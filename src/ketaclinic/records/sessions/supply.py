@@ -23,7 +23,6 @@ from ketaclinic.dosing import Preparation, Vial, default_formulary, make_up
 from ketaclinic.dosing.stock import stocked_spec
 from ketaclinic.protocols import get_protocol
 from ketaclinic.records.accounts.permissions import Action
-from ketaclinic.records.audit import services as audit
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
 from ketaclinic.records.ledger import services as ledger
@@ -233,13 +232,7 @@ def draw_for_session(actor: Actor, session_id: int, data: Mapping[str, Any]) -> 
                     "occurred_at": at,
                 },
             )
-            audit.record(
-                actor,
-                Action.SESSION_RECORD,
-                obj=session,
-                patient_id=patient_id,
-                detail={"what": "draw", "draw": drawn.pk},
-            )
+            ctx.record(actor, Action.SESSION_RECORD, session, "draw", draw=drawn.pk)
     return drawn
 
 
@@ -256,11 +249,5 @@ def waive_draw(actor: Actor, session_id: int, data: Mapping[str, Any]) -> DrawWa
             waiver = DrawWaiver.objects.create(
                 session=ctx.session, reason=fields.reason.strip(), recorded_by=actor.user
             )
-            audit.record(
-                actor,
-                Action.SESSION_RECORD,
-                obj=waiver,
-                patient_id=patient_id,
-                detail={"what": "draw waiver", "reason": waiver.reason},
-            )
+            ctx.record(actor, Action.SESSION_RECORD, waiver, "draw waiver", reason=waiver.reason)
     return waiver

@@ -8,7 +8,18 @@ refusals are audited by one rule (``attempt``, ``audits_refusals``, ``refuse``).
 
 from .clock import local_date, local_start, local_today
 from .finding import authorize_on, get_or_404, get_or_invalid, patient_id_of
-from .inputs import Aware, AwarePast, HeightCm, Strict, WeightKg, later_than, validate
+from .inputs import (
+    Aware,
+    AwarePast,
+    BirthDate,
+    Email,
+    HeightCm,
+    Phone,
+    Strict,
+    WeightKg,
+    later_than,
+    validate,
+)
 from .refusals import Attempt, attempt, audits_refusals, record_missing, refuse
 from .transactions import atomic_or
 from .weighings import Weighing, latest_height_cm, latest_measurement, latest_weighing
@@ -17,7 +28,10 @@ __all__ = [
     "Attempt",
     "Aware",
     "AwarePast",
+    "BirthDate",
+    "Email",
     "HeightCm",
+    "Phone",
     "Strict",
     "Weighing",
     "WeightKg",

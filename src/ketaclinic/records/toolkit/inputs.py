@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from django.utils import timezone
@@ -30,6 +31,37 @@ def _past(value: datetime) -> datetime:
     return value
 
 
+OLDEST_BIRTH_YEAR = 1900
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^[0-9+()./ -]{7,40}$")
+
+
+def _born(value: date) -> date:
+    if value > timezone.localdate():
+        raise ValueError("cannot be in the future")
+    if value.year < OLDEST_BIRTH_YEAR:
+        raise ValueError(f"must be in {OLDEST_BIRTH_YEAR} or later")
+    return value
+
+
+def _email(value: str) -> str:
+    if value and not _EMAIL.match(value):
+        raise ValueError("is not an e-mail address")
+    return value
+
+
+def _phone(value: str) -> str:
+    if value and not _PHONE.match(value):
+        raise ValueError("is not a phone number (digits, spaces, + ( ) - . only)")
+    return value
+
+
+BirthDate = Annotated[date, AfterValidator(_born)]
+"""A date of birth: not in the future, nor before ``OLDEST_BIRTH_YEAR``."""
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+"""An e-mail address, or empty."""
+Phone = Annotated[str, Field(max_length=40), AfterValidator(_phone)]
+"""A phone number as people write one, or empty."""
 Aware = Annotated[datetime, AfterValidator(_aware)]
 """A datetime with its zone or offset; a naive one is refused, naming the field."""
 AwarePast = Annotated[datetime, AfterValidator(_aware), AfterValidator(_past)]
