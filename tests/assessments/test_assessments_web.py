@@ -69,7 +69,7 @@ class TestStaffForm:
     def test_too_few_answers_warn_before_signing_without_a_score(
         self, nurse: Client, patient: Any
     ) -> None:
-        sparse = {k: v for k, v in list(every_item("fiqr", 3).items())[:5]}
+        sparse = dict(list(every_item("fiqr", 3).items())[:5])
         first = nurse.post(_new(patient, "fiqr"), _form(sparse, context="baseline"))
         assert first.status_code == 422
         text = first.content.decode()

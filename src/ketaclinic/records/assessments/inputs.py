@@ -101,7 +101,9 @@ def score_answers(
     if require_valid and not result.valid:
         raise IncompleteAnswers(
             [
-                FieldError(f"answers.{item_id}", f"no answer (the {definition.title} needs it for a score)")
+                FieldError(
+                    f"answers.{item_id}", f"no answer (the {definition.title} needs it for a score)"
+                )
                 for item_id, value in result.answers.items()
                 if value is None
             ]
