@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,15 +24,15 @@ pytestmark = pytest.mark.skipif(
 
 
 def readme_commands() -> list[str]:
-    """The command lines of the README's "Using it" block, continuation lines joined."""
+    """The lines of the README's "Using it" block (comments kept), continuation lines joined."""
     section = (REPO / "README.md").read_text().split("## Using it", 1)[1]
     block = section.split("```sh", 1)[1].split("```", 1)[0].replace("\\\n", " ")
-    return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+    return [line.strip() for line in block.splitlines() if line.strip()]
 
 
 def runnable(line: str) -> bool:
     """Everything but the server and what the README marks as production-only."""
-    words = shlex.split(line)
+    words = shlex.split(line, comments=True)
     return words[1:2] != ["serve"] and "(production)" not in line
 
 
@@ -59,8 +60,9 @@ def test_every_readme_command_works_after_the_demo_is_set_up(tmp_path: Path) -> 
     (tmp_path / "pw.txt").write_text("violet tractor meadow 7391\n")
 
     failures = []
+    shutil.copytree(REPO / "docs" / "examples", tmp_path / "docs" / "examples")
     for line in filter(runnable, readme_commands()):
-        words = shlex.split(line)
+        words = shlex.split(line, comments=True)
         stdout = None
         if ">" in words:
             at = words.index(">")
