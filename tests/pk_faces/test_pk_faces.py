@@ -118,7 +118,7 @@ def test_web_preview_fragment(web_as: Any, users: dict[str, Any], patient: Any) 
     assert "<html" not in text
     bad = client.get("/pk/preview/", {"patient": patient.pk, "regimen": "[{"})
     assert bad.status_code == 422
-    assert b"regimen" in bad.content
+    assert b"Regimen" in bad.content
 
 
 def test_simulator_compares_presets(web_as: Any, users: dict[str, Any]) -> None:
