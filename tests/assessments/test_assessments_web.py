@@ -56,6 +56,33 @@ class TestStaffForm:
         assert (entry.patient_id, entry.detail) == (patient.pk, {"for": "assessment.record"})
         assert web_as(users["front_desk"]).get(_new(patient, "gad7")).status_code == 403
 
+    def test_the_first_entry_defaults_to_baseline_then_follow_up(
+        self, nurse: Client, patient: Any
+    ) -> None:
+        selected = 'value="{}" selected'
+        assert selected.format("baseline") in nurse.get(_new(patient, "gad7")).content.decode()
+        nurse.post(_new(patient, "gad7"), _form(every_item("gad7", 1), context="baseline"))
+        again = nurse.get(_new(patient, "gad7")).content.decode()
+        assert selected.format("follow_up") in again
+        assert selected.format("baseline") in nurse.get(_new(patient, "phq9")).content.decode()
+
+    def test_too_few_answers_warn_before_signing_without_a_score(
+        self, nurse: Client, patient: Any
+    ) -> None:
+        sparse = dict(list(every_item("fiqr", 3).items())[:5])
+        first = nurse.post(_new(patient, "fiqr"), _form(sparse, context="baseline"))
+        assert first.status_code == 422
+        text = first.content.decode()
+        assert "too few for a" in text
+        assert "Sign it without a score" in text
+        assert not Assessment.objects.exists()
+        signed = nurse.post(
+            _new(patient, "fiqr"), _form(sparse, context="baseline", accept_incomplete="on")
+        )
+        assert signed.status_code == 302
+        kept = Assessment.objects.get()
+        assert kept.total is None
+
     def test_a_valid_form_is_signed_and_shown(self, nurse: Client, patient: Any) -> None:
         when = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
         ticked_only = {k: v for k, v in acr_met().items() if v or not k.startswith("wpi_")}

@@ -185,6 +185,26 @@ def test_api_books_a_series_and_answers_409_with_the_slot(
     assert api_as(users["manager"]).post("/api/bookings/series", body).status_code == 403
 
 
+def test_a_proposal_keeps_every_ticked_weekday_and_proposes_again(
+    web_as: Any, users: dict[str, Any], location: Any, signed_plan: Any, patient: Any
+) -> None:
+    desk = web_as(users["front_desk"])
+    form = {
+        "step": "propose",
+        "plan_id": signed_plan.pk,
+        "location_id": location.pk,
+        "not_before": MONDAY,
+        "weekday": ["0", "2", "3"],
+    }
+    first = desk.post(f"/patients/{patient.pk}/series/new/", form).content.decode()
+    for day in ("0", "2", "3"):
+        assert f'name="weekday" value="{day}" checked' in first
+    assert 'name="weekday" value="1" checked' not in first
+    again = desk.post(f"/patients/{patient.pk}/series/new/", form).content.decode()
+    assert "Confirm and book 6 sessions" in first
+    assert "Confirm and book 6 sessions" in again
+
+
 def test_web_flow_board_and_my_appointments(
     web_as: Any,
     users: dict[str, Any],

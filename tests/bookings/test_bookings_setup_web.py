@@ -189,3 +189,30 @@ def test_a_manager_makes_and_revokes_location_and_chair_feeds(
     manager.post(f"/calendar-feeds/{feeds[1].pk}/revoke/", {"next": page})
     assert CalendarFeed.objects.get(pk=feeds[1].pk).revoked_at is not None
     assert "/calendar/" not in manager.get(page).content.decode()
+
+
+def test_refused_hours_keep_every_edit_of_the_week(
+    web_as: Any,
+    users: dict[str, Any],
+    staff: dict[str, Any],
+    location: Any,
+    signed_plan: Any,
+    patient: Any,
+) -> None:
+    book_proposed_series(staff["front_desk"], patient, signed_plan, location)
+    manager = web_as(users["manager"])
+    week = {f"opens_{day}_0": "07:00" for day in range(4)} | {
+        f"closes_{day}_0": "16:30" for day in range(4)
+    }
+    edits = week | {"opens_0_0": "15:00", "opens_2_0": "15:00", "opens_4_0": "08:00"}
+    edits |= {"closes_4_0": "11:30", "opens_1_0": "15:00", "opens_3_0": "15:00"}
+    answer = manager.post(f"/locations/{location.pk}/hours/", edits)
+    assert answer.status_code == 409
+    page = answer.content.decode()
+    assert "Hours not changed" in page
+    assert 'name="closes_4_0" value="11:30"' in page
+    assert 'name="opens_0_0" value="15:00"' in page
+    assert (
+        'name="closes_4_0" value="12:00"'
+        in manager.get(f"/locations/{location.pk}/").content.decode()
+    )

@@ -136,6 +136,21 @@ def test_manager_views_and_filters_the_trail(
     assert _last().action == "audit.view"
 
 
+def test_the_trail_names_patients_and_filters_by_mrn(
+    web_as: Any, users: dict[str, Any], register: Any
+) -> None:
+    first = register(mrn="AU-1", family_name="Auditson", given_name="Ada")
+    register(mrn="AU-2", family_name="Elsewhere", given_name="Eve")
+    client = web_as(users["manager"])
+    body = client.get("/audit/", {"patient": "au-1"}).content.decode().split("<tbody>")[1]
+    assert "Auditson, Ada (AU-1)" in body
+    assert "Elsewhere" not in body
+    assert "Physician" in body  # the role in words
+    assert _last().detail["patient_id"] == str(first.pk)
+    nobody = client.get("/audit/", {"patient": "NO-SUCH"}).content.decode()
+    assert "No entries." in nobody
+
+
 def test_manager_exports_csv(web_as: Any, users: dict[str, Any], patient: Any) -> None:
     client = web_as(users["manager"])
     answer = client.get("/audit.csv", {"username": "physician-user"})

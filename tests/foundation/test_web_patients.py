@@ -71,6 +71,19 @@ def test_search_lists_matches_and_htmx_gets_the_fragment(
     assert b"Findme" in fragment.content
 
 
+def test_search_by_date_of_birth_as_typed_in_the_us(
+    web_as: Any, users: dict[str, Any], register: Any
+) -> None:
+    register(mrn="W-3", family_name="Bornmarch", date_of_birth="1980-03-15")
+    register(mrn="W-4", family_name="Bornlater", date_of_birth="1981-03-15")
+    client = web_as(users["front_desk"])
+    for typed in ("03/15/1980", "3/15/1980", "03-15-1980", "1980-03-15"):
+        page = client.get("/patients/", {"q": typed})
+        assert b"Bornmarch" in page.content, typed
+        assert b"Bornlater" not in page.content, typed
+    assert b"Bornmarch" not in client.get("/patients/", {"q": "15/03/1980"}).content
+
+
 def test_chart_shows_the_record(web_as: Any, users: dict[str, Any], patient: Any) -> None:
     page = web_as(users["nurse"]).get(f"/patients/{patient.pk}/")
     assert page.status_code == 200

@@ -89,7 +89,7 @@ def test_recording_a_drop_out_on_the_screen(
     path = f"/patients/{scored.pk}/outcomes/discontinuation/"
     future = client.post(path, {"reason": "cost", "stopped_on": "2999-01-01"})
     assert future.status_code == 422
-    assert b"stopped_on: cannot be in the future" in future.content
+    assert b"Stopped on: cannot be in the future" in future.content
     other = client.post(path, {"reason": "other", "stopped_on": "2025-01-01"})
     assert other.status_code == 422
     assert not Discontinuation.objects.exists()
@@ -129,7 +129,7 @@ def test_cohort_dashboard(scored: Any, web_as: Any, users: dict[str, Any]) -> No
     assert b"No patient matches these filters" in fragment.content
     bad = client.get("/outcomes/", {"since": "2025-05-01", "until": "2025-01-01"})
     assert bad.status_code == 422
-    assert b"until: must not be before since" in bad.content
+    assert b"Until: must not be before since" in bad.content
     assert web_as(users["nurse"]).get("/outcomes/").status_code == 403
 
 

@@ -118,7 +118,7 @@ def test_web_preview_fragment(web_as: Any, users: dict[str, Any], patient: Any) 
     assert "<html" not in text
     bad = client.get("/pk/preview/", {"patient": patient.pk, "regimen": "[{"})
     assert bad.status_code == 422
-    assert b"regimen" in bad.content
+    assert b"Regimen" in bad.content
 
 
 def test_simulator_compares_presets(web_as: Any, users: dict[str, Any]) -> None:
@@ -138,10 +138,10 @@ def test_simulator_compares_presets(web_as: Any, users: dict[str, Any]) -> None:
     [
         (
             {"weight_kg": "heavy", "a_route": "iv_bolus", "a_dose_mg": "10"},
-            b"weight_kg: must be a number",
+            b"Weight (kg): must be a number",
         ),
         ({"weight_kg": "70"}, b"describe at least one regimen"),
-        ({"weight_kg": "70", "a_route": "iv_bolus", "a_dose_mg": "-3"}, b"a_dose_mg"),
+        ({"weight_kg": "70", "a_route": "iv_bolus", "a_dose_mg": "-3"}, b"Regimen A: dose (mg)"),
     ],
 )
 def test_simulator_bad_input(

@@ -196,3 +196,10 @@ def baseline_summary(
             for instrument_id in bundle.instruments
         ),
     )
+
+
+def usual_context(patient_id: int, instrument_id: str) -> Context:
+    """What a new entry most likely is: the baseline if the patient has none of this
+    instrument yet, a follow-up otherwise (the person entering it can change it)."""
+    known = Assessment.objects.filter(patient_id=patient_id, instrument_id=instrument_id)
+    return Context.FOLLOW_UP if known.exists() else Context.BASELINE

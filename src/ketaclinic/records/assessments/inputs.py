@@ -47,6 +47,9 @@ class AssessmentIn(Strict):
     context: Context
     completed_at: CompletedAt = None
     request_id: int | None = None
+    # Staff may sign answers that cannot be scored (the API keeps that by default); the web
+    # form sends False until the person ticks "sign it without a score".
+    accept_incomplete: bool = True
 
 
 class AmendmentIn(Strict):
@@ -76,6 +79,10 @@ class WithdrawalIn(Strict):
     reason: Reason
 
 
+class IncompleteAnswers(InvalidInput):
+    """The answers are well formed but too few for a valid score."""
+
+
 def score_answers(
     definition: Definition, answers: Mapping[str, Any], *, require_valid: bool = False
 ) -> ScoreResult:
@@ -92,9 +99,11 @@ def score_answers(
     except InstrumentError as error:
         raise InvalidInput.single(_field(definition, error.field), error.message) from None
     if require_valid and not result.valid:
-        raise InvalidInput(
+        raise IncompleteAnswers(
             [
-                FieldError(f"answers.{item_id}", f"no answer (needed for a valid {definition.id})")
+                FieldError(
+                    f"answers.{item_id}", f"no answer (the {definition.title} needs it for a score)"
+                )
                 for item_id, value in result.answers.items()
                 if value is None
             ]

@@ -115,7 +115,9 @@ def record_assessment(actor: Actor, patient_id: int, data: Mapping[str, Any]) ->
     fields = validate(AssessmentIn, data)
     definition = definition_for(fields.instrument)
     by_patient = actor.role == Role.PATIENT
-    result = score_answers(definition, fields.answers, require_valid=by_patient)
+    result = score_answers(
+        definition, fields.answers, require_valid=by_patient or not fields.accept_incomplete
+    )
     patient_or_404(patient_id)
     with transaction.atomic():
         # Locking the patient serialises submissions, so a request's instrument is answered once.

@@ -30,9 +30,19 @@ def patient_id_by_mrn(actor: Actor, mrn: str, action: Action = Action.PATIENT_SE
 
 
 def patient_id_for_account_setup(mrn: str) -> int | None:
-    """The id of the patient with exactly this MRN, for the command line's account set-up
-    (``createuser``), which runs with no acting account to check or to audit under."""
-    return Patient.objects.filter(mrn=mrn).values_list("pk", flat=True).first()
+    """The id of the patient with exactly this MRN (any case), for a caller that checks and
+    audits its own use: the command line's account set-up (``createuser``, no acting account)
+    and the audit viewer's patient filter (the search of the trail is audited with it)."""
+    return Patient.objects.filter(mrn__iexact=mrn).values_list("pk", flat=True).first()
+
+
+def names_for_audit(patient_ids: set[int]) -> dict[int, str]:
+    """ "Family, Given (MRN)" for each id, in one query: the audit viewer names the patient
+    each entry is about (the viewer's read of the trail is itself audited)."""
+    rows = Patient.objects.filter(pk__in=patient_ids).values_list(
+        "pk", "family_name", "given_name", "mrn"
+    )
+    return {pk: f"{family}, {given} ({mrn})" for pk, family, given, mrn in rows}
 
 
 def patient_or_404(patient_id: int) -> Patient:

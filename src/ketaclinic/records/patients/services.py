@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -89,11 +90,23 @@ def _matching(query: str) -> Q:
     return condition
 
 
-def _parse_date(text: str) -> Any:
+US_DATE_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y")
+
+
+def _parse_date(text: str) -> date | None:
+    """A date of birth as typed: ISO (1980-03-15) or the US order (03/15/1980, 3/15/1980)."""
     try:
-        return parse_date(text)
+        found = parse_date(text)
     except ValueError:
         return None
+    if found is not None:
+        return found
+    for layout in US_DATE_FORMATS:
+        try:
+            return datetime.strptime(text, layout).date()
+        except ValueError:
+            continue
+    return None
 
 
 def get_chart(actor: Actor, patient_id: int) -> Chart:

@@ -18,6 +18,7 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.assessments import history, services
 from ketaclinic.records.assessments.choices import Context
+from ketaclinic.records.assessments.inputs import IncompleteAnswers
 from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.context import Actor
 from ketaclinic.records.errors import Conflict, InvalidInput
@@ -107,6 +108,7 @@ def _entry_data(definition: Definition, post: QueryDict) -> dict[str, Any]:
         "instrument": definition.id,
         "answers": answers_from_post(definition, post),
         "context": post.get("context", ""),
+        "accept_incomplete": post.get("accept_incomplete") == "on",
     }
     completed_at = _completed_at(post.get("completed_at", ""))
     if completed_at is not None:
@@ -186,6 +188,7 @@ def render_form(
     context = form_context(definition, values, invalid) | {
         "contexts": Context.choices,
         "conflict": str(failure) if isinstance(failure, Conflict) else "",
+        "incomplete": isinstance(failure, IncompleteAnswers),
         **extra,
     }
     status = 200 if failure is None else 422 if invalid else 409
@@ -200,7 +203,7 @@ def assessment_new(request: HttpRequest, patient_id: int, instrument: str) -> Ht
     source = request.POST if request.method == "POST" else request.GET
     extra = {
         "patient": patient,
-        "context_value": source.get("context", Context.FOLLOW_UP),
+        "context_value": source.get("context") or history.usual_context(patient.pk, instrument),
         "request_id": source.get("request", source.get("request_id", "")),
         "completed_at": source.get("completed_at", ""),
     }

@@ -13,8 +13,10 @@ from django.utils.dateparse import parse_date
 
 from ketaclinic.records.accounts import audit_trail as audit
 from ketaclinic.records.accounts.permissions import Action
+from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.pages import Page
+from ketaclinic.records.patients import lookups as patient_lookups
 
 from ..forms import page_number
 from .common import actor, service_view
@@ -31,11 +33,21 @@ def _filters(request: HttpRequest) -> tuple[audit.AuditFilter, dict[str, str]]:
         username=params["username"],
         action=params["action"],
         outcome=params["outcome"] if params["outcome"] in Outcome.values else "",
-        patient_id=int(params["patient"]) if params["patient"].isdigit() else None,
+        patient_id=_patient_id(params["patient"]),
         since=_local_midnight(since) if since else None,
         until=_local_midnight(until + timedelta(days=1)) if until else None,
     )
     return filters, params
+
+
+NOBODY = -1  # an MRN no patient has: the filter then matches no entry
+
+
+def _patient_id(mrn: str) -> int | None:
+    if not mrn:
+        return None
+    found = patient_lookups.patient_id_for_account_setup(mrn)
+    return NOBODY if found is None else found
 
 
 def _date(text: str) -> date | None:
@@ -55,11 +67,24 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     events = audit.search(actor(request), filters)
     page = Page.of(events, page_number(request), AUDIT_PAGE_SIZE)
     query = urlencode({k: v for k, v in params.items() if v})
-    return render(
-        request,
-        "web/audit/list.html",
-        {"page": page, "params": params, "outcomes": Outcome.choices, "query": query},
-    )
+    ids = {e.patient_id for e in page.items if e.patient_id is not None}
+    names = patient_lookups.names_for_audit(ids)
+    rows = [
+        (e, names.get(e.patient_id, "") if e.patient_id is not None else "", _role(e.role))
+        for e in page.items
+    ]
+    context = {
+        "page": page,
+        "rows": rows,
+        "params": params,
+        "outcomes": Outcome.choices,
+        "query": query,
+    }
+    return render(request, "web/audit/list.html", context)
+
+
+def _role(value: str) -> str:
+    return Role(value).label if value in Role.values else value
 
 
 @service_view

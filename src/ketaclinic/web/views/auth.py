@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import logout, views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ketaclinic.proxies import client_address
@@ -50,8 +55,28 @@ class LoginView(views.LoginView):
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         audit.record(actor(request), Audited.AUTH_LOGOUT, detail={"idle": "idle" in request.POST})
+    idle = "idle" in request.POST
     logout(request)
-    return redirect("web:login")
+    if not idle:
+        return redirect("web:login")
+    query = {"idle": "1"}
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        query["next"] = back
+    return redirect(f"{reverse('web:login')}?{urlencode(query)}")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every site: answer with the static icon."""
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """ "Stay logged in": a request that renews the session's idle time and does nothing else."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    return HttpResponse(status=204)
 
 
 def _patient_home(request: HttpRequest, patient_id: int) -> HttpResponse:

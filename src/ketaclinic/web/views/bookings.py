@@ -62,6 +62,8 @@ def _form_context(request: HttpRequest, patient_id: int) -> dict[str, Any]:
         "locations": list(locations()),
         "weekdays": list(enumerate(WEEKDAYS)),
         "values": request.POST if request.method == "POST" else {},
+        # every ticked day: a QueryDict in a template gives only the last value of a list
+        "ticked_weekdays": request.POST.getlist("weekday"),
         "errors": {},
     }
 

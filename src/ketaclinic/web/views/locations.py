@@ -246,10 +246,11 @@ def hours_set(request: HttpRequest, location_id: int) -> HttpResponse:
             problems.append(f"{where}: {item.message}")
         context = _page(request, location_id, hours_errors=problems, hours_values=request.POST)
         return render(request, "web/locations/detail.html", context, status=422)
-    except Conflict as error:
-        messages.error(request, f"Hours not changed: {error}")
-    else:
-        messages.success(request, "Weekly hours saved.")
+    except Conflict as error:  # the form keeps every edit so the manager can adjust them
+        problems = [f"Hours not changed: {error}"]
+        context = _page(request, location_id, hours_errors=problems, hours_values=request.POST)
+        return render(request, "web/locations/detail.html", context, status=409)
+    messages.success(request, "Weekly hours saved.")
     return redirect("web:location-detail", location_id=location_id)
 
 

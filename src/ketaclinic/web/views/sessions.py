@@ -55,6 +55,7 @@ from ketaclinic.sessions import (
 
 from ..forms import SIGNER_FIELDS, field_errors, posted
 from ..instrument_forms import answers_from_post
+from ..labels import field_label
 from . import session_sheet
 from .assessments import definition_or_404, form_context
 from .common import actor, service_view
@@ -137,7 +138,7 @@ SECTION_OF = {
 }
 
 
-# Field names the services use, as the forms label them.
+# Field names the services use, as this screen's forms label them.
 FIELD_LABELS = {
     "confirm": "Confirmation",
     "reason": "Reason",
@@ -170,9 +171,9 @@ FIELD_LABELS = {
 
 
 def _field_label(name: str) -> str:
-    """A field as its form labels it; a nested one (``values.sbp_mm_hg``) by its last part."""
-    last = name.rsplit(".", 1)[-1]
-    return FIELD_LABELS.get(last, last.replace("_", " ").capitalize())
+    """A field as this screen's forms label it; a nested one (``values.sbp_mm_hg``) by its
+    last part; any other in the words every form uses (``web/labels.py``)."""
+    return FIELD_LABELS.get(name.rsplit(".", 1)[-1]) or field_label(name)
 
 
 def _section(field: str) -> str:
