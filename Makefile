@@ -33,7 +33,7 @@ demo: $(VENV)/.base
 check: $(VENV)/.dev
 	scripts/ensure-chromium
 	scripts/ensure-fonts
-	scripts/ensure-fhir-validator
+	scripts/ensure-node-tools
 	scripts/ensure-nginx
 	$(MAKE) --keep-going lint typecheck test-sqlite test-postgres
 

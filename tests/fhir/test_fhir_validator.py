@@ -1,6 +1,6 @@
 """An independent validator finds no error in anything the FHIR surface produces: Medplum's
 ``validateResource`` with the FHIR 4.0.1 definitions (tools/fhir-validate, installed by
-scripts/ensure-fhir-validator, which ``make check`` runs), over the demo clinic's records —
+scripts/ensure-node-tools, which ``make check`` runs), over the demo clinic's records —
 every resource type exported, Bundles of both kinds — and the CapabilityStatement. One Node
 run for everything (Node starts slowly), in the SQLite pass of ``make check``."""
 
@@ -44,7 +44,7 @@ EXPECTED_TYPES = {
 
 def _validate(resources: list[dict[str, Any]], tmp_path: Path) -> list[dict[str, Any]]:
     if not (VALIDATOR / "node_modules" / "@medplum" / "core").is_dir():
-        pytest.fail("the FHIR validator is not installed: run scripts/ensure-fhir-validator")
+        pytest.fail("the FHIR validator is not installed: run scripts/ensure-node-tools")
     batch = tmp_path / "resources.json"
     batch.write_text(json.dumps(resources))
     ran = subprocess.run(
