@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Body, NinjaAPI, Query, Router, Schema
+from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 
 from ketaclinic.instruments import InstrumentError
@@ -37,7 +39,7 @@ from ketaclinic.records.patients import lookups
 from ketaclinic.records.patients import services as patients
 
 from .auth import BearerToken, actor
-from .errors import ERRORS
+from .errors import ERRORS, ErrorOut
 from .middleware import FHIR_JSON, operation_outcome
 
 fhir_api = NinjaAPI(
@@ -221,6 +223,8 @@ class ImportLineOut(Schema):
     messages: list[str]
     mrn: str
     patient_id: int | None
+    not_kept: list[str]
+    """What the entry holds that the patient record cannot keep (FHIR paths)."""
 
 
 class ImportReportOut(Schema):
@@ -230,15 +234,35 @@ class ImportReportOut(Schema):
     lines: list[ImportLineOut]
 
 
-@import_router.post("/fhir-patients", response={200: ImportReportOut, **ERRORS})
-def import_patients(
-    request: HttpRequest, params: Query[ImportQuery], bundle: Body[dict[str, Any]]
-) -> dict[str, Any]:
-    """Import a Bundle of Patient resources. ``mode``: ``dry_run`` (default: report only),
-    ``all_or_nothing`` (none when any entry is invalid) or ``valid_only``."""
-    report = exchange.import_patients(
-        actor(request), read_patient_bundle(json.dumps(bundle)), params.mode
-    )
+def _size(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB" if size >= 2**20 else f"{size / 2**10:.0f} KiB"
+
+
+@import_router.post(
+    "/fhir-patients",
+    response={200: ImportReportOut, 413: ErrorOut, **ERRORS},
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/fhir+json": {"schema": {"type": "object"}}},
+            "required": True,
+        }
+    },
+)
+def import_patients(request: HttpRequest, params: Query[ImportQuery]) -> Any:
+    """Import a Bundle of Patient resources (the body). ``mode``: ``dry_run`` (default: report
+    only), ``all_or_nothing`` (none when any entry is invalid) or ``valid_only``. A Bundle
+    larger than the upload limit is refused (413) naming the limit."""
+    try:
+        content = request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        size = int(request.headers.get("Content-Length") or 0)
+        message = (
+            f"the Bundle is {_size(size)}; the API accepts up to {_size(limit)}: "
+            "split it, or import it with the command `ketaclinic import fhir FILE`"
+        )
+        return Status(413, {"detail": message, "errors": [{"field": "file", "message": message}]})
+    report = exchange.import_patients(actor(request), read_patient_bundle(content), params.mode)
     return {
         "mode": str(report.mode),
         "imported": report.imported,
