@@ -243,7 +243,7 @@ def _language(patient: FhirPatient, reading: PatientReading) -> None:
     spoken = list(enumerate(patient.communication or []))
     index = next((i for i, c in spoken if c.preferred), spoken[0][0] if spoken else None)
     if index is not None:
-        language = patient.communication[index].language
+        language = dict(spoken)[index].language
         coding = language.coding[0] if language.coding else None
         tag = _text(coding.code if coding else "")
         if _LANGUAGE.match(tag):

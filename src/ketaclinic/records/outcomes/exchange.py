@@ -107,8 +107,14 @@ def patient_record(
 
 
 def _amendment_lines(patient: Patient) -> dict[int, tuple[int, int]]:
-    """Each assessment's original and version number, from the chain of amendments."""
-    amends = dict(Assessment.objects.filter(patient=patient).values_list("pk", "amends_id"))
+    return amendment_lines(
+        dict(Assessment.objects.filter(patient=patient).values_list("pk", "amends_id"))
+    )
+
+
+def amendment_lines(amends: dict[int, int | None]) -> dict[int, tuple[int, int]]:
+    """Each assessment's original and version number, from the chain of amendments
+    (assessment id → the id it amends)."""
     lines: dict[int, tuple[int, int]] = {}
     for pk in amends:
         original, number = pk, 1
