@@ -49,7 +49,8 @@ def test_a_system_export_writes_one_ndjson_file_per_type(
     manifest = status.json()
     assert manifest["requiresAccessToken"] is True
     assert manifest["request"].endswith("/fhir/$export")
-    assert manifest["error"] == [] and manifest["transactionTime"]
+    assert manifest["error"] == []
+    assert manifest["transactionTime"]
     types = {item["type"]: item for item in manifest["output"]}
     assert {"Patient", "Observation", "Condition", "Appointment"} <= set(types)
     for kind, item in types.items():
@@ -113,7 +114,8 @@ def test_a_running_export_reports_progress_and_can_be_cancelled(
     path = f"/fhir/bulkstatus/{job.pk}"
     waiting = api.client.get(path, headers=api.headers)
     assert waiting.status_code == 202
-    assert waiting["X-Progress"] == "0 of ? patients" and waiting["Retry-After"] == "5"
+    assert waiting["X-Progress"] == "0 of ? patients"
+    assert waiting["Retry-After"] == "5"
     assert api.client.delete(path, headers=api.headers).status_code == 202
     gone = api.client.get(path, headers=api.headers)
     assert (gone.status_code, gone.json()["resourceType"]) == (404, "OperationOutcome")
@@ -146,9 +148,7 @@ def test_a_bad_kick_off_is_an_operation_outcome_naming_the_parameter(
     assert not BulkExport.objects.exists()
 
 
-def test_the_chore_purges_old_exports(
-    full_record: Any, api_as: Any, users: dict[str, Any]
-) -> None:
+def test_the_chore_purges_old_exports(full_record: Any, api_as: Any, users: dict[str, Any]) -> None:
     assert "expired bulk exports" in chores.registered()
     api = api_as(users["physician"])
     _status_path(_kick_off(api))
@@ -157,4 +157,5 @@ def test_the_chore_purges_old_exports(
     assert any(folder.iterdir())
     assert exports.purge_expired() == 0
     assert exports.purge_expired(timezone.now() + timedelta(hours=25)) == 1
-    assert not folder.exists() and not BulkExport.objects.exists()
+    assert not folder.exists()
+    assert not BulkExport.objects.exists()

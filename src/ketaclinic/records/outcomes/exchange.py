@@ -118,8 +118,8 @@ def amendment_lines(amends: dict[int, int | None]) -> dict[int, tuple[int, int]]
     lines: dict[int, tuple[int, int]] = {}
     for pk in amends:
         original, number = pk, 1
-        while amends.get(original) is not None:
-            original, number = amends[original], number + 1
+        while (earlier := amends.get(original)) is not None:
+            original, number = earlier, number + 1
         lines[pk] = (original, number)
     return lines
 

@@ -40,7 +40,7 @@ class Patient(models.Model):
     other_identifiers = models.JSONField(
         default=list,
         blank=True,
-        help_text="Identifiers other systems give the patient (FHIR Identifier: system, value, type).",
+        help_text="Identifiers other systems give the patient (system, value, type code and text).",
     )
     allergies = models.JSONField(default=list, blank=True)
     medications = models.JSONField(default=list, blank=True)
