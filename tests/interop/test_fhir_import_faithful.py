@@ -137,3 +137,37 @@ def test_the_api_reports_what_is_not_kept_and_refuses_a_large_bundle_in_json(
     assert too_big.status_code == 413
     assert too_big["Content-Type"].startswith("application/json")
     assert "; the API accepts up to 1 KiB: split it" in too_big.json()["detail"]
+
+
+def test_what_was_kept_is_exported_and_imports_again_whole(
+    users: dict[str, Any], actor_for: Any
+) -> None:
+    from ketaclinic.interop.fhir import patient_resource
+
+    report = _import(actor_for(users["front_desk"]), _bundle(), exchange.ImportMode.VALID_ONLY)
+    anna = Patient.objects.get(pk=report.lines[0].patient_id)
+    exported = patient_resource(anna)
+    assert exported["name"][0]["given"] == ["Anna", "Maria"]
+    assert exported["address"][0]["line"] == ["12 Example Street", "Apt 3"]
+    assert exported["communication"][0]["language"]["coding"][0]["code"] == "es"
+    exported["identifier"][0]["value"] = "ELSEWHERE-2"
+    again = _import(
+        actor_for(users["front_desk"]),
+        {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": exported}]},
+        exchange.ImportMode.VALID_ONLY,
+    )
+    assert again.lines[0].status == "imported"
+    assert again.lines[0].not_kept == ["Patient.id"]  # the other clinic's id for its record
+    copy_ = Patient.objects.get(pk=again.lines[0].patient_id)
+    for field in (
+        "other_given_names",
+        "phone_use",
+        "email_use",
+        "address_lines",
+        "address_city",
+        "address_postal_code",
+        "preferred_language",
+        "interpreter_needed",
+        "other_identifiers",
+    ):
+        assert getattr(copy_, field) == getattr(anna, field), field

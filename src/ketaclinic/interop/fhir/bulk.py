@@ -15,7 +15,7 @@ import json
 import logging
 import shutil
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -93,18 +93,31 @@ def kick_off(
     return str(job.pk)
 
 
+WHEN_FIELDS = ("effectiveDateTime", "authored", "issued", "recordedDate")
+"""Where a resource without ``meta.lastUpdated`` says when it was recorded (these records are
+written once: a change is a new resource or a new version with ``meta``)."""
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _changed_since(resource: Resource, record: PatientRecord, since: datetime | None) -> bool:
-    """With ``_since``: a resource that says when it last changed (``meta.lastUpdated``) by
-    that; the Patient by the record's last change; any other resource is included (a receiver
-    updates it in place)."""
+    """With ``_since``: by ``meta.lastUpdated`` where the resource has it; the Patient by the
+    record's last change; else by when it was recorded (``WHEN_FIELDS``, an effective
+    period's start); a resource that says none of these is included."""
     if since is None:
         return True
-    updated = (resource.get("meta") or {}).get("lastUpdated")
-    if updated:
-        return datetime.fromisoformat(str(updated).replace("Z", "+00:00")) >= since
     if resource["resourceType"] == "Patient":
         return bool(record.patient.updated_at >= since)
-    return True
+    stamped = (resource.get("meta") or {}).get("lastUpdated") or next(
+        (resource[name] for name in WHEN_FIELDS if resource.get(name)),
+        (resource.get("effectivePeriod") or {}).get("start"),
+    )
+    if not stamped or len(str(stamped)) < len("2000-01-01"):
+        return True
+    return _moment(str(stamped)) >= since
 
 
 class _Files:
