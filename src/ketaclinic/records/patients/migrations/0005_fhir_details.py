@@ -4,70 +4,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0004_patient_coverage'),
+        ("patients", "0004_patient_coverage"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='patient',
-            name='address_city',
+            model_name="patient",
+            name="address_city",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='address_country',
+            model_name="patient",
+            name="address_country",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='address_lines',
-            field=models.JSONField(blank=True, default=list, help_text='Street lines, in order.'),
+            model_name="patient",
+            name="address_lines",
+            field=models.JSONField(blank=True, default=list, help_text="Street lines, in order."),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='address_postal_code',
+            model_name="patient",
+            name="address_postal_code",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='address_state',
+            model_name="patient",
+            name="address_state",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='email_use',
-            field=models.CharField(blank=True, choices=[('home', 'Home'), ('work', 'Work'), ('mobile', 'Mobile'), ('temp', 'Temporary'), ('old', 'No longer in use')], max_length=8),
+            model_name="patient",
+            name="email_use",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("home", "Home"),
+                    ("work", "Work"),
+                    ("mobile", "Mobile"),
+                    ("temp", "Temporary"),
+                    ("old", "No longer in use"),
+                ],
+                max_length=8,
+            ),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='interpreter_needed',
+            model_name="patient",
+            name="interpreter_needed",
             field=models.BooleanField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='other_given_names',
-            field=models.JSONField(blank=True, default=list, help_text='Given names after the first (middle names), in order.'),
+            model_name="patient",
+            name="other_given_names",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Given names after the first (middle names), in order.",
+            ),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='other_identifiers',
-            field=models.JSONField(blank=True, default=list, help_text='Identifiers other systems give the patient (system, value, type code and text).'),
+            model_name="patient",
+            name="other_identifiers",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Identifiers other systems give the patient (system, value, type code and text).",
+            ),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='phone_use',
-            field=models.CharField(blank=True, choices=[('home', 'Home'), ('work', 'Work'), ('mobile', 'Mobile'), ('temp', 'Temporary'), ('old', 'No longer in use')], max_length=8),
+            model_name="patient",
+            name="phone_use",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("home", "Home"),
+                    ("work", "Work"),
+                    ("mobile", "Mobile"),
+                    ("temp", "Temporary"),
+                    ("old", "No longer in use"),
+                ],
+                max_length=8,
+            ),
         ),
         migrations.AddField(
-            model_name='patient',
-            name='preferred_language',
-            field=models.CharField(blank=True, help_text='A BCP-47 language tag, e.g. en-US or es.', max_length=35),
+            model_name="patient",
+            name="preferred_language",
+            field=models.CharField(
+                blank=True, help_text="A BCP-47 language tag, e.g. en-US or es.", max_length=35
+            ),
         ),
         migrations.AlterField(
-            model_name='patient',
-            name='mrn',
-            field=models.CharField(max_length=64, unique=True, verbose_name='medical record number'),
+            model_name="patient",
+            name="mrn",
+            field=models.CharField(
+                max_length=64, unique=True, verbose_name="medical record number"
+            ),
         ),
     ]
