@@ -71,10 +71,14 @@ def _drop_database(name: str) -> None:
 PATIENTS_SQL = """
 INSERT INTO patients_patient (mrn, given_name, family_name, date_of_birth, sex, phone, email,
     address, emergency_contact_name, emergency_contact_phone, emergency_contact_relationship,
-    allergies, medications, history_flags, physician_id, created_at, updated_at)
+    allergies, medications, history_flags, physician_id, created_at, updated_at, coverage,
+    other_given_names, phone_use, email_use, address_lines, address_city, address_state,
+    address_postal_code, address_country, preferred_language, other_identifiers)
 SELECT 'B-' || p, 'Given' || p, 'Family' || p, DATE '1940-01-01' + (p * 37 %% 20000),
     CASE WHEN p %% 5 = 0 THEN 'male' ELSE 'female' END, '555-' || p, 'p' || p || '@example.org',
-    p || ' Example Street', '', '', '', '[]', '[]', '[]', %(physician)s, now(), now()
+    p || ' Example Street', '', '', '', '[]', '[]', '[]', %(physician)s, now(), now(), 'unknown',
+    '[]', 'mobile', 'home', jsonb_build_array(p || ' Example Street'), 'Springfield', 'MA',
+    '01101', 'US', 'en', '[]'
 FROM generate_series(1, %(patients)s) AS p
 """
 

@@ -261,8 +261,8 @@ def test_dry_run_reports_each_entry_and_writes_nothing(
     ]
     messages = [" ".join(line.messages) for line in report.lines]
     assert "birthDate" in messages[1]
-    assert messages[2].startswith("sex:")
-    assert "given_name: is required" in messages[4]
+    assert messages[2].startswith("Patient.gender:")  # FHIR paths, not the record's fields
+    assert "Patient.name[0].given: is required" in messages[4]
     assert "already in use" in messages[5]
     assert "more than once" in messages[6]
     assert Patient.objects.count() == 1

@@ -9,15 +9,19 @@ under /api/imports (JSON API errors)."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Body, NinjaAPI, Query, Router, Schema
+from django.utils.http import http_date
+from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 
 from ketaclinic.instruments import InstrumentError
-from ketaclinic.interop.fhir import Addresser, patient_resource, read_patient_bundle
+from ketaclinic.interop.fhir import Addresser, bulk, patient_resource, read_patient_bundle
 from ketaclinic.interop.fhir.capability import capability_statement
 from ketaclinic.interop.fhir.codes import mrn_system
 from ketaclinic.interop.fhir.export import record_resources, searchset
@@ -33,12 +37,13 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.context import Actor, Face
 from ketaclinic.records.errors import Forbidden, InvalidInput, NotFound
+from ketaclinic.records.exports import services as bulk_exports
 from ketaclinic.records.outcomes import exchange
 from ketaclinic.records.patients import lookups
 from ketaclinic.records.patients import services as patients
 
 from .auth import BearerToken, actor
-from .errors import ERRORS
+from .errors import ERRORS, ErrorOut
 from .middleware import FHIR_JSON, operation_outcome
 
 fhir_api = NinjaAPI(
@@ -224,6 +229,8 @@ class ImportLineOut(Schema):
     messages: list[str]
     mrn: str
     patient_id: int | None
+    not_kept: list[str]
+    """What the entry holds that the patient record cannot keep (FHIR paths)."""
 
 
 class ImportReportOut(Schema):
@@ -233,18 +240,120 @@ class ImportReportOut(Schema):
     lines: list[ImportLineOut]
 
 
-@import_router.post("/fhir-patients", response={200: ImportReportOut, **ERRORS})
-def import_patients(
-    request: HttpRequest, params: Query[ImportQuery], bundle: Body[dict[str, Any]]
-) -> dict[str, Any]:
-    """Import a Bundle of Patient resources. ``mode``: ``dry_run`` (default: report only),
-    ``all_or_nothing`` (none when any entry is invalid) or ``valid_only``."""
-    report = exchange.import_patients(
-        actor(request), read_patient_bundle(json.dumps(bundle)), params.mode
-    )
+def _size(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB" if size >= 2**20 else f"{size / 2**10:.0f} KiB"
+
+
+@import_router.post(
+    "/fhir-patients",
+    response={200: ImportReportOut, 413: ErrorOut, **ERRORS},
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/fhir+json": {"schema": {"type": "object"}}},
+            "required": True,
+        }
+    },
+)
+def import_patients(request: HttpRequest, params: Query[ImportQuery]) -> Any:
+    """Import a Bundle of Patient resources (the body). ``mode``: ``dry_run`` (default: report
+    only), ``all_or_nothing`` (none when any entry is invalid) or ``valid_only``. A Bundle
+    larger than the upload limit is refused (413) naming the limit."""
+    try:
+        content = request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        size = int(request.headers.get("Content-Length") or 0)
+        message = (
+            f"the Bundle is {_size(size)}; the API accepts up to {_size(limit)}: "
+            "split it, or import it with the command `ketaclinic import fhir FILE`"
+        )
+        return Status(413, {"detail": message, "errors": [{"field": "file", "message": message}]})
+    report = exchange.import_patients(actor(request), read_patient_bundle(content), params.mode)
     return {
         "mode": str(report.mode),
         "imported": report.imported,
         "invalid": report.invalid,
         "lines": report.lines,
     }
+
+
+# FHIR Bulk Data export (Bulk Data Access IG v2): kick-off, status, cancel, files.
+BULK_PARAMETERS = frozenset({"_outputFormat", "_type", "_since"})
+RETRY_AFTER_S = 5
+
+
+def _kick_off(request: HttpRequest, group: str) -> HttpResponse:
+    prefer = request.headers.get("Prefer", "").replace(" ", "")
+    if "respond-async" not in prefer.split(","):
+        return operation_outcome(
+            400, "invalid", "a bulk export needs the header Prefer: respond-async", "Prefer"
+        )
+    lenient = "handling=lenient" in prefer
+    for name in request.GET:
+        if name not in BULK_PARAMETERS and not lenient:
+            return operation_outcome(
+                400, "not-supported", f"{name} is not a supported $export parameter", name
+            )
+    output_format = request.GET.get("_outputFormat")
+    if output_format and output_format not in bulk.OUTPUT_FORMATS:
+        return operation_outcome(
+            400, "not-supported", f"only {bulk.NDJSON} is produced", "_outputFormat"
+        )
+    job_id = bulk.kick_off(
+        _fhir_actor(request),
+        request.build_absolute_uri(),
+        group,
+        bulk.parse_types(request.GET.get("_type")),
+        bulk.parse_since(request.GET.get("_since")),
+    )
+    answer = HttpResponse(status=202)
+    answer["Content-Location"] = f"{_base_url(request)}/bulkstatus/{job_id}"
+    return answer
+
+
+@fhir_api.get("/$export", response={202: None}, tags=["fhir"])
+def export_system(request: HttpRequest) -> HttpResponse:
+    """Start a bulk export of every patient (``Prefer: respond-async``; ``_type``,
+    ``_since``; ``export.csv``): 202 with the status URL in ``Content-Location``."""
+    return _kick_off(request, "")
+
+
+@fhir_api.get("/Group/{group_id}/$export", response={202: None}, tags=["fhir"])
+def export_group(request: HttpRequest, group_id: str) -> HttpResponse:
+    """Start a bulk export of one location's patients (those with a visit booked there; the
+    group id is the location's short name, e.g. ``main``)."""
+    return _kick_off(request, group_id)
+
+
+@fhir_api.get("/bulkstatus/{job_id}", response={200: dict[str, Any], 202: None}, tags=["fhir"])
+def export_status(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """The export's progress (202 with ``X-Progress`` and ``Retry-After``), its manifest
+    (200) when done, or its error (500); only for who asked."""
+    job = bulk_exports.export_status(_fhir_actor(request), str(job_id))
+    if job.status in ("queued", "running"):
+        answer = HttpResponse(status=202)
+        answer["X-Progress"] = f"{job.patients_done} of {job.patients_total or '?'} patients"
+        answer["Retry-After"] = str(RETRY_AFTER_S)
+        return answer
+    if job.status == "failed":
+        return operation_outcome(500, "exception", job.error)
+    base = _base_url(request)
+    body = bulk.manifest(job, lambda kind: f"{base}/bulkfiles/{job.pk}/{kind}.ndjson")
+    answer = HttpResponse(json.dumps(body), content_type="application/json")
+    answer["Expires"] = http_date((job.created_at + bulk_exports.keep_for()).timestamp())
+    return answer
+
+
+@fhir_api.delete("/bulkstatus/{job_id}", response={202: None}, tags=["fhir"])
+def cancel_export(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """Cancel the export and delete its files (202)."""
+    bulk_exports.cancel_export(_fhir_actor(request), str(job_id))
+    return HttpResponse(status=202)
+
+
+@fhir_api.get("/bulkfiles/{job_id}/{file_name}", response={200: None}, tags=["fhir"])
+def export_file(request: HttpRequest, job_id: uuid.UUID, file_name: str) -> FileResponse:
+    """One of the export's NDJSON files (``application/fhir+ndjson``), only for who asked."""
+    resource_type = file_name.removesuffix(".ndjson")
+    path = bulk_exports.export_file(_fhir_actor(request), str(job_id), resource_type)
+    return FileResponse(path.open("rb"), content_type=bulk.NDJSON)

@@ -58,13 +58,20 @@ def run(args: argparse.Namespace) -> int:
             "status": line.status,
             "mrn": line.mrn,
             "messages": "; ".join(line.messages),
+            "not kept": ", ".join(line.not_kept),
         }
         for line in report.lines
     ]
     if args.format == "json":
+        for row, line in zip(rows, report.lines, strict=True):
+            row["not kept"] = line.not_kept  # a list in JSON
         print_json({"mode": str(mode), "imported": report.imported, "entries": rows})
     else:
-        print_table(rows, ("entry", "resource", "status", "mrn", "messages"), f"import ({mode})")
+        print_table(
+            rows,
+            ("entry", "resource", "status", "mrn", "messages", "not kept"),
+            f"import ({mode})",
+        )
     if report.invalid and mode != ImportMode.VALID_ONLY:
         raise UsageError(
             "FILE",

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ketaclinic.records.results",
     "ketaclinic.records.consents",
     "ketaclinic.records.enquiries",
+    "ketaclinic.records.exports",
     "ketaclinic.records.sessions",
     "ketaclinic.records.workers",
     "ketaclinic.web",
@@ -185,6 +186,8 @@ KETACLINIC_MRN_SYSTEM = (
 )
 
 # API bearer tokens expire after this many hours.
+# FHIR Bulk Data exports ($export): their files are deleted this long after the request.
+BULK_EXPORT_KEEP_HOURS = float(os.environ.get("KETACLINIC_BULK_EXPORT_KEEP_HOURS", "24"))
 API_TOKEN_TTL_HOURS = int(os.environ.get("KETACLINIC_API_TOKEN_TTL_HOURS", "12"))
 
 # Online intake: an invitation link works once, for this many hours; links printed by the

@@ -17,6 +17,7 @@ from ketaclinic.records.outcomes.exchange import PatientRecord
 from . import codes
 from .encounters import appointment_status, encounters_for, latest_sessions, procedures_for
 from .laboratory import result_observation
+from .patient_details import add_details
 from .questionnaires import questionnaire_resource
 from .resource import Resource, validated
 from .search import SearchPage
@@ -90,7 +91,7 @@ def patient_resource(patient: Patient) -> Resource:
         if patient.emergency_contact_phone:
             contact["telecom"] = [{"system": "phone", "value": patient.emergency_contact_phone}]
         resource["contact"] = [contact]
-    return validated(resource)
+    return validated(add_details(resource, patient))
 
 
 def _instrument_code(assessment: Assessment, definition: Definition | None) -> Resource:

@@ -3,6 +3,7 @@ Questionnaire a receiver can fetch: its items in order, their codes and answer r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from ketaclinic.instruments import Definition
@@ -51,8 +52,21 @@ def _item(item: Item) -> Resource:
     return entry
 
 
+_BUILT: dict[tuple[str, str, int], str] = {}
+
+
 def questionnaire_resource(definition: Definition) -> Resource:
-    """One instrument version as a Questionnaire (status active, subject a patient)."""
+    """One instrument version as a Questionnaire (status active, subject a patient); built and
+    validated once per loaded definition (a bulk export asks for it for every patient), a
+    fresh copy each time."""
+    key = (definition.id, definition.version, id(definition))
+    if key not in _BUILT:
+        _BUILT[key] = json.dumps(_questionnaire(definition))
+    resource: Resource = json.loads(_BUILT[key])
+    return resource
+
+
+def _questionnaire(definition: Definition) -> Resource:
     name = "".join(part.capitalize() for part in definition.id.split("_"))
     resource: Resource = {
         "resourceType": "Questionnaire",

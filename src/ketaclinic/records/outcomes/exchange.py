@@ -111,13 +111,19 @@ def patient_record(
 
 
 def _amendment_lines(patient: Patient) -> dict[int, tuple[int, int]]:
-    """Each assessment's original and version number, from the chain of amendments."""
-    amends = dict(Assessment.objects.filter(patient=patient).values_list("pk", "amends_id"))
+    return amendment_lines(
+        dict(Assessment.objects.filter(patient=patient).values_list("pk", "amends_id"))
+    )
+
+
+def amendment_lines(amends: dict[int, int | None]) -> dict[int, tuple[int, int]]:
+    """Each assessment's original and version number, from the chain of amendments
+    (assessment id → the id it amends)."""
     lines: dict[int, tuple[int, int]] = {}
     for pk in amends:
         original, number = pk, 1
-        while amends.get(original) is not None:
-            original, number = amends[original], number + 1
+        while (earlier := amends.get(original)) is not None:
+            original, number = earlier, number + 1
         lines[pk] = (original, number)
     return lines
 
@@ -149,6 +155,14 @@ class ImportCandidate:
     errors: tuple[FieldError, ...] = ()
     skipped: str = ""
     """Why the entry is not a patient to import (e.g. another resource type)."""
+    paths: dict[str, str] = field(default_factory=dict)
+    """Where in the file each field came from (its FHIR path), to name it in messages."""
+    not_kept: tuple[str, ...] = ()
+    """What the file holds that the patient record cannot (FHIR paths)."""
+
+    def where(self, name: str) -> str:
+        """The file's name for a record field (its FHIR path, when the reader said)."""
+        return self.paths.get(name) or self.paths.get(name.split(".")[0], name)
 
 
 @dataclass
@@ -160,6 +174,8 @@ class ImportLine:
     messages: list[str] = field(default_factory=list)
     mrn: str = ""
     patient_id: int | None = None
+    not_kept: list[str] = field(default_factory=list)
+    """What the entry holds that the record could not keep (FHIR paths)."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +206,9 @@ def _check(candidates: Sequence[ImportCandidate]) -> list[ImportLine]:
     )
     lines = []
     for candidate in candidates:
-        line = ImportLine(candidate.position, candidate.label, "valid")
+        line = ImportLine(
+            candidate.position, candidate.label, "valid", not_kept=list(candidate.not_kept)
+        )
         if candidate.skipped:
             line.status, line.messages = "skipped", [candidate.skipped]
         else:
@@ -199,13 +217,14 @@ def _check(candidates: Sequence[ImportCandidate]) -> list[ImportLine]:
                 try:
                     checked = validate(PatientCreate, candidate.fields)
                 except InvalidInput as error:
-                    messages = [f"{e.field}: {e.message}" for e in error.errors]
+                    messages = [f"{candidate.where(e.field)}: {e.message}" for e in error.errors]
                 else:
                     line.mrn = checked.mrn or ""
+                    mrn = candidate.where("mrn")
                     if checked.mrn and checked.mrn.lower() in taken:
-                        messages.append(f"mrn: {checked.mrn} is already in use")
+                        messages.append(f"{mrn}: {checked.mrn} is already in use")
                     elif checked.mrn and repeats[checked.mrn.lower()] > 1:
-                        messages.append(f"mrn: {checked.mrn} appears more than once in the file")
+                        messages.append(f"{mrn}: {checked.mrn} appears more than once in the file")
             if messages:
                 line.status, line.messages = "invalid", messages
         lines.append(line)
@@ -279,7 +298,8 @@ def _register_batch(
                     _register(actor, line, by_position[line.position])
             except InvalidInput as error:
                 line.status = "invalid"
-                line.messages = [f"{e.field}: {e.message}" for e in error.errors]
+                candidate = by_position[line.position]
+                line.messages = [f"{candidate.where(e.field)}: {e.message}" for e in error.errors]
     return end
 
 

@@ -18,3 +18,13 @@ class Coverage(models.TextChoices):
     UNKNOWN = "unknown", "Not recorded"
     SELF_PAY = "self_pay", "Self-pay"
     INSURANCE = "insurance", "Insurance"
+
+
+class ContactUse(models.TextChoices):
+    """What a phone number or e-mail address is for (FHIR ContactPoint.use)."""
+
+    HOME = "home", "Home"
+    WORK = "work", "Work"
+    MOBILE = "mobile", "Mobile"
+    TEMP = "temp", "Temporary"
+    OLD = "old", "No longer in use"

@@ -28,10 +28,24 @@ class MedicationIn(Strict):
     """Who listed it: the patient (online intake, then confirmed by a clinician) or staff."""
 
 
+ContactUseIn = Literal["", "home", "work", "mobile", "temp", "old"]
+
+
+class IdentifierIn(Strict):
+    """An identifier another system gives the patient (kept as a FHIR Identifier)."""
+
+    system: Annotated[str, Field(max_length=255)] = ""
+    value: Annotated[str, Field(min_length=1, max_length=255)]
+    type_code: Annotated[str, Field(max_length=20)] = ""
+    """The identifier's kind from HL7 v2 table 0203 (``MR``, ``SS``, ``DL``, ``PPN``…)."""
+    type_text: Annotated[str, Field(max_length=100)] = ""
+
+
 class PatientFields(Strict):
     """Every field of a patient record a user may set."""
 
-    mrn: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,32}$")] | None = None
+    mrn: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")] | None = None
+    """Letters, digits and hyphens, up to 64 (a UUID from another system fits)."""
     given_name: Annotated[str, Field(min_length=1, max_length=100)]
     family_name: Annotated[str, Field(min_length=1, max_length=100)]
     date_of_birth: BirthDate
@@ -39,6 +53,22 @@ class PatientFields(Strict):
     phone: Annotated[str, Field(max_length=40)] = ""
     email: Email = ""
     address: Annotated[str, Field(max_length=1000)] = ""
+    other_given_names: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=10)
+    ] = []
+    phone_use: ContactUseIn = ""
+    email_use: ContactUseIn = ""
+    address_lines: Annotated[list[ShortText], Field(max_length=5)] = []
+    address_city: Annotated[str, Field(max_length=100)] = ""
+    address_state: Annotated[str, Field(max_length=100)] = ""
+    address_postal_code: Annotated[str, Field(max_length=20)] = ""
+    address_country: Annotated[str, Field(max_length=100)] = ""
+    preferred_language: Annotated[
+        str, Field(pattern=r"^([A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)?$", max_length=35)
+    ] = ""
+    """A BCP-47 language tag (``en-US``, ``es``)."""
+    interpreter_needed: bool | None = None
+    other_identifiers: Annotated[list[IdentifierIn], Field(max_length=20)] = []
     emergency_contact_name: ShortText = ""
     emergency_contact_phone: Annotated[str, Field(max_length=40)] = ""
     emergency_contact_relationship: Annotated[str, Field(max_length=100)] = ""
@@ -95,6 +125,17 @@ DEMOGRAPHIC_FIELDS = frozenset(
         "family_name",
         "date_of_birth",
         *CONTACT_FIELDS,
+        "other_given_names",
+        "phone_use",
+        "email_use",
+        "address_lines",
+        "address_city",
+        "address_state",
+        "address_postal_code",
+        "address_country",
+        "preferred_language",
+        "interpreter_needed",
+        "other_identifiers",
         "physician_id",
         "coverage",
     }

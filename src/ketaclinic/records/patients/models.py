@@ -7,12 +7,12 @@ from django.db.models import Q
 
 from ketaclinic.records.fields import user_field
 
-from .choices import Coverage, Sex
+from .choices import ContactUse, Coverage, Sex
 from .limits import HEIGHT_CM_MAX, HEIGHT_CM_MIN, WEIGHT_KG_MAX
 
 
 class Patient(models.Model):
-    mrn = models.CharField("medical record number", max_length=32, unique=True)
+    mrn = models.CharField("medical record number", max_length=64, unique=True)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
@@ -23,6 +23,25 @@ class Patient(models.Model):
     emergency_contact_name = models.CharField(max_length=200, blank=True)
     emergency_contact_phone = models.CharField(max_length=40, blank=True)
     emergency_contact_relationship = models.CharField(max_length=100, blank=True)
+    other_given_names = models.JSONField(
+        default=list, blank=True, help_text="Given names after the first (middle names), in order."
+    )
+    phone_use = models.CharField(max_length=8, choices=ContactUse.choices, blank=True)
+    email_use = models.CharField(max_length=8, choices=ContactUse.choices, blank=True)
+    address_lines = models.JSONField(default=list, blank=True, help_text="Street lines, in order.")
+    address_city = models.CharField(max_length=100, blank=True)
+    address_state = models.CharField(max_length=100, blank=True)
+    address_postal_code = models.CharField(max_length=20, blank=True)
+    address_country = models.CharField(max_length=100, blank=True)
+    preferred_language = models.CharField(
+        max_length=35, blank=True, help_text="A BCP-47 language tag, e.g. en-US or es."
+    )
+    interpreter_needed = models.BooleanField(null=True, blank=True)
+    other_identifiers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Identifiers other systems give the patient (system, value, type code and text).",
+    )
     allergies = models.JSONField(default=list, blank=True)
     medications = models.JSONField(default=list, blank=True)
     history_flags = models.JSONField(default=list, blank=True)
