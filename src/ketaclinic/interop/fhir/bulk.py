@@ -44,6 +44,8 @@ EXPORTED_TYPES = (
     "Questionnaire",
     "MedicationAdministration",
     "Appointment",
+    "Encounter",
+    "Procedure",
 )
 """The resource types a ``_type`` may name (each builder's output)."""
 SHARED_TYPES = frozenset({"Questionnaire"})

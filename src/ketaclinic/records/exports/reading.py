@@ -18,6 +18,7 @@ from ketaclinic.records.outcomes.exchange import PatientRecord, amendment_lines
 from ketaclinic.records.patients.models import BodyMeasurement, Patient
 from ketaclinic.records.results.models import TestResult
 from ketaclinic.records.sessions.models import RescueMedication, VitalSigns
+from ketaclinic.records.sessions.visits import session_visits
 
 CHUNK = 200
 """Patients read together (one query per part of the record per chunk)."""
@@ -47,7 +48,7 @@ def _chunk_records(ids: list[int]) -> Iterator[PatientRecord]:
     given = _by_patient(infusions.infusion_events(ids, None, None))
     appointments = _by_patient(
         Appointment.objects.filter(patient_id__in=ids)
-        .select_related("location")
+        .select_related("location", "physician")
         .order_by("starts_at", "id")
     )
     rescues = defaultdict(list)
@@ -67,6 +68,9 @@ def _chunk_records(ids: list[int]) -> Iterator[PatientRecord]:
     ):
         vitals[signs.session.patient_id].append(signs)
     results = _by_patient(TestResult.objects.filter(patient_id__in=ids).order_by("taken_on", "id"))
+    sessions = defaultdict(list)
+    for visit in session_visits(ids):
+        sessions[visit.patient_id].append(visit)
     for pk in ids:
         if pk not in patients:
             continue
@@ -80,6 +84,7 @@ def _chunk_records(ids: list[int]) -> Iterator[PatientRecord]:
             test_results=results[pk],
             vital_signs=vitals[pk],
             versions=amendment_lines({a.pk: a.amends_id for a in chains[pk]}),
+            sessions=sessions[pk],
         )
 
 
