@@ -15,18 +15,23 @@ percentiles, throughput, and both as ratios to the static file's, with the load 
 
 from __future__ import annotations
 
-import argparse
-import os
-import platform
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
+
+# Run as a script, this file's folder comes first on the path, and its neighbour http.py hides
+# the standard library's http package (which urllib needs): take the folder off first.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 # wrk's report, as one line of numbers: requests, errors (any), seconds, p50/p95/p99 in µs.
