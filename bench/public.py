@@ -148,7 +148,10 @@ def main() -> int:
         if args.workers:
             serve += ["--workers", str(args.workers)]
         server = subprocess.Popen(
-            serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            serve,
+            env=env,
+            stdout=(Path(var_dir) / "server.log").open("w"),  # the access log, any error
+            stderr=subprocess.STDOUT,
         )
         lua = Path(scratch) / "report.lua"
         lua.write_text(REPORT_LUA)
@@ -169,7 +172,7 @@ def main() -> int:
                 server.kill()
                 server.wait()
     _report(results, args, (load_before[0], load_after[0]))
-    return 0 if all(r.errors == 0 for r in results) else 1
+    return 0 if all(r.errors == 0 and r.requests for r in results) else 1
 
 
 def _report(results: list[Result], args: argparse.Namespace, load: tuple[float, float]) -> None:
