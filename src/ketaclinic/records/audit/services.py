@@ -5,9 +5,14 @@ The lowest records app: it imports no other app, so every app may audit."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from django.db import router, transaction
 
 from ketaclinic.records.context import Actor
 
@@ -25,6 +30,49 @@ def add_marker(marker: Marker) -> None:
         _MARKERS.append(marker)
 
 
+@dataclass
+class _Page:
+    """The reads gathered while one page about one patient is put together."""
+
+    actor: Actor
+    patient_id: int
+    depth: int
+    """Transactions open when the page began: an entry made in a deeper one is a write's."""
+    reads: list[dict[str, Any]] = field(default_factory=list)
+
+    def takes(self, actor: Actor, outcome: str, patient_id: int | None) -> bool:
+        return (
+            outcome == Outcome.ALLOWED
+            and patient_id == self.patient_id
+            and actor.user.pk == self.actor.user.pk
+            and actor.face == self.actor.face
+            and _depth() <= self.depth
+        )
+
+
+_PAGE: ContextVar[_Page | None] = ContextVar("audit_page", default=None)
+
+
+def _depth() -> int:
+    return len(transaction.get_connection(router.db_for_write(AuditEvent)).atomic_blocks)
+
+
+@contextmanager
+def one_entry_per_page(actor: Actor, action: StrEnum, *, patient_id: int) -> Iterator[None]:
+    """Audit a page of many reads about one patient (the chart's panels) as one entry for
+    ``action`` whose detail names every read ("reads": action, object, detail), instead of one
+    chained entry per read. Denials, writes (entries made in a transaction opened inside) and
+    entries about anyone else are written at once, as always."""
+    page = _Page(actor, patient_id, _depth())
+    token = _PAGE.set(page)
+    try:
+        yield
+    finally:
+        _PAGE.reset(token)
+        if page.reads:
+            record(actor, action, patient_id=patient_id, detail={"reads": page.reads})
+
+
 def record(
     actor: Actor,
     action: StrEnum,
@@ -33,9 +81,19 @@ def record(
     obj: Any = None,
     patient_id: int | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEvent:
+) -> AuditEvent | None:
     """Append one entry; ``action`` is a permission (``Action``) or an ``Audited`` name;
-    ``obj`` is the model instance acted on, if any."""
+    ``obj`` is the model instance acted on, if any. Inside ``one_entry_per_page`` an allowed
+    read of that page's patient is added to the page's entry instead (None is returned)."""
+    page = _PAGE.get()
+    if page is not None and page.takes(actor, outcome, patient_id):
+        read: dict[str, Any] = {"action": str(action)}
+        if obj is not None:
+            read["object"] = f"{obj._meta.label_lower}:{obj.pk}"
+        if detail:
+            read["detail"] = detail
+        page.reads.append(read)
+        return None
     detail = dict(detail or {})
     if patient_id is not None and actor.user.pk:
         for marker in _MARKERS:

@@ -4,9 +4,11 @@ drop-outs, the patient's PDF report and FHIR record, and the manager's cohort da
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -154,14 +156,22 @@ def patient_fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
     return response
 
 
+PLOT_CACHE_S = 60 * 60
+"""How long a drawn cohort plot is kept: it is keyed by the figures it shows, so a kept one is
+never out of date, only unused."""
+
+
 def cohort_plot_uri(report: CohortReport) -> str:
-    return svg_uri(
-        cohort_plot(
-            report.rates,
-            [ChangeRow(c.short_title, c.estimate, c.scale_range) for c in report.changes],
-            report.durability,
-        )
-    )
+    """The cohort's plot, drawn once per set of figures (drawing takes far longer than the
+    queries behind it; the figures are aggregates, nothing about any one patient)."""
+    changes = [ChangeRow(c.short_title, c.estimate, c.scale_range) for c in report.changes]
+    figures = repr((report.rates, changes, report.durability)).encode()
+    key = f"cohort-plot:{hashlib.sha256(figures).hexdigest()}"
+    uri = cache.get(key)
+    if uri is None:
+        uri = svg_uri(cohort_plot(report.rates, changes, report.durability))
+        cache.set(key, uri, PLOT_CACHE_S)
+    return str(uri)
 
 
 @service_view

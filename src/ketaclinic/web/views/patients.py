@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from ketaclinic.records.accounts import lookups as accounts
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize, may
+from ketaclinic.records.audit import services as audit
 from ketaclinic.records.errors import InvalidInput
 from ketaclinic.records.patients import services
 from ketaclinic.records.patients.allergies import patient_allergies
@@ -47,15 +48,25 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @service_view
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    who = actor(request)
-    return _render_chart(request, who, services.get_chart(who, patient_id))
+    return _render_chart(request, actor(request), patient_id)
 
 
 def _render_chart(
     request: HttpRequest,
     who: Any,
-    chart: services.Chart,
+    patient_id: int,
     measurement_errors: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The chart with every panel: one audit entry names each thing read for it."""
+    with audit.one_entry_per_page(who, Action.PATIENT_VIEW, patient_id=patient_id):
+        return _chart_page(request, who, services.get_chart(who, patient_id), measurement_errors)
+
+
+def _chart_page(
+    request: HttpRequest,
+    who: Any,
+    chart: services.Chart,
+    measurement_errors: dict[str, str] | None,
 ) -> HttpResponse:
     labels = history_flag_labels()
     return render(
@@ -182,5 +193,5 @@ def measurement_create(request: HttpRequest, patient_id: int) -> HttpResponse:
     try:
         services.record_measurement(who, patient_id, data)
     except InvalidInput as error:
-        return _render_chart(request, who, services.get_chart(who, patient_id), field_errors(error))
+        return _render_chart(request, who, patient_id, field_errors(error))
     return redirect("web:patient-detail", patient_id=patient_id)
