@@ -18,6 +18,7 @@ from ketaclinic.records.assessments.inputs import (
 
 from .auth import actor
 from .errors import ERRORS
+from .params import PageNumber
 
 if TYPE_CHECKING:
     from ketaclinic.records.assessments.models import Assessment
@@ -113,7 +114,7 @@ class AssessmentPageOut(Schema):
 class AssessmentFilter(Schema):
     instrument: str = ""
     include_superseded: bool = False
-    page: int = 1
+    page: PageNumber = 1
     page_size: int = 25
 
 

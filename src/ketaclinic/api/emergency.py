@@ -14,6 +14,7 @@ from ketaclinic.records.accounts.emergency import EmergencyAccessIn, Restriction
 
 from .auth import actor
 from .errors import ERRORS
+from .params import PageNumber
 
 if TYPE_CHECKING:
     from ketaclinic.records.accounts.models import EmergencyAccess, RestrictedRecord
@@ -50,7 +51,7 @@ class ReviewQuery(Schema):
     reviewed: bool | None = False
     """false (default): awaiting review; true: reviewed; leave out with ``all`` for both."""
     all: bool = False
-    page: int = 1
+    page: PageNumber = 1
 
 
 class RestrictionOut(Schema):

@@ -61,6 +61,17 @@ def _message(error: dict[str, Any]) -> str:
     return str(error.get("msg", "is not valid")).removeprefix("Value error, ")
 
 
+def _too_large(request: HttpRequest) -> list[str]:
+    """The path and query parameters holding a whole number beyond the database's 64 bits."""
+    match = request.resolver_match
+    values = {**request.GET.dict(), **(match.kwargs if match else {})}
+    return [
+        name
+        for name, value in values.items()
+        if str(value).lstrip("+-").isdigit() and abs(int(value)) >= 2**63
+    ]
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers that turn service and parsing errors into JSON answers."""
 
@@ -142,6 +153,15 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         return respond(request, 400, "the request was refused as malformed")
+
+    @api.exception_handler(OverflowError)
+    def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # A number too large for the database (an id of 30 digits): the parameter that held it.
+        named = _too_large(request)
+        if not named:
+            return server_error(request, exc)
+        errors = [{"field": name, "message": "is out of range"} for name in named]
+        return respond(request, 422, "invalid input", errors)
 
     @api.exception_handler(DatabaseError)
     def database(request: HttpRequest, exc: DatabaseError) -> HttpResponse:

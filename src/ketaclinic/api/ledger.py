@@ -34,6 +34,7 @@ from ketaclinic.records.pages import Page
 
 from .auth import actor
 from .errors import ERRORS
+from .params import PageNumber
 
 if TYPE_CHECKING:
     from ketaclinic.records.ledger.models import (
@@ -396,7 +397,7 @@ def get_stock(request: HttpRequest, slug: str) -> stock.Stock:
 
 @router.get("/locations/{slug}/entries", response={200: EntryPageOut, **ERRORS})
 def list_entries(
-    request: HttpRequest, slug: str, page: int = 1, page_size: int = 50
+    request: HttpRequest, slug: str, page: PageNumber = 1, page_size: int = 50
 ) -> Page[Entry]:
     """The book, newest first, paginated."""
     return stock.entries(actor(request), slug, page, page_size)

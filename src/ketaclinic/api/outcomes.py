@@ -13,6 +13,7 @@ from ketaclinic.records.outcomes.inputs import BoosterDecisionIn, Discontinuatio
 
 from .auth import actor
 from .errors import ERRORS
+from .params import Day
 
 if TYPE_CHECKING:
     from ketaclinic.records.outcomes.models import BoosterReview, Discontinuation
@@ -110,8 +111,8 @@ class DiscontinuationOut(Schema):
 class CohortQuery(Schema):
     protocol: str | None = None
     location: str | None = None
-    since: date | None = None
-    until: date | None = None
+    since: Day | None = None
+    until: Day | None = None
 
 
 class CohortOut(Schema):

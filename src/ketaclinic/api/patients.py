@@ -15,6 +15,7 @@ from ketaclinic.records.patients.inputs import MeasurementIn, MedicationIn, Pati
 
 from .auth import actor
 from .errors import ERRORS
+from .params import PageNumber
 
 if TYPE_CHECKING:
     from ketaclinic.records.patients.models import BodyMeasurement, Patient
@@ -97,7 +98,7 @@ class PatientPageOut(Schema):
 
 class PatientSearch(Schema):
     q: str = ""
-    page: int = 1
+    page: PageNumber = 1
     page_size: int = 25
 
 

@@ -8,7 +8,17 @@ refusals are audited by one rule (``attempt``, ``audits_refusals``, ``refuse``).
 
 from .clock import local_date, local_start, local_today
 from .finding import authorize_on, get_or_404, get_or_invalid, patient_id_of
-from .inputs import Aware, AwarePast, HeightCm, Strict, WeightKg, later_than, validate
+from .inputs import (
+    Aware,
+    AwarePast,
+    FilterDay,
+    HeightCm,
+    Strict,
+    WeightKg,
+    filter_day,
+    later_than,
+    validate,
+)
 from .refusals import Attempt, attempt, audits_refusals, record_missing, refuse
 from .transactions import atomic_or
 from .weighings import Weighing, latest_height_cm, latest_measurement, latest_weighing
@@ -17,6 +27,7 @@ __all__ = [
     "Attempt",
     "Aware",
     "AwarePast",
+    "FilterDay",
     "HeightCm",
     "Strict",
     "Weighing",
@@ -25,6 +36,7 @@ __all__ = [
     "attempt",
     "audits_refusals",
     "authorize_on",
+    "filter_day",
     "get_or_404",
     "get_or_invalid",
     "later_than",

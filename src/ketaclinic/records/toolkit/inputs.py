@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from django.utils import timezone
@@ -16,6 +16,31 @@ WeightKg = Annotated[float, Field(gt=0, le=WEIGHT_KG_MAX, allow_inf_nan=False)]
 """A recordable weight (see ``patients.limits``)."""
 HeightCm = Annotated[float, Field(ge=HEIGHT_CM_MIN, le=HEIGHT_CM_MAX, allow_inf_nan=False)]
 """A recordable height (see ``patients.limits``)."""
+
+
+# Clinic policy: a date that filters or picks a period (a report, a board, a cohort, free
+# times) lies within these years; past them the date arithmetic would overflow.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
+
+def _within_years(day: date) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"must be a date from {EARLIEST_DAY} to {LATEST_DAY}")
+    return day
+
+
+FilterDay = Annotated[date, AfterValidator(_within_years)]
+"""A date that filters or picks a period, within ``EARLIEST_DAY``..``LATEST_DAY``."""
+
+
+def filter_day(text: str) -> date | None:
+    """The day an ISO date in a query string names; None when blank, malformed or out of
+    the years a filter may name (the web's filters then show their default)."""
+    try:
+        return _within_years(date.fromisoformat(text.strip()))
+    except ValueError:
+        return None
 
 
 def _aware(value: datetime) -> datetime:

@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from ketaclinic.records.accounts import audit_trail as audit
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.pages import Page
+from ketaclinic.records.toolkit import filter_day
 
 from ..forms import page_number
 from .common import actor, service_view
@@ -26,7 +26,7 @@ def _filters(request: HttpRequest) -> tuple[audit.AuditFilter, dict[str, str]]:
     """Read the filter form; dates are whole local days, ``until`` inclusive."""
     names = ("username", "action", "outcome", "patient", "since", "until")
     params = {name: request.GET.get(name, "").strip() for name in names}
-    since, until = _date(params["since"]), _date(params["until"])
+    since, until = filter_day(params["since"]), filter_day(params["until"])
     filters = audit.AuditFilter(
         username=params["username"],
         action=params["action"],
@@ -36,13 +36,6 @@ def _filters(request: HttpRequest) -> tuple[audit.AuditFilter, dict[str, str]]:
         until=_local_midnight(until + timedelta(days=1)) if until else None,
     )
     return filters, params
-
-
-def _date(text: str) -> date | None:
-    try:
-        return parse_date(text) if text else None
-    except ValueError:
-        return None
 
 
 def _local_midnight(day: date) -> datetime:

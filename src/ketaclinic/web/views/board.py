@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,15 +12,9 @@ from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.bookings import board as boards
 from ketaclinic.records.clinics.services import locations
+from ketaclinic.records.toolkit import filter_day
 
 from .common import actor, service_view
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 @service_view
@@ -31,7 +25,7 @@ def day_board(request: HttpRequest) -> HttpResponse:
     if not places:
         return render(request, "web/board/day.html", {"locations": []})
     chosen = next((p for p in places if str(p.pk) == request.GET.get("location", "")), places[0])
-    day = _day(request.GET.get("day", "")) or timezone.now().astimezone(chosen.zone).date()
+    day = filter_day(request.GET.get("day", "")) or timezone.now().astimezone(chosen.zone).date()
     board = boards.day_board(who, chosen.pk, day)
     template = "web/board/_grid.html" if request.headers.get("HX-Request") else "web/board/day.html"
     return render(
