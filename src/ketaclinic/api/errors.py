@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.enquiries.throttle import RateLimited
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ketaclinic.records.toolkit import record_missing
 
@@ -36,6 +37,7 @@ ERRORS: dict[int, type[ErrorOut]] = {
     404: ErrorOut,
     409: ErrorOut,
     422: ErrorOut,
+    429: ErrorOut,
     500: ErrorOut,
 }
 
@@ -153,6 +155,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         return respond(request, 400, "the request was refused as malformed")
+
+    @api.exception_handler(RateLimited)
+    def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        answer = respond(request, 429, f"too many costly requests: {exc}")
+        answer["Retry-After"] = str(exc.retry_after_s)
+        return answer
 
     @api.exception_handler(OverflowError)
     def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:

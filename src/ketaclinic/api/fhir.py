@@ -31,12 +31,14 @@ from ketaclinic.interop.fhir.search import (
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.enquiries.throttle import RateLimited
 from ketaclinic.records.errors import Forbidden, InvalidInput, NotFound
 from ketaclinic.records.outcomes import exchange
 from ketaclinic.records.patients import lookups
 from ketaclinic.records.patients import services as patients
 
 from .auth import BearerToken, actor
+from .costly import costly
 from .errors import ERRORS
 from .middleware import FHIR_JSON, operation_outcome
 
@@ -118,6 +120,13 @@ def _bad_parameter(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return operation_outcome(400, "invalid", f"{field}: {error.get('msg', 'is not valid')}", field)
 
 
+@fhir_api.exception_handler(RateLimited)
+def _throttled(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    answer = operation_outcome(429, "throttled", f"too many costly requests: {exc}")
+    answer["Retry-After"] = str(exc.retry_after_s)
+    return answer
+
+
 @fhir_api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     answer = operation_outcome(
@@ -134,6 +143,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 
 @fhir_api.get("/Patient", response={200: dict[str, Any]}, tags=["fhir"])
+@costly
 def search_patients(request: HttpRequest) -> HttpResponse:
     """``Patient?identifier=[system|]MRN``: the patient with that medical record number, as a
     searchset (``patient.search``, then ``patient.view``)."""
@@ -172,6 +182,7 @@ def read_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @fhir_api.get("/Patient/{patient_id}/$everything", response={200: dict[str, Any]}, tags=["fhir"])
+@costly
 def patient_everything(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The patient's whole record as a searchset Bundle (``export.fhir``)."""
     record = exchange.patient_record(_fhir_actor(request), patient_id)
@@ -199,7 +210,7 @@ def _compartment_search(resource_type: str, action: Action) -> None:
         f"searchset with ``_count`` paging (``{action.value}``)."
     )
     fhir_api.get(f"/{resource_type}", response={200: dict[str, Any]}, tags=["fhir"])(
-        search_compartment
+        costly(search_compartment)
     )
 
 
@@ -231,6 +242,7 @@ class ImportReportOut(Schema):
 
 
 @import_router.post("/fhir-patients", response={200: ImportReportOut, **ERRORS})
+@costly
 def import_patients(
     request: HttpRequest, params: Query[ImportQuery], bundle: Body[dict[str, Any]]
 ) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from ketaclinic.records.ledger.quantities import plain
 from ketaclinic.records.pages import Page
 
 from .auth import actor
+from .costly import costly
 from .errors import ERRORS
 from .params import PageNumber
 
@@ -524,6 +525,7 @@ def record_filing(
 
 
 @router.get("/locations/{slug}/reports/{kind}", response={200: ReportOut, **ERRORS}, by_alias=True)
+@costly
 def report(
     request: HttpRequest, slug: str, kind: str, params: Query[ReportParams]
 ) -> dict[str, Any] | HttpResponse:

@@ -12,6 +12,7 @@ from ketaclinic.records.outcomes import cohort, services
 from ketaclinic.records.outcomes.inputs import BoosterDecisionIn, DiscontinuationIn
 
 from .auth import actor
+from .costly import costly
 from .errors import ERRORS
 from .params import Day
 
@@ -170,6 +171,7 @@ def record_discontinuation(
 
 
 @router.get("/cohort", response={200: CohortOut, **ERRORS})
+@costly
 def cohort_report(request: HttpRequest, params: Query[CohortQuery]) -> dict[str, Any]:
     """Aggregates for patients by protocol, location (slug) and start period (dates,
     inclusive); a filter that matches nobody answers an empty, labelled report."""

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from ketaclinic.records.patients import pharmacokinetics
 
 from .auth import actor
+from .costly import costly
 from .errors import ERRORS
 
 router = Router(tags=["pharmacokinetics"])
@@ -46,6 +47,7 @@ class SimulationOut(Schema):
 
 
 @router.post("/simulate", response={200: SimulationOut, **ERRORS})
+@costly
 def simulate(request: HttpRequest, data: StatedWeightSimulation) -> dict[str, Any]:
     """Simulate a regimen for a stated weight (no patient record is read)."""
     return pharmacokinetics.simulate_regimen(
@@ -60,6 +62,7 @@ def simulate(request: HttpRequest, data: StatedWeightSimulation) -> dict[str, An
 
 
 @patient_router.post("/{patient_id}/pk-preview", response={200: SimulationOut, **ERRORS})
+@costly
 def preview(request: HttpRequest, patient_id: int, data: SimulationOptions) -> dict[str, Any]:
     """Simulate a regimen on the patient's latest recorded weight and age."""
     return pharmacokinetics.simulate_for_patient(
