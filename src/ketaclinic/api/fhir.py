@@ -38,7 +38,7 @@ from ketaclinic.records.patients import lookups
 from ketaclinic.records.patients import services as patients
 
 from .auth import BearerToken, actor
-from .costly import costly
+from .costly import count_costly
 from .errors import ERRORS
 from .middleware import FHIR_JSON, operation_outcome
 
@@ -143,10 +143,10 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 
 @fhir_api.get("/Patient", response={200: dict[str, Any]}, tags=["fhir"])
-@costly
 def search_patients(request: HttpRequest) -> HttpResponse:
     """``Patient?identifier=[system|]MRN``: the patient with that medical record number, as a
     searchset (``patient.search``, then ``patient.view``)."""
+    count_costly(request)
     search = _search(request, "Patient")
     assert search.identifier is not None
     assert search.identifier.code is not None
@@ -182,9 +182,9 @@ def read_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @fhir_api.get("/Patient/{patient_id}/$everything", response={200: dict[str, Any]}, tags=["fhir"])
-@costly
 def patient_everything(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The patient's whole record as a searchset Bundle (``export.fhir``)."""
+    count_costly(request)
     record = exchange.patient_record(_fhir_actor(request), patient_id)
     resources = record_resources(record, _base(request))
     url = f"{_base_url(request)}/Patient/{patient_id}/$everything"
@@ -194,6 +194,7 @@ def patient_everything(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 def _compartment_search(resource_type: str, action: Action) -> None:
     def search_compartment(request: HttpRequest) -> HttpResponse:
+        count_costly(request)
         search = _search(request, resource_type)
         assert search.patient_id is not None
         record = exchange.patient_record(
@@ -210,7 +211,7 @@ def _compartment_search(resource_type: str, action: Action) -> None:
         f"searchset with ``_count`` paging (``{action.value}``)."
     )
     fhir_api.get(f"/{resource_type}", response={200: dict[str, Any]}, tags=["fhir"])(
-        costly(search_compartment)
+        search_compartment
     )
 
 
@@ -242,12 +243,12 @@ class ImportReportOut(Schema):
 
 
 @import_router.post("/fhir-patients", response={200: ImportReportOut, **ERRORS})
-@costly
 def import_patients(
     request: HttpRequest, params: Query[ImportQuery], bundle: Body[dict[str, Any]]
 ) -> dict[str, Any]:
     """Import a Bundle of Patient resources. ``mode``: ``dry_run`` (default: report only),
     ``all_or_nothing`` (none when any entry is invalid) or ``valid_only``."""
+    count_costly(request)
     report = exchange.import_patients(
         actor(request), read_patient_bundle(json.dumps(bundle)), params.mode
     )

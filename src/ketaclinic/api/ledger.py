@@ -33,7 +33,7 @@ from ketaclinic.records.ledger.quantities import plain
 from ketaclinic.records.pages import Page
 
 from .auth import actor
-from .costly import costly
+from .costly import count_costly
 from .errors import ERRORS
 from .params import PageNumber
 
@@ -525,12 +525,12 @@ def record_filing(
 
 
 @router.get("/locations/{slug}/reports/{kind}", response={200: ReportOut, **ERRORS}, by_alias=True)
-@costly
 def report(
     request: HttpRequest, slug: str, kind: str, params: Query[ReportParams]
 ) -> dict[str, Any] | HttpResponse:
     """dispensing, waste, inventory or discrepancies for local dates ``from``..``to``
     (both included); ``format=csv`` downloads the same rows as CSV."""
+    count_costly(request)
     built = reports.build_report(
         actor(request),
         {"location": slug, "kind": kind, "from": params.date_from, "to": params.date_to},

@@ -12,7 +12,7 @@ from ketaclinic.records.outcomes import cohort, services
 from ketaclinic.records.outcomes.inputs import BoosterDecisionIn, DiscontinuationIn
 
 from .auth import actor
-from .costly import costly
+from .costly import count_costly
 from .errors import ERRORS
 from .params import Day
 
@@ -171,9 +171,9 @@ def record_discontinuation(
 
 
 @router.get("/cohort", response={200: CohortOut, **ERRORS})
-@costly
 def cohort_report(request: HttpRequest, params: Query[CohortQuery]) -> dict[str, Any]:
     """Aggregates for patients by protocol, location (slug) and start period (dates,
     inclusive); a filter that matches nobody answers an empty, labelled report."""
+    count_costly(request)
     data = params.model_dump(exclude_none=True)
     return cohort.cohort_report(actor(request), data).as_dict()
