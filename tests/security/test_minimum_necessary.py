@@ -6,76 +6,18 @@ demo clinic's data, and looks for any patient's clinical facts in the answers.""
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 from typing import Any
 
-import pytest
-from django.apps import apps
+import walk
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
+from walk import demo_password_of
 
 from ketaclinic.api.app import api
-from ketaclinic.records.demo import load_demo
 from ketaclinic.records.patients.allergies import patient_allergies
 from ketaclinic.records.patients.history import history_flag_labels
 from ketaclinic.records.patients.models import Patient
 from support import MODEL_BACKEND, ApiClient
-
-# A path parameter → the model whose ids fill it.
-MODELS = {
-    "alert_id": "alerts.Alert",
-    "appointment_id": "bookings.Appointment",
-    "assessment_id": "assessments.Assessment",
-    "consent_id": "consents.Consent",
-    "draw_id": "ledger.Entry",
-    "entry_id": "bookings.WaitlistEntry",
-    "feed_id": "bookings.CalendarFeed",
-    "offer_id": "bookings.WaitlistOffer",
-    "order_id": "plans.Order",
-    "plan_id": "plans.TreatmentPlan",
-    "screening_id": "plans.Screening",
-    "series_id": "bookings.Series",
-    "session_id": "sessions.Session",
-}
-TEXT = {"instrument": "fiqr", "slug": "demo-main", "action": "view", "location": "demo-main"}
-
-
-def _routes(patterns: list[Any], prefix: str = "") -> list[str]:
-    routes: list[str] = []
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            if route.startswith(("api/", "fhir/")):
-                continue
-            routes += _routes(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern):
-            routes.append(route)
-    return routes
-
-
-def _ids(name: str, patient_id: int) -> list[str]:
-    if name == "patient_id":
-        return [str(patient_id)]
-    label = MODELS.get(name)
-    if label is None:
-        return ["1"]
-    try:
-        model = apps.get_model(label)
-    except LookupError:
-        return ["1"]
-    found = [str(pk) for pk in model.objects.values_list("pk", flat=True)[:3]]
-    return found or ["1"]
-
-
-def _fill(route: str, patient_id: int) -> str:
-    def value(match: re.Match[str]) -> str:
-        converter, name = match.group(1) or "str", match.group(2)
-        if converter == "int" or name.endswith("_id"):
-            return _ids(name, patient_id)[0]
-        return TEXT.get(name, "x")
-
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
 
 
 def _clinical_markers(patient: Patient) -> list[str]:
@@ -84,17 +26,6 @@ def _clinical_markers(patient: Patient) -> list[str]:
     markers += [m["name"] for m in patient.medications]
     markers += [labels.get(flag, flag) for flag in patient.history_flags]
     return [marker for marker in markers if marker]
-
-
-@pytest.fixture
-def demo_clinic(db: Any, settings: Any, tmp_path: Path) -> Patient:
-    """The demo clinic; the patient with the most clinical facts."""
-    settings.VAR_DIR = tmp_path
-    load_demo()
-    return max(
-        Patient.objects.all(),
-        key=lambda p: len(p.allergies) + len(p.medications) + len(p.history_flags),
-    )
 
 
 def test_the_front_desk_sees_no_clinical_fact_anywhere(demo_clinic: Patient) -> None:
@@ -107,8 +38,8 @@ def test_the_front_desk_sees_no_clinical_fact_anywhere(demo_clinic: Patient) -> 
     web.force_login(desk, backend=MODEL_BACKEND)
     public = Client()  # a public page (the therapy's medicines) names no patient's facts
     pages = 0
-    for route in _routes(get_resolver().url_patterns):
-        path = _fill(route, demo_clinic.pk)
+    for route in walk.routes(get_resolver().url_patterns):
+        path = walk.fill(route, demo_clinic.pk)
         if public.get(path).status_code == 200:
             continue
         answer = web.get(path)
@@ -126,7 +57,7 @@ def test_the_front_desk_sees_no_clinical_fact_anywhere(demo_clinic: Patient) -> 
 
     token = Client().post(
         "/api/auth/token",
-        {"username": desk.username, "password": _demo_password(desk.username)},
+        {"username": desk.username, "password": demo_password_of(desk.username)},
         content_type="application/json",
     )
     client = ApiClient(token.json()["token"])
@@ -134,7 +65,7 @@ def test_the_front_desk_sees_no_clinical_fact_anywhere(demo_clinic: Patient) -> 
     for path, operations in api.get_openapi_schema()["paths"].items():
         if "get" not in operations:
             continue
-        concrete = re.sub(r"\{(\w+)\}", lambda m: _ids(m.group(1), demo_clinic.pk)[0], path)
+        concrete = walk.api_path(path, demo_clinic.pk)
         answer = client.get(concrete)
         if answer.status_code != 200 or not answer["Content-Type"].startswith("application/json"):
             continue
@@ -152,14 +83,6 @@ def test_the_front_desk_sees_no_clinical_fact_anywhere(demo_clinic: Patient) -> 
     assert detail["phone"]
     fhir = client.get(f"/fhir/Patient/{demo_clinic.pk}")
     assert not [marker for marker in markers if marker in fhir.content.decode()]
-
-
-def _demo_password(username: str) -> str:
-    from ketaclinic.records.demo import demo_password
-
-    found = demo_password(username)
-    assert found is not None
-    return found
 
 
 def test_clinicians_still_see_the_clinical_part(demo_clinic: Patient, web_as: Any) -> None:

@@ -18,6 +18,7 @@ from ketaclinic.records.assessments.inputs import (
 
 from .auth import actor
 from .errors import ERRORS
+from .params import PageNumber
 from .schemas import PageCountsOut, RecordedByOut
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class AssessmentPageOut(PageCountsOut):
 class AssessmentFilter(Schema):
     instrument: str = ""
     include_superseded: bool = False
-    page: int = 1
+    page: PageNumber = 1
     page_size: int = 25
 
 

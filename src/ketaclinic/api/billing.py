@@ -15,6 +15,7 @@ from ketaclinic.records.billing.inputs import PaymentIn, RefundIn
 
 from .auth import actor
 from .errors import ERRORS
+from .params import Day, PageNumber
 
 router = Router(tags=["billing"])
 
@@ -59,8 +60,8 @@ class AccountOut(Schema):
 
 
 class SuperbillQuery(Schema):
-    first: date = Field(..., alias="from")
-    last: date = Field(..., alias="to")
+    first: Day = Field(..., alias="from")
+    last: Day = Field(..., alias="to")
 
 
 @router.post("/{patient_id}/payments", response={201: EntryOut, **ERRORS})
@@ -89,7 +90,7 @@ def get_balance(request: HttpRequest, patient_id: int) -> dict[str, int]:
 
 
 @router.get("/{patient_id}/account", response={200: AccountOut, **ERRORS})
-def get_account(request: HttpRequest, patient_id: int, page: int = 1) -> dict[str, Any]:
+def get_account(request: HttpRequest, patient_id: int, page: PageNumber = 1) -> dict[str, Any]:
     """The balance and the entries, newest first, 50 a page."""
     found = services.account(actor(request), patient_id, page)
     return {

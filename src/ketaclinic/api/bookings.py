@@ -4,7 +4,7 @@ no-show, the waitlist, reminders and calendar feeds. A clash answers 409 with th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.http import HttpRequest
@@ -24,6 +24,7 @@ from ketaclinic.records.bookings.inputs import (
 
 from .auth import actor
 from .errors import ERRORS, ErrorOut
+from .params import Day
 
 if TYPE_CHECKING:
     from ketaclinic.records.bookings.models import (
@@ -223,7 +224,7 @@ class WaitlistQuery(Schema):
 
 class FreeSlotsQuery(Schema):
     days: int = 14
-    start: date | None = None
+    start: Day | None = None
 
 
 class FreeSlotOut(Schema):

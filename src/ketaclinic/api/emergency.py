@@ -14,6 +14,7 @@ from ketaclinic.records.accounts.emergency import EmergencyAccessIn, Restriction
 
 from .auth import actor
 from .errors import ERRORS
+from .params import PageNumber
 from .schemas import PageCountsOut
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class ReviewQuery(Schema):
     reviewed: bool | None = False
     """false (default): awaiting review; true: reviewed; leave out with ``all`` for both."""
     all: bool = False
-    page: int = 1
+    page: PageNumber = 1
 
 
 class RestrictionOut(Schema):

@@ -13,6 +13,7 @@ from ketaclinic.records.enquiries import services
 
 from .auth import actor
 from .errors import ERRORS
+from .params import PageNumber
 
 router = Router(tags=["consultation requests"])
 
@@ -51,7 +52,7 @@ class RequestPageOut(Schema):
 
 class QueueQuery(Schema):
     status: str = ""
-    page: int = 1
+    page: PageNumber = 1
 
 
 @router.get("", response={200: RequestPageOut, **ERRORS})

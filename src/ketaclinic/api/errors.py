@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.enquiries.throttle import RateLimited
 from ketaclinic.records.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ketaclinic.records.toolkit import record_missing
 
@@ -36,6 +37,7 @@ ERRORS: dict[int, type[ErrorOut]] = {
     404: ErrorOut,
     409: ErrorOut,
     422: ErrorOut,
+    429: ErrorOut,
     500: ErrorOut,
 }
 
@@ -59,6 +61,17 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "missing":
         return "is required"
     return str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+
+
+def _too_large(request: HttpRequest) -> list[str]:
+    """The path and query parameters holding a whole number beyond the database's 64 bits."""
+    match = request.resolver_match
+    values = {**request.GET.dict(), **(match.kwargs if match else {})}
+    return [
+        name
+        for name, value in values.items()
+        if str(value).lstrip("+-").isdigit() and abs(int(value)) >= 2**63
+    ]
 
 
 def install(api: NinjaAPI) -> None:
@@ -142,6 +155,21 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         return respond(request, 400, "the request was refused as malformed")
+
+    @api.exception_handler(RateLimited)
+    def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        answer = respond(request, 429, f"too many costly requests: {exc}")
+        answer["Retry-After"] = str(exc.retry_after_s)
+        return answer
+
+    @api.exception_handler(OverflowError)
+    def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # A number too large for the database (an id of 30 digits): the parameter that held it.
+        named = _too_large(request)
+        if not named:
+            return server_error(request, exc)
+        errors = [{"field": name, "message": "is out of range"} for name in named]
+        return respond(request, 422, "invalid input", errors)
 
     @api.exception_handler(DatabaseError)
     def database(request: HttpRequest, exc: DatabaseError) -> HttpResponse:

@@ -36,6 +36,7 @@ from ketaclinic.interop.fhir.search import (
 from ketaclinic.records.accounts.permissions import Action
 from ketaclinic.records.assessments.registry import registry
 from ketaclinic.records.context import Actor, Face
+from ketaclinic.records.enquiries.throttle import RateLimited
 from ketaclinic.records.errors import Forbidden, InvalidInput, NotFound
 from ketaclinic.records.exports import services as bulk_exports
 from ketaclinic.records.outcomes import exchange
@@ -43,6 +44,7 @@ from ketaclinic.records.patients import lookups
 from ketaclinic.records.patients import services as patients
 
 from .auth import BearerToken, actor
+from .costly import count_costly
 from .errors import ERRORS, ErrorOut
 from .middleware import FHIR_JSON, operation_outcome
 
@@ -126,6 +128,13 @@ def _bad_parameter(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return operation_outcome(400, "invalid", f"{field}: {error.get('msg', 'is not valid')}", field)
 
 
+@fhir_api.exception_handler(RateLimited)
+def _throttled(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    answer = operation_outcome(429, "throttled", f"too many costly requests: {exc}")
+    answer["Retry-After"] = str(exc.retry_after_s)
+    return answer
+
+
 @fhir_api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     answer = operation_outcome(
@@ -145,6 +154,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
 def search_patients(request: HttpRequest) -> HttpResponse:
     """``Patient?identifier=[system|]MRN``: the patient with that medical record number, as a
     searchset (``patient.search``, then ``patient.view``)."""
+    count_costly(request)
     search = _search(request, "Patient")
     assert search.identifier is not None
     assert search.identifier.code is not None
@@ -182,6 +192,7 @@ def read_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
 @fhir_api.get("/Patient/{patient_id}/$everything", response={200: dict[str, Any]}, tags=["fhir"])
 def patient_everything(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The patient's whole record as a searchset Bundle (``export.fhir``)."""
+    count_costly(request)
     record = exchange.patient_record(_fhir_actor(request), patient_id)
     resources = record_resources(record, _base(request))
     url = f"{_base_url(request)}/Patient/{patient_id}/$everything"
@@ -191,6 +202,7 @@ def patient_everything(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 def _compartment_search(resource_type: str, action: Action) -> None:
     def search_compartment(request: HttpRequest) -> HttpResponse:
+        count_costly(request)
         search = _search(request, resource_type)
         assert search.patient_id is not None
         record = exchange.patient_record(
@@ -268,6 +280,7 @@ def import_patients(request: HttpRequest, params: Query[ImportQuery]) -> Any:
             "split it, or import it with the command `ketaclinic import fhir FILE`"
         )
         return Status(413, {"detail": message, "errors": [{"field": "file", "message": message}]})
+    count_costly(request)
     report = exchange.import_patients(actor(request), read_patient_bundle(content), params.mode)
     return {
         "mode": str(report.mode),

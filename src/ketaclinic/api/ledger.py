@@ -33,7 +33,9 @@ from ketaclinic.records.ledger.quantities import plain
 from ketaclinic.records.pages import Page
 
 from .auth import actor
+from .costly import count_costly
 from .errors import ERRORS
+from .params import PageNumber
 from .schemas import PageCountsOut, RecordedByOut
 
 if TYPE_CHECKING:
@@ -388,7 +390,7 @@ def get_stock(request: HttpRequest, slug: str) -> stock.Stock:
 
 @router.get("/locations/{slug}/entries", response={200: EntryPageOut, **ERRORS})
 def list_entries(
-    request: HttpRequest, slug: str, page: int = 1, page_size: int = 50
+    request: HttpRequest, slug: str, page: PageNumber = 1, page_size: int = 50
 ) -> Page[Entry]:
     """The book, newest first, paginated."""
     return stock.entries(actor(request), slug, page, page_size)
@@ -520,6 +522,7 @@ def report(
 ) -> dict[str, Any] | HttpResponse:
     """dispensing, waste, inventory or discrepancies for local dates ``from``..``to``
     (both included); ``format=csv`` downloads the same rows as CSV."""
+    count_costly(request)
     built = reports.build_report(
         actor(request),
         {"location": slug, "kind": kind, "from": params.date_from, "to": params.date_to},

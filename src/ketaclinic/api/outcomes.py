@@ -12,7 +12,9 @@ from ketaclinic.records.outcomes import cohort, services
 from ketaclinic.records.outcomes.inputs import BoosterDecisionIn, DiscontinuationIn
 
 from .auth import actor
+from .costly import count_costly
 from .errors import ERRORS
+from .params import Day
 
 if TYPE_CHECKING:
     from ketaclinic.records.outcomes.models import BoosterReview, Discontinuation
@@ -110,8 +112,8 @@ class DiscontinuationOut(Schema):
 class CohortQuery(Schema):
     protocol: str | None = None
     location: str | None = None
-    since: date | None = None
-    until: date | None = None
+    since: Day | None = None
+    until: Day | None = None
 
 
 class CohortOut(Schema):
@@ -172,5 +174,6 @@ def record_discontinuation(
 def cohort_report(request: HttpRequest, params: Query[CohortQuery]) -> dict[str, Any]:
     """Aggregates for patients by protocol, location (slug) and start period (dates,
     inclusive); a filter that matches nobody answers an empty, labelled report."""
+    count_costly(request)
     data = params.model_dump(exclude_none=True)
     return cohort.cohort_report(actor(request), data).as_dict()

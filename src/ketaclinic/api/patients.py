@@ -15,6 +15,7 @@ from ketaclinic.records.patients.inputs import MeasurementIn, MedicationIn, Pati
 
 from .auth import actor
 from .errors import ERRORS
+from .params import PageNumber
 from .schemas import PageCountsOut, RecordedByOut
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class PatientPageOut(PageCountsOut):
 
 class PatientSearch(Schema):
     q: str = ""
-    page: int = 1
+    page: PageNumber = 1
     page_size: int = 25
 
 

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from ketaclinic.records.patients import pharmacokinetics
 
 from .auth import actor
+from .costly import count_costly
 from .errors import ERRORS
 
 router = Router(tags=["pharmacokinetics"])
@@ -48,6 +49,7 @@ class SimulationOut(Schema):
 @router.post("/simulate", response={200: SimulationOut, **ERRORS})
 def simulate(request: HttpRequest, data: StatedWeightSimulation) -> dict[str, Any]:
     """Simulate a regimen for a stated weight (no patient record is read)."""
+    count_costly(request)
     return pharmacokinetics.simulate_regimen(
         actor(request),
         data.regimen,
@@ -62,6 +64,7 @@ def simulate(request: HttpRequest, data: StatedWeightSimulation) -> dict[str, An
 @patient_router.post("/{patient_id}/pk-preview", response={200: SimulationOut, **ERRORS})
 def preview(request: HttpRequest, patient_id: int, data: SimulationOptions) -> dict[str, Any]:
     """Simulate a regimen on the patient's latest recorded weight and age."""
+    count_costly(request)
     return pharmacokinetics.simulate_for_patient(
         actor(request),
         patient_id,

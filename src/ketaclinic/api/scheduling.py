@@ -23,6 +23,7 @@ from ketaclinic.records.clinics.inputs import (
 
 from .auth import actor
 from .errors import ERRORS
+from .params import Day
 
 if TYPE_CHECKING:
     from ketaclinic.records.clinics.models import Chair, Closure, Location, StaffShift
@@ -119,12 +120,12 @@ class BoardOut(Schema):
 
 
 class BoardQuery(Schema):
-    day: date
+    day: Day
 
 
 class UtilisationQuery(Schema):
-    start: date
-    end: date
+    start: Day
+    end: Day
 
 
 @router.get("/locations", response={200: list[LocationOut], **ERRORS})

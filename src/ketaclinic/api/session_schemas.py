@@ -13,6 +13,7 @@ from ketaclinic.records.sessions.supply import Supply
 
 from .alerts import AlertOut
 from .ledger import Amount
+from .params import PageNumber
 from .plans import PrnOrderOut
 from .schemas import RecordedByOut, username
 
@@ -316,7 +317,7 @@ class SessionPageOut(Schema):
 
 
 class PageQuery(Schema):
-    page: int = 1
+    page: PageNumber = 1
     page_size: int = 20
 
 

@@ -293,8 +293,9 @@ def post_to_ledger(request: HttpRequest, session_id: int, data: LedgerPostingIn)
 @location_router.get("/{location_id}/live-board", response={200: BoardOut, **ERRORS})
 def live_board(request: HttpRequest, location_id: int) -> dict[str, Any]:
     """Every chair at the location: patient, state, minutes since the infusion started, next
-    vitals due, open alerts. Poll it."""
-    board = reads.live_board(actor(request), location_id)
+    vitals due, open alerts. Poll it: a call is audited when what it shows changed since
+    the caller's last audited view (the first call always), not every poll."""
+    board = reads.live_board(actor(request), location_id, poll=True)
     return {
         "location_id": board.location.pk,
         "location": board.location.name,

@@ -11,6 +11,9 @@ from django.db.models import QuerySet
 
 T = TypeVar("T")
 
+# The highest page number any face asks for (far past any list the clinic will hold).
+LAST_PAGE = 1_000_000
+
 
 @dataclass(frozen=True)
 class Page(Generic[T]):

@@ -9,6 +9,7 @@ from typing import Generic, NamedTuple, TypeVar
 from django.http import HttpRequest
 
 from ketaclinic.records.errors import Conflict, InvalidInput
+from ketaclinic.records.pages import LAST_PAGE
 
 T = TypeVar("T")
 
@@ -29,9 +30,10 @@ def posted(request: HttpRequest, *names: str) -> dict[str, str]:
 
 
 def page_number(request: HttpRequest) -> int:
-    """The ``page`` asked for in the query string; 1 when absent or not a whole number ≥ 1."""
+    """The ``page`` asked for in the query string; 1 when absent or not a whole number ≥ 1,
+    at most ``LAST_PAGE`` (a list past its end shows its last page)."""
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        return min(max(1, int(request.GET.get("page", "1"))), LAST_PAGE)
     except ValueError:
         return 1
 

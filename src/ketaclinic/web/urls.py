@@ -63,6 +63,7 @@ patient: list[URLPattern | URLResolver] = [
     path("", patients.patient_detail, name="patient-detail"),
     path("edit/", patients.patient_edit, name="patient-edit"),
     path("emergency-access/", emergency.emergency_open, name="emergency-open"),
+    path("restriction/", emergency.record_restriction, name="record-restriction"),
     path("measurements/", patients.measurement_create, name="measurement-create"),
     path("assessments/", include(patient_assessments)),
     path(

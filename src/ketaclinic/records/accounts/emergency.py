@@ -172,6 +172,19 @@ def restrict(actor: Actor, patient_id: int, data: Mapping[str, Any]) -> Restrict
     return restriction
 
 
+def restriction_of(actor: Actor, patient_id: int) -> RestrictedRecord | None:
+    """The record's restriction, if any, with its care team (for the manager who sets it)."""
+    authorize(actor, Action.RECORD_RESTRICT, patient_id=patient_id)
+    if not _patient_exists(patient_id):
+        raise NotFound(f"patient {patient_id} does not exist")
+    return (
+        RestrictedRecord.objects.select_related("patient", "restricted_by")
+        .prefetch_related("care_team")
+        .filter(patient_id=patient_id)
+        .first()
+    )
+
+
 def marked_entries(access: EmergencyAccess) -> int:
     return AuditEvent.objects.filter(
         patient_id=access.patient_id, detail__emergency_access=access.pk

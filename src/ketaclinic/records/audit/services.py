@@ -120,7 +120,7 @@ def record_on(
     *,
     outcome: str = Outcome.ALLOWED,
     detail: dict[str, Any] | None = None,
-) -> AuditEvent:
+) -> AuditEvent | None:
     """Append the entry for an act on ``obj``, under ``obj``'s patient (the patient itself,
     or the record's ``patient_id``)."""
     patient_id = obj.pk if obj._meta.label_lower == "patients.patient" else obj.patient_id

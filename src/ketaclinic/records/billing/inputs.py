@@ -4,14 +4,13 @@ that is never a card number, a reason, and the second person where the clinic re
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictInt
 
 from ketaclinic.records.ledger.inputs import WitnessIn
 from ketaclinic.records.pricing.inputs import Cents as WholeCents
-from ketaclinic.records.toolkit import Strict
+from ketaclinic.records.toolkit import FilterDay, Strict
 
 from .choices import Method
 
@@ -83,6 +82,6 @@ class CashCountIn(Strict):
     """The cash counted in the drawer at the end of a day."""
 
     location: Slug
-    day: date
+    day: FilterDay
     counted_cents: Annotated[WholeCents, Field(le=AMOUNT_CENTS_MAX)]
     note: Reason = ""

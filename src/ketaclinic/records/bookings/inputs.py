@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from ketaclinic.records.toolkit import Aware, Strict, later_than
+from ketaclinic.records.toolkit import Aware, FilterDay, Strict, later_than
 
 Note = Annotated[str, Field(max_length=500)]
 # The model's AppointmentType values (a test keeps them in step).
@@ -75,8 +75,8 @@ class FreeSlotsIn(Strict):
     """Where a visit could move: ``days`` days from ``start`` (a local date; default the
     earliest the clinic's rules and the series' spacing allow)."""
 
-    days: Annotated[int, Field(ge=1)] = 14
-    start: dt.date | None = None
+    days: Annotated[int, Field(ge=1, le=366)] = 14
+    start: FilterDay | None = None
 
 
 class CancelIn(Strict):

@@ -63,5 +63,6 @@ class ConvertIn(Strict):
 
 class FrontDoorSettingsIn(Strict):
     requests_per_hour: Annotated[int, Field(ge=1, le=1000)] | None = None
+    costly_requests_per_minute: Annotated[int, Field(ge=1, le=1000)] | None = None
     min_submit_seconds: Annotated[int, Field(ge=0, le=600)] | None = None
     self_booking: bool | None = None

@@ -82,6 +82,11 @@ class FrontDoorSettings(models.Model):
     self_booking = models.BooleanField(
         default=False, help_text="Offer the nearest free consultation times on the form."
     )
+    costly_requests_per_minute = models.PositiveSmallIntegerField(
+        default=30,
+        help_text="Costly API requests (simulations, reports, cohorts, FHIR bundles) one account,"
+        " or one address without an account, may make in a minute.",
+    )
     changed_by = user_field(null=True)
     changed_at = models.DateTimeField(auto_now=True)
 
@@ -96,7 +101,7 @@ class FrontDoorSettings(models.Model):
 
 
 class SubmissionMark(models.Model):
-    """One submission from a client address (a keyed digest, never the address itself)."""
+    """One counted request from a client (a keyed digest, never the address or account)."""
 
     address_digest = models.CharField(max_length=64)
     at = models.DateTimeField()

@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ketaclinic.dosing.rescue import default_rescue_formulary
-from ketaclinic.records.toolkit import AwarePast, Strict, validate
+from ketaclinic.records.toolkit import AwarePast, FilterDay, Strict, validate
 
 from .identifiers import dea_number_problem, ndc_problem
 from .models import CountKind, FilingKind, LossKind, Schedule
@@ -255,8 +255,8 @@ class ReportQuery(Strict):
 
     location: Annotated[str, Field(min_length=1, max_length=50)]
     kind: ReportKind = "dispensing"
-    date_from: date = Field(alias="from")
-    date_to: date = Field(alias="to")
+    date_from: FilterDay = Field(alias="from")
+    date_to: FilterDay = Field(alias="to")
 
     @model_validator(mode="after")
     def _in_order(self) -> ReportQuery:

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, Field, field_validator
 from ketaclinic.core import DomainInputError
 from ketaclinic.protocols import get_protocol
 from ketaclinic.records.errors import InvalidInput
-from ketaclinic.records.toolkit import Strict, validate
+from ketaclinic.records.toolkit import FilterDay, Strict, validate
 
 from .choices import BoosterChoice, DiscontinuationReason
 
@@ -79,8 +79,8 @@ class CohortFilterIn(Strict):
 
     protocol: ProtocolId = None
     location: Annotated[str, Field(max_length=50)] | None = None
-    since: date | None = None
-    until: date | None = None
+    since: FilterDay | None = None
+    until: FilterDay | None = None
 
     @field_validator("location")
     @classmethod

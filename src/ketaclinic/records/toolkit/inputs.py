@@ -19,6 +19,31 @@ HeightCm = Annotated[float, Field(ge=HEIGHT_CM_MIN, le=HEIGHT_CM_MAX, allow_inf_
 """A recordable height (see ``patients.limits``)."""
 
 
+# Clinic policy: a date that filters or picks a period (a report, a board, a cohort, free
+# times) lies within these years; past them the date arithmetic would overflow.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
+
+def _within_years(day: date) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"must be a date from {EARLIEST_DAY} to {LATEST_DAY}")
+    return day
+
+
+FilterDay = Annotated[date, AfterValidator(_within_years)]
+"""A date that filters or picks a period, within ``EARLIEST_DAY``..``LATEST_DAY``."""
+
+
+def filter_day(text: str) -> date | None:
+    """The day an ISO date in a query string names; None when blank, malformed or out of
+    the years a filter may name (the web's filters then show their default)."""
+    try:
+        return _within_years(date.fromisoformat(text.strip()))
+    except ValueError:
+        return None
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("needs a time zone (e.g. 2026-11-23T09:30:00-05:00)")

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from ketaclinic.records.accounts import audit_trail as audit
 from ketaclinic.records.accounts.permissions import Action
@@ -17,6 +16,7 @@ from ketaclinic.records.accounts.roles import Role
 from ketaclinic.records.audit.choices import Outcome
 from ketaclinic.records.pages import Page
 from ketaclinic.records.patients import lookups as patient_lookups
+from ketaclinic.records.toolkit import filter_day
 
 from ..forms import page_number
 from .common import actor, service_view
@@ -28,7 +28,7 @@ def _filters(request: HttpRequest) -> tuple[audit.AuditFilter, dict[str, str]]:
     """Read the filter form; dates are whole local days, ``until`` inclusive."""
     names = ("username", "action", "outcome", "patient", "since", "until")
     params = {name: request.GET.get(name, "").strip() for name in names}
-    since, until = _date(params["since"]), _date(params["until"])
+    since, until = filter_day(params["since"]), filter_day(params["until"])
     filters = audit.AuditFilter(
         username=params["username"],
         action=params["action"],
@@ -48,13 +48,6 @@ def _patient_id(mrn: str) -> int | None:
         return None
     found = patient_lookups.patient_id_for_account_setup(mrn)
     return NOBODY if found is None else found
-
-
-def _date(text: str) -> date | None:
-    try:
-        return parse_date(text) if text else None
-    except ValueError:
-        return None
 
 
 def _local_midnight(day: date) -> datetime:

@@ -19,7 +19,7 @@ from ketaclinic.records.billing import charges, dayclose, money, packages, servi
 from ketaclinic.records.clinics.lookups import locations
 from ketaclinic.records.errors import Forbidden, InvalidInput
 from ketaclinic.records.pricing.inputs import dollars_to_cents
-from ketaclinic.records.toolkit import local_today
+from ketaclinic.records.toolkit import filter_day, local_today
 
 from ..forms import Attempt, attempt, page_number, posted
 from .common import actor, service_view
@@ -157,10 +157,9 @@ def day_close(request: HttpRequest) -> HttpResponse:
         raise Forbidden("no location")
     slug = request.GET.get("location") or request.POST.get("location") or places[0].slug
     place = next((p for p in places if p.slug == slug), places[0])
-    try:
-        day = date.fromisoformat(request.GET.get("date") or request.POST.get("day") or "")
-    except ValueError:
-        day = local_today(place.zone)
+    day = filter_day(request.GET.get("date") or request.POST.get("day") or "") or local_today(
+        place.zone
+    )
     outcome: Attempt[Any] | None = None
     if request.method == "POST":
         values = posted(request, "location", "day", "counted", "note")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,15 +13,9 @@ from ketaclinic.records.accounts.services import authorize, may
 from ketaclinic.records.bookings import board as boards
 from ketaclinic.records.clinics.services import locations
 from ketaclinic.records.sessions import today as todays_visits
+from ketaclinic.records.toolkit import filter_day
 
 from .common import actor, service_view
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def now_line(times: list[datetime], slot_min: int) -> tuple[int, datetime] | None:
@@ -44,7 +38,7 @@ def day_board(request: HttpRequest) -> HttpResponse:
     if not places:
         return render(request, "web/board/day.html", {"locations": []})
     chosen = next((p for p in places if str(p.pk) == request.GET.get("location", "")), places[0])
-    day = _day(request.GET.get("day", "")) or timezone.now().astimezone(chosen.zone).date()
+    day = filter_day(request.GET.get("day", "")) or timezone.now().astimezone(chosen.zone).date()
     board = boards.day_board(who, chosen.pk, day)
     shown = [v.appointment for column in board.columns for v in column.visits]
     states = todays_visits.visit_states(who, [a.pk for a in [*shown, *board.without_chair]])

@@ -42,6 +42,36 @@ def emergency_open(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @service_view
+def record_restriction(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Managers: restrict a record to its named care team, after confirming what it does."""
+    who = actor(request)
+    current = emergency.restriction_of(who, patient_id)
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        values = posted(request, "reason", "care_team")
+        team = [name.strip() for name in values.get("care_team", "").split(",") if name.strip()]
+        if request.POST.get("confirm") != "yes":
+            errors["confirm"] = "confirm that everyone else will need emergency access"
+        else:
+            data = {"reason": values.get("reason", ""), "care_team": team}
+            try:
+                emergency.restrict(who, patient_id, data)
+            except InvalidInput as error:
+                errors = field_errors(error)
+            else:
+                messages.success(request, "The record is restricted to its care team.")
+                return redirect("web:record-restriction", patient_id=patient_id)
+    elif current is not None:
+        values = {
+            "reason": current.reason,
+            "care_team": ", ".join(sorted(u.get_username() for u in current.care_team.all())),
+        }
+    context = {"patient_id": patient_id, "current": current, "errors": errors, "values": values}
+    return render(request, "web/emergency/restriction.html", context, status=422 if errors else 200)
+
+
+@service_view
 def emergency_reviews(request: HttpRequest) -> HttpResponse:
     """Managers: the uses of emergency access awaiting review (or all of them)."""
     show_all = request.GET.get("all") == "1"

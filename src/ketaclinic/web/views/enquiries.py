@@ -118,7 +118,9 @@ def request_convert(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 @service_view
 def front_door_settings(request: HttpRequest) -> HttpResponse:
-    data: dict[str, Any] = posted(request, "requests_per_hour", "min_submit_seconds")
+    data: dict[str, Any] = posted(
+        request, "requests_per_hour", "min_submit_seconds", "costly_requests_per_minute"
+    )
     data["self_booking"] = request.POST.get("self_booking") == "yes"
     done = attempt(lambda: front_door.change_settings(actor(request), data))
     if done.value is None:

@@ -21,6 +21,7 @@ from ketaclinic.records.bookings import feeds
 from ketaclinic.records.clinics import lookups, premises, services
 from ketaclinic.records.clinics.choices import Weekday
 from ketaclinic.records.errors import Conflict, InvalidInput
+from ketaclinic.records.toolkit import filter_day
 
 from ..forms import field_errors
 from . import public
@@ -29,13 +30,6 @@ from .common import actor, service_view
 
 PERIODS_PER_DAY = 2
 """Opening periods per weekday the hours form offers (a lunch break makes two)."""
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 LOCATION_FIELDS = ("slug", "name", "time_zone", "address", "phone", "patients_per_nurse")
@@ -118,7 +112,7 @@ def _hours_grid(location: Any, posted: Any) -> list[dict[str, Any]]:
 
 @service_view
 def location_detail(request: HttpRequest, location_id: int) -> HttpResponse:
-    week = _day(request.GET.get("week", ""))
+    week = filter_day(request.GET.get("week", ""))
     return render(request, "web/locations/detail.html", _page(request, location_id, week=week))
 
 
