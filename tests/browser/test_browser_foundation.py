@@ -16,6 +16,9 @@ def test_log_in_search_and_open_the_chart(login: Any, users: dict[str, Any], reg
     register(mrn="BR-1", given_name="Frances", family_name="Findable")
     register(mrn="BR-2", given_name="Gale", family_name="Elsewhere")
     page = login("front_desk-user")
+    click_and_load(
+        page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients")
+    )
     expect(page.get_by_role("heading", name="Patients")).to_be_visible()
     page.get_by_label("Search patients").fill("findable")
     expect(page.get_by_role("link", name="Findable, Frances")).to_be_visible()

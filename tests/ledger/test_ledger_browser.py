@@ -19,7 +19,7 @@ def test_draw_give_and_waste_with_a_witness(
 ) -> None:
     page = login("nurse-user")
     page.set_viewport_size({"width": 820, "height": 1180})
-    click_and_load(page, page.get_by_role("link", name="Ledger"))
+    click_and_load(page, page.get_by_role("link", name="Ledger", exact=True))
     click_and_load(page, page.get_by_role("link", name="Test Clinic"))
     expect(page.get_by_role("heading", name="Ledger · Test Clinic")).to_be_visible()
     click_and_load(page, page.get_by_role("link", name="Draw", exact=True))

@@ -42,7 +42,7 @@ def test_build_and_sign_a_plan_with_the_pk_preview(login: Any, screened: Any) ->
     expect(page.get_by_text("Draft", exact=True)).to_be_visible()
     expect(page.locator(".pk-box").get_by_text("Cmax")).to_be_visible()
     click_and_load(page, page.get_by_role("button", name="Sign the plan"))
-    expect(page.get_by_role("alert")).to_contain_text("overrides.dose_mg_per_kg")
+    expect(page.get_by_role("alert")).to_contain_text("Dose (mg/kg)")
     page.get_by_label("Reason for overriding dose_mg_per_kg").fill("0.5 tolerated, no relief")
     # Signing is an electronic signature: a wrong password signs nothing.
     page.get_by_label("Your password").fill("not-my-password")
