@@ -63,7 +63,8 @@ def test_the_main_pages_break_no_content_security_rule(
     policy = response.headers["content-security-policy"]
     assert "unsafe-inline" not in policy
     assert "script-src 'self'" in policy
-    page.context.clear_cookies()
+    visit(page, "/patients/")
+    click_and_load(page, page.get_by_role("button", name="Log out"))
     _log_in(page, "manager")
     for path in ("/outcomes/", "/audit/", "/accounts/", "/ledger/"):
         visit(page, path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError, DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -162,17 +162,23 @@ def install(api: NinjaAPI) -> None:
         answer["Retry-After"] = str(exc.retry_after_s)
         return answer
 
-    @api.exception_handler(OverflowError)
-    def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
         # A number too large for the database (an id of 30 digits): the parameter that held it.
+        # SQLite's driver raises OverflowError; PostgreSQL answers "bigint out of range".
         named = _too_large(request)
         if not named:
             return server_error(request, exc)
         errors = [{"field": name, "message": "is out of range"} for name in named]
         return respond(request, 422, "invalid input", errors)
 
+    @api.exception_handler(OverflowError)
+    def overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        return out_of_range(request, exc)
+
     @api.exception_handler(DatabaseError)
     def database(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+        if isinstance(exc, DataError):
+            return out_of_range(request, exc)
         return server_error(request, exc)
 
     @api.exception_handler(Exception)

@@ -64,7 +64,7 @@ def cancel_series(actor: Actor, series_id: int, data: Mapping[str, Any] | None =
     with transaction.atomic():
         checks.lock_locations([series.location_id])
         future = list(
-            series.appointments.select_for_update()
+            series.appointments.select_for_update(of=("self",))  # a consultation has no chair
             .filter(status=Status.BOOKED, starts_at__gt=timezone.now())
             .select_related("location", "chair")
         )
